@@ -1,0 +1,16 @@
+package org.tornadobatch.device;
+
+/**
+ * Memory on a device. Obtained from {@link DeviceRuntime#allocate}; released through the runtime (or the
+ * memory manager that allocated it), never used after that.
+ */
+public interface DeviceBuffer {
+    /** Size in bytes. */
+    long bytes();
+
+    /** The device address (a CUdeviceptr on CUDA; a native address on the JVM runtime). */
+    long address();
+
+    /** False once the buffer has been freed or invalidated. */
+    boolean isValid();
+}

@@ -1,0 +1,87 @@
+package org.tornadobatch.device;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * One backend's access to one device: memory information, device and host buffers, streams, asynchronous
+ * copies, events, and the hooks a kernel runtime needs (compile, launch). Runtimes are found through
+ * {@link DeviceRuntimeProvider} and {@link java.util.ServiceLoader}; the memory manager uses nothing else.
+ *
+ * <p>Implementations are thread-safe. {@link #close()} releases the device context and is idempotent.
+ */
+public interface DeviceRuntime extends AutoCloseable {
+
+    /** The runtime's short name: {@code jvm}, {@code cuda}, {@code tornadovm}, {@code simulated}. */
+    String name();
+
+    /** The device's name, e.g. {@code NVIDIA H200} or {@code JVM (2 cores)}. */
+    String deviceName();
+
+    /** Free and total device memory now. */
+    MemoryInfo memoryInfo();
+
+    /**
+     * Allocates device memory synchronously.
+     *
+     * @throws OutOfDeviceMemoryException when the device cannot provide it
+     */
+    DeviceBuffer allocate(long bytes);
+
+    /** Frees a buffer from {@link #allocate} once the device is done with it. Freeing twice is an error. */
+    void free(DeviceBuffer buffer);
+
+    /** Whether {@link #allocateAsync}/{@link #freeAsync} are stream-ordered here. */
+    default boolean supportsStreamOrderedAllocation() {
+        return false;
+    }
+
+    /**
+     * Allocates device memory ordered on a stream: usable by work queued on that stream after this call.
+     *
+     * @throws UnsupportedFeatureException when the runtime has no stream-ordered allocation
+     */
+    default DeviceBuffer allocateAsync(long bytes, DeviceStream stream) {
+        throw new UnsupportedFeatureException(name(), "stream-ordered allocation (the async allocator)",
+                "choose the default or pooled allocator");
+    }
+
+    /** Frees a buffer once the work queued on {@code stream} before this call has finished. */
+    default void freeAsync(DeviceBuffer buffer, DeviceStream stream) {
+        throw new UnsupportedFeatureException(name(), "stream-ordered free (the async allocator)",
+                "choose the default or pooled allocator");
+    }
+
+    /** Allocates host memory: page-locked when {@code kind} is {@link HostMemoryKind#PINNED}. */
+    HostBuffer allocateHost(long bytes, HostMemoryKind kind);
+
+    /** A new stream (never a default/null stream). */
+    DeviceStream newStream();
+
+    /** Queues a copy of {@code source} (host memory) into {@code target} at {@code targetOffset} on {@code stream}. */
+    void copyToDevice(MemorySegment source, DeviceBuffer target, long targetOffset, DeviceStream stream);
+
+    /** Queues a copy of {@code target.byteSize()} bytes from {@code source} at {@code sourceOffset} into host memory. */
+    void copyToHost(DeviceBuffer source, long sourceOffset, MemorySegment target, DeviceStream stream);
+
+    /** Compiles a kernel; runtimes list the languages they accept in {@link #kernelLanguages()}. */
+    default Kernel compile(KernelSource source) {
+        throw new UnsupportedFeatureException(name(), "kernels in " + source.language(),
+                "use a runtime whose kernelLanguages() include it");
+    }
+
+    /** Languages {@link #compile} accepts. */
+    default java.util.Set<String> kernelLanguages() {
+        return java.util.Set.of();
+    }
+
+    /** Queues a kernel launch on a stream; {@code args} are device buffers and boxed scalars. */
+    default void launch(Kernel kernel, LaunchConfig config, DeviceStream stream, Object... args) {
+        throw new UnsupportedFeatureException(name(), "kernel launches", "use a runtime that compiles kernels");
+    }
+
+    /** Blocks until all work on the device has finished. */
+    void synchronize();
+
+    @Override
+    void close();
+}

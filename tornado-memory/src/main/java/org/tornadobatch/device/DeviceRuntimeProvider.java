@@ -1,0 +1,19 @@
+package org.tornadobatch.device;
+
+/**
+ * The {@link java.util.ServiceLoader} entry point of a device runtime. A provider whose runtime cannot start
+ * here (no driver, no library) says why in {@link #availability()}; it never throws and never kills the JVM.
+ */
+public interface DeviceRuntimeProvider {
+    /** The runtime's short name, as on the command line's {@code --backend}. */
+    String name();
+
+    /** Preference for {@code auto}: higher first (cuda 300, tornadovm 200, jvm 100). */
+    int priority();
+
+    /** Whether the runtime can start here; cheap and side-effect free apart from loading libraries. */
+    Availability availability();
+
+    /** Opens the runtime on device {@code deviceIndex}; call only when {@link #availability()} is available. */
+    DeviceRuntime open(int deviceIndex);
+}

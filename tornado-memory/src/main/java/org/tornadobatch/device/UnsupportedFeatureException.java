@@ -1,0 +1,10 @@
+package org.tornadobatch.device;
+
+/** A runtime was asked for something it does not offer (e.g. stream-ordered allocation, a kernel language). */
+public class UnsupportedFeatureException extends DeviceException {
+    private static final long serialVersionUID = 1L;
+
+    public UnsupportedFeatureException(String runtime, String feature, String remedy) {
+        super("the " + runtime + " runtime does not offer " + feature + "; " + remedy);
+    }
+}

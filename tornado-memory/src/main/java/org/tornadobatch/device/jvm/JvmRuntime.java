@@ -1,0 +1,209 @@
+package org.tornadobatch.device.jvm;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.tornadobatch.Bytes;
+import org.tornadobatch.device.DeviceBuffer;
+import org.tornadobatch.device.DeviceException;
+import org.tornadobatch.device.DeviceRuntime;
+import org.tornadobatch.device.DeviceStream;
+import org.tornadobatch.device.HostBuffer;
+import org.tornadobatch.device.HostMemoryKind;
+import org.tornadobatch.device.MemoryInfo;
+import org.tornadobatch.device.OutOfDeviceMemoryException;
+
+/**
+ * The embedded JVM runtime: off-heap host memory stands in for device memory, with a configurable "total";
+ * streams are ordered task lanes. Stream-ordered allocation is offered (frees are queued on the lane).
+ */
+public final class JvmRuntime implements DeviceRuntime {
+    /** System property: the JVM device's total memory in bytes. */
+    public static final String TOTAL_PROPERTY = "tornadobatch.jvm.totalBytes";
+
+    private final long totalBytes;
+    private final AtomicLong allocated = new AtomicLong();
+    private final Set<JvmDeviceBuffer> live = ConcurrentHashMap.newKeySet();
+    private final Map<LaneStream, Boolean> streams = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    public JvmRuntime(long totalBytes) {
+        this.totalBytes = Bytes.requirePositive("totalBytes", totalBytes);
+    }
+
+    /**
+     * The default total: {@value #TOTAL_PROPERTY} if set, else 90% of an explicit {@code -XX:MaxDirectMemorySize},
+     * else half of physical memory.
+     */
+    public static long defaultTotalBytes() {
+        String p = System.getProperty(TOTAL_PROPERTY);
+        if (p != null) {
+            try {
+                return Bytes.requirePositive(TOTAL_PROPERTY, Long.parseLong(p.trim()));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(TOTAL_PROPERTY + ": " + p + " (expected: a number of bytes > 0)");
+            }
+        }
+        long direct = HostInfo.maxDirectMemoryBytes();
+        if (direct > 0) {
+            return direct / 10 * 9;
+        }
+        return HostInfo.physicalMemoryBytes() / 2;
+    }
+
+    @Override
+    public String name() {
+        return "jvm";
+    }
+
+    @Override
+    public String deviceName() {
+        return "JVM (" + Runtime.getRuntime().availableProcessors() + " cores)";
+    }
+
+    @Override
+    public MemoryInfo memoryInfo() {
+        return new MemoryInfo(Math.max(0, totalBytes - allocated.get()), totalBytes);
+    }
+
+    @Override
+    public DeviceBuffer allocate(long bytes) {
+        Bytes.requireNonNegative("bytes", bytes);
+        checkOpen();
+        long now;
+        do {
+            now = allocated.get();
+            if (now + bytes > totalBytes) {
+                throw new OutOfDeviceMemoryException(deviceName(), bytes, totalBytes - now);
+            }
+        } while (!allocated.compareAndSet(now, now + bytes));
+        try {
+            JvmDeviceBuffer b = new JvmDeviceBuffer(bytes);
+            live.add(b);
+            return b;
+        } catch (OutOfMemoryError e) {
+            allocated.addAndGet(-bytes);
+            throw new OutOfDeviceMemoryException(deviceName() + " (the host refused: " + e.getMessage() + ")", bytes,
+                    totalBytes - allocated.get());
+        }
+    }
+
+    @Override
+    public void free(DeviceBuffer buffer) {
+        JvmDeviceBuffer b = own(buffer);
+        if (!live.remove(b) || !b.release()) {
+            throw new DeviceException("buffer of " + Bytes.exact(b.bytes()) + " was already freed");
+        }
+        allocated.addAndGet(-b.bytes());
+    }
+
+    @Override
+    public boolean supportsStreamOrderedAllocation() {
+        return true;
+    }
+
+    @Override
+    public DeviceBuffer allocateAsync(long bytes, DeviceStream stream) {
+        lane(stream);
+        return allocate(bytes);
+    }
+
+    @Override
+    public void freeAsync(DeviceBuffer buffer, DeviceStream stream) {
+        own(buffer);
+        lane(stream).submit(() -> free(buffer));
+    }
+
+    @Override
+    public HostBuffer allocateHost(long bytes, HostMemoryKind kind) {
+        Bytes.requireNonNegative("bytes", bytes);
+        return new OffHeapHostBuffer(bytes, kind);
+    }
+
+    @Override
+    public DeviceStream newStream() {
+        checkOpen();
+        LaneStream s = new LaneStream("jvm");
+        streams.put(s, Boolean.TRUE);
+        return s;
+    }
+
+    @Override
+    public void copyToDevice(MemorySegment source, DeviceBuffer target, long targetOffset, DeviceStream stream) {
+        MemorySegment dst = own(target).segment();
+        checkRange(targetOffset, source.byteSize(), dst.byteSize());
+        lane(stream).submit(() -> MemorySegment.copy(source, 0, dst, targetOffset, source.byteSize()));
+    }
+
+    @Override
+    public void copyToHost(DeviceBuffer source, long sourceOffset, MemorySegment target, DeviceStream stream) {
+        MemorySegment src = own(source).segment();
+        checkRange(sourceOffset, target.byteSize(), src.byteSize());
+        lane(stream).submit(() -> MemorySegment.copy(src, sourceOffset, target, 0, target.byteSize()));
+    }
+
+    /** Runs {@code task} on {@code stream} after the work queued before it (how host kernels are launched). */
+    public void submit(DeviceStream stream, Runnable task) {
+        lane(stream).submit(task);
+    }
+
+    @Override
+    public void synchronize() {
+        for (LaneStream s : streams.keySet()) {
+            s.synchronize();
+        }
+    }
+
+    /** Bytes currently allocated as device memory. */
+    public long allocatedBytes() {
+        return allocated.get();
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (LaneStream s : streams.keySet()) {
+            s.close();
+        }
+        streams.clear();
+        for (JvmDeviceBuffer b : live) {
+            if (b.release()) {
+                allocated.addAndGet(-b.bytes());
+            }
+        }
+        live.clear();
+    }
+
+    static void checkRange(long offset, long length, long size) {
+        if (offset < 0 || length < 0 || offset + length > size) {
+            throw new IndexOutOfBoundsException("copy of " + length + " bytes at offset " + offset
+                    + " does not fit a buffer of " + size + " bytes");
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("the jvm runtime is closed");
+        }
+    }
+
+    private static JvmDeviceBuffer own(DeviceBuffer b) {
+        if (b instanceof JvmDeviceBuffer j) {
+            return j;
+        }
+        throw new IllegalArgumentException("buffer: " + b + " (expected: a buffer of the jvm runtime)");
+    }
+
+    private static LaneStream lane(DeviceStream s) {
+        if (s instanceof LaneStream l) {
+            return l;
+        }
+        throw new IllegalArgumentException("stream: " + s + " (expected: a stream of the jvm runtime)");
+    }
+}

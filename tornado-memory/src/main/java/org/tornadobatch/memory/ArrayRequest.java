@@ -1,0 +1,158 @@
+package org.tornadobatch.memory;
+
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.OptionalInt;
+
+/**
+ * What an owner needs of one array: element type, shape, memory kind, the axis that indexes runs (the
+ * <em>chunk axis</em>; by default the last), whether it may be chunked, and the number of runs in the batch.
+ *
+ * <p>An array is <em>chunkable</em> when it is not flagged unchunkable, has a chunk axis, and that axis'
+ * extent is not 1. A chunkable array's chunk-axis extent must equal {@code totalRuns}.
+ *
+ * @param type        element type
+ * @param shape       extents, each >= 1 (copied; {@link #shape()} returns a copy)
+ * @param memory      device memory or pinned host memory
+ * @param chunkAxis   the run axis, in {@code [0, rank)}, or empty for none
+ * @param unchunkable true to keep the array whole whatever the chunking
+ * @param totalRuns   runs in the batch, >= 1
+ */
+public record ArrayRequest(ElementType type, long[] shape, MemoryKind memory, OptionalInt chunkAxis, boolean unchunkable,
+                           long totalRuns) {
+
+    public ArrayRequest {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(shape, "shape");
+        Objects.requireNonNull(memory, "memory");
+        Objects.requireNonNull(chunkAxis, "chunkAxis");
+        shape = shape.clone();
+        for (int i = 0; i < shape.length; i++) {
+            if (shape[i] < 1) {
+                throw new IllegalArgumentException("shape[" + i + "]: " + shape[i] + " (expected: >= 1) in shape "
+                        + Arrays.toString(shape));
+            }
+        }
+        if (chunkAxis.isPresent() && (chunkAxis.getAsInt() < 0 || chunkAxis.getAsInt() >= shape.length)) {
+            throw new IllegalArgumentException("chunkAxis: " + chunkAxis.getAsInt() + " (expected: 0.." + (shape.length - 1)
+                    + " for shape " + Arrays.toString(shape) + ", or none)");
+        }
+        if (totalRuns < 1) {
+            throw new IllegalArgumentException("totalRuns: " + totalRuns + " (expected: >= 1)");
+        }
+        long elements = 1;
+        for (long e : shape) {
+            elements = Math.multiplyExact(elements, e);
+        }
+        Math.multiplyExact(elements, (long) type.bytes());
+        if (!unchunkable && chunkAxis.isPresent()) {
+            long extent = shape[chunkAxis.getAsInt()];
+            if (extent != 1 && extent != totalRuns) {
+                throw new IllegalArgumentException("shape[" + chunkAxis.getAsInt() + "]: " + extent + " (expected: totalRuns "
+                        + totalRuns + " on the chunk axis, or 1; or mark the array unchunkable)");
+            }
+        }
+    }
+
+    /**
+     * A device array whose last axis indexes the runs: {@code totalRuns} is that axis' extent.
+     * Example: {@code ArrayRequest.of(FLOAT64, 101, 3, 10_000)} for (time, variable, run).
+     */
+    public static ArrayRequest of(ElementType type, long... shape) {
+        if (shape.length == 0) {
+            return new ArrayRequest(type, shape, MemoryKind.DEVICE, OptionalInt.empty(), false, 1);
+        }
+        return new ArrayRequest(type, shape, MemoryKind.DEVICE, OptionalInt.of(shape.length - 1), false, shape[shape.length - 1]);
+    }
+
+    /** A device array that is never split, e.g. a table of constants. */
+    public static ArrayRequest unchunkable(ElementType type, long... shape) {
+        return new ArrayRequest(type, shape, MemoryKind.DEVICE, OptionalInt.empty(), true, 1);
+    }
+
+    public ArrayRequest withMemory(MemoryKind kind) {
+        return new ArrayRequest(type, shape, kind, chunkAxis, unchunkable, totalRuns);
+    }
+
+    /** The same request with another run axis; {@code totalRuns} becomes that axis' extent. */
+    public ArrayRequest withChunkAxis(int axis) {
+        if (axis < 0 || axis >= shape.length) {
+            throw new IllegalArgumentException("chunkAxis: " + axis + " (expected: 0.." + (shape.length - 1) + " for shape "
+                    + Arrays.toString(shape) + ")");
+        }
+        return new ArrayRequest(type, shape, memory, OptionalInt.of(axis), unchunkable, shape[axis]);
+    }
+
+    public ArrayRequest withoutChunkAxis() {
+        return new ArrayRequest(type, shape, memory, OptionalInt.empty(), unchunkable, totalRuns);
+    }
+
+    public ArrayRequest withUnchunkable(boolean value) {
+        return new ArrayRequest(type, shape, memory, chunkAxis, value, totalRuns);
+    }
+
+    public ArrayRequest withTotalRuns(long runs) {
+        return new ArrayRequest(type, shape, memory, chunkAxis, unchunkable, runs);
+    }
+
+    @Override
+    public long[] shape() {
+        return shape.clone();
+    }
+
+    public int rank() {
+        return shape.length;
+    }
+
+    public long elements() {
+        long n = 1;
+        for (long e : shape) {
+            n *= e;
+        }
+        return n;
+    }
+
+    public long bytes() {
+        return elements() * type.bytes();
+    }
+
+    public boolean isChunkable() {
+        return !unchunkable && chunkAxis.isPresent() && shape[chunkAxis.getAsInt()] != 1;
+    }
+
+    /** The shape with the chunk axis set to {@code chunkLength}; unchunkable arrays keep theirs. */
+    public long[] chunkedShape(long chunkLength) {
+        long[] s = shape.clone();
+        if (isChunkable()) {
+            s[chunkAxis.getAsInt()] = chunkLength;
+        }
+        return s;
+    }
+
+    /** Bytes of the chunked shape. */
+    public long chunkedBytes(long chunkLength) {
+        long n = type.bytes();
+        for (long e : chunkedShape(chunkLength)) {
+            n *= e;
+        }
+        return n;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ArrayRequest r && type == r.type && Arrays.equals(shape, r.shape) && memory == r.memory
+                && chunkAxis.equals(r.chunkAxis) && unchunkable == r.unchunkable && totalRuns == r.totalRuns;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(type, Arrays.hashCode(shape), memory, chunkAxis, unchunkable, totalRuns);
+    }
+
+    @Override
+    public String toString() {
+        return "ArrayRequest[" + type + " " + Arrays.toString(shape) + " " + memory
+                + (chunkAxis.isPresent() ? " axis " + chunkAxis.getAsInt() : " no axis") + (unchunkable ? " unchunkable" : "")
+                + " runs " + totalRuns + "]";
+    }
+}

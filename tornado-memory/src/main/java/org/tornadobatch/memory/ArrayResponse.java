@@ -1,0 +1,48 @@
+package org.tornadobatch.memory;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What {@link MemoryManager#allocateQueue} gives each owner of a stream group: its arrays by label (empty for
+ * group members that queued nothing), the number of chunks, the runs per chunk (the last chunk may be
+ * shorter: see {@link #runsIn}), and each array's per-chunk shape.
+ */
+public record ArrayResponse(Map<String, Allocation> arrays, ChunkPlan plan) {
+    public ArrayResponse {
+        arrays = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(arrays));
+    }
+
+    public long chunks() {
+        return plan.chunks();
+    }
+
+    public long chunkLength() {
+        return plan.chunkLength();
+    }
+
+    /** Runs in chunk {@code i}. */
+    public long runsIn(long i) {
+        return plan.runsIn(i);
+    }
+
+    /** First run of chunk {@code i}. */
+    public long firstRun(long i) {
+        return plan.firstRun(i);
+    }
+
+    /** Label to allocated (per-chunk) shape. */
+    public Map<String, long[]> chunkedShapes() {
+        Map<String, long[]> m = new LinkedHashMap<>();
+        arrays.forEach((k, v) -> m.put(k, v.shape()));
+        return m;
+    }
+
+    public Allocation get(String label) {
+        Allocation a = arrays.get(label);
+        if (a == null) {
+            throw new IllegalArgumentException("label: " + label + " (expected: one of " + arrays.keySet() + ")");
+        }
+        return a;
+    }
+}

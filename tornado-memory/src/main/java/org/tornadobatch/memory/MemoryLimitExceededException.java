@@ -1,0 +1,49 @@
+package org.tornadobatch.memory;
+
+import org.tornadobatch.TornadoBatchException;
+
+/** A batch cannot be planned within the memory available; carries the numbers that decided it. */
+public class MemoryLimitExceededException extends TornadoBatchException {
+    private static final long serialVersionUID = 1L;
+
+    /** Which rule failed. */
+    public enum Reason {
+        /** Everything is unchunkable and together too big. */
+        NOTHING_CHUNKABLE,
+        /** The unchunkable arrays alone do not fit. */
+        UNCHUNKABLE_TOO_LARGE,
+        /** Not even one run fits beside the unchunkable arrays. */
+        NO_SINGLE_RUN_FITS,
+        /** The device refused an allocation the plan counted on (e.g. another process took the memory). */
+        ALLOCATION_FAILED
+    }
+
+    private final Reason reason;
+    private final long chunkableBytes;
+    private final long unchunkableBytes;
+    private final long availableBytes;
+
+    public MemoryLimitExceededException(Reason reason, String message, long chunkableBytes, long unchunkableBytes, long availableBytes) {
+        super(message);
+        this.reason = reason;
+        this.chunkableBytes = chunkableBytes;
+        this.unchunkableBytes = unchunkableBytes;
+        this.availableBytes = availableBytes;
+    }
+
+    public Reason reason() {
+        return reason;
+    }
+
+    public long chunkableBytes() {
+        return chunkableBytes;
+    }
+
+    public long unchunkableBytes() {
+        return unchunkableBytes;
+    }
+
+    public long availableBytes() {
+        return availableBytes;
+    }
+}

@@ -1,0 +1,142 @@
+package org.tornadobatch.memory;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.OptionalDouble;
+import java.util.OptionalLong;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+
+/**
+ * How an owner registers with the {@link MemoryManager}. The hooks receive the owner as an argument so they
+ * need not capture it: the manager holds the owner only weakly, and a hook that captures its owner keeps it
+ * alive.
+ *
+ * @param <O> the owner's type
+ */
+public final class OwnerSettings<O> {
+    private final String name;
+    private final String streamGroup;
+    private final OptionalDouble proportion;
+    private final Consumer<? super O> onInvalidate;
+    private final BiConsumer<? super O, ArrayResponse> onAllocationReady;
+    private final OptionalLong hostSpillThresholdBytes;
+    private final Path spillDirectory;
+
+    private OwnerSettings(Builder<O> b) {
+        this.name = b.name;
+        this.streamGroup = b.streamGroup;
+        this.proportion = b.proportion;
+        this.onInvalidate = b.onInvalidate;
+        this.onAllocationReady = b.onAllocationReady;
+        this.hostSpillThresholdBytes = b.hostSpillThresholdBytes;
+        this.spillDirectory = b.spillDirectory;
+    }
+
+    public static <O> Builder<O> builder() {
+        return new Builder<>();
+    }
+
+    /** Settings with every default: group "default", auto proportion, no hooks. */
+    public static <O> OwnerSettings<O> defaults() {
+        return new Builder<O>().build();
+    }
+
+    /** A name for messages and leak reports; null for the owner's class and identity. */
+    public String name() {
+        return name;
+    }
+
+    public String streamGroup() {
+        return streamGroup;
+    }
+
+    /** A manual proportion of total memory, or empty to share the auto pool. */
+    public OptionalDouble proportion() {
+        return proportion;
+    }
+
+    public Consumer<? super O> onInvalidate() {
+        return onInvalidate;
+    }
+
+    public BiConsumer<? super O, ArrayResponse> onAllocationReady() {
+        return onAllocationReady;
+    }
+
+    public OptionalLong hostSpillThresholdBytes() {
+        return hostSpillThresholdBytes;
+    }
+
+    /** Where this owner's spill files go; null for the manager's. */
+    public Path spillDirectory() {
+        return spillDirectory;
+    }
+
+    /** Builds {@link OwnerSettings}. */
+    public static final class Builder<O> {
+        private String name;
+        private String streamGroup = "default";
+        private OptionalDouble proportion = OptionalDouble.empty();
+        private Consumer<? super O> onInvalidate = o -> { };
+        private BiConsumer<? super O, ArrayResponse> onAllocationReady = (o, r) -> { };
+        private OptionalLong hostSpillThresholdBytes = OptionalLong.empty();
+        private Path spillDirectory;
+
+        private Builder() {
+        }
+
+        public Builder<O> name(String value) {
+            this.name = value;
+            return this;
+        }
+
+        public Builder<O> streamGroup(String value) {
+            if (value == null || value.isBlank()) {
+                throw new IllegalArgumentException("streamGroup: '" + value + "' (expected: a non-blank name)");
+            }
+            this.streamGroup = value;
+            return this;
+        }
+
+        /** A manual proportion in (0, 1]: the owner is capped at that share of total memory. */
+        public Builder<O> proportion(double value) {
+            MemoryManager.checkProportion(value);
+            this.proportion = OptionalDouble.of(value);
+            return this;
+        }
+
+        public Builder<O> onInvalidate(Consumer<? super O> hook) {
+            this.onInvalidate = Objects.requireNonNull(hook, "onInvalidate");
+            return this;
+        }
+
+        public Builder<O> onAllocationReady(BiConsumer<? super O, ArrayResponse> hook) {
+            this.onAllocationReady = Objects.requireNonNull(hook, "onAllocationReady");
+            return this;
+        }
+
+        /** Host results above this many bytes go to memory-mapped spill files. */
+        public Builder<O> hostSpillThresholdBytes(long bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("hostSpillThresholdBytes: " + bytes + " (expected: >= 0)");
+            }
+            this.hostSpillThresholdBytes = OptionalLong.of(bytes);
+            return this;
+        }
+
+        /** An existing directory for this owner's spill files. */
+        public Builder<O> spillDirectory(Path dir) {
+            if (!Files.isDirectory(dir)) {
+                throw new IllegalArgumentException("spillDirectory: " + dir + " (expected: an existing directory)");
+            }
+            this.spillDirectory = dir;
+            return this;
+        }
+
+        public OwnerSettings<O> build() {
+            return new OwnerSettings<>(this);
+        }
+    }
+}

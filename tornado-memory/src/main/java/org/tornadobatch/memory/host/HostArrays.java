@@ -1,0 +1,124 @@
+package org.tornadobatch.memory.host;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Objects;
+
+import org.tornadobatch.Bytes;
+import org.tornadobatch.TornadoBatchException;
+import org.tornadobatch.device.DeviceRuntime;
+import org.tornadobatch.device.HostBuffer;
+import org.tornadobatch.device.HostMemoryKind;
+import org.tornadobatch.memory.ElementType;
+
+/**
+ * Creates host arrays and decides where results go: above the spill threshold (default 80% of RAM) into a
+ * memory-mapped file in the spill directory, else pinned when allowed and at most 1 GiB, else pageable.
+ */
+public final class HostArrays {
+    /** The largest single pinned array. */
+    public static final long PINNED_MAX_BYTES = 1L << 30;
+    /** The default spill threshold as a fraction of physical memory. */
+    public static final double SPILL_FRACTION = 0.8;
+    /** Spill file names: {@code tornado-batch-spill-*.dat}. */
+    public static final String SPILL_PREFIX = "tornado-batch-spill-";
+
+    private final DeviceRuntime runtime;
+
+    public HostArrays(DeviceRuntime runtime) {
+        this.runtime = Objects.requireNonNull(runtime, "runtime");
+    }
+
+    /** The default spill threshold: 80% of physical memory (0, meaning "never spill", when RAM cannot be read). */
+    public static long defaultSpillThresholdBytes(long physicalMemoryBytes) {
+        return physicalMemoryBytes <= 0 ? 0 : (long) (physicalMemoryBytes * SPILL_FRACTION);
+    }
+
+    /**
+     * Where an array of {@code bytes} goes under a spill threshold ({@code thresholdBytes <= 0}: never spill).
+     */
+    public static HostArrayKind choose(long bytes, long thresholdBytes, boolean allowPinned) {
+        if (thresholdBytes > 0 && bytes > thresholdBytes) {
+            return HostArrayKind.MAPPED;
+        }
+        if (allowPinned && bytes <= PINNED_MAX_BYTES) {
+            return HostArrayKind.PINNED;
+        }
+        return HostArrayKind.PAGEABLE;
+    }
+
+    /**
+     * A new host array.
+     *
+     * @param spillDirectory where a MAPPED array's file goes (must exist)
+     * @throws TornadoBatchException when a spill file cannot be created or the disk lacks the space
+     */
+    public HostArray create(ElementType type, long[] shape, HostArrayKind kind, Path spillDirectory) {
+        long bytes = type.bytes();
+        for (long e : shape) {
+            if (e < 0) {
+                throw new IllegalArgumentException("shape: negative extent " + e);
+            }
+            bytes = Math.multiplyExact(bytes, e);
+        }
+        return switch (kind) {
+            case PINNED, PAGEABLE -> {
+                if (kind == HostArrayKind.PINNED && bytes > PINNED_MAX_BYTES) {
+                    throw new IllegalArgumentException("pinned array of " + Bytes.exact(bytes) + " (expected: <= "
+                            + Bytes.format(PINNED_MAX_BYTES) + "; use PAGEABLE or MAPPED)");
+                }
+                HostBuffer buf = runtime.allocateHost(bytes, kind == HostArrayKind.PINNED ? HostMemoryKind.PINNED : HostMemoryKind.PAGEABLE);
+                yield new HostArray(type, shape, kind, buf.segment(), null, buf::close);
+            }
+            case MAPPED -> mapped(type, shape, bytes, spillDirectory);
+        };
+    }
+
+    private static HostArray mapped(ElementType type, long[] shape, long bytes, Path dir) {
+        Objects.requireNonNull(dir, "spillDirectory");
+        if (!Files.isDirectory(dir)) {
+            throw new TornadoBatchException("spill directory " + dir + " does not exist; create it or choose another");
+        }
+        Path file = null;
+        try {
+            long usable = Files.getFileStore(dir).getUsableSpace();
+            if (bytes > usable) {
+                throw new TornadoBatchException("cannot spill " + Bytes.exact(bytes) + " to " + dir + ": only "
+                        + Bytes.exact(usable) + " free there; free disk space, choose another spill directory, or save less");
+            }
+            file = Files.createTempFile(dir, SPILL_PREFIX, ".dat");
+            Arena arena = Arena.ofShared();
+            MemorySegment seg;
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                seg = ch.map(FileChannel.MapMode.READ_WRITE, 0, bytes, arena);
+            } catch (IOException | RuntimeException e) {
+                arena.close();
+                throw e;
+            }
+            Path f = file;
+            return new HostArray(type, shape, HostArrayKind.MAPPED, seg, file, () -> {
+                arena.close();
+                try {
+                    Files.deleteIfExists(f);
+                } catch (IOException ignored) {
+                    // Nothing to report to: the array is being cleaned up; a leftover temp file is harmless.
+                }
+            });
+        } catch (IOException e) {
+            if (file != null) {
+                try {
+                    Files.deleteIfExists(file);
+                } catch (IOException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw new TornadoBatchException("cannot create a spill file of " + Bytes.exact(bytes) + " in " + dir + ": " + e.getMessage()
+                    + "; check the directory's permissions and free space", e);
+        }
+    }
+}

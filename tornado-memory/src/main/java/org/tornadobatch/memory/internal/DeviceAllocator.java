@@ -1,0 +1,43 @@
+package org.tornadobatch.memory.internal;
+
+import org.tornadobatch.device.DeviceBuffer;
+import org.tornadobatch.device.DeviceRuntime;
+import org.tornadobatch.device.DeviceStream;
+import org.tornadobatch.device.OutOfDeviceMemoryException;
+import org.tornadobatch.memory.AllocatorKind;
+import org.tornadobatch.memory.PoolStats;
+
+/** Obtains and returns device memory for the manager. Not thread-safe; the manager guards it. */
+public interface DeviceAllocator extends AutoCloseable {
+
+    AllocatorKind kind();
+
+    /** @throws OutOfDeviceMemoryException when the device cannot provide it, even after trimming any cache */
+    DeviceBuffer allocate(long bytes, DeviceStream stream);
+
+    /** Returns a buffer; the work on {@code stream} that used it may still be running (async) or has finished (others). */
+    void free(DeviceBuffer buffer, DeviceStream stream);
+
+    /** Bytes held in a cache that the device does not count as free. */
+    default long cachedBytes() {
+        return 0;
+    }
+
+    /** Releases cached blocks to the device. */
+    default void trim() {
+    }
+
+    PoolStats stats();
+
+    /** Releases cached blocks; buffers still in use are the manager's to free. */
+    @Override
+    void close();
+
+    static DeviceAllocator of(AllocatorKind kind, DeviceRuntime runtime) {
+        return switch (kind) {
+            case DEFAULT -> new DirectAllocator(runtime);
+            case POOLED -> new PooledAllocator(runtime);
+            case ASYNC -> new StreamOrderedAllocator(runtime);
+        };
+    }
+}

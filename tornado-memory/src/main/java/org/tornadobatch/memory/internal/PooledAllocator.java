@@ -1,0 +1,109 @@
+package org.tornadobatch.memory.internal;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Map;
+import java.util.TreeMap;
+
+import org.tornadobatch.device.DeviceBuffer;
+import org.tornadobatch.device.DeviceRuntime;
+import org.tornadobatch.device.DeviceStream;
+import org.tornadobatch.device.OutOfDeviceMemoryException;
+import org.tornadobatch.memory.AllocatorKind;
+import org.tornadobatch.memory.PoolStats;
+
+/**
+ * The {@code pooled} allocator: freed blocks are cached by exact size and handed out again, so a solve that
+ * repeats its predecessor's allocations costs no device calls. When the device runs out, the cache is
+ * trimmed and the allocation retried once.
+ */
+final class PooledAllocator implements DeviceAllocator {
+    private final DeviceRuntime runtime;
+    private final TreeMap<Long, Deque<DeviceBuffer>> cache = new TreeMap<>();
+    private long inUse;
+    private long cached;
+    private long hits;
+    private long misses;
+
+    PooledAllocator(DeviceRuntime runtime) {
+        this.runtime = runtime;
+    }
+
+    @Override
+    public AllocatorKind kind() {
+        return AllocatorKind.POOLED;
+    }
+
+    @Override
+    public DeviceBuffer allocate(long bytes, DeviceStream stream) {
+        Deque<DeviceBuffer> q = cache.get(bytes);
+        if (q != null && !q.isEmpty()) {
+            DeviceBuffer b = q.pop();
+            if (q.isEmpty()) {
+                cache.remove(bytes);
+            }
+            cached -= bytes;
+            inUse += bytes;
+            hits++;
+            return b;
+        }
+        DeviceBuffer b;
+        try {
+            b = runtime.allocate(bytes);
+        } catch (OutOfDeviceMemoryException e) {
+            if (cached == 0) {
+                throw e;
+            }
+            trim();
+            b = runtime.allocate(bytes);
+        }
+        inUse += bytes;
+        misses++;
+        return b;
+    }
+
+    @Override
+    public void free(DeviceBuffer buffer, DeviceStream stream) {
+        cache.computeIfAbsent(buffer.bytes(), k -> new ArrayDeque<>()).push(buffer);
+        inUse -= buffer.bytes();
+        cached += buffer.bytes();
+    }
+
+    @Override
+    public long cachedBytes() {
+        return cached;
+    }
+
+    @Override
+    public void trim() {
+        RuntimeException first = null;
+        for (Map.Entry<Long, Deque<DeviceBuffer>> e : cache.entrySet()) {
+            for (DeviceBuffer b : e.getValue()) {
+                try {
+                    runtime.free(b);
+                } catch (RuntimeException ex) {
+                    if (first == null) {
+                        first = ex;
+                    } else {
+                        first.addSuppressed(ex);
+                    }
+                }
+            }
+        }
+        cache.clear();
+        cached = 0;
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    @Override
+    public PoolStats stats() {
+        return new PoolStats(inUse, cached, hits, misses);
+    }
+
+    @Override
+    public void close() {
+        trim();
+    }
+}

@@ -18,6 +18,14 @@ class LauncherTest {
     }
 
     @Test
+    void devicesListsTheJvmRuntimeWithItsMemory() throws Exception {
+        Scripts.Result r = Scripts.bash("./tornado-batch devices", Map.of());
+        assertEquals(0, r.exitCode(), r::toString);
+        assertTrue(r.stdout().lines().anyMatch(l -> l.startsWith("jvm        device 0: JVM (") && l.contains(" free of ")), r::toString);
+        assertTrue(r.stdout().contains("auto       -> jvm"), r::toString);
+    }
+
+    @Test
     void anUnknownOptionIsOneLineAndExit2() throws Exception {
         Scripts.Result r = Scripts.bash("./tornado-batch solve examples/lorenz.ode --no-such-option", Map.of());
         assertEquals(2, r.exitCode(), r::toString);

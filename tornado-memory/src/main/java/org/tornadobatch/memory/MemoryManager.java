@@ -44,6 +44,10 @@ import org.tornadobatch.memory.internal.DeviceAllocator;
  * }
  * }</pre>
  *
+ * <p>A stream group's queue is planned as one batch: its owners (typically one solver's input and output
+ * managers) queue requests for the same runs, and one of them calls {@link #allocateQueue}. Independent batches
+ * belong in different groups.
+ *
  * <p>Thread-safe: every operation holds the manager's lock; hooks run on the calling thread under it.
  */
 public final class MemoryManager implements AutoCloseable {

@@ -2,15 +2,40 @@ package org.tornadobatch.cli;
 
 import java.util.concurrent.Callable;
 
+import org.tornadobatch.device.DeviceRuntime;
+import org.tornadobatch.device.DeviceRuntimes;
+import org.tornadobatch.device.MemoryInfo;
+
 import picocli.CommandLine.Command;
 
-/** {@code tornado-batch devices}: the device runtimes found, their devices and memory. */
+/** {@code tornado-batch devices}: the device runtimes found, their devices and memory, and why any is missing. */
 @Command(name = "devices", mixinStandardHelpOptions = true,
         description = "Lists the device runtimes found, their devices and memory, and why any is missing.")
 final class DevicesCommand implements Callable<Integer> {
     @Override
     public Integer call() {
-        System.out.println("jvm: host memory stands in for device memory (the runtime list arrives with tornado-memory)");
-        return 0;
+        String auto = null;
+        for (DeviceRuntimes.Found f : DeviceRuntimes.discover()) {
+            if (!f.availability().available()) {
+                System.out.printf("%-10s unavailable: %s%n", f.name(), f.availability().reason());
+                continue;
+            }
+            try (DeviceRuntime r = f.provider().open(0)) {
+                MemoryInfo m = r.memoryInfo();
+                System.out.printf("%-10s device 0: %s, %s%n", f.name(), r.deviceName(), m);
+                if (auto == null) {
+                    auto = f.name();
+                }
+            } catch (RuntimeException e) {
+                System.out.printf("%-10s failed to open: %s%n", f.name(), e.getMessage());
+            }
+        }
+        for (String missing : new String[] {"cuda", "tornadovm"}) {
+            if (DeviceRuntimes.discover().stream().noneMatch(f -> f.name().equals(missing))) {
+                System.out.printf("%-10s not built into this version%n", missing);
+            }
+        }
+        System.out.printf("%-10s -> %s%n", "auto", auto == null ? "none" : auto);
+        return auto == null ? 1 : 0;
     }
 }

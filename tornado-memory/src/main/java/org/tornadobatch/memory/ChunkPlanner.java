@@ -83,6 +83,17 @@ public final class ChunkPlanner {
         return new ChunkPlan(runs, chunks, chunkLength, c, u, availableBytes, warnings);
     }
 
+    /** Device bytes of the whole batch (C + U): what must fit for one chunk. */
+    public static long deviceBytes(Map<String, ArrayRequest> requests) {
+        long n = 0;
+        for (ArrayRequest r : requests.values()) {
+            if (r.memory() == MemoryKind.DEVICE) {
+                n = Math.addExact(n, r.bytes());
+            }
+        }
+        return n;
+    }
+
     /** The batch's runs: the common totalRuns of the chunkable requests, else the largest of all. */
     static long runs(Map<String, ArrayRequest> requests) {
         if (requests.isEmpty()) {

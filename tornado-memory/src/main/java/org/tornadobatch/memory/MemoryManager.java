@@ -17,6 +17,7 @@ import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tornadobatch.Bytes;
+import org.tornadobatch.FirstFailure;
 import org.tornadobatch.device.DeviceBuffer;
 import org.tornadobatch.device.DeviceEvent;
 import org.tornadobatch.device.DeviceRuntime;
@@ -413,13 +414,7 @@ public final class MemoryManager implements AutoCloseable {
         if (requesters.isEmpty()) {
             throw new IllegalStateException("nothing queued in stream group '" + group + "' by a live owner");
         }
-        long requested = 0;
-        for (ArrayRequest r : all.values()) {
-            if (r.memory() == MemoryKind.DEVICE) {
-                requested = Math.addExact(requested, r.bytes());
-            }
-        }
-        long available = availableFor(group, requesters, requested);
+        long available = availableFor(group, requesters, ChunkPlanner.deviceBytes(all));
         ChunkPlan plan = ChunkPlanner.plan(all, available);
         plans++;
         for (String w : plan.warnings()) {
@@ -608,22 +603,12 @@ public final class MemoryManager implements AutoCloseable {
         }
         waitForWork(e);
         DeviceStream stream = groups.findGroupOf(e.key).map(groups::stream).orElse(null);
-        RuntimeException first = null;
+        FirstFailure failures = new FirstFailure();
         for (Allocation a : e.allocations.values()) {
-            try {
-                release(a, stream);
-            } catch (RuntimeException ex) {
-                if (first == null) {
-                    first = ex;
-                } else {
-                    first.addSuppressed(ex);
-                }
-            }
+            failures.run(() -> release(a, stream));
         }
         e.allocations.clear();
-        if (first != null) {
-            throw first;
-        }
+        failures.rethrow();
     }
 
     private void release(Allocation a, DeviceStream stream) {

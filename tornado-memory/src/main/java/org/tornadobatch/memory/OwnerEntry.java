@@ -78,19 +78,17 @@ final class OwnerEntry {
     }
 
     long deviceBytes() {
-        long n = 0;
-        for (Allocation a : allocations.values()) {
-            if (a.kind() == MemoryKind.DEVICE) {
-                n += a.bytes();
-            }
-        }
-        return n;
+        return bytes(MemoryKind.DEVICE);
     }
 
     long pinnedBytes() {
+        return bytes(MemoryKind.PINNED);
+    }
+
+    private long bytes(MemoryKind kind) {
         long n = 0;
         for (Allocation a : allocations.values()) {
-            if (a.kind() == MemoryKind.PINNED) {
+            if (a.kind() == kind) {
                 n += a.bytes();
             }
         }

@@ -10,6 +10,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
+import org.tornadobatch.FirstFailure;
 import org.tornadobatch.device.DeviceRuntime;
 import org.tornadobatch.device.DeviceStream;
 
@@ -112,21 +113,11 @@ public final class StreamGroups<K> {
     public void recreateStreams() {
         List<DeviceStream> old = new ArrayList<>(streams.values());
         streams.clear();
-        RuntimeException first = null;
+        FirstFailure failures = new FirstFailure();
         for (DeviceStream s : old) {
-            try {
-                s.close();
-            } catch (RuntimeException e) {
-                if (first == null) {
-                    first = e;
-                } else {
-                    first.addSuppressed(e);
-                }
-            }
+            failures.run(s::close);
         }
-        if (first != null) {
-            throw first;
-        }
+        failures.rethrow();
     }
 
     private static void requireName(String group) {

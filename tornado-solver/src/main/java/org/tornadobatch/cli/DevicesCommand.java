@@ -1,5 +1,6 @@
 package org.tornadobatch.cli;
 
+import java.util.List;
 import java.util.concurrent.Callable;
 
 import org.tornadobatch.device.DeviceRuntime;
@@ -15,7 +16,8 @@ final class DevicesCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         String auto = null;
-        for (DeviceRuntimes.Found f : DeviceRuntimes.discover()) {
+        List<DeviceRuntimes.Found> found = DeviceRuntimes.discover();
+        for (DeviceRuntimes.Found f : found) {
             if (!f.availability().available()) {
                 System.out.printf("%-10s unavailable: %s%n", f.name(), f.availability().reason());
                 continue;
@@ -31,7 +33,7 @@ final class DevicesCommand implements Callable<Integer> {
             }
         }
         for (String missing : new String[] {"cuda", "tornadovm"}) {
-            if (DeviceRuntimes.discover().stream().noneMatch(f -> f.name().equals(missing))) {
+            if (found.stream().noneMatch(f -> f.name().equals(missing))) {
                 System.out.printf("%-10s not built into this version%n", missing);
             }
         }

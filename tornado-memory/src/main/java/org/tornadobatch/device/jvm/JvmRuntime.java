@@ -180,7 +180,8 @@ public final class JvmRuntime implements DeviceRuntime {
         live.clear();
     }
 
-    static void checkRange(long offset, long length, long size) {
+    /** Checks that a copy of {@code length} bytes at {@code offset} fits a buffer of {@code size} bytes. */
+    public static void checkRange(long offset, long length, long size) {
         if (offset < 0 || length < 0 || offset + length > size) {
             throw new IndexOutOfBoundsException("copy of " + length + " bytes at offset " + offset
                     + " does not fit a buffer of " + size + " bytes");

@@ -15,6 +15,7 @@ import org.tornadobatch.device.HostMemoryKind;
 import org.tornadobatch.device.MemoryInfo;
 import org.tornadobatch.device.OutOfDeviceMemoryException;
 import org.tornadobatch.device.UnsupportedFeatureException;
+import org.tornadobatch.device.jvm.JvmRuntime;
 import org.tornadobatch.device.jvm.LaneStream;
 import org.tornadobatch.device.jvm.OffHeapHostBuffer;
 
@@ -178,10 +179,7 @@ public final class SimulatedRuntime implements DeviceRuntime {
         if (!b.isValid()) {
             throw new DeviceException("copy with a freed buffer: " + b);
         }
-        if (offset < 0 || offset + length > b.bytes()) {
-            throw new IndexOutOfBoundsException("copy of " + length + " bytes at offset " + offset + " does not fit "
-                    + b.bytes() + " bytes");
-        }
+        JvmRuntime.checkRange(offset, length, b.bytes());
     }
 
     @Override

@@ -2,9 +2,9 @@ package org.tornadobatch.memory.internal;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.Map;
 import java.util.TreeMap;
 
+import org.tornadobatch.FirstFailure;
 import org.tornadobatch.device.DeviceBuffer;
 import org.tornadobatch.device.DeviceRuntime;
 import org.tornadobatch.device.DeviceStream;
@@ -76,25 +76,15 @@ final class PooledAllocator implements DeviceAllocator {
 
     @Override
     public void trim() {
-        RuntimeException first = null;
-        for (Map.Entry<Long, Deque<DeviceBuffer>> e : cache.entrySet()) {
-            for (DeviceBuffer b : e.getValue()) {
-                try {
-                    runtime.free(b);
-                } catch (RuntimeException ex) {
-                    if (first == null) {
-                        first = ex;
-                    } else {
-                        first.addSuppressed(ex);
-                    }
-                }
+        FirstFailure failures = new FirstFailure();
+        for (Deque<DeviceBuffer> blocks : cache.values()) {
+            for (DeviceBuffer b : blocks) {
+                failures.run(() -> runtime.free(b));
             }
         }
         cache.clear();
         cached = 0;
-        if (first != null) {
-            throw first;
-        }
+        failures.rethrow();
     }
 
     @Override

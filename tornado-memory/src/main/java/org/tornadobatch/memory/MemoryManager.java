@@ -142,7 +142,7 @@ public final class MemoryManager implements AutoCloseable {
         checkOpen();
         expunge();
         if (entries.containsKey(lookup(owner))) {
-            throw new IllegalStateException("owner " + describe(owner, settings) + " is already registered");
+            throw new IllegalStateException("owner " + OwnerEntry.describe(owner, settings.name()) + " is already registered");
         }
         double manual = settings.proportion().orElse(Double.NaN);
         if (Double.isNaN(manual)) {
@@ -156,11 +156,6 @@ public final class MemoryManager implements AutoCloseable {
         entries.put(key, e);
         rebalance();
         LOG.debug("registered {} in group '{}' with proportion {}", e, settings.streamGroup(), e.proportion);
-    }
-
-    private static String describe(Object owner, OwnerSettings<?> s) {
-        return s.name() != null ? "'" + s.name() + "'" : owner.getClass().getSimpleName() + "@"
-                + Integer.toHexString(System.identityHashCode(owner));
     }
 
     public synchronized boolean isRegistered(Object owner) {
@@ -212,20 +207,32 @@ public final class MemoryManager implements AutoCloseable {
         }
     }
 
-    private void checkManual(double p, OwnerEntry self) {
-        checkProportion(p);
-        double manual = 0;
-        int autos = 0;
+    /** Sum of the manual proportions, leaving out {@code except} (null: none). */
+    private double manualSum(OwnerEntry except) {
+        double sum = 0;
         for (OwnerEntry o : entries.values()) {
-            if (o == self) {
-                continue;
-            }
-            if (o.isManual()) {
-                manual += o.manualProportion;
-            } else {
-                autos++;
+            if (o != except && o.isManual()) {
+                sum += o.manualProportion;
             }
         }
+        return sum;
+    }
+
+    /** Number of owners in the auto pool, leaving out {@code except} (null: none). */
+    private int autoCount(OwnerEntry except) {
+        int n = 0;
+        for (OwnerEntry o : entries.values()) {
+            if (o != except && !o.isManual()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private void checkManual(double p, OwnerEntry self) {
+        checkProportion(p);
+        double manual = manualSum(self);
+        int autos = autoCount(self);
         if (manual + p > 1 + EPS) {
             throw new IllegalArgumentException("proportion: " + p + " (expected: <= " + fmt(1 - manual)
                     + "; manual owners already hold " + fmt(manual) + " of total memory)");
@@ -240,12 +247,7 @@ public final class MemoryManager implements AutoCloseable {
     }
 
     private void checkAutoJoin(OwnerEntry self) {
-        double manual = 0;
-        for (OwnerEntry o : entries.values()) {
-            if (o != self && o.isManual()) {
-                manual += o.manualProportion;
-            }
-        }
+        double manual = manualSum(self);
         if (1 - manual < MIN_AUTO_POOL - EPS) {
             throw new IllegalArgumentException("cannot join the auto pool: manual proportions hold " + fmt(manual)
                     + " of total memory, leaving less than 5%; lower a manual proportion or give this owner one");
@@ -253,15 +255,8 @@ public final class MemoryManager implements AutoCloseable {
     }
 
     private void rebalance() {
-        double manual = 0;
-        int autos = 0;
-        for (OwnerEntry e : entries.values()) {
-            if (e.isManual()) {
-                manual += e.manualProportion;
-            } else {
-                autos++;
-            }
-        }
+        double manual = manualSum(null);
+        int autos = autoCount(null);
         double share = autos == 0 ? 0 : Math.max(0, 1 - manual) / autos;
         for (OwnerEntry e : entries.values()) {
             e.proportion = e.isManual() ? e.manualProportion : share;
@@ -804,8 +799,7 @@ public final class MemoryManager implements AutoCloseable {
         expunge();
         OwnerEntry e = entries.get(lookup(owner));
         if (e == null) {
-            throw new IllegalStateException("owner " + owner.getClass().getSimpleName() + "@"
-                    + Integer.toHexString(System.identityHashCode(owner)) + " is not registered; register it first");
+            throw new IllegalStateException("owner " + OwnerEntry.describe(owner, null) + " is not registered; register it first");
         }
         return e;
     }

@@ -43,7 +43,7 @@ final class OwnerEntry {
         @Override
         public String toString() {
             Object o = get();
-            return o == null ? "<collected owner>" : o.getClass().getSimpleName() + "@" + Integer.toHexString(hash);
+            return o == null ? "<collected owner>" : describe(o, null);
         }
     }
 
@@ -67,6 +67,12 @@ final class OwnerEntry {
         this.name = settings.name() != null ? settings.name() : key.toString();
         this.manualProportion = manualProportion;
         this.lastUsed = lastUsed;
+    }
+
+    /** How messages name an owner: {@code 'name'} when it has one, else {@code Class@identity}. */
+    static String describe(Object owner, String name) {
+        return name != null ? "'" + name + "'" : owner.getClass().getSimpleName() + "@"
+                + Integer.toHexString(System.identityHashCode(owner));
     }
 
     boolean isManual() {

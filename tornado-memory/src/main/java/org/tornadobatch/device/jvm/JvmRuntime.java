@@ -4,6 +4,8 @@ import java.lang.foreign.MemorySegment;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.tornadobatch.Bytes;
@@ -13,25 +15,68 @@ import org.tornadobatch.device.DeviceRuntime;
 import org.tornadobatch.device.DeviceStream;
 import org.tornadobatch.device.HostBuffer;
 import org.tornadobatch.device.HostMemoryKind;
+import org.tornadobatch.device.Kernel;
+import org.tornadobatch.device.KernelSource;
+import org.tornadobatch.device.LaunchConfig;
 import org.tornadobatch.device.MemoryInfo;
 import org.tornadobatch.device.OutOfDeviceMemoryException;
 
 /**
  * The embedded JVM runtime: off-heap host memory stands in for device memory, with a configurable "total";
  * streams are ordered task lanes. Stream-ordered allocation is offered (frees are queued on the lane).
+ *
+ * <p>Kernels are Java classes implementing {@link JvmKernelBody}, compiled in memory ({@link JavaKernelCompiler}).
+ * A launch is queued on its stream like a copy; when its turn comes, its blocks of threads run on a pool of
+ * {@link #threads()} workers (one task per block), and the stream moves on once every block has finished.
  */
 public final class JvmRuntime implements DeviceRuntime {
     /** System property: the JVM device's total memory in bytes. */
     public static final String TOTAL_PROPERTY = "tornadobatch.jvm.totalBytes";
+    /** System property: worker threads for kernels (default: all cores). */
+    public static final String THREADS_PROPERTY = "tornadobatch.jvm.threads";
 
     private final long totalBytes;
+    private final int threads;
+    private final AtomicLong completedThreads = new AtomicLong();
+    private volatile ForkJoinPool workers;
     private final AtomicLong allocated = new AtomicLong();
     private final Set<JvmDeviceBuffer> live = ConcurrentHashMap.newKeySet();
     private final Map<LaneStream, Boolean> streams = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     public JvmRuntime(long totalBytes) {
+        this(totalBytes, defaultThreads());
+    }
+
+    /** A runtime with {@code totalBytes} of "device" memory whose kernels run on {@code threads} workers. */
+    public JvmRuntime(long totalBytes, int threads) {
         this.totalBytes = Bytes.requirePositive("totalBytes", totalBytes);
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads: " + threads + " (expected: >= 1)");
+        }
+        this.threads = threads;
+    }
+
+    /** {@value #THREADS_PROPERTY} if set, else the number of cores. */
+    public static int defaultThreads() {
+        String p = System.getProperty(THREADS_PROPERTY);
+        if (p == null || p.isBlank()) {
+            return Runtime.getRuntime().availableProcessors();
+        }
+        try {
+            int n = Integer.parseInt(p.trim());
+            if (n >= 1) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(THREADS_PROPERTY + ": " + p + " (expected: a whole number >= 1)");
+    }
+
+    /** Worker threads that run kernel blocks. */
+    public int threads() {
+        return threads;
     }
 
     /**
@@ -61,7 +106,7 @@ public final class JvmRuntime implements DeviceRuntime {
 
     @Override
     public String deviceName() {
-        return "JVM (" + Runtime.getRuntime().availableProcessors() + " cores)";
+        return "JVM (" + threads + " of " + Runtime.getRuntime().availableProcessors() + " cores)";
     }
 
     @Override
@@ -151,6 +196,91 @@ public final class JvmRuntime implements DeviceRuntime {
     }
 
     @Override
+    public Set<String> kernelLanguages() {
+        return Set.of("java");
+    }
+
+    /** Compiles a Java kernel: {@code code} is a compilation unit, {@code entryPoint} its class implementing {@link JvmKernelBody}. */
+    @Override
+    public Kernel compile(KernelSource source) {
+        checkOpen();
+        if (!"java".equals(source.language())) {
+            return DeviceRuntime.super.compile(source);
+        }
+        return new JvmKernel(source.entryPoint(), JavaKernelCompiler.load(source));
+    }
+
+    /**
+     * Queues a launch: {@code gridSize x blockSize} threads, one pool task per block. Device buffers among
+     * {@code args} reach the kernel as their memory segments.
+     */
+    @Override
+    public void launch(Kernel kernel, LaunchConfig config, DeviceStream stream, Object... args) {
+        checkOpen();
+        if (!(kernel instanceof JvmKernel k)) {
+            throw new IllegalArgumentException("kernel: " + kernel + " (expected: a kernel compiled by the jvm runtime)");
+        }
+        Object[] resolved = args.clone();
+        for (int i = 0; i < resolved.length; i++) {
+            if (resolved[i] instanceof DeviceBuffer b) {
+                resolved[i] = own(b).segment();
+            }
+        }
+        int blocks = config.gridSize();
+        int block = config.blockSize();
+        lane(stream).submit(() -> {
+            ForkJoinPool pool = workers();
+            ForkJoinTask<?>[] tasks = new ForkJoinTask<?>[blocks];
+            for (int i = 0; i < blocks; i++) {
+                int first = Math.toIntExact((long) i * block);
+                tasks[i] = pool.submit(() -> {
+                    k.body().run(first, first + block, resolved);
+                    completedThreads.addAndGet(block);
+                });
+            }
+            RuntimeException failure = null;
+            for (ForkJoinTask<?> t : tasks) {
+                try {
+                    t.join();
+                } catch (RuntimeException e) {
+                    if (failure == null) {
+                        failure = e;
+                    } else {
+                        failure.addSuppressed(e);
+                    }
+                }
+            }
+            if (failure != null) {
+                throw failure;
+            }
+        });
+    }
+
+    /** Kernel threads finished since this runtime opened (a progress counter; blocks count when they end). */
+    public long completedThreads() {
+        return completedThreads.get();
+    }
+
+    private ForkJoinPool workers() {
+        ForkJoinPool p = workers;
+        if (p == null) {
+            synchronized (this) {
+                p = workers;
+                if (p == null) {
+                    p = new ForkJoinPool(threads, pool -> {
+                        var t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
+                        t.setName("tornado-batch-jvm-worker-" + t.getPoolIndex());
+                        t.setDaemon(true);
+                        return t;
+                    }, null, false);
+                    workers = p;
+                }
+            }
+        }
+        return p;
+    }
+
+    @Override
     public void synchronize() {
         for (LaneStream s : streams.keySet()) {
             s.synchronize();
@@ -172,6 +302,9 @@ public final class JvmRuntime implements DeviceRuntime {
             s.close();
         }
         streams.clear();
+        if (workers != null) {
+            workers.shutdown();
+        }
         for (JvmDeviceBuffer b : live) {
             if (b.release()) {
                 allocated.addAndGet(-b.bytes());

@@ -29,6 +29,6 @@ public final class JvmRuntimeProvider implements DeviceRuntimeProvider {
         if (deviceIndex != 0) {
             throw new IllegalArgumentException("deviceIndex: " + deviceIndex + " (expected: 0; the jvm runtime has one device)");
         }
-        return new JvmRuntime(JvmRuntime.defaultTotalBytes());
+        return new JvmRuntime(JvmRuntime.defaultTotalBytes(), JvmRuntime.defaultThreads());
     }
 }

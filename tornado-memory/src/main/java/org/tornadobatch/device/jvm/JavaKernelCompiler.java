@@ -1,0 +1,239 @@
+package org.tornadobatch.device.jvm;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import javax.tools.Diagnostic;
+import javax.tools.DiagnosticCollector;
+import javax.tools.FileObject;
+import javax.tools.ForwardingJavaFileManager;
+import javax.tools.JavaCompiler;
+import javax.tools.JavaFileManager;
+import javax.tools.JavaFileObject;
+import javax.tools.SimpleJavaFileObject;
+import javax.tools.StandardJavaFileManager;
+import javax.tools.ToolProvider;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.tornadobatch.device.DeviceException;
+import org.tornadobatch.device.KernelSource;
+
+/**
+ * Compiles Java kernel sources in memory with the JDK's compiler and loads them. Compiled classes are cached
+ * in memory (per process) and on disk, keyed by a SHA-256 of the source, the Java version and the options, so
+ * a second process loads the class bytes without compiling.
+ *
+ * <p>The disk cache lives in {@value #CACHE_PROPERTY}, else {@code $TORNADO_BATCH_CACHE_DIR}, else
+ * {@code ~/.cache/tornado-batch}, under {@code jvm/}. A cache that cannot be written is skipped with a debug
+ * line; compilation still succeeds.
+ */
+public final class JavaKernelCompiler {
+    /** System property naming the cache root. */
+    public static final String CACHE_PROPERTY = "tornadobatch.cache.dir";
+
+    private static final Logger LOG = LoggerFactory.getLogger(JavaKernelCompiler.class);
+    private static final Map<String, Class<?>> LOADED = new ConcurrentHashMap<>();
+    private static volatile long compilations;
+
+    private JavaKernelCompiler() {
+    }
+
+    /** Compiles (or finds in a cache) {@code source} and returns a new instance of its entry-point class. */
+    public static JvmKernelBody load(KernelSource source) {
+        String key = key(source);
+        Class<?> type = LOADED.computeIfAbsent(key, k -> defineAll(source, k));
+        try {
+            return (JvmKernelBody) type.getDeclaredConstructor().newInstance();
+        } catch (ReflectiveOperationException | ClassCastException e) {
+            throw new DeviceException("kernel " + source.entryPoint() + " cannot be instantiated (expected: a public class with a"
+                    + " public no-argument constructor implementing " + JvmKernelBody.class.getName() + "): " + e, e);
+        }
+    }
+
+    /** How many times this process ran the Java compiler (a cache hit does not count). */
+    public static long compilations() {
+        return compilations;
+    }
+
+    /** The disk cache root in use. */
+    public static Path cacheRoot() {
+        String p = System.getProperty(CACHE_PROPERTY);
+        if (p == null || p.isBlank()) {
+            p = System.getenv("TORNADO_BATCH_CACHE_DIR");
+        }
+        if (p == null || p.isBlank()) {
+            return Path.of(System.getProperty("user.home"), ".cache", "tornado-batch");
+        }
+        return Path.of(p);
+    }
+
+    private static String key(KernelSource source) {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            md.update(source.code().getBytes(StandardCharsets.UTF_8));
+            md.update(("\0" + source.entryPoint() + "\0" + Runtime.version().feature() + "\0" + new java.util.TreeMap<>(source.options()))
+                    .getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(md.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Class<?> defineAll(KernelSource source, String key) {
+        Path dir = cacheRoot().resolve("jvm").resolve(key.substring(0, 32));
+        Map<String, byte[]> classes = readCache(dir);
+        if (classes == null) {
+            classes = compile(source);
+            writeCache(dir, classes);
+        }
+        KernelLoader loader = new KernelLoader(classes);
+        try {
+            return Class.forName(source.entryPoint(), true, loader);
+        } catch (ClassNotFoundException e) {
+            throw new DeviceException("kernel source has no class " + source.entryPoint() + " (the entry point must be the"
+                    + " fully qualified name of the kernel class)", e);
+        }
+    }
+
+    private static Map<String, byte[]> compile(KernelSource source) {
+        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+        if (javac == null) {
+            throw new DeviceException("no Java compiler in this runtime (module java.compiler / jdk.compiler missing);"
+                    + " run tornado-batch on a JDK, not a JRE");
+        }
+        long started = System.nanoTime();
+        DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
+        StandardJavaFileManager standard = javac.getStandardFileManager(diagnostics, null, StandardCharsets.UTF_8);
+        Map<String, ByteArrayOutputStream> out = new HashMap<>();
+        JavaFileManager manager = new ForwardingJavaFileManager<>(standard) {
+            @Override
+            public JavaFileObject getJavaFileForOutput(Location location, String className, JavaFileObject.Kind kind,
+                                                       FileObject sibling) {
+                return new SimpleJavaFileObject(uri(className.replace('.', '/') + ".class"), kind) {
+                    @Override
+                    public OutputStream openOutputStream() {
+                        return out.computeIfAbsent(className, c -> new ByteArrayOutputStream());
+                    }
+                };
+            }
+        };
+        String simple = source.entryPoint().substring(source.entryPoint().lastIndexOf('.') + 1);
+        JavaFileObject unit = new SimpleJavaFileObject(uri(simple + ".java"), JavaFileObject.Kind.SOURCE) {
+            @Override
+            public CharSequence getCharContent(boolean ignoreEncodingErrors) {
+                return source.code();
+            }
+        };
+        List<String> options = new java.util.ArrayList<>(List.of("-classpath", classPath(), "-proc:none", "-g:none",
+                "-nowarn", "-implicit:none"));
+        source.options().forEach((k, v) -> {
+            options.add(k);
+            if (!v.isEmpty()) {
+                options.add(v);
+            }
+        });
+        Boolean ok = javac.getTask(null, manager, diagnostics, options, null, List.of(unit)).call();
+        if (!ok) {
+            StringBuilder sb = new StringBuilder("generated kernel " + source.entryPoint() + " does not compile (a bug in"
+                    + " tornado-batch; please report it with the source):");
+            for (Diagnostic<? extends JavaFileObject> d : diagnostics.getDiagnostics()) {
+                if (d.getKind() == Diagnostic.Kind.ERROR) {
+                    sb.append("\n  line ").append(d.getLineNumber()).append(": ").append(d.getMessage(null));
+                }
+            }
+            throw new DeviceException(sb.toString());
+        }
+        compilations++;
+        Map<String, byte[]> classes = new HashMap<>();
+        out.forEach((k, v) -> classes.put(k, v.toByteArray()));
+        LOG.debug("compiled kernel {} in {} ms", source.entryPoint(), (System.nanoTime() - started) / 1_000_000);
+        return classes;
+    }
+
+    /** The class path the kernel compiles against: wherever this runtime's classes were loaded from. */
+    private static String classPath() {
+        try {
+            Path here = Path.of(JvmKernelBody.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            String cp = System.getProperty("java.class.path", "");
+            return cp.isEmpty() ? here.toString() : here + java.io.File.pathSeparator + cp;
+        } catch (URISyntaxException | SecurityException | NullPointerException e) {
+            return System.getProperty("java.class.path", "");
+        }
+    }
+
+    private static URI uri(String path) {
+        return URI.create("string:///" + path);
+    }
+
+    private static Map<String, byte[]> readCache(Path dir) {
+        Path index = dir.resolve("classes.txt");
+        if (!Files.isRegularFile(index)) {
+            return null;
+        }
+        try {
+            Map<String, byte[]> classes = new HashMap<>();
+            for (String name : Files.readAllLines(index)) {
+                if (!name.isBlank()) {
+                    classes.put(name, Files.readAllBytes(dir.resolve(name + ".class")));
+                }
+            }
+            LOG.debug("kernel loaded from the disk cache {}", dir);
+            return classes;
+        } catch (IOException | UncheckedIOException e) {
+            LOG.debug("kernel cache {} unreadable ({}); compiling", dir, e.toString());
+            return null;
+        }
+    }
+
+    private static void writeCache(Path dir, Map<String, byte[]> classes) {
+        try {
+            Files.createDirectories(dir);
+            for (Map.Entry<String, byte[]> c : classes.entrySet()) {
+                Path tmp = Files.createTempFile(dir, "class", ".tmp");
+                Files.write(tmp, c.getValue());
+                Files.move(tmp, dir.resolve(c.getKey() + ".class"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            }
+            // The index goes last: a reader that finds it finds every class.
+            Path tmp = Files.createTempFile(dir, "index", ".tmp");
+            Files.write(tmp, classes.keySet());
+            Files.move(tmp, dir.resolve("classes.txt"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException | UnsupportedOperationException e) {
+            LOG.debug("kernel cache {} not written ({})", dir, e.toString());
+        }
+    }
+
+    /** Defines a kernel's classes from bytes; one loader per kernel so kernels can be collected. */
+    private static final class KernelLoader extends ClassLoader {
+        private final Map<String, byte[]> classes;
+
+        KernelLoader(Map<String, byte[]> classes) {
+            super(JvmKernelBody.class.getClassLoader());
+            this.classes = classes;
+        }
+
+        @Override
+        protected Class<?> findClass(String name) throws ClassNotFoundException {
+            byte[] b = classes.get(name);
+            if (b == null) {
+                throw new ClassNotFoundException(name);
+            }
+            return defineClass(name, b, 0, b.length);
+        }
+    }
+}

@@ -1,0 +1,11 @@
+package org.tornadobatch.device.jvm;
+
+import org.tornadobatch.device.Kernel;
+
+/** A Java kernel loaded by the {@code jvm} runtime. */
+record JvmKernel(String entryPoint, JvmKernelBody body) implements Kernel {
+    @Override
+    public void close() {
+        // Classes are unloaded with their loader once nothing refers to the kernel.
+    }
+}

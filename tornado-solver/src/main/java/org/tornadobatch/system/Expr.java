@@ -1,0 +1,71 @@
+package org.tornadobatch.system;
+
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * An expression of a system's equations: a tree of numbers, names, operators and function calls. Each node
+ * knows where it came from ({@link SourcePos}) so that errors can point at it.
+ */
+public sealed interface Expr {
+    SourcePos pos();
+
+    /** A number. */
+    record Num(double value, SourcePos pos) implements Expr {
+    }
+
+    /** A reference to a state, parameter, constant, auxiliary, {@code t} or {@code pi}. */
+    record Ref(String name, SourcePos pos) implements Expr {
+    }
+
+    /** Unary minus ({@code -x}) or logical not ({@code !c}). */
+    record Unary(char op, Expr operand, SourcePos pos) implements Expr {
+    }
+
+    /**
+     * A binary operator: arithmetic {@code + - * / ^}, comparisons {@code < <= > >= == !=} and logic
+     * {@code && ||}.
+     */
+    record Binary(String op, Expr left, Expr right, SourcePos pos) implements Expr {
+        public boolean isComparison() {
+            return COMPARISONS.contains(op);
+        }
+
+        public boolean isLogical() {
+            return op.equals("&&") || op.equals("||");
+        }
+    }
+
+    /** A call of a built-in function, including {@code ifelse(cond, a, b)}. */
+    record Call(String function, List<Expr> args, SourcePos pos) implements Expr {
+        public Call {
+            args = List.copyOf(args);
+        }
+    }
+
+    Set<String> COMPARISONS = Set.of("<", "<=", ">", ">=", "==", "!=");
+
+    /** True for expressions that yield a truth value (comparisons, logic, not). */
+    default boolean isCondition() {
+        return switch (this) {
+            case Binary b -> b.isComparison() || b.isLogical();
+            case Unary u -> u.op() == '!';
+            default -> false;
+        };
+    }
+
+    /** Visits every name this expression refers to. */
+    default void forEachRef(Consumer<Ref> action) {
+        switch (this) {
+            case Num n -> { }
+            case Ref r -> action.accept(r);
+            case Unary u -> u.operand().forEachRef(action);
+            case Binary b -> {
+                b.left().forEachRef(action);
+                b.right().forEachRef(action);
+            }
+            case Call c -> c.args().forEach(a -> a.forEachRef(action));
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package org.tornadobatch.system;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Evaluates a system on the host, by walking its expression trees: slow, but independent of the kernel
+ * generator. Tests use it as a reference right-hand side (e.g. for Hipparchus).
+ */
+public final class Interpreter {
+    private final OdeSystem system;
+
+    public Interpreter(OdeSystem system) {
+        this.system = system;
+    }
+
+    /** Fills {@code dydt} with the derivatives at {@code t}, state {@code y} and parameters {@code p}. */
+    public void derivatives(double t, double[] y, double[] p, double[] dydt) {
+        Map<String, Double> env = environment(t, y, p);
+        List<Equation> d = system.derivatives();
+        for (int i = 0; i < d.size(); i++) {
+            dydt[i] = eval(d.get(i).expression(), env);
+        }
+    }
+
+    /** The observables at {@code t}, {@code y}, {@code p}, in the system's order. */
+    public double[] observables(double t, double[] y, double[] p) {
+        Map<String, Double> env = environment(t, y, p);
+        return system.observables().stream().mapToDouble(env::get).toArray();
+    }
+
+    private Map<String, Double> environment(double t, double[] y, double[] p) {
+        Map<String, Double> env = new HashMap<>();
+        env.put("t", t);
+        for (int i = 0; i < y.length; i++) {
+            env.put(system.states().get(i).name(), y[i]);
+        }
+        for (int i = 0; i < p.length; i++) {
+            env.put(system.parameters().get(i).name(), p[i]);
+        }
+        for (Equation a : system.auxiliaries()) {
+            env.put(a.name(), eval(a.expression(), env));
+        }
+        return env;
+    }
+
+    static double eval(Expr e, Map<String, Double> env) {
+        return switch (e) {
+            case Expr.Num n -> n.value();
+            case Expr.Ref r -> r.name().equals("pi") ? Math.PI : env.get(r.name());
+            case Expr.Unary u -> u.op() == '-' ? -eval(u.operand(), env) : (truth(u.operand(), env) ? 0 : 1);
+            case Expr.Binary b -> b.isComparison() || b.isLogical() ? (truth(b, env) ? 1 : 0)
+                    : Folding.arithmetic(b.op(), eval(b.left(), env), eval(b.right(), env));
+            case Expr.Call c -> {
+                if (c.function().equals("ifelse")) {
+                    yield truth(c.args().get(0), env) ? eval(c.args().get(1), env) : eval(c.args().get(2), env);
+                }
+                double[] a = c.args().stream().mapToDouble(x -> eval(x, env)).toArray();
+                yield Folding.function(c.function(), a);
+            }
+        };
+    }
+
+    static boolean truth(Expr e, Map<String, Double> env) {
+        return switch (e) {
+            case Expr.Unary u when u.op() == '!' -> !truth(u.operand(), env);
+            case Expr.Binary b when b.op().equals("&&") -> truth(b.left(), env) && truth(b.right(), env);
+            case Expr.Binary b when b.op().equals("||") -> truth(b.left(), env) || truth(b.right(), env);
+            case Expr.Binary b when b.isComparison() -> {
+                double l = eval(b.left(), env);
+                double r = eval(b.right(), env);
+                yield switch (b.op()) {
+                    case "<" -> l < r;
+                    case "<=" -> l <= r;
+                    case ">" -> l > r;
+                    case ">=" -> l >= r;
+                    case "==" -> l == r;
+                    default -> l != r;
+                };
+            }
+            default -> throw new IllegalStateException("not a condition: " + Printer.print(e));
+        };
+    }
+}

@@ -1,0 +1,238 @@
+package org.tornadobatch.system;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One system of ODEs, checked: states with defaults and one derivative each, parameters with defaults,
+ * constants (compiled into kernels), auxiliaries in evaluation order, and the auxiliaries recorded as
+ * observables. Immutable; {@link #withConstant} and {@link #withDefault} return changed copies.
+ *
+ * <p>Make one with {@link #parse(String, String)} (the file format, see the solver's README), {@link #load(Path)},
+ * or {@link #builder(String)}:
+ * <pre>{@code
+ * OdeSystem lorenz = OdeSystem.builder("lorenz")
+ *         .state("x", 1).state("y", 0).state("z", 0)
+ *         .parameter("sigma", 10).parameter("rho", 28).constant("beta", 8.0 / 3)
+ *         .equations("dx = sigma*(y - x)", "dy = x*(rho - z) - y", "dz = x*y - beta*z")
+ *         .build();
+ * }</pre>
+ */
+public final class OdeSystem {
+    private final String name;
+    private final List<Variable> states;
+    private final List<Variable> parameters;
+    private final Map<String, Double> constants;
+    private final List<Equation> auxiliaries;
+    private final List<Equation> derivatives;
+    private final List<String> observables;
+    private final String sourceText;
+
+    OdeSystem(String name, List<Variable> states, List<Variable> parameters, Map<String, Double> constants,
+              List<Equation> auxiliaries, List<Equation> derivatives, List<String> observables, String sourceText) {
+        this.name = name;
+        this.states = List.copyOf(states);
+        this.parameters = List.copyOf(parameters);
+        this.constants = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(constants));
+        this.auxiliaries = List.copyOf(auxiliaries);
+        this.derivatives = List.copyOf(derivatives);
+        this.observables = List.copyOf(observables);
+        this.sourceText = sourceText;
+    }
+
+    /** Parses the file format; {@code source} names the text in error messages (a file name, or "equations"). */
+    public static OdeSystem parse(String text, String source) {
+        return SystemFile.parse(text, source);
+    }
+
+    /** Reads and parses a system file; its name (without extension) is the default system name. */
+    public static OdeSystem load(Path file) throws IOException {
+        return parse(Files.readString(file), file.toString());
+    }
+
+    public static Builder builder(String name) {
+        return new Builder(name);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public List<Variable> states() {
+        return states;
+    }
+
+    public List<Variable> parameters() {
+        return parameters;
+    }
+
+    /** Constant name to value, in declaration order. */
+    public Map<String, Double> constants() {
+        return constants;
+    }
+
+    /** Auxiliaries in an order where each comes after those it uses. */
+    public List<Equation> auxiliaries() {
+        return auxiliaries;
+    }
+
+    /** Derivatives, one per state, in state order; {@code name()} is the state's name. */
+    public List<Equation> derivatives() {
+        return derivatives;
+    }
+
+    /** Names of the auxiliaries recorded as observables. */
+    public List<String> observables() {
+        return observables;
+    }
+
+    public List<String> stateNames() {
+        return states.stream().map(Variable::name).toList();
+    }
+
+    public List<String> parameterNames() {
+        return parameters.stream().map(Variable::name).toList();
+    }
+
+    /** The text this system was parsed from, or a canonical rendering of a built one (recorded with results). */
+    public String sourceText() {
+        return sourceText;
+    }
+
+    /** The same system with constant {@code name} set to {@code value} (compiled in by the next solve). */
+    public OdeSystem withConstant(String name, double value) {
+        if (!constants.containsKey(name)) {
+            throw new IllegalArgumentException("constant: " + name + " (expected: one of " + constants.keySet() + ")");
+        }
+        Map<String, Double> c = new LinkedHashMap<>(constants);
+        c.put(name, value);
+        return new OdeSystem(this.name, states, parameters, c, auxiliaries, derivatives, observables, sourceText);
+    }
+
+    /** The same system with the default of state or parameter {@code name} set to {@code value}. */
+    public OdeSystem withDefault(String name, double value) {
+        List<Variable> s = replace(states, name, value);
+        List<Variable> p = replace(parameters, name, value);
+        if (s == states && p == parameters) {
+            throw new IllegalArgumentException("variable: " + name + " (expected: a state " + stateNames() + " or a parameter "
+                    + parameterNames() + ")");
+        }
+        return new OdeSystem(this.name, s, p, constants, auxiliaries, derivatives, observables, sourceText);
+    }
+
+    private static List<Variable> replace(List<Variable> vars, String name, double value) {
+        List<Variable> out = new ArrayList<>(vars);
+        for (int i = 0; i < out.size(); i++) {
+            if (out.get(i).name().equals(name)) {
+                out.set(i, new Variable(name, value, out.get(i).pos()));
+                return out;
+            }
+        }
+        return vars;
+    }
+
+    /** A fingerprint of everything that goes into a kernel (equations and constants). */
+    public String fingerprint() {
+        StringBuilder sb = new StringBuilder(name).append('|');
+        states.forEach(v -> sb.append(v.name()).append(','));
+        sb.append('|');
+        parameters.forEach(v -> sb.append(v.name()).append(','));
+        sb.append('|').append(constants).append('|');
+        auxiliaries.forEach(e -> sb.append(e.name()).append('=').append(Printer.print(e.expression())).append(';'));
+        derivatives.forEach(e -> sb.append('d').append(e.name()).append('=').append(Printer.print(e.expression())).append(';'));
+        sb.append(observables);
+        return sb.toString();
+    }
+
+    @Override
+    public String toString() {
+        return name + " (" + states.size() + " states, " + parameters.size() + " parameters, " + constants.size()
+                + " constants, " + observables.size() + " observables)";
+    }
+
+    /** Builds a system from declarations and equation strings; {@link #build()} checks everything. */
+    public static final class Builder {
+        private static final SourcePos API = new SourcePos("builder", 0, 0);
+        private final String name;
+        private final List<Variable> states = new ArrayList<>();
+        private final List<Variable> parameters = new ArrayList<>();
+        private final List<Variable> constants = new ArrayList<>();
+        private final List<String> observables = new ArrayList<>();
+        private final List<SourcePos> observablePositions = new ArrayList<>();
+        private final List<Equation> equations = new ArrayList<>();
+        private int equationLine;
+        private String sourceText;
+
+        Builder(String name) {
+            this.name = Objects.requireNonNull(name, "name");
+        }
+
+        public Builder state(String name, double defaultValue) {
+            states.add(new Variable(name, defaultValue, API));
+            return this;
+        }
+
+        public Builder parameter(String name, double defaultValue) {
+            parameters.add(new Variable(name, defaultValue, API));
+            return this;
+        }
+
+        public Builder constant(String name, double value) {
+            constants.add(new Variable(name, value, API));
+            return this;
+        }
+
+        /** Records the auxiliary {@code name} as an observable. */
+        public Builder observable(String name) {
+            observables.add(name);
+            observablePositions.add(API);
+            return this;
+        }
+
+        /** Adds equations, one {@code name = expression} each. */
+        public Builder equations(String... lines) {
+            for (String line : lines) {
+                equationLine++;
+                equations.add(SystemFile.equation(line, "equations", equationLine, 0));
+            }
+            return this;
+        }
+
+        Builder declare(String kind, Variable v) {
+            switch (kind) {
+                case "states" -> states.add(v);
+                case "parameters" -> parameters.add(v);
+                case "constants" -> constants.add(v);
+                default -> throw new IllegalArgumentException(kind);
+            }
+            return this;
+        }
+
+        Builder observable(String name, SourcePos pos) {
+            observables.add(name);
+            observablePositions.add(pos);
+            return this;
+        }
+
+        Builder equation(Equation e) {
+            equations.add(e);
+            return this;
+        }
+
+        Builder sourceText(String text) {
+            this.sourceText = text;
+            return this;
+        }
+
+        /** Checks the definition and returns the system; see {@link SystemDefinitionException} for what is refused. */
+        public OdeSystem build() {
+            return SystemChecks.check(name, states, parameters, constants, observables, observablePositions, equations, sourceText);
+        }
+    }
+}

@@ -1,0 +1,244 @@
+package org.tornadobatch.solver;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
+import org.tornadobatch.system.OdeSystem;
+import org.tornadobatch.system.Variable;
+
+/**
+ * The runs of a solve: an initial state and a parameter set per run, as (variable, run) tables. Variables a
+ * batch does not mention take the system's defaults. Unknown names and mismatched lengths are errors that
+ * name the variable.
+ */
+public final class Batch {
+    private final OdeSystem system;
+    private final double[][] states;
+    private final double[][] parameters;
+    private final int runs;
+
+    private Batch(OdeSystem system, double[][] states, double[][] parameters, int runs) {
+        this.system = system;
+        this.states = states;
+        this.parameters = parameters;
+        this.runs = runs;
+    }
+
+    /** One run with every default. */
+    public static Batch defaults(OdeSystem system) {
+        return grid(system, Map.of(), GridKind.VERBATIM);
+    }
+
+    /** Runs from per-variable value lists (states and parameters by name), combined as {@code kind} says. */
+    public static Batch grid(OdeSystem system, Map<String, double[]> values, GridKind kind) {
+        for (String name : values.keySet()) {
+            index(system, name);
+            if (values.get(name).length == 0) {
+                throw new IllegalArgumentException("values of '" + name + "': none (expected: at least one value)");
+            }
+        }
+        List<String> names = new ArrayList<>(values.keySet());
+        long count;
+        if (kind == GridKind.COMBINATORIAL) {
+            count = 1;
+            for (String n : names) {
+                count = Math.multiplyExact(count, values.get(n).length);
+            }
+        } else {
+            count = 1;
+            String first = null;
+            for (String n : names) {
+                int len = values.get(n).length;
+                if (len == 1) {
+                    continue;
+                }
+                if (count == 1) {
+                    count = len;
+                    first = n;
+                } else if (len != count) {
+                    throw new IllegalArgumentException("values of '" + n + "': " + len + " (expected: " + count + " like '" + first
+                            + "', or 1; a verbatim grid pairs the lists run by run)");
+                }
+            }
+        }
+        int runs = checkRuns(count);
+        Batch b = filled(system, runs);
+        long stride = 1;
+        for (int k = names.size() - 1; k >= 0; k--) {
+            String n = names.get(k);
+            double[] v = values.get(n);
+            double[] row = b.row(n);
+            for (int r = 0; r < runs; r++) {
+                int i = kind == GridKind.COMBINATORIAL ? (int) ((r / stride) % v.length) : (v.length == 1 ? 0 : r);
+                row[r] = v[i];
+            }
+            if (kind == GridKind.COMBINATORIAL) {
+                stride *= v.length;
+            }
+        }
+        return b;
+    }
+
+    /** Runs from a table: {@code rows[i]} holds variable {@code names[i]} for every run. */
+    public static Batch fromArray(OdeSystem system, List<String> names, double[][] rows) {
+        if (names.size() != rows.length) {
+            throw new IllegalArgumentException("rows: " + rows.length + " (expected: one per name, " + names.size() + ")");
+        }
+        Map<String, double[]> m = new LinkedHashMap<>();
+        for (int i = 0; i < rows.length; i++) {
+            if (m.put(names.get(i), rows[i]) != null) {
+                throw new IllegalArgumentException("variable '" + names.get(i) + "' appears twice");
+            }
+        }
+        return grid(system, m, GridKind.VERBATIM);
+    }
+
+    /**
+     * Runs from a CSV file with a header of variable names and one row per run; an optional {@code run} column
+     * is ignored. Every cell must be a number.
+     */
+    public static Batch fromCsv(OdeSystem system, Path file) throws IOException {
+        try (Reader in = Files.newBufferedReader(file);
+             CSVParser csv = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).setTrim(true)
+                     .setIgnoreEmptyLines(true).setCommentMarker('#').get().parse(in)) {
+            List<String> header = new ArrayList<>(csv.getHeaderNames());
+            header.removeIf(h -> h.equals("run"));
+            if (header.isEmpty()) {
+                throw new IllegalArgumentException(file + ": no variable columns (expected a header naming states or parameters)");
+            }
+            for (String h : header) {
+                try {
+                    index(system, h);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException(file + ": column " + e.getMessage(), e);
+                }
+            }
+            List<double[]> cols = new ArrayList<>();
+            List<CSVRecord> records = csv.getRecords();
+            checkRuns(records.size());
+            for (String h : header) {
+                double[] col = new double[records.size()];
+                for (int r = 0; r < records.size(); r++) {
+                    CSVRecord rec = records.get(r);
+                    String cell = rec.isMapped(h) && rec.isSet(h) ? rec.get(h) : "";
+                    try {
+                        col[r] = Double.parseDouble(cell);
+                    } catch (NumberFormatException e) {
+                        throw new IllegalArgumentException(file + ":" + rec.getRecordNumber() + ": column '" + h + "': '" + cell
+                                + "' (expected: a number)");
+                    }
+                }
+                cols.add(col);
+            }
+            return fromArray(system, header, cols.toArray(double[][]::new));
+        }
+    }
+
+    private static Batch filled(OdeSystem system, int runs) {
+        double[][] s = new double[system.states().size()][runs];
+        double[][] p = new double[system.parameters().size()][runs];
+        for (int i = 0; i < s.length; i++) {
+            Arrays.fill(s[i], system.states().get(i).defaultValue());
+        }
+        for (int i = 0; i < p.length; i++) {
+            Arrays.fill(p[i], system.parameters().get(i).defaultValue());
+        }
+        return new Batch(system, s, p, runs);
+    }
+
+    private static int checkRuns(long count) {
+        if (count < 1) {
+            throw new IllegalArgumentException("runs: 0 (expected: at least 1)");
+        }
+        if (count > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("runs: " + count + " (expected: at most " + (Integer.MAX_VALUE - 8)
+                    + " per batch; split the sweep)");
+        }
+        return (int) count;
+    }
+
+    private static int[] index(OdeSystem system, String name) {
+        List<Variable> s = system.states();
+        for (int i = 0; i < s.size(); i++) {
+            if (s.get(i).name().equals(name)) {
+                return new int[] {0, i};
+            }
+        }
+        List<Variable> p = system.parameters();
+        for (int i = 0; i < p.size(); i++) {
+            if (p.get(i).name().equals(name)) {
+                return new int[] {1, i};
+            }
+        }
+        String hint = system.constants().containsKey(name) ? "; '" + name + "' is a constant, compiled into the kernel: set it"
+                + " with --set " + name + "=VALUE (or withConstant), which cannot vary per run" : "";
+        throw new IllegalArgumentException("'" + name + "' is not a state or parameter of " + system.name() + " (states "
+                + system.stateNames() + ", parameters " + system.parameterNames() + ")" + hint);
+    }
+
+    private double[] row(String name) {
+        int[] at = index(system, name);
+        return at[0] == 0 ? states[at[1]] : parameters[at[1]];
+    }
+
+    public OdeSystem system() {
+        return system;
+    }
+
+    public int runs() {
+        return runs;
+    }
+
+    /** Initial value of state {@code i} in run {@code r}. */
+    public double state(int i, int r) {
+        return states[i][r];
+    }
+
+    /** Value of parameter {@code i} in run {@code r}. */
+    public double parameter(int i, int r) {
+        return parameters[i][r];
+    }
+
+    /** The runs {@code first..first+count-1} as a batch of their own. */
+    public Batch slice(int first, int count) {
+        double[][] s = new double[states.length][];
+        double[][] p = new double[parameters.length][];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = Arrays.copyOfRange(states[i], first, first + count);
+        }
+        for (int i = 0; i < p.length; i++) {
+            p[i] = Arrays.copyOfRange(parameters[i], first, first + count);
+        }
+        return new Batch(system, s, p, count);
+    }
+
+    /** Column names of {@link #value}: states, then parameters. */
+    public List<String> columns() {
+        List<String> c = new ArrayList<>(system.stateNames());
+        c.addAll(system.parameterNames());
+        return c;
+    }
+
+    /** Value of column {@code c} (see {@link #columns}) in run {@code r}. */
+    public double value(int c, int r) {
+        return c < states.length ? states[c][r] : parameters[c - states.length][r];
+    }
+
+    double[] stateRow(int i) {
+        return states[i];
+    }
+
+    double[] parameterRow(int i) {
+        return parameters[i];
+    }
+}

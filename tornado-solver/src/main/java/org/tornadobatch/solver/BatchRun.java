@@ -1,0 +1,295 @@
+package org.tornadobatch.solver;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.tornadobatch.FirstFailure;
+import org.tornadobatch.device.DeviceBuffer;
+import org.tornadobatch.device.DeviceEvent;
+import org.tornadobatch.device.DeviceRuntime;
+import org.tornadobatch.device.DeviceStream;
+import org.tornadobatch.device.Kernel;
+import org.tornadobatch.device.LaunchConfig;
+import org.tornadobatch.device.jvm.JvmRuntime;
+import org.tornadobatch.memory.ArrayRequest;
+import org.tornadobatch.memory.ArrayResponse;
+import org.tornadobatch.memory.ChunkPlan;
+import org.tornadobatch.memory.ElementType;
+import org.tornadobatch.memory.MemoryManager;
+import org.tornadobatch.memory.host.HostArray;
+import org.tornadobatch.solver.kernel.KernelSpec;
+
+/** One solve: requests, chunk loop (inputs in, kernel, outputs out), and the result. */
+final class BatchRun {
+    private static final Logger LOG = LoggerFactory.getLogger(BatchRun.class);
+
+    private final Solver solver;
+    private final KernelSpec spec;
+    private final Variables vars;
+    private final Schedule schedule;
+    private final Kernel kernel;
+    private final Batch batch;
+    private final TimeSpec time;
+    private final ProgressListener progress;
+    private final double compileMillis;
+    private final long started;
+    private final MemoryManager memory;
+    private final ElementType type;
+    private final int runs;
+
+    BatchRun(Solver solver, KernelSpec spec, Variables vars, Schedule schedule, Kernel kernel, Batch batch, TimeSpec time,
+             ProgressListener progress, double compileMillis, long started) {
+        this.solver = solver;
+        this.spec = spec;
+        this.vars = vars;
+        this.schedule = schedule;
+        this.kernel = kernel;
+        this.batch = batch;
+        this.time = time;
+        this.progress = progress;
+        this.compileMillis = compileMillis;
+        this.started = started;
+        this.memory = solver.memoryManager();
+        this.type = spec.precision().elementType();
+        this.runs = batch.runs();
+    }
+
+    /** Output arrays: label to {rows, variables-per-row-group}. */
+    private Map<String, long[]> outputShapes() {
+        Map<String, long[]> m = new LinkedHashMap<>();
+        int saves = schedule.saves();
+        int windows = schedule.windows();
+        int h = spec.slotsPerVariable();
+        if (vars.savedStates().length > 0) {
+            m.put("state", new long[] {saves, vars.savedStates().length, runs});
+        }
+        if (vars.savedObservables().length > 0) {
+            m.put("observables", new long[] {saves, vars.savedObservables().length, runs});
+        }
+        if (windows > 0 && vars.summarisedStates().length > 0) {
+            m.put("state_summaries", new long[] {windows, (long) vars.summarisedStates().length * h, runs});
+        }
+        if (windows > 0 && vars.summarisedObservables().length > 0) {
+            m.put("observable_summaries", new long[] {windows, (long) vars.summarisedObservables().length * h, runs});
+        }
+        return m;
+    }
+
+    SolveResult run() {
+        OdeSystem0 sys = new OdeSystem0(batch);
+        Map<String, ArrayRequest> requests = new LinkedHashMap<>();
+        requests.put("init", ArrayRequest.of(type, sys.states, runs));
+        requests.put("params", ArrayRequest.of(type, Math.max(1, sys.params), runs));
+        requests.put("event_times", ArrayRequest.unchunkable(ElementType.FLOAT64, schedule.events()));
+        requests.put("event_flags", ArrayRequest.unchunkable(ElementType.INT32, schedule.events()));
+        Map<String, long[]> outputs = outputShapes();
+        outputs.forEach((label, shape) -> requests.put(label, ArrayRequest.of(type, shape)));
+        requests.put("status", ArrayRequest.of(ElementType.INT32, runs));
+        requests.put("steps", ArrayRequest.of(ElementType.INT32, 2, runs));
+
+        Map<String, HostArray> host = new LinkedHashMap<>();
+        int[] status = new int[runs];
+        int[] accepted = new int[runs];
+        int[] rejected = new int[runs];
+        double kernelMillis = 0;
+        ChunkPlan plan;
+        boolean ok = false;
+        try (Arena arena = Arena.ofConfined()) {
+            memory.queueRequest(solver, requests);
+            plan = memory.allocateQueue(solver);
+            ArrayResponse resp = solver.response;
+            if (resp == null) {
+                throw new IllegalStateException("the memory manager sent no allocation");
+            }
+            for (Map.Entry<String, long[]> o : outputs.entrySet()) {
+                host.put(o.getKey(), memory.newHostArray(solver, type, o.getValue()));
+            }
+            LOG.info("solving {} runs of {} with {} ({}), {} on {} [{}]: {}", runs, spec.system().name(),
+                    spec.tableau().name(), spec.control().describe(), spec.precision(), memory.runtime().name(),
+                    memory.runtime().deviceName(), plan);
+            DeviceRuntime rt = memory.runtime();
+            DeviceStream stream = memory.stream(solver);
+            long stride = plan.chunkLength();
+            MemorySegment evT = arena.allocate(ValueLayout.JAVA_DOUBLE, schedule.events());
+            MemorySegment evF = arena.allocate(ValueLayout.JAVA_INT, schedule.events());
+            MemorySegment.copy(schedule.eventTimes(), 0, evT, ValueLayout.JAVA_DOUBLE, 0, schedule.events());
+            MemorySegment.copy(schedule.eventFlags(), 0, evF, ValueLayout.JAVA_INT, 0, schedule.events());
+            memory.copyToDevice(solver, evT, false, resp.get("event_times").device(), 0);
+            memory.copyToDevice(solver, evF, false, resp.get("event_flags").device(), 0);
+            MemorySegment in = arena.allocate(Math.max(sys.states, sys.params) * stride * type.bytes(), 64);
+            long maxOut = 2 * stride * 4;
+            for (long[] s : outputs.values()) {
+                maxOut = Math.max(maxOut, s[0] * s[1] * stride * type.bytes());
+            }
+            MemorySegment scratch = plan.chunks() > 1 ? arena.allocate(maxOut, 64) : null;
+            long runsDone = 0;
+            for (long c = 0; c < plan.chunks(); c++) {
+                int first = (int) plan.firstRun(c);
+                int n = (int) plan.runsIn(c);
+                upload(sys.states, first, n, stride, in, resp.get("init").device(), true);
+                if (sys.params > 0) {
+                    upload(sys.params, first, n, stride, in, resp.get("params").device(), false);
+                }
+                Object[] args = args(resp, n, stride);
+                long k0 = System.nanoTime();
+                memory.beginWork(solver);
+                DeviceEvent done;
+                try {
+                    rt.launch(kernel, LaunchConfig.covering(n, solver.blockSize()), stream, args);
+                    done = stream.record();
+                    waitFor(done, rt, runsDone, c, plan.chunks());
+                } finally {
+                    memory.endWork(solver, DeviceEvent.COMPLETE);
+                }
+                kernelMillis += (System.nanoTime() - k0) / 1e6;
+                for (Map.Entry<String, long[]> o : outputs.entrySet()) {
+                    long rows = o.getValue()[0] * o.getValue()[1];
+                    download(resp.get(o.getKey()).device(), rows, type.bytes(), first, n, stride, host.get(o.getKey()).segment(), scratch, arena);
+                }
+                MemorySegment st = arena.allocate(ValueLayout.JAVA_INT, stride);
+                memory.copyToHost(solver, resp.get("status").device(), 0, st);
+                MemorySegment steps = arena.allocate(ValueLayout.JAVA_INT, 2 * stride);
+                memory.copyToHost(solver, resp.get("steps").device(), 0, steps);
+                MemorySegment.copy(st, ValueLayout.JAVA_INT, 0, status, first, n);
+                MemorySegment.copy(steps, ValueLayout.JAVA_INT, 0, accepted, first, n);
+                MemorySegment.copy(steps, ValueLayout.JAVA_INT, stride * 4, rejected, first, n);
+                runsDone += n;
+                progress.progress(runsDone, runs, c + 1, plan.chunks());
+                LOG.debug("chunk {}/{}: runs {}..{} done", c + 1, plan.chunks(), first, first + n - 1);
+            }
+            ok = true;
+        } finally {
+            memory.freeAll(solver);
+            if (!ok) {
+                FirstFailure f = new FirstFailure();
+                host.values().forEach(h -> f.run(h::close));
+                f.rethrow();
+            }
+        }
+        double totalMillis = (System.nanoTime() - started) / 1e6;
+        SolveInfo info = new SolveInfo(solver.algorithm().canonicalName(), spec.control().controller().toString(),
+                spec.control().describe(), spec.precision().toString(), memory.runtime().name(), memory.runtime().deviceName(),
+                runs, plan.chunks(), plan.chunkLength(), kernel.entryPoint(), compileMillis, kernelMillis, totalMillis);
+        List<String> sn = Solver.names(spec.system().stateNames(), vars.savedStates());
+        List<String> on = Solver.names(spec.system().observables(), vars.savedObservables());
+        List<String> ssn = slotNames(Solver.names(spec.system().stateNames(), vars.summarisedStates()));
+        List<String> osn = slotNames(Solver.names(spec.system().observables(), vars.summarisedObservables()));
+        SolveResult result = new SolveResult(schedule.saveTimes(), wrap("state", host, sn), wrap("observables", host, on),
+                wrap("state_summaries", host, ssn), wrap("observable_summaries", host, osn), schedule.windowStarts(), status,
+                accepted, rejected, batch, info);
+        int failed = result.failures().size();
+        LOG.info("solved {} runs in {} chunk(s): kernel {} ms, compile {} ms, total {} ms{}", runs, plan.chunks(),
+                Math.round(kernelMillis), Math.round(compileMillis), Math.round(totalMillis),
+                failed == 0 ? "" : "; " + failed + " run(s) failed (see status)");
+        return result;
+    }
+
+    private List<String> slotNames(List<String> variables) {
+        List<String> out = new ArrayList<>();
+        List<String> slots = new ArrayList<>();
+        spec.metrics().forEach(m -> slots.addAll(m.slotNames()));
+        for (String v : variables) {
+            for (String s : slots) {
+                out.add(v + "." + s);
+            }
+        }
+        return out;
+    }
+
+    private static ResultArray wrap(String label, Map<String, HostArray> host, List<String> names) {
+        HostArray h = host.get(label);
+        return h == null ? null : new ResultArray(label, h, names);
+    }
+
+    private Object[] args(ArrayResponse resp, int n, long stride) {
+        Object[] a = new Object[KernelSpec.ARG_COUNT];
+        a[KernelSpec.ARG_INIT] = resp.get("init").device();
+        a[KernelSpec.ARG_PARAMS] = resp.get("params").device();
+        a[KernelSpec.ARG_EVENT_TIMES] = resp.get("event_times").device();
+        a[KernelSpec.ARG_EVENT_FLAGS] = resp.get("event_flags").device();
+        a[KernelSpec.ARG_STATE] = device(resp, "state");
+        a[KernelSpec.ARG_OBSERVABLES] = device(resp, "observables");
+        a[KernelSpec.ARG_STATE_SUMMARIES] = device(resp, "state_summaries");
+        a[KernelSpec.ARG_OBSERVABLE_SUMMARIES] = device(resp, "observable_summaries");
+        a[KernelSpec.ARG_STATUS] = resp.get("status").device();
+        a[KernelSpec.ARG_STEPS] = resp.get("steps").device();
+        a[KernelSpec.ARG_RUNS] = n;
+        a[KernelSpec.ARG_STRIDE] = Math.toIntExact(stride);
+        a[KernelSpec.ARG_EVENTS] = schedule.events();
+        a[KernelSpec.ARG_T0] = time.t0();
+        a[KernelSpec.ARG_DT] = spec.control().dt();
+        a[KernelSpec.ARG_DT_MIN] = spec.control().dtMin();
+        a[KernelSpec.ARG_DT_MAX] = spec.control().dtMax();
+        a[KernelSpec.ARG_MAX_STEPS] = spec.control().maxSteps();
+        a[KernelSpec.ARG_ATOL] = spec.control().atol();
+        a[KernelSpec.ARG_RTOL] = spec.control().rtol();
+        a[KernelSpec.ARG_SAVES] = schedule.saves();
+        a[KernelSpec.ARG_WINDOWS] = schedule.windows();
+        return a;
+    }
+
+    private static DeviceBuffer device(ArrayResponse resp, String label) {
+        return resp.arrays().containsKey(label) ? resp.get(label).device() : null;
+    }
+
+    /** Gathers rows of the chunk's runs into {@code in} ((row, stride) layout) and copies them to the device. */
+    private void upload(int rows, int first, int n, long stride, MemorySegment in, DeviceBuffer target, boolean states) {
+        for (int i = 0; i < rows; i++) {
+            double[] row = states ? batch.stateRow(i) : batch.parameterRow(i);
+            long base = i * stride;
+            if (type == ElementType.FLOAT64) {
+                MemorySegment.copy(row, first, in, ValueLayout.JAVA_DOUBLE, base * 8, n);
+            } else {
+                for (int r = 0; r < n; r++) {
+                    in.setAtIndex(ValueLayout.JAVA_FLOAT, base + r, (float) row[first + r]);
+                }
+            }
+        }
+        memory.copyToDevice(solver, in.asSlice(0, rows * stride * type.bytes()), false, target, 0);
+    }
+
+    /** Copies a chunk's (rows, stride) device array into the host's (rows, runs) array at column {@code first}. */
+    private void download(DeviceBuffer source, long rows, int es, int first, int n, long stride, MemorySegment target,
+                          MemorySegment scratch, Arena arena) {
+        if (stride == runs) {
+            memory.copyToHost(solver, source, 0, target);
+            return;
+        }
+        MemorySegment s = scratch.asSlice(0, rows * stride * es);
+        memory.copyToHost(solver, source, 0, s);
+        for (long row = 0; row < rows; row++) {
+            MemorySegment.copy(s, row * stride * es, target, (row * runs + first) * es, (long) n * es);
+        }
+    }
+
+    private void waitFor(DeviceEvent done, DeviceRuntime rt, long runsDone, long chunk, long chunks) {
+        if (rt instanceof JvmRuntime jvm && progress != ProgressListener.NONE) {
+            long base = jvm.completedThreads();
+            while (!done.isComplete()) {
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+                long inChunk = Math.max(0, jvm.completedThreads() - base);
+                progress.progress(Math.min(runs, runsDone + inChunk), runs, chunk, chunks);
+            }
+        }
+        done.synchronize();
+    }
+
+    /** Counts of the system's variables. */
+    private record OdeSystem0(int states, int params) {
+        OdeSystem0(Batch b) {
+            this(b.system().states().size(), b.system().parameters().size());
+        }
+    }
+}

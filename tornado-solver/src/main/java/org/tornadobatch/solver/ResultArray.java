@@ -1,0 +1,69 @@
+package org.tornadobatch.solver;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.List;
+
+import org.tornadobatch.memory.ElementType;
+import org.tornadobatch.memory.host.HostArray;
+
+/**
+ * One result array on the host in (time, variable, run) order, the run fastest, with the names along its
+ * variable axis. The memory belongs to the {@link SolveResult}; it is valid until the result is closed.
+ */
+public final class ResultArray {
+    private final String name;
+    private final HostArray array;
+    private final List<String> variables;
+    private final long[] shape;
+
+    ResultArray(String name, HostArray array, List<String> variables) {
+        this.name = name;
+        this.array = array;
+        this.variables = List.copyOf(variables);
+        this.shape = array.shape();
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public ElementType type() {
+        return array.type();
+    }
+
+    /** (time or window, variable or variable x slot, run). */
+    public long[] shape() {
+        return shape.clone();
+    }
+
+    /** Names along axis 1. */
+    public List<String> variables() {
+        return variables;
+    }
+
+    /** The raw memory, C order. */
+    public MemorySegment segment() {
+        return array.segment();
+    }
+
+    /** Element {@code (i, v, r)} as a double. */
+    public double get(long i, long v, long r) {
+        long idx = (i * shape[1] + v) * shape[2] + r;
+        return array.type() == ElementType.FLOAT64 ? array.segment().getAtIndex(ValueLayout.JAVA_DOUBLE, idx)
+                : array.segment().getAtIndex(ValueLayout.JAVA_FLOAT, idx);
+    }
+
+    /** The series of variable {@code v} in run {@code r}, along axis 0. */
+    public double[] series(int v, int r) {
+        double[] out = new double[(int) shape[0]];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = get(i, v, r);
+        }
+        return out;
+    }
+
+    HostArray host() {
+        return array;
+    }
+}

@@ -1,0 +1,40 @@
+package org.tornadobatch.solver;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Why a run ended early, as bit flags in one int32 per run (0 means success). Bit values follow CuBIE's where
+ * CuBIE has the same condition. A failing run never stops the others; its remaining samples are NaN.
+ */
+public enum RunStatus {
+    /** An adaptive step was rejected at the smallest allowed step (dtMin). */
+    STEP_TOO_SMALL(8),
+    /** The run took its maximum number of attempted steps. */
+    MAX_STEPS_EXCEEDED(32),
+    /** The state became NaN or infinite. */
+    NON_FINITE_STATE(1024);
+
+    public static final int SUCCESS = 0;
+
+    private final int bit;
+
+    RunStatus(int bit) {
+        this.bit = bit;
+    }
+
+    public int bit() {
+        return bit;
+    }
+
+    /** The conditions set in {@code code}. */
+    public static List<RunStatus> decode(int code) {
+        List<RunStatus> out = new ArrayList<>();
+        for (RunStatus s : values()) {
+            if ((code & s.bit) != 0) {
+                out.add(s);
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,23 @@
+package org.tornadobatch.solver;
+
+/**
+ * What was run and how long it took: for logs and the results record.
+ *
+ * @param algorithm      canonical algorithm name
+ * @param controller     controller name
+ * @param stepControl    step control, described
+ * @param precision      float64 or float32
+ * @param backend        runtime name
+ * @param device         device name
+ * @param runs           runs solved
+ * @param chunks         chunks the batch was split into
+ * @param chunkLength    runs per chunk
+ * @param kernel         the generated kernel's class name
+ * @param compileMillis  time to generate and compile (or load) the kernel
+ * @param kernelMillis   time spent in kernels, summed over chunks
+ * @param totalMillis    time of the whole solve
+ */
+public record SolveInfo(String algorithm, String controller, String stepControl, String precision, String backend, String device,
+                        long runs, long chunks, long chunkLength, String kernel, double compileMillis, double kernelMillis,
+                        double totalMillis) {
+}

@@ -1,0 +1,135 @@
+package org.tornadobatch.solver;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import org.tornadobatch.FirstFailure;
+
+/**
+ * The results of a solve on the host: saved states and observables (time, variable, run), summaries (window,
+ * variable x metric slot, run), the save times, and per run the status word and the accepted and rejected
+ * step counts. Absent outputs are null. Closing releases the host memory (and deletes spill files); idempotent.
+ */
+public final class SolveResult implements AutoCloseable {
+    private final double[] time;
+    private final ResultArray state;
+    private final ResultArray observables;
+    private final ResultArray stateSummaries;
+    private final ResultArray observableSummaries;
+    private final double[] windowStarts;
+    private final int[] status;
+    private final int[] acceptedSteps;
+    private final int[] rejectedSteps;
+    private final Batch batch;
+    private final SolveInfo info;
+    private boolean closed;
+
+    SolveResult(double[] time, ResultArray state, ResultArray observables, ResultArray stateSummaries,
+                ResultArray observableSummaries, double[] windowStarts, int[] status, int[] acceptedSteps, int[] rejectedSteps,
+                Batch batch, SolveInfo info) {
+        this.time = time;
+        this.state = state;
+        this.observables = observables;
+        this.stateSummaries = stateSummaries;
+        this.observableSummaries = observableSummaries;
+        this.windowStarts = windowStarts;
+        this.status = status;
+        this.acceptedSteps = acceptedSteps;
+        this.rejectedSteps = rejectedSteps;
+        this.batch = batch;
+        this.info = info;
+    }
+
+    /** Save times, (time). */
+    public double[] time() {
+        return time.clone();
+    }
+
+    /** Saved states, (time, state, run), or null. */
+    public ResultArray state() {
+        return state;
+    }
+
+    /** Saved observables, (time, observable, run), or null. */
+    public ResultArray observables() {
+        return observables;
+    }
+
+    /** State summaries, (window, state x slot, run), or null. */
+    public ResultArray stateSummaries() {
+        return stateSummaries;
+    }
+
+    /** Observable summaries, (window, observable x slot, run), or null. */
+    public ResultArray observableSummaries() {
+        return observableSummaries;
+    }
+
+    /** Start time of each summary window. */
+    public double[] windowStarts() {
+        return windowStarts.clone();
+    }
+
+    /** Status word per run (0: success; see {@link RunStatus}). */
+    public int[] status() {
+        return status.clone();
+    }
+
+    public int[] acceptedSteps() {
+        return acceptedSteps.clone();
+    }
+
+    public int[] rejectedSteps() {
+        return rejectedSteps.clone();
+    }
+
+    public int runs() {
+        return status.length;
+    }
+
+    /** The runs' inputs. */
+    public Batch batch() {
+        return batch;
+    }
+
+    public SolveInfo info() {
+        return info;
+    }
+
+    /** Runs that failed, with why: run index to status names. */
+    public Map<Integer, List<RunStatus>> failures() {
+        Map<Integer, List<RunStatus>> m = new TreeMap<>();
+        for (int r = 0; r < status.length; r++) {
+            if (status[r] != 0) {
+                m.put(r, RunStatus.decode(status[r]));
+            }
+        }
+        return m;
+    }
+
+    /** Every array present, for writers. */
+    public List<ResultArray> arrays() {
+        List<ResultArray> out = new ArrayList<>();
+        for (ResultArray a : new ResultArray[] {state, observables, stateSummaries, observableSummaries}) {
+            if (a != null) {
+                out.add(a);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        FirstFailure f = new FirstFailure();
+        for (ResultArray a : arrays()) {
+            f.run(() -> a.host().close());
+        }
+        f.rethrow();
+    }
+}

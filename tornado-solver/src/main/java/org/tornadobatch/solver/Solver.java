@@ -1,0 +1,216 @@
+package org.tornadobatch.solver;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalDouble;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.tornadobatch.device.DeviceRuntime;
+import org.tornadobatch.device.Kernel;
+import org.tornadobatch.memory.MemoryManager;
+import org.tornadobatch.memory.OwnerSettings;
+import org.tornadobatch.solver.kernel.JavaKernelGenerator;
+import org.tornadobatch.solver.kernel.KernelSpec;
+import org.tornadobatch.solver.method.Algorithm;
+import org.tornadobatch.solver.method.StepControl;
+import org.tornadobatch.solver.output.OutputSpec;
+import org.tornadobatch.system.OdeSystem;
+
+/**
+ * Solves one system for batches of runs on one device runtime. A solver owns a kernel per output layout it
+ * has met (compiled once, also cached on disk by the runtime) and asks its {@link MemoryManager} for every
+ * device array through ArrayRequests, so a batch that does not fit is split into chunks.
+ *
+ * <pre>{@code
+ * try (Solver solver = Solver.builder(lorenz).algorithm(Algorithm.CLASSICAL_RK4)
+ *         .stepControl(StepControl.builder().dt(1e-3)).build();
+ *      SolveResult r = solver.solve(Batch.grid(lorenz, Map.of("rho", rhos), GridKind.COMBINATORIAL), TimeSpec.of(1.0))) {
+ *     double zAtEnd = r.state().get(1, 2, 0);
+ * }
+ * }</pre>
+ *
+ * A solver is used by one thread at a time; {@link #close()} unregisters it from its memory manager.
+ */
+public final class Solver implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Solver.class);
+    private static final AtomicInteger IDS = new AtomicInteger();
+
+    private final OdeSystem system;
+    private final Algorithm algorithm;
+    private final StepControl control;
+    private final Precision precision;
+    private final OutputSpec outputs;
+    private final MemoryManager memory;
+    private final int blockSize;
+    private final Map<String, Kernel> kernels = new ConcurrentHashMap<>();
+    volatile org.tornadobatch.memory.ArrayResponse response;
+    private boolean closed;
+
+    private Solver(Builder b) {
+        this.system = b.system;
+        this.algorithm = b.algorithm;
+        this.control = b.control.resolve(b.algorithm, b.system.states().size());
+        this.precision = b.precision;
+        this.outputs = b.outputs;
+        this.memory = b.memory != null ? b.memory : MemoryManager.getDefault();
+        this.blockSize = b.blockSize;
+        DeviceRuntime runtime = memory.runtime();
+        if (!runtime.kernelLanguages().contains("java")) {
+            throw new IllegalArgumentException("backend: " + runtime.name() + " cannot run this solver's kernels yet (it accepts "
+                    + runtime.kernelLanguages() + "; the Java kernels run on the jvm backend)");
+        }
+        Variables.check(system, outputs);
+        memory.register(this, OwnerSettings.<Solver>builder().name("solver-" + system.name())
+                .streamGroup("solver-" + IDS.incrementAndGet())
+                .onAllocationReady((s, r) -> s.response = r)
+                .onInvalidate(s -> s.response = null)
+                .build());
+        b.memProportion.ifPresent(p -> memory.setManualProportion(this, p));
+    }
+
+    public static Builder builder(OdeSystem system) {
+        return new Builder(system);
+    }
+
+    public OdeSystem system() {
+        return system;
+    }
+
+    public Algorithm algorithm() {
+        return algorithm;
+    }
+
+    /** The resolved step control. */
+    public StepControl stepControl() {
+        return control;
+    }
+
+    public Precision precision() {
+        return precision;
+    }
+
+    public OutputSpec outputs() {
+        return outputs;
+    }
+
+    public MemoryManager memoryManager() {
+        return memory;
+    }
+
+    /** Solves {@code batch} over {@code time}. */
+    public SolveResult solve(Batch batch, TimeSpec time) {
+        return solve(batch, time, ProgressListener.NONE);
+    }
+
+    /** Solves {@code batch} over {@code time}, telling {@code progress} as chunks and runs finish. */
+    public SolveResult solve(Batch batch, TimeSpec time, ProgressListener progress) {
+        if (closed) {
+            throw new IllegalStateException("the solver is closed");
+        }
+        if (batch.system() != system && !batch.system().fingerprint().equals(system.fingerprint())) {
+            throw new IllegalArgumentException("batch: built for system " + batch.system().name() + " (expected: " + system.name() + ")");
+        }
+        Variables vars = Variables.resolve(system, outputs);
+        KernelSpec spec = new KernelSpec(system, algorithm.tableau(), control, precision, vars.savedStates(), vars.savedObservables(),
+                vars.summarisedStates(), vars.summarisedObservables(), outputs.metrics());
+        Schedule schedule = Schedule.of(time, outputs.hasSummaries());
+        long started = System.nanoTime();
+        Kernel kernel = kernels.computeIfAbsent(spec.fingerprint(), k -> memory.runtime().compile(JavaKernelGenerator.generate(spec)));
+        double compileMillis = (System.nanoTime() - started) / 1e6;
+        return new BatchRun(this, spec, vars, schedule, kernel, batch, time, progress, compileMillis, started).run();
+    }
+
+    int blockSize() {
+        return blockSize;
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        kernels.values().forEach(Kernel::close);
+        if (memory.isRegistered(this)) {
+            memory.freeAll(this);
+            memory.unregister(this);
+        }
+    }
+
+    /** Options of a {@link Solver}; unset ones take their defaults. */
+    public static final class Builder {
+        private final OdeSystem system;
+        private Algorithm algorithm = Algorithm.DEFAULT;
+        private StepControl.Builder control = StepControl.builder();
+        private Precision precision = Precision.FLOAT64;
+        private OutputSpec outputs = OutputSpec.stateOnly();
+        private MemoryManager memory;
+        private OptionalDouble memProportion = OptionalDouble.empty();
+        private int blockSize = 256;
+
+        Builder(OdeSystem system) {
+            this.system = Objects.requireNonNull(system, "system");
+        }
+
+        public Builder algorithm(Algorithm a) {
+            this.algorithm = Objects.requireNonNull(a, "algorithm");
+            return this;
+        }
+
+        public Builder stepControl(StepControl.Builder c) {
+            this.control = Objects.requireNonNull(c, "stepControl");
+            return this;
+        }
+
+        public Builder precision(Precision p) {
+            this.precision = Objects.requireNonNull(p, "precision");
+            return this;
+        }
+
+        public Builder outputs(OutputSpec o) {
+            this.outputs = Objects.requireNonNull(o, "outputs");
+            return this;
+        }
+
+        /** The manager that allocates device memory (default: {@link MemoryManager#getDefault()}). */
+        public Builder memoryManager(MemoryManager m) {
+            this.memory = Objects.requireNonNull(m, "memoryManager");
+            return this;
+        }
+
+        /** The share of device memory this solver may use; batches that need more are chunked. */
+        public Builder memProportion(double p) {
+            if (!(p > 0 && p <= 1)) {
+                throw new IllegalArgumentException("memProportion: " + p + " (expected: in (0, 1])");
+            }
+            this.memProportion = OptionalDouble.of(p);
+            return this;
+        }
+
+        /** Runs per block (per task on the jvm backend, per thread block on GPUs); default 256. */
+        public Builder blockSize(int runs) {
+            if (runs < 1) {
+                throw new IllegalArgumentException("blockSize: " + runs + " (expected: >= 1)");
+            }
+            this.blockSize = runs;
+            return this;
+        }
+
+        public Solver build() {
+            return new Solver(this);
+        }
+    }
+
+    static List<String> names(List<String> all, int[] idx) {
+        List<String> out = new ArrayList<>();
+        for (int i : idx) {
+            out.add(all.get(i));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,74 @@
+package org.tornadobatch.solver;
+
+/**
+ * When to integrate and record. Integration starts at {@code t0}; the first {@code warmup} time units settle
+ * the system unrecorded; recording covers {@code duration} from {@code t0 + warmup}. Intervals that are NaN are
+ * unset: without {@code saveEvery} only the first and the last sample are saved; without
+ * {@code summariseEvery} one summary window spans the whole duration; without {@code sampleEvery} summaries
+ * sample every {@code saveEvery} when it divides the window, else ten times per window (a hundred when the
+ * window was not given either).
+ */
+public record TimeSpec(double duration, double t0, double warmup, double saveEvery, double summariseEvery, double sampleEvery) {
+
+    public TimeSpec {
+        if (!(duration > 0) || !Double.isFinite(duration)) {
+            throw new IllegalArgumentException("duration: " + duration + " (expected: a finite number > 0)");
+        }
+        if (!Double.isFinite(t0)) {
+            throw new IllegalArgumentException("t0: " + t0 + " (expected: a finite number)");
+        }
+        if (!(warmup >= 0) || !Double.isFinite(warmup)) {
+            throw new IllegalArgumentException("warmup: " + warmup + " (expected: a finite number >= 0)");
+        }
+        interval("saveEvery", saveEvery, duration);
+        interval("summariseEvery", summariseEvery, duration);
+        interval("sampleEvery", sampleEvery, Double.isNaN(summariseEvery) ? duration : summariseEvery);
+    }
+
+    /** Integrate {@code duration} from 0, saving the first and last samples. */
+    public static TimeSpec of(double duration) {
+        return new TimeSpec(duration, 0, 0, Double.NaN, Double.NaN, Double.NaN);
+    }
+
+    public TimeSpec withT0(double v) {
+        return new TimeSpec(duration, v, warmup, saveEvery, summariseEvery, sampleEvery);
+    }
+
+    public TimeSpec withWarmup(double v) {
+        return new TimeSpec(duration, t0, v, saveEvery, summariseEvery, sampleEvery);
+    }
+
+    public TimeSpec withSaveEvery(double v) {
+        return new TimeSpec(duration, t0, warmup, v, summariseEvery, sampleEvery);
+    }
+
+    public TimeSpec withSummariseEvery(double v) {
+        return new TimeSpec(duration, t0, warmup, saveEvery, v, sampleEvery);
+    }
+
+    public TimeSpec withSampleEvery(double v) {
+        return new TimeSpec(duration, t0, warmup, saveEvery, summariseEvery, v);
+    }
+
+    /** Where recording starts. */
+    public double start() {
+        return t0 + warmup;
+    }
+
+    /** Where integration ends. */
+    public double end() {
+        return t0 + warmup + duration;
+    }
+
+    private static void interval(String name, double v, double limit) {
+        if (Double.isNaN(v)) {
+            return;
+        }
+        if (!(v > 0) || !Double.isFinite(v)) {
+            throw new IllegalArgumentException(name + ": " + v + " (expected: a finite number > 0)");
+        }
+        if (v > limit * (1 + 1e-12)) {
+            throw new IllegalArgumentException(name + ": " + v + " (expected: <= " + limit + ", the span it divides)");
+        }
+    }
+}

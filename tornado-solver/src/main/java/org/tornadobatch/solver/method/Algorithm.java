@@ -1,0 +1,85 @@
+package org.tornadobatch.solver.method;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The explicit Runge-Kutta methods, by canonical name and the aliases users know. Names are
+ * case-insensitive; {@code _} and {@code -} are interchangeable.
+ */
+public enum Algorithm {
+    EULER("euler", Tableaus.EULER),
+    HEUN_21("heun-21", Tableaus.HEUN_21, "heun"),
+    RALSTON_33("ralston-33", Tableaus.RALSTON_33, "ralston"),
+    BOGACKI_SHAMPINE_32("bogacki-shampine-32", Tableaus.BOGACKI_SHAMPINE_32, "rk23", "ode23", "bs3"),
+    CLASSICAL_RK4("classical-rk4", Tableaus.CLASSICAL_RK4, "rk4"),
+    CASH_KARP_54("cash-karp-54", Tableaus.CASH_KARP_54, "cash-karp", "rkck"),
+    FEHLBERG_45("fehlberg-45", Tableaus.FEHLBERG_45, "rkf45", "fehlberg"),
+    DORMAND_PRINCE_54("dormand-prince-54", Tableaus.DORMAND_PRINCE_54, "dopri5", "dopri54", "rk45", "ode45"),
+    TSIT5("tsit5", Tableaus.TSIT5, "tsitouras-54"),
+    VERN7("vern7", Tableaus.VERN7, "verner-76"),
+    DORMAND_PRINCE_853("dormand-prince-853", Tableaus.DORMAND_PRINCE_853, "dop853");
+
+    /** The default algorithm. */
+    public static final Algorithm DEFAULT = DORMAND_PRINCE_54;
+
+    private final String canonical;
+    private final ButcherTableau tableau;
+    private final List<String> aliases;
+
+    Algorithm(String canonical, ButcherTableau tableau, String... aliases) {
+        this.canonical = canonical;
+        this.tableau = tableau;
+        this.aliases = List.of(aliases);
+    }
+
+    /** The algorithm called {@code name} (canonical or alias). */
+    public static Algorithm of(String name) {
+        String n = name.trim().toLowerCase(Locale.ROOT).replace('_', '-');
+        for (Algorithm a : values()) {
+            if (a.canonical.equals(n) || a.aliases.contains(n)) {
+                return a;
+            }
+        }
+        throw new IllegalArgumentException("algorithm: " + name + " (expected one of " + names() + ")");
+    }
+
+    /** Every accepted name, canonical names first. */
+    public static List<String> names() {
+        List<String> out = new ArrayList<>();
+        for (Algorithm a : values()) {
+            out.add(a.canonical);
+        }
+        for (Algorithm a : values()) {
+            out.addAll(a.aliases);
+        }
+        return out;
+    }
+
+    public String canonicalName() {
+        return canonical;
+    }
+
+    public List<String> aliases() {
+        return aliases;
+    }
+
+    public ButcherTableau tableau() {
+        return tableau;
+    }
+
+    public boolean isAdaptive() {
+        return tableau.hasErrorEstimate();
+    }
+
+    /** {@code pi} for methods with an error estimate, {@code fixed} for the others. */
+    public Controller defaultController() {
+        return isAdaptive() ? Controller.PI : Controller.FIXED;
+    }
+
+    @Override
+    public String toString() {
+        return canonical;
+    }
+}

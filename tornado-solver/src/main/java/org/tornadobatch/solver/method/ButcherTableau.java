@@ -1,0 +1,123 @@
+package org.tornadobatch.solver.method;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * An explicit Runge-Kutta method as data: nodes {@code c}, the strictly lower-triangular matrix {@code a}
+ * (row {@code i} has {@code i} entries), weights {@code b}, and optionally the embedded weights {@code bHat}
+ * whose difference from {@code b} estimates the local error. Arrays are copied in and out.
+ *
+ * @param name          the method's canonical name
+ * @param c             nodes, {@code c[0] = 0}
+ * @param a             coupling coefficients, row {@code i} of length {@code i}
+ * @param b             weights of the propagated solution
+ * @param bHat          embedded weights, or null for a method without an error estimate
+ * @param order         order of the propagated solution
+ * @param embeddedOrder order of the embedded solution (0 without one); step control uses {@code embeddedOrder + 1}
+ */
+public record ButcherTableau(String name, double[] c, double[][] a, double[] b, double[] bHat, int order, int embeddedOrder) {
+    public ButcherTableau {
+        Objects.requireNonNull(name, "name");
+        int s = b.length;
+        if (c.length != s || a.length != s || (bHat != null && bHat.length != s)) {
+            throw new IllegalArgumentException(name + ": c, a, b and bHat must all have " + s + " stages");
+        }
+        c = c.clone();
+        b = b.clone();
+        bHat = bHat == null ? null : bHat.clone();
+        double[][] copy = new double[s][];
+        for (int i = 0; i < s; i++) {
+            if (a[i].length != i) {
+                throw new IllegalArgumentException(name + ": row " + i + " of a has " + a[i].length + " entries (expected: " + i + ")");
+            }
+            copy[i] = a[i].clone();
+        }
+        a = copy;
+        if (order < 1 || (bHat != null && embeddedOrder < 1)) {
+            throw new IllegalArgumentException(name + ": order " + order + ", embedded order " + embeddedOrder);
+        }
+    }
+
+    public int stages() {
+        return b.length;
+    }
+
+    public boolean hasErrorEstimate() {
+        return bHat != null;
+    }
+
+    /** The exponent base of step control: the order of the error estimate ({@code embeddedOrder + 1}). */
+    public int errorOrder() {
+        return embeddedOrder + 1;
+    }
+
+    /** {@code b - bHat}, the weights of the error estimate. */
+    public double[] errorWeights() {
+        if (bHat == null) {
+            throw new IllegalStateException(name + " has no error estimate");
+        }
+        double[] e = new double[b.length];
+        for (int i = 0; i < e.length; i++) {
+            e[i] = b[i] - bHat[i];
+        }
+        return e;
+    }
+
+    /**
+     * First same as last: the last stage is evaluated at the propagated solution ({@code c = 1}, {@code a} of
+     * the last row equal to {@code b}, and the last weight zero), so it is the next step's first stage.
+     */
+    public boolean isFsal() {
+        int s = stages();
+        if (s < 2 || c[s - 1] != 1.0 || b[s - 1] != 0.0) {
+            return false;
+        }
+        for (int j = 0; j < s - 1; j++) {
+            if (a[s - 1][j] != b[j]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public double[] c() {
+        return c.clone();
+    }
+
+    @Override
+    public double[][] a() {
+        double[][] copy = new double[a.length][];
+        for (int i = 0; i < a.length; i++) {
+            copy[i] = a[i].clone();
+        }
+        return copy;
+    }
+
+    @Override
+    public double[] b() {
+        return b.clone();
+    }
+
+    @Override
+    public double[] bHat() {
+        return bHat == null ? null : bHat.clone();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ButcherTableau t && name.equals(t.name) && Arrays.equals(c, t.c) && Arrays.deepEquals(a, t.a)
+                && Arrays.equals(b, t.b) && Arrays.equals(bHat, t.bHat) && order == t.order && embeddedOrder == t.embeddedOrder;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(name, Arrays.hashCode(c), Arrays.deepHashCode(a), Arrays.hashCode(b), Arrays.hashCode(bHat), order);
+    }
+
+    @Override
+    public String toString() {
+        return name + " (order " + order + (bHat != null ? ", embedded " + embeddedOrder : "") + ", " + stages() + " stages)";
+    }
+}

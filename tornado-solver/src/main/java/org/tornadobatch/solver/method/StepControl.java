@@ -1,0 +1,220 @@
+package org.tornadobatch.solver.method;
+
+import java.util.Arrays;
+import java.util.OptionalDouble;
+
+/**
+ * How steps are chosen, fully resolved: the controller, step sizes, per-state tolerances and the controller's
+ * coefficients. Make one with {@link #builder()}; {@link Builder#resolve} fills in the defaults for an
+ * algorithm and a number of states and checks the values.
+ *
+ * <p>Defaults (as CuBIE's ERK family): atol = rtol = 1e-6; fixed dt 1e-3; adaptive dtMin 1e-6, dtMax 1,
+ * dt = sqrt(dtMin * dtMax); a {@code dt} alone gives dtMin = dt/100 and dtMax = dt*100; safety 0.9; gains 0.2 to
+ * 10; no deadband; kp 0.7, ki -0.4, kd 0; at most 10^7 attempted steps per run.
+ */
+public record StepControl(Controller controller, double dt, double dtMin, double dtMax, double[] atol, double[] rtol,
+                          double safety, double minGain, double maxGain, double deadbandMin, double deadbandMax,
+                          double kp, double ki, double kd, long maxSteps) {
+
+    public StepControl {
+        atol = atol.clone();
+        rtol = rtol.clone();
+    }
+
+    @Override
+    public double[] atol() {
+        return atol.clone();
+    }
+
+    @Override
+    public double[] rtol() {
+        return rtol.clone();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A description for logs and the results record. */
+    public String describe() {
+        if (controller == Controller.FIXED) {
+            return "fixed dt " + dt;
+        }
+        return controller + " dt0 " + dt + " in [" + dtMin + ", " + dtMax + "], atol " + compact(atol) + ", rtol " + compact(rtol);
+    }
+
+    private static String compact(double[] v) {
+        boolean same = Arrays.stream(v).allMatch(x -> x == v[0]);
+        return same && v.length > 0 ? String.valueOf(v[0]) : Arrays.toString(v);
+    }
+
+    /** Options left unset take their defaults in {@link #resolve}. */
+    public static final class Builder {
+        private Controller controller;
+        private OptionalDouble dt = OptionalDouble.empty();
+        private OptionalDouble dtMin = OptionalDouble.empty();
+        private OptionalDouble dtMax = OptionalDouble.empty();
+        private double[] atol = {1e-6};
+        private double[] rtol = {1e-6};
+        private double safety = 0.9;
+        private double minGain = 0.2;
+        private double maxGain = 10;
+        private double deadbandMin = 1;
+        private double deadbandMax = 1;
+        private double kp = 0.7;
+        private double ki = -0.4;
+        private double kd = 0;
+        private long maxSteps = 10_000_000;
+
+        public Builder controller(Controller c) {
+            this.controller = c;
+            return this;
+        }
+
+        public Builder dt(double v) {
+            dt = OptionalDouble.of(v);
+            return this;
+        }
+
+        public Builder dtMin(double v) {
+            dtMin = OptionalDouble.of(v);
+            return this;
+        }
+
+        public Builder dtMax(double v) {
+            dtMax = OptionalDouble.of(v);
+            return this;
+        }
+
+        /** One absolute tolerance for every state, or one per state. */
+        public Builder atol(double... v) {
+            atol = v.clone();
+            return this;
+        }
+
+        /** One relative tolerance for every state, or one per state. */
+        public Builder rtol(double... v) {
+            rtol = v.clone();
+            return this;
+        }
+
+        public Builder safety(double v) {
+            safety = v;
+            return this;
+        }
+
+        public Builder gains(double min, double max) {
+            minGain = min;
+            maxGain = max;
+            return this;
+        }
+
+        public Builder deadband(double min, double max) {
+            deadbandMin = min;
+            deadbandMax = max;
+            return this;
+        }
+
+        public Builder pid(double kp, double ki, double kd) {
+            this.kp = kp;
+            this.ki = ki;
+            this.kd = kd;
+            return this;
+        }
+
+        public Builder maxSteps(long v) {
+            maxSteps = v;
+            return this;
+        }
+
+        /**
+         * Resolves the defaults for {@code algorithm} and {@code states} states. An adaptive controller on a method
+         * without an error estimate is refused with a message that names the methods that have one.
+         */
+        public StepControl resolve(Algorithm algorithm, int states) {
+            Controller c = controller != null ? controller : algorithm.defaultController();
+            if (c.isAdaptive() && !algorithm.isAdaptive()) {
+                throw new IllegalArgumentException("controller: " + c + " needs an error estimate, which " + algorithm
+                        + " does not have (use --controller fixed, or an adaptive method such as dormand-prince-54, tsit5,"
+                        + " bogacki-shampine-32, cash-karp-54, fehlberg-45, vern7, dormand-prince-853)");
+            }
+            double step;
+            double lo;
+            double hi;
+            if (!c.isAdaptive()) {
+                step = dt.orElse(1e-3);
+                lo = dtMin.orElse(step);
+                hi = dtMax.orElse(step);
+            } else if (dt.isPresent()) {
+                step = dt.getAsDouble();
+                lo = dtMin.orElse(step / 100);
+                hi = dtMax.orElse(step * 100);
+                // Derived bounds give way to explicit ones.
+                if (dtMin.isPresent() && !dtMax.isPresent()) {
+                    hi = Math.max(hi, lo);
+                }
+                if (dtMax.isPresent() && !dtMin.isPresent()) {
+                    lo = Math.min(lo, hi);
+                }
+            } else {
+                lo = dtMin.orElse(1e-6);
+                hi = dtMax.orElse(Math.max(1.0, lo));
+                step = Math.sqrt(lo * hi);
+            }
+            positive("dt", step);
+            positive("dtMin", lo);
+            positive("dtMax", hi);
+            if (c.isAdaptive() && lo > hi) {
+                throw new IllegalArgumentException("dtMin: " + lo + " (expected: <= dtMax " + hi + ")");
+            }
+            if (c.isAdaptive() && (step < lo || step > hi)) {
+                throw new IllegalArgumentException("dt: " + step + " (expected: within [dtMin " + lo + ", dtMax " + hi + "])");
+            }
+            double[] a = perState("atol", atol, states);
+            double[] r = perState("rtol", rtol, states);
+            if (c.isAdaptive()) {
+                for (int i = 0; i < states; i++) {
+                    if (a[i] == 0 && r[i] == 0) {
+                        throw new IllegalArgumentException("atol and rtol of state " + i + ": both 0 (expected: at least one > 0)");
+                    }
+                }
+            }
+            if (!(safety > 0 && safety <= 1)) {
+                throw new IllegalArgumentException("safety: " + safety + " (expected: in (0, 1])");
+            }
+            if (!(minGain > 0 && minGain <= 1 && maxGain >= 1 && Double.isFinite(maxGain))) {
+                throw new IllegalArgumentException("gains: [" + minGain + ", " + maxGain + "] (expected: 0 < min <= 1 <= max)");
+            }
+            if (!(deadbandMin <= 1 && deadbandMax >= 1 && deadbandMin > 0)) {
+                throw new IllegalArgumentException("deadband: [" + deadbandMin + ", " + deadbandMax + "] (expected: 0 < min <= 1 <= max)");
+            }
+            if (maxSteps < 1) {
+                throw new IllegalArgumentException("maxSteps: " + maxSteps + " (expected: >= 1)");
+            }
+            return new StepControl(c, step, lo, hi, a, r, safety, minGain, maxGain, deadbandMin, deadbandMax, kp, ki, kd, maxSteps);
+        }
+
+        private static void positive(String name, double v) {
+            if (!(v > 0) || !Double.isFinite(v)) {
+                throw new IllegalArgumentException(name + ": " + v + " (expected: a finite number > 0)");
+            }
+        }
+
+        private static double[] perState(String name, double[] v, int states) {
+            for (double x : v) {
+                if (!(x >= 0) || !Double.isFinite(x)) {
+                    throw new IllegalArgumentException(name + ": " + Arrays.toString(v) + " (expected: finite numbers >= 0)");
+                }
+            }
+            if (v.length == 1) {
+                double[] out = new double[states];
+                Arrays.fill(out, v[0]);
+                return out;
+            }
+            if (v.length != states) {
+                throw new IllegalArgumentException(name + ": " + v.length + " values (expected: 1, or one per state: " + states + ")");
+            }
+            return v.clone();
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package org.tornadobatch.solver;
+
+import org.tornadobatch.device.jvm.JvmRuntime;
+import org.tornadobatch.memory.MemoryManager;
+import org.tornadobatch.system.OdeSystem;
+
+/** Reference problems and a small jvm-backed memory manager for tests. */
+final class Problems {
+    private Problems() {
+    }
+
+    static final OdeSystem DECAY = OdeSystem.parse("""
+            states: y = 1
+            parameters: k = 1.5
+            dy = -k * y
+            """, "decay");
+
+    /** x'' = -w^2 x: x = cos(w t), v = -w sin(w t). */
+    static final OdeSystem OSCILLATOR = OdeSystem.parse("""
+            states: x = 1, v = 0
+            parameters: w = 1
+            dx = v
+            dv = -w^2 * x
+            """, "oscillator");
+
+    /** y' = r y (1 - y/K): y = K / (1 + (K/y0 - 1) exp(-r t)). */
+    static final OdeSystem LOGISTIC = OdeSystem.parse("""
+            states: y = 0.1
+            parameters: r = 2
+            constants: K = 1
+            dy = r * y * (1 - y / K)
+            """, "logistic");
+
+    static final OdeSystem LORENZ = OdeSystem.parse("""
+            states: x = 1.0, y = 0.0, z = 0.0
+            parameters: sigma = 10.0, rho = 28.0
+            constants: beta = 8/3
+            dx = sigma * (y - x)
+            dy = x * (rho - z) - y
+            dz = x * y - beta * z
+            """, "lorenz");
+
+    static final OdeSystem VAN_DER_POL = OdeSystem.parse("""
+            states: x = 2, v = 0
+            parameters: mu = 5
+            dx = v
+            dv = mu * (1 - x^2) * v - x
+            """, "vanderpol");
+
+    static final OdeSystem PENDULUM = OdeSystem.parse("""
+            states: theta = 0.2, omega = 0
+            parameters: damping = 0.5, drive = 1.2, freq = 0.667
+            constants: g_over_l = 1
+            observables: energy, side
+            energy = 0.5 * omega^2 + g_over_l * (1 - cos(theta))
+            side = ifelse(sin(theta) >= 0, 1, -1)
+            dtheta = omega
+            domega = -damping * omega - g_over_l * sin(theta) + drive * cos(freq * t)
+            """, "pendulum");
+
+    static MemoryManager memory() {
+        return MemoryManager.builder(new JvmRuntime(1L << 30, 2)).build();
+    }
+}

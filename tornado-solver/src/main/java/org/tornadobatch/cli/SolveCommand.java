@@ -1,37 +1,313 @@
 package org.tornadobatch.cli;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.tornadobatch.device.DeviceRuntime;
+import org.tornadobatch.device.DeviceRuntimes;
+import org.tornadobatch.device.jvm.JvmRuntime;
+import org.tornadobatch.memory.AllocatorKind;
+import org.tornadobatch.memory.MemoryManager;
+import org.tornadobatch.solver.Batch;
+import org.tornadobatch.solver.GridKind;
+import org.tornadobatch.solver.Precision;
+import org.tornadobatch.solver.SolveResult;
+import org.tornadobatch.solver.Solver;
+import org.tornadobatch.solver.TimeSpec;
+import org.tornadobatch.solver.method.Algorithm;
+import org.tornadobatch.solver.method.Controller;
+import org.tornadobatch.solver.method.StepControl;
+import org.tornadobatch.solver.output.OutputSpec;
+import org.tornadobatch.system.OdeSystem;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code tornado-batch solve SYSTEM_FILE ... --out DIR}. */
-@Command(name = "solve", mixinStandardHelpOptions = true,
-        description = "Solves SYSTEM_FILE for a batch of runs and writes the results to --out.")
+@Command(name = "solve", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Solves SYSTEM_FILE for a batch of runs and writes the results to --out:",
+                "STATE.npy arrays in (time, variable, run) order, grid.csv (the runs), run.json (what was run)."})
 final class SolveCommand implements Callable<Integer> {
-
-    /** Exit code while the solver is not built yet. */
-    static final int EXIT_NOT_BUILT = 3;
+    private static final Logger LOG = LoggerFactory.getLogger("tornado-batch");
 
     @Parameters(index = "0", paramLabel = "SYSTEM_FILE", description = "The system's equations (see examples/).")
     Path systemFile;
 
-    @Option(names = "--sweep", paramLabel = "NAME=START:STOP:COUNT", description = "Sweep a variable over COUNT values.")
-    List<String> sweeps = List.of();
-
-    @Option(names = "--out", paramLabel = "DIR", description = "Folder for the results.")
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Folder for the results (created; written atomically).")
     Path out;
 
-    @Option(names = "--backend", paramLabel = "auto|jvm|cuda|tornadovm", defaultValue = "auto")
+    @Option(names = "--overwrite", description = "Replace --out if it exists.")
+    boolean overwrite;
+
+    @Option(names = "--sweep", paramLabel = "NAME=START:STOP:COUNT", description = "COUNT evenly spaced values of a state or parameter.")
+    List<String> sweeps = new ArrayList<>();
+
+    @Option(names = "--set", paramLabel = "NAME=VALUE", description = "Fix a state, parameter or constant (a constant is compiled in).")
+    List<String> sets = new ArrayList<>();
+
+    @Option(names = "--grid", paramLabel = "combinatorial|verbatim", defaultValue = "combinatorial",
+            description = "How sweeps combine (default: ${DEFAULT-VALUE}).")
+    String grid;
+
+    @Option(names = "--inputs", paramLabel = "FILE.csv", description = "Runs from a CSV file: a header of variable names, one row per run.")
+    Path inputs;
+
+    @Option(names = "--duration", defaultValue = "1", description = "Recorded time span (default: ${DEFAULT-VALUE}).")
+    double duration;
+
+    @Option(names = "--t0", defaultValue = "0", description = "Start time (default: ${DEFAULT-VALUE}).")
+    double t0;
+
+    @Option(names = "--warmup", defaultValue = "0", description = "Settling time before recording (default: ${DEFAULT-VALUE}).")
+    double warmup;
+
+    @Option(names = "--save-every", description = "Save interval (default: first and last sample only).")
+    Double saveEvery;
+
+    @Option(names = "--summarise-every", description = "Summary window (default: the whole duration).")
+    Double summariseEvery;
+
+    @Option(names = "--sample-every", description = "Summary sampling interval (default: --save-every if it divides the window, else window/10).")
+    Double sampleEvery;
+
+    @Option(names = "--algorithm", defaultValue = "dormand-prince-54", description = "Method (default: ${DEFAULT-VALUE}); e.g. rk4, tsit5, vern7, dop853.")
+    String algorithm;
+
+    @Option(names = "--controller", description = "fixed, i, pi, pid or gustafsson (default: pi for adaptive methods, fixed otherwise).")
+    String controller;
+
+    @Option(names = "--dt", description = "Step (fixed) or first step (adaptive).")
+    Double dt;
+
+    @Option(names = "--dt-min", description = "Smallest adaptive step.")
+    Double dtMin;
+
+    @Option(names = "--dt-max", description = "Largest adaptive step.")
+    Double dtMax;
+
+    @Option(names = "--atol", split = ",", description = "Absolute tolerance, one or one per state (default: 1e-6).")
+    double[] atol;
+
+    @Option(names = "--rtol", split = ",", description = "Relative tolerance, one or one per state (default: 1e-6).")
+    double[] rtol;
+
+    @Option(names = "--max-steps", description = "Attempted steps per run before giving up (default: 10000000).")
+    Long maxSteps;
+
+    @Option(names = "--outputs", split = ",", defaultValue = "state",
+            description = "state, observables, time, and metrics mean max min rms std max_magnitude extrema peaks[n] (default: ${DEFAULT-VALUE}).")
+    List<String> outputs;
+
+    @Option(names = "--save-variables", split = ",", description = "Saved states/observables (default: all).")
+    List<String> saveVariables;
+
+    @Option(names = "--summarise-variables", split = ",", description = "Summarised states/observables (default: the saved ones).")
+    List<String> summariseVariables;
+
+    @Option(names = "--precision", defaultValue = "float64", description = "float64 or float32 (default: ${DEFAULT-VALUE}).")
+    String precision;
+
+    @Option(names = "--backend", paramLabel = "auto|jvm|cuda|tornadovm", defaultValue = "auto", description = "Device runtime (default: ${DEFAULT-VALUE}).")
     String backend;
 
+    @Option(names = "--threads", description = "Worker threads of the jvm backend (default: all cores).")
+    Integer threads;
+
+    @Option(names = "--mem-proportion", description = "Share of device memory for this solve; bigger batches are chunked.")
+    Double memProportion;
+
+    @Option(names = "--allocator", defaultValue = "default", description = "default, pooled or async (default: ${DEFAULT-VALUE}).")
+    String allocator;
+
+    @Option(names = "--plot", paramLabel = "FILE.png", description = "Also plot saved variables over time for the first runs.")
+    Path plot;
+
+    @Option(names = "--plot-variables", split = ",", description = "Variables to plot (default: all saved states).")
+    List<String> plotVariables = new ArrayList<>();
+
+    @Option(names = "--plot-runs", defaultValue = "5", description = "Runs to plot (default: ${DEFAULT-VALUE}).")
+    int plotRuns;
+
+    @Option(names = "--quiet", description = "No progress bar.")
+    boolean quiet;
+
     @Override
-    public Integer call() {
-        System.err.println("tornado-batch solve: the solver is not built yet (it arrives with the tornado-solver issue); nothing was solved.");
-        System.err.println("tornado-batch solve: run './tornado-env.sh --report' to see the backends this machine offers.");
-        return EXIT_NOT_BUILT;
+    public Integer call() throws Exception {
+        ResultFolder.check(out, overwrite);
+        if (plot != null && Files.isDirectory(plot)) {
+            throw new IllegalArgumentException("--plot: " + plot + " is a folder (expected: a .png file name)");
+        }
+        OdeSystem system;
+        try {
+            system = OdeSystem.load(systemFile);
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException("SYSTEM_FILE: " + systemFile + " does not exist");
+        }
+        Map<String, double[]> values = new LinkedHashMap<>();
+        for (String s : sets) {
+            String[] kv = split(s, "--set", "NAME=VALUE");
+            double v = number(kv[1], "--set " + kv[0]);
+            if (system.constants().containsKey(kv[0])) {
+                system = system.withConstant(kv[0], v);
+            } else {
+                values.put(kv[0], new double[] {v});
+            }
+        }
+        for (String s : sweeps) {
+            String[] kv = split(s, "--sweep", "NAME=START:STOP:COUNT");
+            values.put(kv[0], linspace(kv[0], kv[1]));
+        }
+        Batch batch;
+        if (inputs != null) {
+            if (!sweeps.isEmpty()) {
+                throw new IllegalArgumentException("--inputs and --sweep: choose one way to give the runs");
+            }
+            if (!Files.isRegularFile(inputs)) {
+                throw new IllegalArgumentException("--inputs: " + inputs + " is not a file");
+            }
+            batch = Batch.fromCsv(withDefaults(system, values), inputs);
+        } else {
+            batch = Batch.grid(system, values, GridKind.of(grid));
+        }
+        Algorithm alg = Algorithm.of(algorithm);
+        StepControl.Builder ctl = StepControl.builder();
+        if (controller != null) {
+            ctl.controller(Controller.of(controller));
+        }
+        if (dt != null) {
+            ctl.dt(dt);
+        }
+        if (dtMin != null) {
+            ctl.dtMin(dtMin);
+        }
+        if (dtMax != null) {
+            ctl.dtMax(dtMax);
+        }
+        if (atol != null) {
+            ctl.atol(atol);
+        }
+        if (rtol != null) {
+            ctl.rtol(rtol);
+        }
+        if (maxSteps != null) {
+            ctl.maxSteps(maxSteps);
+        }
+        OutputSpec spec = OutputSpec.of(outputs).withSaveVariables(saveVariables).withSummariseVariables(summariseVariables);
+        TimeSpec time = new TimeSpec(duration, t0, warmup, nan(saveEvery), nan(summariseEvery), nan(sampleEvery));
+        Precision prec = Precision.of(precision);
+        AllocatorKind alloc = AllocatorKind.of(allocator);
+
+        try (DeviceRuntime runtime = openRuntime();
+             MemoryManager memory = MemoryManager.builder(runtime).allocator(alloc).build()) {
+            Solver.Builder sb = Solver.builder(system).algorithm(alg).stepControl(ctl).precision(prec).outputs(spec).memoryManager(memory);
+            if (memProportion != null) {
+                sb.memProportion(memProportion);
+            }
+            ResultFolder folder = null;
+            try (Solver solver = sb.build();
+                 Progress progress = Progress.create(quiet)) {
+                folder = ResultFolder.create(out);
+                try (SolveResult result = solver.solve(batch, time, progress)) {
+                    folder.writeResult(result, RunRecord.of(systemFile, system, solver, time, result));
+                    if (plot != null) {
+                        Plotter.plot(result, plotVariables, plotRuns, plot);
+                    }
+                    folder.commit();
+                    folder = null;
+                    int failed = result.failures().size();
+                    LOG.info("wrote {} ({} runs{})", out, result.runs(), failed == 0 ? "" : ", " + failed + " failed: see status.npy");
+                }
+            } finally {
+                if (folder != null) {
+                    folder.abandon();
+                }
+            }
+        }
+        return 0;
+    }
+
+    private DeviceRuntime openRuntime() {
+        if (threads != null && threads < 1) {
+            throw new IllegalArgumentException("--threads: " + threads + " (expected: >= 1)");
+        }
+        String b = backend.trim().toLowerCase(java.util.Locale.ROOT);
+        if (!List.of("auto", "jvm", "cuda", "tornadovm").contains(b)) {
+            throw new IllegalArgumentException("--backend: " + backend + " (expected: auto, jvm, cuda or tornadovm)");
+        }
+        if (b.equals("jvm") || (b.equals("auto") && threads != null)) {
+            return new JvmRuntime(JvmRuntime.defaultTotalBytes(), threads != null ? threads : JvmRuntime.defaultThreads());
+        }
+        DeviceRuntime rt = DeviceRuntimes.open(b, 0);
+        if (!rt.kernelLanguages().contains("java")) {
+            String name = rt.name();
+            rt.close();
+            if (b.equals("auto")) {
+                LOG.info("backend {} cannot run the solver's kernels yet; using jvm", name);
+                return new JvmRuntime(JvmRuntime.defaultTotalBytes(), JvmRuntime.defaultThreads());
+            }
+            throw new IllegalArgumentException("--backend: " + name + " cannot run the solver's kernels in this version (use --backend jvm)");
+        }
+        return rt;
+    }
+
+    private static OdeSystem withDefaults(OdeSystem system, Map<String, double[]> fixed) {
+        OdeSystem s = system;
+        for (Map.Entry<String, double[]> e : fixed.entrySet()) {
+            s = s.withDefault(e.getKey(), e.getValue()[0]);
+        }
+        return s;
+    }
+
+    private static double nan(Double d) {
+        return d == null ? Double.NaN : d;
+    }
+
+    private static String[] split(String s, String option, String form) {
+        int eq = s.indexOf('=');
+        if (eq <= 0 || eq == s.length() - 1) {
+            throw new IllegalArgumentException(option + ": '" + s + "' (expected: " + form + ")");
+        }
+        return new String[] {s.substring(0, eq).trim(), s.substring(eq + 1).trim()};
+    }
+
+    private static double number(String s, String what) {
+        try {
+            return Double.parseDouble(s);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(what + ": '" + s + "' (expected: a number)");
+        }
+    }
+
+    static double[] linspace(String name, String spec) {
+        String[] p = spec.split(":");
+        if (p.length != 3) {
+            throw new IllegalArgumentException("--sweep " + name + ": '" + spec + "' (expected: START:STOP:COUNT)");
+        }
+        double a = number(p[0], "--sweep " + name + " START");
+        double b = number(p[1], "--sweep " + name + " STOP");
+        long n;
+        try {
+            n = Long.parseLong(p[2].trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--sweep " + name + " COUNT: '" + p[2] + "' (expected: a whole number >= 1)");
+        }
+        if (n < 1 || n > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("--sweep " + name + " COUNT: " + n + " (expected: 1 to " + (Integer.MAX_VALUE - 8) + ")");
+        }
+        double[] v = new double[(int) n];
+        for (int i = 0; i < n; i++) {
+            v[i] = n == 1 ? a : a + (b - a) * i / (n - 1);
+        }
+        return v;
     }
 }

@@ -41,6 +41,17 @@ public final class TornadoBatch implements Callable<Integer> {
                     + " (see: tornado-batch " + ex.getCommandLine().getCommandName() + " --help)");
             return EXIT_BAD_INPUT;
         });
+        cl.setExecutionExceptionHandler((ex, commandLine, parsed) -> {
+            boolean bad = ex instanceof IllegalArgumentException || ex instanceof org.tornadobatch.system.SystemDefinitionException
+                    || ex instanceof org.tornadobatch.memory.MemoryLimitExceededException;
+            String message = ex.getMessage() != null ? ex.getMessage() : ex.toString();
+            commandLine.getErr().println("tornado-batch: " + message);
+            if (!bad) {
+                org.slf4j.LoggerFactory.getLogger("tornado-batch").debug("failure", ex);
+                return 1;
+            }
+            return EXIT_BAD_INPUT;
+        });
         return cl;
     }
 

@@ -1,0 +1,71 @@
+package org.tornadobatch.cli;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+import org.tornadobatch.memory.ElementType;
+
+/**
+ * Writes NumPy {@code .npy} files (format version 1.0, C order, little-endian), readable by {@code numpy.load}.
+ * The format is a fixed magic, a Python-literal header padded to 64 bytes, then the raw data.
+ */
+final class NpyWriter {
+    private NpyWriter() {
+    }
+
+    static void write(Path file, ElementType type, long[] shape, MemorySegment data) throws IOException {
+        if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
+            throw new IOException("writing .npy on a big-endian host is not supported");
+        }
+        String descr = switch (type) {
+            case FLOAT64 -> "<f8";
+            case FLOAT32 -> "<f4";
+            case INT32 -> "<i4";
+        };
+        StringBuilder dims = new StringBuilder();
+        for (long d : shape) {
+            dims.append(d).append(", ");
+        }
+        String dimText = shape.length == 1 ? dims.toString().trim() : dims.substring(0, Math.max(0, dims.length() - 2));
+        String header = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': (" + dimText + "), }";
+        int unpadded = 10 + header.length() + 1;
+        int total = (unpadded + 63) / 64 * 64;
+        header = header + " ".repeat(total - unpadded) + "\n";
+        ByteBuffer head = ByteBuffer.allocate(10 + header.length()).order(ByteOrder.LITTLE_ENDIAN);
+        head.put((byte) 0x93).put("NUMPY".getBytes(StandardCharsets.US_ASCII)).put((byte) 1).put((byte) 0);
+        head.putShort((short) header.length()).put(header.getBytes(StandardCharsets.US_ASCII)).flip();
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            while (head.hasRemaining()) {
+                ch.write(head);
+            }
+            long chunk = 1L << 30;
+            for (long off = 0; off < data.byteSize(); off += chunk) {
+                ByteBuffer b = data.asSlice(off, Math.min(chunk, data.byteSize() - off)).asByteBuffer();
+                while (b.hasRemaining()) {
+                    ch.write(b);
+                }
+            }
+        }
+    }
+
+    static void write(Path file, double[] values) throws IOException {
+        write(file, ElementType.FLOAT64, new long[] {values.length}, bytes(MemorySegment.ofArray(values)));
+    }
+
+    static void write(Path file, int[] values) throws IOException {
+        write(file, ElementType.INT32, new long[] {values.length}, bytes(MemorySegment.ofArray(values)));
+    }
+
+    /** A byte-array copy (only those and native segments turn into byte buffers). */
+    private static MemorySegment bytes(MemorySegment heap) {
+        MemorySegment b = MemorySegment.ofArray(new byte[Math.toIntExact(heap.byteSize())]);
+        MemorySegment.copy(heap, 0, b, 0, heap.byteSize());
+        return b;
+    }
+}

@@ -1,0 +1,86 @@
+package org.tornadobatch.cli;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.tornadobatch.solver.ResultArray;
+import org.tornadobatch.solver.SolveInfo;
+import org.tornadobatch.solver.SolveResult;
+import org.tornadobatch.solver.Solver;
+import org.tornadobatch.solver.TimeSpec;
+import org.tornadobatch.solver.method.StepControl;
+import org.tornadobatch.system.OdeSystem;
+
+/** The content of {@code run.json}: what was run, on what, how it was split, how long it took. */
+final class RunRecord {
+    private RunRecord() {
+    }
+
+    static Map<String, Object> of(Path systemFile, OdeSystem system, Solver solver, TimeSpec time, SolveResult r) {
+        SolveInfo info = r.info();
+        StepControl c = solver.stepControl();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("tool", new TornadoBatch.Version().getVersion()[0]);
+        m.put("created", Instant.now().toString());
+        Map<String, Object> sys = new LinkedHashMap<>();
+        sys.put("file", systemFile.toString());
+        sys.put("name", system.name());
+        sys.put("states", system.stateNames());
+        sys.put("parameters", system.parameterNames());
+        sys.put("constants", system.constants());
+        sys.put("observables", system.observables());
+        sys.put("source", system.sourceText());
+        m.put("system", sys);
+        Map<String, Object> method = new LinkedHashMap<>();
+        method.put("algorithm", info.algorithm());
+        method.put("controller", info.controller());
+        method.put("dt", c.dt());
+        method.put("dt_min", c.dtMin());
+        method.put("dt_max", c.dtMax());
+        method.put("atol", c.atol());
+        method.put("rtol", c.rtol());
+        method.put("safety", c.safety());
+        method.put("gains", List.of(c.minGain(), c.maxGain()));
+        method.put("max_steps", c.maxSteps());
+        method.put("precision", info.precision());
+        m.put("method", method);
+        Map<String, Object> t = new LinkedHashMap<>();
+        t.put("duration", time.duration());
+        t.put("t0", time.t0());
+        t.put("warmup", time.warmup());
+        t.put("save_every", time.saveEvery());
+        t.put("summarise_every", time.summariseEvery());
+        t.put("sample_every", time.sampleEvery());
+        m.put("time", t);
+        m.put("outputs", solver.outputs().toString());
+        Map<String, Object> arrays = new LinkedHashMap<>();
+        for (ResultArray a : r.arrays()) {
+            Map<String, Object> d = new LinkedHashMap<>();
+            d.put("file", a.name() + ".npy");
+            d.put("shape", java.util.Arrays.stream(a.shape()).boxed().toList());
+            d.put("axes", List.of(a.name().endsWith("summaries") ? "window" : "time", "variable", "run"));
+            d.put("variables", a.variables());
+            arrays.put(a.name(), d);
+        }
+        m.put("arrays", arrays);
+        Map<String, Object> run = new LinkedHashMap<>();
+        run.put("runs", info.runs());
+        run.put("failed_runs", r.failures().size());
+        run.put("backend", info.backend());
+        run.put("device", info.device());
+        run.put("chunks", info.chunks());
+        run.put("chunk_length", info.chunkLength());
+        run.put("kernel", info.kernel());
+        run.put("compile_ms", info.compileMillis());
+        run.put("kernel_ms", info.kernelMillis());
+        run.put("total_ms", info.totalMillis());
+        int[] acc = r.acceptedSteps();
+        run.put("accepted_steps_mean", java.util.Arrays.stream(acc).average().orElse(0));
+        run.put("accepted_steps_max", java.util.Arrays.stream(acc).max().orElse(0));
+        m.put("run", run);
+        return m;
+    }
+}

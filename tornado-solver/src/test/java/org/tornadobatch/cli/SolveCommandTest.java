@@ -1,0 +1,144 @@
+package org.tornadobatch.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import picocli.CommandLine;
+
+/** The solve command in process: results on disk, and one clear line with exit code 2 for each bad input. */
+class SolveCommandTest {
+    static final String LORENZ = """
+            states: x = 1.0, y = 0.0, z = 0.0
+            parameters: sigma = 10.0, rho = 28.0
+            constants: beta = 8/3
+            dx = sigma * (y - x)
+            dy = x * (rho - z) - y
+            dz = x * y - beta * z
+            """;
+
+    @TempDir
+    static Path dir;
+    static Path lorenz;
+
+    record Run(int exit, String err) {
+    }
+
+    @BeforeAll
+    static void files() throws Exception {
+        lorenz = Files.writeString(dir.resolve("lorenz.ode"), LORENZ);
+    }
+
+    static Run run(String... args) {
+        CommandLine cl = TornadoBatch.newCommandLine();
+        StringWriter err = new StringWriter();
+        cl.setErr(new PrintWriter(err, true));
+        List<String> a = new ArrayList<>(List.of("solve", "--quiet"));
+        a.addAll(List.of(args));
+        int code = cl.execute(a.toArray(String[]::new));
+        return new Run(code, err.toString());
+    }
+
+    static void assertBadInput(Run r, String expected) {
+        assertEquals(2, r.exit(), r.err());
+        assertEquals(1, r.err().lines().count(), "one line: " + r.err());
+        assertTrue(r.err().contains(expected), r.err());
+    }
+
+    @Test
+    void writesTheResultsFolder() throws Exception {
+        Path out = dir.resolve("ok");
+        Path png = dir.resolve("ok.png");
+        Run r = run(lorenz.toString(), "--sweep", "rho=0:21:50", "--save-every", "0.1", "--outputs", "state,time,mean,peaks[2]",
+                "--plot", png.toString(), "--out", out.toString());
+        assertEquals(0, r.exit(), r.err());
+        for (String f : List.of("state.npy", "state_summaries.npy", "time.npy", "status.npy", "accepted_steps.npy",
+                "rejected_steps.npy", "grid.csv", "run.json")) {
+            assertTrue(Files.isRegularFile(out.resolve(f)), f);
+        }
+        byte[] npy = Files.readAllBytes(out.resolve("state.npy"));
+        String header = new String(npy, 10, 118);
+        assertTrue(header.contains("'shape': (11, 3, 50)"), header);
+        assertEquals(0, (10 + (npy[8] & 0xff)) % 64, "header padded to 64 bytes");
+        assertEquals(128 + 11 * 3 * 50 * 8, npy.length);
+        assertEquals(51, Files.readAllLines(out.resolve("grid.csv")).size());
+        assertTrue(Files.readString(out.resolve("run.json")).contains("\"algorithm\" : \"dormand-prince-54\""));
+        assertTrue(Files.size(png) > 1000);
+        try (var s = Files.list(dir)) {
+            assertTrue(s.noneMatch(p -> p.getFileName().toString().contains("partial")), "no partial folder left");
+        }
+    }
+
+    @Test
+    void aSyntaxErrorNamesLineAndColumn() throws Exception {
+        Path bad = Files.writeString(dir.resolve("bad.ode"), "states: x = 1\n\ndx = 2 * (x + \n");
+        Run r = run(bad.toString(), "--out", dir.resolve("o1").toString());
+        assertBadInput(r, "bad.ode:3:");
+        assertFalse(Files.exists(dir.resolve("o1")));
+    }
+
+    @Test
+    void anUnknownVariableInASweep() {
+        assertBadInput(run(lorenz.toString(), "--sweep", "rh=0:1:3", "--out", dir.resolve("o2").toString()), "'rh' is not a state or parameter");
+    }
+
+    @Test
+    void anUnknownAlgorithm() {
+        assertBadInput(run(lorenz.toString(), "--algorithm", "rk99", "--out", dir.resolve("o3").toString()), "algorithm: rk99");
+    }
+
+    @Test
+    void aNegativeDuration() {
+        assertBadInput(run(lorenz.toString(), "--duration", "-1", "--out", dir.resolve("o4").toString()), "duration: -1.0");
+    }
+
+    @Test
+    void zeroRuns() {
+        assertBadInput(run(lorenz.toString(), "--sweep", "rho=0:1:0", "--out", dir.resolve("o5").toString()), "COUNT: 0");
+    }
+
+    @Test
+    void anAdaptiveControllerOnEuler() {
+        assertBadInput(run(lorenz.toString(), "--algorithm", "euler", "--controller", "pi", "--out", dir.resolve("o6").toString()),
+                "needs an error estimate");
+    }
+
+    @Test
+    void anOutputFolderThatIsAFile() throws Exception {
+        Path file = Files.writeString(dir.resolve("afile"), "x");
+        assertBadInput(run(lorenz.toString(), "--out", file.toString()), "is a file");
+        assertEquals("x", Files.readString(file));
+    }
+
+    @Test
+    void anExistingOutputFolderIsKeptUnlessOverwriteIsGiven() throws Exception {
+        Path out = Files.createDirectories(dir.resolve("existing"));
+        Files.writeString(out.resolve("keep.txt"), "mine");
+        assertBadInput(run(lorenz.toString(), "--out", out.toString()), "already exists");
+        assertTrue(Files.exists(out.resolve("keep.txt")));
+        assertEquals(0, run(lorenz.toString(), "--overwrite", "--out", out.toString()).exit());
+        assertFalse(Files.exists(out.resolve("keep.txt")));
+        assertTrue(Files.exists(out.resolve("state.npy")));
+    }
+
+    @Test
+    void aMissingSystemFile() {
+        assertBadInput(run(dir.resolve("none.ode").toString(), "--out", dir.resolve("o7").toString()), "does not exist");
+    }
+
+    @Test
+    void aConstantCannotBeSwept() {
+        assertBadInput(run(lorenz.toString(), "--sweep", "beta=1:2:3", "--out", dir.resolve("o8").toString()), "is a constant");
+    }
+}

@@ -1,0 +1,206 @@
+package org.tornadobatch.solver;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.tornadobatch.device.jvm.JvmRuntime;
+import org.tornadobatch.memory.MemoryManager;
+import org.tornadobatch.solver.method.Algorithm;
+import org.tornadobatch.solver.method.StepControl;
+import org.tornadobatch.solver.output.OutputSpec;
+import org.tornadobatch.system.OdeSystem;
+
+/** Run independence, chunking, summaries, status flags and batches. */
+class SolverBehaviourTest {
+
+    private static double[] finalState(SolveResult r, int run) {
+        int last = r.time().length - 1;
+        double[] out = new double[(int) r.state().shape()[1]];
+        for (int v = 0; v < out.length; v++) {
+            out[v] = r.state().get(last, v, run);
+        }
+        return out;
+    }
+
+    @Test
+    void runsAreIndependentBitForBit() {
+        // Run A needs many small steps, run B few: solved together they must equal each solved alone.
+        double[] rho = {0.5, 28};
+        try (MemoryManager mm = Problems.memory();
+             Solver s = Solver.builder(Problems.LORENZ).stepControl(StepControl.builder().atol(1e-9).rtol(1e-9)).memoryManager(mm).build();
+             SolveResult both = s.solve(Batch.grid(Problems.LORENZ, Map.of("rho", rho), GridKind.COMBINATORIAL), TimeSpec.of(2).withSaveEvery(0.5));
+             SolveResult a = s.solve(Batch.grid(Problems.LORENZ, Map.of("rho", new double[] {rho[0]}), GridKind.COMBINATORIAL), TimeSpec.of(2).withSaveEvery(0.5));
+             SolveResult b = s.solve(Batch.grid(Problems.LORENZ, Map.of("rho", new double[] {rho[1]}), GridKind.COMBINATORIAL), TimeSpec.of(2).withSaveEvery(0.5))) {
+            assertTrue(both.acceptedSteps()[1] > both.acceptedSteps()[0], "the runs need different step counts");
+            for (int k = 0; k < both.time().length; k++) {
+                for (int v = 0; v < 3; v++) {
+                    assertEquals(Double.doubleToRawLongBits(a.state().get(k, v, 0)), Double.doubleToRawLongBits(both.state().get(k, v, 0)));
+                    assertEquals(Double.doubleToRawLongBits(b.state().get(k, v, 0)), Double.doubleToRawLongBits(both.state().get(k, v, 1)));
+                }
+            }
+            assertEquals(a.acceptedSteps()[0], both.acceptedSteps()[0]);
+            assertEquals(b.acceptedSteps()[0], both.acceptedSteps()[1]);
+        }
+    }
+
+    @Test
+    void aChunkedSolveEqualsTheUnchunkedOneBitForBit() {
+        double[] rho = new double[1000];
+        for (int i = 0; i < rho.length; i++) {
+            rho[i] = 21.0 * i / (rho.length - 1);
+        }
+        Batch batch = Batch.grid(Problems.LORENZ, Map.of("rho", rho), GridKind.COMBINATORIAL);
+        OutputSpec out = OutputSpec.of(List.of("state", "mean", "extrema"));
+        TimeSpec time = TimeSpec.of(1).withSaveEvery(0.1).withSummariseEvery(0.5);
+        try (MemoryManager whole = Problems.memory();
+             MemoryManager small = MemoryManager.builder(new JvmRuntime(4L << 20, 2)).build();
+             Solver s1 = Solver.builder(Problems.LORENZ).outputs(out).memoryManager(whole).build();
+             Solver s2 = Solver.builder(Problems.LORENZ).outputs(out).memoryManager(small).memProportion(0.025).build();
+             SolveResult a = s1.solve(batch, time);
+             SolveResult b = s2.solve(batch, time)) {
+            assertEquals(1, a.info().chunks());
+            assertTrue(b.info().chunks() >= 4, "chunks: " + b.info().chunks());
+            assertEquals(a.state().segment().mismatch(b.state().segment()), -1L, "state differs");
+            assertEquals(a.stateSummaries().segment().mismatch(b.stateSummaries().segment()), -1L, "summaries differ");
+            assertArrayEquals(a.acceptedSteps(), b.acceptedSteps());
+        }
+    }
+
+    @Test
+    void summariesMatchTheSavedSamples() {
+        // Sampling every save, one window per 2 time units: metrics recomputed from the saved trajectory.
+        OutputSpec out = OutputSpec.of(List.of("state", "mean", "max", "min", "rms", "std", "extrema", "max_magnitude", "peaks[2]"));
+        TimeSpec time = TimeSpec.of(20).withSaveEvery(0.01).withSummariseEvery(10);
+        try (MemoryManager mm = Problems.memory();
+             Solver s = Solver.builder(Problems.OSCILLATOR).outputs(out).stepControl(StepControl.builder().atol(1e-10).rtol(1e-10))
+                     .memoryManager(mm).build();
+             SolveResult r = s.solve(Batch.defaults(Problems.OSCILLATOR), time)) {
+            ResultArray sum = r.stateSummaries();
+            assertEquals(2, sum.shape()[0]);
+            assertEquals(2 * 10, sum.shape()[1], "2 states x (1+1+1+1+1+2+1+2) slots");
+            assertEquals("x.mean", sum.variables().get(0));
+            for (int w = 0; w < 2; w++) {
+                double s1 = 0, s2 = 0, mx = -1e300, mn = 1e300, mm2 = 0;
+                int n = 0;
+                for (int k = w * 1000; k < (w + 1) * 1000; k++) {
+                    double x = r.state().get(k, 0, 0);
+                    s1 += x;
+                    s2 += x * x;
+                    mx = Math.max(mx, x);
+                    mn = Math.min(mn, x);
+                    mm2 = Math.max(mm2, Math.abs(x));
+                    n++;
+                }
+                double mean = s1 / n;
+                assertEquals(mean, sum.get(w, 0, 0), 1e-12);
+                assertEquals(mx, sum.get(w, 1, 0), 1e-15);
+                assertEquals(mn, sum.get(w, 2, 0), 1e-15);
+                assertEquals(Math.sqrt(s2 / n), sum.get(w, 3, 0), 1e-12);
+                assertEquals(Math.sqrt(s2 / n - mean * mean), sum.get(w, 4, 0), 1e-9);
+                assertEquals(mx, sum.get(w, 5, 0), 1e-15);
+                assertEquals(mn, sum.get(w, 6, 0), 1e-15);
+                assertEquals(mm2, sum.get(w, 7, 0), 1e-15);
+            }
+            // x = cos t peaks at 2 pi k: the first window [0, 10) sees 2 pi; the second [10, 20) sees 4 pi and 6 pi.
+            assertEquals(2 * Math.PI, sum.get(0, 8, 0), 0.011);
+            assertTrue(Double.isNaN(sum.get(0, 9, 0)), "only one peak in the first window");
+            assertEquals(4 * Math.PI, sum.get(1, 8, 0), 0.011);
+            assertEquals(6 * Math.PI, sum.get(1, 9, 0), 0.011);
+        }
+    }
+
+    @Test
+    void observablesAndConditionalsAreRecorded() {
+        OutputSpec out = OutputSpec.of(List.of("state", "observables"));
+        try (MemoryManager mm = Problems.memory();
+             Solver s = Solver.builder(Problems.PENDULUM).outputs(out).memoryManager(mm).build();
+             SolveResult r = s.solve(Batch.defaults(Problems.PENDULUM), TimeSpec.of(10).withSaveEvery(0.5))) {
+            org.tornadobatch.system.Interpreter f = new org.tornadobatch.system.Interpreter(Problems.PENDULUM);
+            for (int k = 0; k < r.time().length; k++) {
+                double[] y = {r.state().get(k, 0, 0), r.state().get(k, 1, 0)};
+                double[] o = f.observables(r.time()[k], y, new double[] {0.5, 1.2, 0.667});
+                assertEquals(o[0], r.observables().get(k, 0, 0), 1e-14);
+                assertEquals(o[1], r.observables().get(k, 1, 0));
+            }
+        }
+    }
+
+    @Test
+    void aFailingRunSaysWhyAndLeavesTheOthersAlone() {
+        // y' = y^2 blows up at t = 1/y0: y0 = 2 fails before t = 1, y0 = 0.5 does not.
+        OdeSystem blowup = OdeSystem.parse("states: y = 1\ndy = y^2\n", "blowup");
+        try (MemoryManager mm = Problems.memory();
+             Solver s = Solver.builder(blowup).memoryManager(mm).build();
+             SolveResult r = s.solve(Batch.grid(blowup, Map.of("y", new double[] {0.5, 2}), GridKind.COMBINATORIAL),
+                     TimeSpec.of(1).withSaveEvery(0.25))) {
+            assertEquals(0, r.status()[0]);
+            assertEquals(1 / (1 / 0.5 - 1.0), r.state().get(4, 0, 0), 1e-5);
+            assertTrue(r.status()[1] != 0);
+            assertTrue(RunStatus.decode(r.status()[1]).contains(RunStatus.STEP_TOO_SMALL), RunStatus.decode(r.status()[1]).toString());
+            assertTrue(Double.isNaN(r.state().get(4, 0, 1)), "samples after the failure are NaN");
+            assertEquals(2.0 / (1 - 2 * 0.25), r.state().get(1, 0, 1), 1e-5, "samples before it are kept");
+        }
+        try (MemoryManager mm = Problems.memory();
+             Solver s = Solver.builder(Problems.LORENZ).stepControl(StepControl.builder().maxSteps(10)).memoryManager(mm).build();
+             SolveResult r = s.solve(Batch.defaults(Problems.LORENZ), TimeSpec.of(1))) {
+            assertEquals(List.of(RunStatus.MAX_STEPS_EXCEEDED), RunStatus.decode(r.status()[0]));
+        }
+    }
+
+    @Test
+    void gridsCombineAsAsked() {
+        Map<String, double[]> v = new java.util.LinkedHashMap<>();
+        v.put("sigma", new double[] {1, 2});
+        v.put("rho", new double[] {10, 20, 30});
+        Batch c = Batch.grid(Problems.LORENZ, v, GridKind.COMBINATORIAL);
+        assertEquals(6, c.runs());
+        assertEquals(2, c.parameter(0, 3));
+        assertEquals(10, c.parameter(1, 3), "the last variable varies fastest");
+        assertEquals(1.0, c.state(0, 5), "unlisted variables take defaults");
+        Map<String, double[]> w = new java.util.LinkedHashMap<>();
+        w.put("sigma", new double[] {1, 2, 3});
+        w.put("rho", new double[] {10, 20, 30});
+        w.put("x", new double[] {5});
+        Batch vb = Batch.grid(Problems.LORENZ, w, GridKind.VERBATIM);
+        assertEquals(3, vb.runs());
+        assertEquals(30, vb.parameter(1, 2));
+        assertEquals(5, vb.state(0, 2));
+        w.put("rho", new double[] {1, 2});
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Batch.grid(Problems.LORENZ, w, GridKind.VERBATIM));
+        assertTrue(e.getMessage().contains("'rho'"), e.getMessage());
+    }
+
+    @Test
+    void csvInputsGiveOneRunPerRow(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path csv = java.nio.file.Files.writeString(dir.resolve("runs.csv"), "rho,x\n10,1\n20,2\n");
+        Batch b = Batch.fromCsv(Problems.LORENZ, csv);
+        assertEquals(2, b.runs());
+        assertEquals(20, b.parameter(1, 1));
+        assertEquals(10, b.parameter(0, 1), "sigma keeps its default");
+        java.nio.file.Files.writeString(csv, "rho,q\n1,2\n");
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Batch.fromCsv(Problems.LORENZ, csv));
+        assertTrue(e.getMessage().contains("'q'"), e.getMessage());
+    }
+
+    @Test
+    void fixedStepsLandOnEverySaveTime() {
+        try (MemoryManager mm = Problems.memory();
+             Solver s = Solver.builder(Problems.DECAY).algorithm(Algorithm.CLASSICAL_RK4).stepControl(StepControl.builder().dt(0.003))
+                     .memoryManager(mm).build();
+             SolveResult r = s.solve(Batch.defaults(Problems.DECAY), TimeSpec.of(1).withT0(2).withWarmup(0.5).withSaveEvery(0.1))) {
+            assertEquals(11, r.time().length);
+            assertEquals(2.5, r.time()[0]);
+            assertEquals(3.5, r.time()[10], 1e-12);
+            for (int k = 0; k < 11; k++) {
+                assertEquals(Math.exp(-1.5 * (0.5 + 0.1 * k)), r.state().get(k, 0, 0), 1e-9);
+            }
+        }
+    }
+}

@@ -3,7 +3,6 @@ package org.tornadobatch.cli;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -173,12 +172,6 @@ final class ResultFolder {
             for (Path q : walk.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(q);
             }
-        }
-    }
-
-    static boolean isEmptyDir(Path p) throws IOException {
-        try (DirectoryStream<Path> s = Files.newDirectoryStream(p)) {
-            return !s.iterator().hasNext();
         }
     }
 }

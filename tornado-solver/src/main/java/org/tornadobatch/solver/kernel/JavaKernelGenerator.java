@@ -16,7 +16,6 @@ import org.tornadobatch.solver.Schedule;
 import org.tornadobatch.solver.method.ButcherTableau;
 import org.tornadobatch.solver.method.Controller;
 import org.tornadobatch.solver.method.StepControl;
-import org.tornadobatch.solver.output.Metric;
 import org.tornadobatch.system.Equation;
 import org.tornadobatch.system.Expr;
 import org.tornadobatch.system.OdeSystem;
@@ -512,9 +511,5 @@ public final class JavaKernelGenerator {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    static List<Metric> metrics(KernelSpec spec) {
-        return spec.metrics();
     }
 }

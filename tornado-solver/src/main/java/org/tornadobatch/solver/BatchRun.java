@@ -83,10 +83,11 @@ final class BatchRun {
     }
 
     SolveResult run() {
-        OdeSystem0 sys = new OdeSystem0(batch);
+        int states = batch.system().states().size();
+        int params = batch.system().parameters().size();
         Map<String, ArrayRequest> requests = new LinkedHashMap<>();
-        requests.put("init", ArrayRequest.of(type, sys.states, runs));
-        requests.put("params", ArrayRequest.of(type, Math.max(1, sys.params), runs));
+        requests.put("init", ArrayRequest.of(type, states, runs));
+        requests.put("params", ArrayRequest.of(type, Math.max(1, params), runs));
         requests.put("event_times", ArrayRequest.unchunkable(ElementType.FLOAT64, schedule.events()));
         requests.put("event_flags", ArrayRequest.unchunkable(ElementType.INT32, schedule.events()));
         Map<String, long[]> outputs = outputShapes();
@@ -123,19 +124,21 @@ final class BatchRun {
             MemorySegment.copy(schedule.eventFlags(), 0, evF, ValueLayout.JAVA_INT, 0, schedule.events());
             memory.copyToDevice(solver, evT, false, resp.get("event_times").device(), 0);
             memory.copyToDevice(solver, evF, false, resp.get("event_flags").device(), 0);
-            MemorySegment in = arena.allocate(Math.max(sys.states, sys.params) * stride * type.bytes(), 64);
+            MemorySegment in = arena.allocate(Math.max(states, params) * stride * type.bytes(), 64);
             long maxOut = 2 * stride * 4;
             for (long[] s : outputs.values()) {
                 maxOut = Math.max(maxOut, s[0] * s[1] * stride * type.bytes());
             }
             MemorySegment scratch = plan.chunks() > 1 ? arena.allocate(maxOut, 64) : null;
+            MemorySegment st = arena.allocate(ValueLayout.JAVA_INT, stride);
+            MemorySegment steps = arena.allocate(ValueLayout.JAVA_INT, 2 * stride);
             long runsDone = 0;
             for (long c = 0; c < plan.chunks(); c++) {
                 int first = (int) plan.firstRun(c);
                 int n = (int) plan.runsIn(c);
-                upload(sys.states, first, n, stride, in, resp.get("init").device(), true);
-                if (sys.params > 0) {
-                    upload(sys.params, first, n, stride, in, resp.get("params").device(), false);
+                upload(states, first, n, stride, in, resp.get("init").device(), true);
+                if (params > 0) {
+                    upload(params, first, n, stride, in, resp.get("params").device(), false);
                 }
                 Object[] args = args(resp, n, stride);
                 long k0 = System.nanoTime();
@@ -151,11 +154,9 @@ final class BatchRun {
                 kernelMillis += (System.nanoTime() - k0) / 1e6;
                 for (Map.Entry<String, long[]> o : outputs.entrySet()) {
                     long rows = o.getValue()[0] * o.getValue()[1];
-                    download(resp.get(o.getKey()).device(), rows, type.bytes(), first, n, stride, host.get(o.getKey()).segment(), scratch, arena);
+                    download(resp.get(o.getKey()).device(), rows, type.bytes(), first, n, stride, host.get(o.getKey()).segment(), scratch);
                 }
-                MemorySegment st = arena.allocate(ValueLayout.JAVA_INT, stride);
                 memory.copyToHost(solver, resp.get("status").device(), 0, st);
-                MemorySegment steps = arena.allocate(ValueLayout.JAVA_INT, 2 * stride);
                 memory.copyToHost(solver, resp.get("steps").device(), 0, steps);
                 MemorySegment.copy(st, ValueLayout.JAVA_INT, 0, status, first, n);
                 MemorySegment.copy(steps, ValueLayout.JAVA_INT, 0, accepted, first, n);
@@ -257,7 +258,7 @@ final class BatchRun {
 
     /** Copies a chunk's (rows, stride) device array into the host's (rows, runs) array at column {@code first}. */
     private void download(DeviceBuffer source, long rows, int es, int first, int n, long stride, MemorySegment target,
-                          MemorySegment scratch, Arena arena) {
+                          MemorySegment scratch) {
         if (stride == runs) {
             memory.copyToHost(solver, source, 0, target);
             return;
@@ -284,12 +285,5 @@ final class BatchRun {
             }
         }
         done.synchronize();
-    }
-
-    /** Counts of the system's variables. */
-    private record OdeSystem0(int states, int params) {
-        OdeSystem0(Batch b) {
-            this(b.system().states().size(), b.system().parameters().size());
-        }
     }
 }

@@ -8,8 +8,6 @@ import java.util.OptionalDouble;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.tornadobatch.device.DeviceRuntime;
 import org.tornadobatch.device.Kernel;
 import org.tornadobatch.memory.MemoryManager;
@@ -37,7 +35,6 @@ import org.tornadobatch.system.OdeSystem;
  * A solver is used by one thread at a time; {@link #close()} unregisters it from its memory manager.
  */
 public final class Solver implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(Solver.class);
     private static final AtomicInteger IDS = new AtomicInteger();
 
     private final OdeSystem system;

@@ -40,6 +40,7 @@ public final class JavaKernelGenerator {
     private final String LT;
     private final int nStates;
     private final StringBuilder out = new StringBuilder();
+    private final SummaryWriter summaries;
     private int indent;
 
     private JavaKernelGenerator(KernelSpec spec) {
@@ -51,6 +52,7 @@ public final class JavaKernelGenerator {
         this.T = single ? "float" : "double";
         this.LT = single ? "F32" : "F64";
         this.nStates = sys.states().size();
+        this.summaries = new SummaryWriter(this, spec);
     }
 
     /** The kernel's source, entry point named after a hash of the spec. */
@@ -136,7 +138,7 @@ public final class JavaKernelGenerator {
         line("int code = 0;");
         line("long accepted = 0, rejected = 0;");
         line("int saveIdx = 0, winIdx = 0;");
-        declareAccumulators();
+        summaries.declare();
         for (int i = 0; i < nStates; i++) {
             line(T + " k0_" + i + ";");
         }
@@ -401,16 +403,8 @@ public final class JavaKernelGenerator {
 
     // ------------------------------------------------------------------------------------------ outputs
 
-    private final SummaryWriter summaries() {
-        return new SummaryWriter(this, spec);
-    }
-
-    private void declareAccumulators() {
-        summaries().declare();
-    }
-
     private void events() {
-        SummaryWriter sw = summaries();
+        SummaryWriter sw = summaries;
         int[] obsForSave = spec.savedObservables();
         int[] obsForSample = spec.summarisedObservables();
         if (sw.active()) {
@@ -484,7 +478,7 @@ public final class JavaKernelGenerator {
             }
             line("}");
         }
-        summaries().fillNaN(nan);
+        summaries.fillNaN(nan);
     }
 
     // ------------------------------------------------------------------------------------------ emission

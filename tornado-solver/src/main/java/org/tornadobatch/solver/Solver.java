@@ -12,7 +12,7 @@ import org.tornadobatch.device.DeviceRuntime;
 import org.tornadobatch.device.Kernel;
 import org.tornadobatch.memory.MemoryManager;
 import org.tornadobatch.memory.OwnerSettings;
-import org.tornadobatch.solver.kernel.JavaKernelGenerator;
+import org.tornadobatch.solver.kernel.KernelGenerator;
 import org.tornadobatch.solver.kernel.KernelSpec;
 import org.tornadobatch.solver.method.Algorithm;
 import org.tornadobatch.solver.method.StepControl;
@@ -117,7 +117,7 @@ public final class Solver implements AutoCloseable {
                 vars.summarisedStates(), vars.summarisedObservables(), outputs.metrics());
         Schedule schedule = Schedule.of(time, outputs.hasSummaries());
         long started = System.nanoTime();
-        Kernel kernel = kernels.computeIfAbsent(spec.fingerprint(), k -> memory.runtime().compile(JavaKernelGenerator.generate(spec)));
+        Kernel kernel = kernels.computeIfAbsent(spec.fingerprint(), k -> memory.runtime().compile(KernelGenerator.generate(spec, "java")));
         double compileMillis = (System.nanoTime() - started) / 1e6;
         return new BatchRun(this, spec, vars, schedule, kernel, batch, time, progress, compileMillis, started).run();
     }

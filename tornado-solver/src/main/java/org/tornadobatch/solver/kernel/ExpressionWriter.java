@@ -7,33 +7,27 @@ import java.util.function.Function;
 import org.tornadobatch.system.Expr;
 
 /**
- * Writes an expression as Java source in double or float arithmetic. Names are mapped to Java variables by
- * the caller; small integer powers become multiplications, {@code ^0.5} a square root.
+ * Writes an expression as source in double or float arithmetic, in a {@link Dialect}. Names are mapped to
+ * variables by the caller; small integer powers become multiplications, {@code ^0.5} a square root.
  */
 final class ExpressionWriter {
+    private final Dialect dialect;
     private final boolean single;
     private final Function<String, String> names;
 
-    ExpressionWriter(boolean single, Function<String, String> names) {
+    ExpressionWriter(Dialect dialect, boolean single, Function<String, String> names) {
+        this.dialect = dialect;
         this.single = single;
         this.names = names;
     }
 
-    /** A literal of the working type. */
-    static String literal(double v, boolean single) {
-        if (Double.isNaN(v)) {
-            return single ? "Float.NaN" : "Double.NaN";
-        }
-        if (Double.isInfinite(v)) {
-            return (single ? "Float." : "Double.") + (v > 0 ? "POSITIVE_INFINITY" : "NEGATIVE_INFINITY");
-        }
-        String s = single ? Float.toString((float) v) + "f" : Double.toString(v);
-        return v < 0 || s.startsWith("-") ? "(" + s + ")" : s;
+    private String literal(double v) {
+        return dialect.literal(v, single);
     }
 
     String write(Expr e) {
         return switch (e) {
-            case Expr.Num n -> literal(n.value(), single);
+            case Expr.Num n -> literal(n.value());
             case Expr.Ref r -> names.apply(r.name());
             case Expr.Unary u -> "(" + u.op() + write(u.operand()) + ")";
             case Expr.Binary b -> binary(b);
@@ -58,13 +52,13 @@ final class ExpressionWriter {
                 return write(base);
             }
             if (k == -1) {
-                return "(" + literal(1, single) + " / " + write(base) + ")";
+                return "(" + literal(1) + " / " + write(base) + ")";
             }
             if (k == 0.5) {
-                return cast("Math.sqrt(" + write(base) + ")");
+                return cast(dialect.math("sqrt") + "(" + write(base) + ")");
             }
         }
-        return cast("Math.pow(" + write(base) + ", " + write(exponent) + ")");
+        return cast(dialect.math("pow") + "(" + write(base) + ", " + write(exponent) + ")");
     }
 
     private static final Map<String, String> MATH = Map.ofEntries(Map.entry("sin", "sin"), Map.entry("cos", "cos"),
@@ -78,17 +72,17 @@ final class ExpressionWriter {
             case "ifelse":
                 return "(" + write(args.get(0)) + " ? " + write(args.get(1)) + " : " + write(args.get(2)) + ")";
             case "abs":
-                return "Math.abs(" + write(args.get(0)) + ")";
+                return dialect.math("abs") + "(" + write(args.get(0)) + ")";
             case "min":
             case "max": {
                 String acc = write(args.get(0));
                 for (int i = 1; i < args.size(); i++) {
-                    acc = "Math." + f + "(" + acc + ", " + write(args.get(i)) + ")";
+                    acc = dialect.math(f) + "(" + acc + ", " + write(args.get(i)) + ")";
                 }
                 return acc;
             }
             default: {
-                StringBuilder sb = new StringBuilder("Math.").append(MATH.get(f)).append('(');
+                StringBuilder sb = new StringBuilder(dialect.math(MATH.get(f))).append('(');
                 for (int i = 0; i < args.size(); i++) {
                     sb.append(i > 0 ? ", " : "").append(write(args.get(i)));
                 }

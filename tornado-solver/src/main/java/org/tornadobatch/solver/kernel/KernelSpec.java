@@ -24,7 +24,7 @@ public record KernelSpec(OdeSystem system, ButcherTableau tableau, StepControl c
         metrics = List.copyOf(metrics);
     }
 
-    /** Argument positions of a launch; see {@link JavaKernelGenerator}. */
+    /** Argument positions of a launch; see {@link KernelGenerator}. */
     public static final int ARG_INIT = 0;
     public static final int ARG_PARAMS = 1;
     public static final int ARG_EVENT_TIMES = 2;

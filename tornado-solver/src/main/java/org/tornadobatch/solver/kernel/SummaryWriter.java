@@ -14,13 +14,15 @@ final class SummaryWriter {
     private record Var(String prefix, String value, String segment, int index, int count) {
     }
 
-    private final JavaKernelGenerator g;
+    private final KernelGenerator g;
+    private final Dialect d;
     private final List<Metric> metrics;
     private final List<Var> vars = new ArrayList<>();
     private final int slots;
 
-    SummaryWriter(JavaKernelGenerator g, KernelSpec spec) {
+    SummaryWriter(KernelGenerator g, KernelSpec spec) {
         this.g = g;
+        this.d = g.dialect();
         this.metrics = spec.metrics();
         this.slots = spec.slotsPerVariable();
         if (!metrics.isEmpty()) {
@@ -66,7 +68,7 @@ final class SummaryWriter {
     }
 
     private String index(Var v, String window, String slot) {
-        return "((long) " + window + " * " + (v.count * slots) + " + " + (v.index * slots) + " + " + slot + ") * stride + r";
+        return "((" + d.int64() + ") " + window + " * " + (v.count * slots) + " + " + (v.index * slots) + " + " + slot + ") * stride + r";
     }
 
     void declare() {
@@ -74,7 +76,7 @@ final class SummaryWriter {
             return;
         }
         g.line("int wc = 0;");
-        g.line("long ns = 0;");
+        g.line(d.int64() + " ns = 0;");
         for (Var v : vars) {
             String p = v.prefix;
             if (has(Metric.Kind.MEAN)) {
@@ -87,10 +89,10 @@ final class SummaryWriter {
                 g.line("double " + p + "c = 0.0, " + p + "d1 = 0.0, " + p + "d2 = 0.0;");
             }
             if (has(Metric.Kind.MAX, Metric.Kind.EXTREMA)) {
-                g.line("double " + p + "mx = Double.NEGATIVE_INFINITY;");
+                g.line("double " + p + "mx = " + d.infinity(false, false) + ";");
             }
             if (has(Metric.Kind.MIN, Metric.Kind.EXTREMA)) {
-                g.line("double " + p + "mn = Double.POSITIVE_INFINITY;");
+                g.line("double " + p + "mn = " + d.infinity(false, true) + ";");
             }
             if (has(Metric.Kind.MAX_MAGNITUDE)) {
                 g.line("double " + p + "mm = 0.0;");
@@ -108,12 +110,12 @@ final class SummaryWriter {
         if (pk == null) {
             return;
         }
-        String nan = g.type().equals("float") ? "Float.NaN" : "Double.NaN";
+        String nan = d.nan(g.single());
         int off = offsetOf(Metric.Kind.PEAKS);
         g.line("if (winIdx < nWindows) {");
         for (Var v : vars) {
             for (int k = 0; k < pk.peaks(); k++) {
-                g.line("    " + v.segment + ".setAtIndex(" + g.layout() + ", " + index(v, "winIdx", String.valueOf(off + k)) + ", " + nan + ");");
+                g.line("    " + d.store(v.segment, g.layout(), index(v, "winIdx", String.valueOf(off + k)), nan));
             }
         }
         g.line("}");
@@ -125,7 +127,7 @@ final class SummaryWriter {
             String p = v.prefix;
             g.line("{");
             g.indent(1);
-            g.line("final double x = (double) " + v.value + ";");
+            g.line(d.constant() + "double x = (double) " + v.value + ";");
             if (has(Metric.Kind.MEAN)) {
                 g.line(p + "sum += x;");
             }
@@ -140,20 +142,19 @@ final class SummaryWriter {
                 g.line(p + "d2 += (x - " + p + "c) * (x - " + p + "c);");
             }
             if (has(Metric.Kind.MAX, Metric.Kind.EXTREMA)) {
-                g.line(p + "mx = Math.max(" + p + "mx, x);");
+                g.line(p + "mx = " + d.math("max") + "(" + p + "mx, x);");
             }
             if (has(Metric.Kind.MIN, Metric.Kind.EXTREMA)) {
-                g.line(p + "mn = Math.min(" + p + "mn, x);");
+                g.line(p + "mn = " + d.math("min") + "(" + p + "mn, x);");
             }
             if (has(Metric.Kind.MAX_MAGNITUDE)) {
-                g.line(p + "mm = Math.max(" + p + "mm, Math.abs(x));");
+                g.line(p + "mm = " + d.math("max") + "(" + p + "mm, " + d.math("abs") + "(x));");
             }
             if (pk != null) {
                 int off = offsetOf(Metric.Kind.PEAKS);
                 g.line("if (ns >= 2 && " + p + "p1 > " + p + "p2 && " + p + "p1 > x && " + p + "pc < " + pk.peaks() + ") {");
                 g.line("    if (winIdx < nWindows) {");
-                g.line("        " + v.segment + ".setAtIndex(" + g.layout() + ", " + index(v, "winIdx", off + " + " + p + "pc") + ", ("
-                        + g.type() + ") " + p + "pt);");
+                g.line("        " + d.store(v.segment, g.layout(), index(v, "winIdx", off + " + " + p + "pc"), "(" + g.type() + ") " + p + "pt"));
                 g.line("    }");
                 g.line("    " + p + "pc++;");
                 g.line("}");
@@ -171,24 +172,26 @@ final class SummaryWriter {
     void close() {
         g.line("if (winIdx < nWindows) {");
         g.indent(1);
-        g.line("final double inv = wc > 0 ? 1.0 / wc : Double.NaN;");
+        String nan = d.nan(false);
+        String sqrt = d.math("sqrt");
+        g.line(d.constant() + "double inv = wc > 0 ? 1.0 / wc : " + nan + ";");
         for (Var v : vars) {
             String p = v.prefix;
             int off = 0;
             for (Metric m : metrics) {
                 List<String> values = switch (m.kind()) {
                     case MEAN -> List.of(p + "sum * inv");
-                    case RMS -> List.of("Math.sqrt(" + p + "sq * inv)");
-                    case STD -> List.of("Math.sqrt(Math.max(0.0, (" + p + "d2 - " + p + "d1 * " + p + "d1 * inv) * inv))");
-                    case MAX -> List.of("wc > 0 ? " + p + "mx : Double.NaN");
-                    case MIN -> List.of("wc > 0 ? " + p + "mn : Double.NaN");
-                    case MAX_MAGNITUDE -> List.of("wc > 0 ? " + p + "mm : Double.NaN");
-                    case EXTREMA -> List.of("wc > 0 ? " + p + "mx : Double.NaN", "wc > 0 ? " + p + "mn : Double.NaN");
+                    case RMS -> List.of(sqrt + "(" + p + "sq * inv)");
+                    case STD -> List.of(sqrt + "(" + d.math("max") + "(0.0, (" + p + "d2 - " + p + "d1 * " + p + "d1 * inv) * inv))");
+                    case MAX -> List.of("wc > 0 ? " + p + "mx : " + nan);
+                    case MIN -> List.of("wc > 0 ? " + p + "mn : " + nan);
+                    case MAX_MAGNITUDE -> List.of("wc > 0 ? " + p + "mm : " + nan);
+                    case EXTREMA -> List.of("wc > 0 ? " + p + "mx : " + nan, "wc > 0 ? " + p + "mn : " + nan);
                     case PEAKS -> List.of();
                 };
                 for (int k = 0; k < values.size(); k++) {
-                    g.line(v.segment + ".setAtIndex(" + g.layout() + ", " + index(v, "winIdx", String.valueOf(off + k)) + ", ("
-                            + g.type() + ") (" + values.get(k) + "));");
+                    g.line(d.store(v.segment, g.layout(), index(v, "winIdx", String.valueOf(off + k)),
+                            "(" + g.type() + ") (" + values.get(k) + ")"));
                 }
                 off += m.slots();
             }
@@ -208,10 +211,10 @@ final class SummaryWriter {
                 g.line(p + "d2 = 0.0;");
             }
             if (has(Metric.Kind.MAX, Metric.Kind.EXTREMA)) {
-                g.line(p + "mx = Double.NEGATIVE_INFINITY;");
+                g.line(p + "mx = " + d.infinity(false, false) + ";");
             }
             if (has(Metric.Kind.MIN, Metric.Kind.EXTREMA)) {
-                g.line(p + "mn = Double.POSITIVE_INFINITY;");
+                g.line(p + "mn = " + d.infinity(false, true) + ";");
             }
             if (has(Metric.Kind.MAX_MAGNITUDE)) {
                 g.line(p + "mm = 0.0;");
@@ -232,7 +235,7 @@ final class SummaryWriter {
         g.line("for (int w = winIdx; w < nWindows; w++) {");
         for (Var v : vars) {
             for (int k = 0; k < slots; k++) {
-                g.line("    " + v.segment + ".setAtIndex(" + g.layout() + ", " + index(v, "w", String.valueOf(k)) + ", " + nan + ");");
+                g.line("    " + d.store(v.segment, g.layout(), index(v, "w", String.valueOf(k)), nan));
             }
         }
         g.line("}");

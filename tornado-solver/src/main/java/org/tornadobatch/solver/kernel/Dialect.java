@@ -1,0 +1,201 @@
+package org.tornadobatch.solver.kernel;
+
+/**
+ * What differs between the languages a kernel is generated in: Java for the {@code jvm} runtime (memory
+ * segments, {@code Math}) and CUDA C++ for the {@code cuda} runtime (pointers, CUDA's math functions). The
+ * statements themselves (declarations, arithmetic, control flow) are written once by {@link KernelGenerator}.
+ */
+abstract sealed class Dialect permits Dialect.Java, Dialect.Cuda {
+    static final Dialect JAVA = new Java();
+    static final Dialect CUDA = new Cuda();
+
+    /** The {@link org.tornadobatch.device.KernelSource#language()} this dialect writes. */
+    abstract String language();
+
+    /** The qualifier of a local that is assigned once, with a trailing space. */
+    abstract String constant();
+
+    abstract String bool();
+
+    /** A 64-bit signed integer type. */
+    abstract String int64();
+
+    /** Reads element {@code index} of batch array {@code array}; {@code layout} is F64, F32 or I32. */
+    abstract String load(String array, String layout, String index);
+
+    /** A statement writing {@code value} to element {@code index} of {@code array}. */
+    abstract String store(String array, String layout, String index, String value);
+
+    /** The function that computes {@code f} (sin, abs, min, ...) of the working type. */
+    abstract String math(String f);
+
+    /** Element {@code i} of the tolerance vector {@code which} (atol or rtol). */
+    abstract String tolerance(String which, int i);
+
+    /** A statement leaving the event loop (and the step loop inside it). */
+    abstract String leaveEventLoop();
+
+    /** The line before the event loop (a label), or null. */
+    abstract String beforeEventLoop();
+
+    /** The line after the event loop (a label), or null. */
+    abstract String afterEventLoop();
+
+    abstract String nan(boolean single);
+
+    abstract String infinity(boolean single, boolean positive);
+
+    /** A literal of the working type. */
+    String literal(double v, boolean single) {
+        if (Double.isNaN(v)) {
+            return nan(single);
+        }
+        if (Double.isInfinite(v)) {
+            return infinity(single, v > 0);
+        }
+        String s = single ? Float.toString((float) v) + "f" : Double.toString(v);
+        return v < 0 || s.startsWith("-") ? "(" + s + ")" : s;
+    }
+
+    static final class Java extends Dialect {
+        @Override
+        String language() {
+            return "java";
+        }
+
+        @Override
+        String constant() {
+            return "final ";
+        }
+
+        @Override
+        String bool() {
+            return "boolean";
+        }
+
+        @Override
+        String int64() {
+            return "long";
+        }
+
+        @Override
+        String load(String array, String layout, String index) {
+            return array + ".getAtIndex(" + layout + ", " + index + ")";
+        }
+
+        @Override
+        String store(String array, String layout, String index, String value) {
+            return array + ".setAtIndex(" + layout + ", " + index + ", " + value + ");";
+        }
+
+        @Override
+        String math(String f) {
+            return "Math." + f;
+        }
+
+        @Override
+        String tolerance(String which, int i) {
+            return which + "[" + i + "]";
+        }
+
+        @Override
+        String leaveEventLoop() {
+            return "break events;";
+        }
+
+        @Override
+        String beforeEventLoop() {
+            return "events:";
+        }
+
+        @Override
+        String afterEventLoop() {
+            return null;
+        }
+
+        @Override
+        String nan(boolean single) {
+            return single ? "Float.NaN" : "Double.NaN";
+        }
+
+        @Override
+        String infinity(boolean single, boolean positive) {
+            return (single ? "Float." : "Double.") + (positive ? "POSITIVE_INFINITY" : "NEGATIVE_INFINITY");
+        }
+    }
+
+    static final class Cuda extends Dialect {
+        @Override
+        String language() {
+            return "cuda";
+        }
+
+        @Override
+        String constant() {
+            return "const ";
+        }
+
+        @Override
+        String bool() {
+            return "bool";
+        }
+
+        @Override
+        String int64() {
+            return "long long";
+        }
+
+        @Override
+        String load(String array, String layout, String index) {
+            return array + "[" + index + "]";
+        }
+
+        @Override
+        String store(String array, String layout, String index, String value) {
+            return array + "[" + index + "] = " + value + ";";
+        }
+
+        @Override
+        String math(String f) {
+            return switch (f) {
+                case "abs" -> "fabs";
+                case "min" -> "fmin";
+                case "max" -> "fmax";
+                default -> f;
+            };
+        }
+
+        @Override
+        String tolerance(String which, int i) {
+            return which + ".v[" + i + "]";
+        }
+
+        @Override
+        String leaveEventLoop() {
+            return "goto events_end;";
+        }
+
+        @Override
+        String beforeEventLoop() {
+            return null;
+        }
+
+        @Override
+        String afterEventLoop() {
+            return "events_end:;";
+        }
+
+        @Override
+        String nan(boolean single) {
+            return single ? "__int_as_float(0x7fc00000)" : "__longlong_as_double(0x7ff8000000000000LL)";
+        }
+
+        @Override
+        String infinity(boolean single, boolean positive) {
+            if (single) {
+                return "__int_as_float(" + (positive ? "0x7f800000" : "(int) 0xff800000") + ")";
+            }
+            return "__longlong_as_double(" + (positive ? "0x7ff0000000000000LL" : "(long long) 0xfff0000000000000ULL") + ")";
+        }
+    }
+}

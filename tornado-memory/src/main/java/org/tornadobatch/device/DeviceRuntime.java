@@ -74,9 +74,35 @@ public interface DeviceRuntime extends AutoCloseable {
         return java.util.Set.of();
     }
 
+    /**
+     * The launch this runtime chooses for {@code threads} threads of {@code kernel}: blocks of 256 unless the
+     * runtime knows better (the cuda runtime asks the driver's occupancy calculator).
+     */
+    default LaunchConfig launchConfig(Kernel kernel, long threads) {
+        return LaunchConfig.covering(threads, 256);
+    }
+
     /** Queues a kernel launch on a stream; {@code args} are device buffers and boxed scalars. */
     default void launch(Kernel kernel, LaunchConfig config, DeviceStream stream, Object... args) {
         throw new UnsupportedFeatureException(name(), "kernel launches", "use a runtime that compiles kernels");
+    }
+
+    /**
+     * Records an event on {@code stream} whose time {@link #elapsedMillis} can read: device time on runtimes with
+     * timed events (cuda: CUDA events; jvm: the lane's clock when it reaches the event). The default waits for the
+     * stream and reads the host clock.
+     */
+    default DeviceEvent recordTimed(DeviceStream stream) {
+        stream.synchronize();
+        return new HostClockEvent(System.nanoTime());
+    }
+
+    /** Milliseconds between two events from {@link #recordTimed} of this runtime; waits for both. */
+    default double elapsedMillis(DeviceEvent start, DeviceEvent end) {
+        if (start instanceof HostClockEvent s && end instanceof HostClockEvent e) {
+            return (e.nanos() - s.nanos()) / 1e6;
+        }
+        throw new IllegalArgumentException("events: expected two events from recordTimed of the " + name() + " runtime");
     }
 
     /** Blocks until all work on the device has finished. */

@@ -32,7 +32,7 @@ final class DevicesCommand implements Callable<Integer> {
                 System.out.printf("%-10s failed to open: %s%n", f.name(), e.getMessage());
             }
         }
-        for (String missing : new String[] {"cuda", "tornadovm"}) {
+        for (String missing : new String[] {"tornadovm"}) {
             if (found.stream().noneMatch(f -> f.name().equals(missing))) {
                 System.out.printf("%-10s not built into this version%n", missing);
             }

@@ -12,6 +12,7 @@ import java.util.concurrent.Callable;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.tornadobatch.device.DeviceException;
 import org.tornadobatch.device.DeviceRuntime;
 import org.tornadobatch.device.DeviceRuntimes;
 import org.tornadobatch.device.jvm.JvmRuntime;
@@ -23,6 +24,7 @@ import org.tornadobatch.solver.Precision;
 import org.tornadobatch.solver.SolveResult;
 import org.tornadobatch.solver.Solver;
 import org.tornadobatch.solver.TimeSpec;
+import org.tornadobatch.solver.kernel.KernelGenerator;
 import org.tornadobatch.solver.method.Algorithm;
 import org.tornadobatch.solver.method.Controller;
 import org.tornadobatch.solver.method.StepControl;
@@ -123,6 +125,13 @@ final class SolveCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "Worker threads of the jvm backend (default: all cores).")
     Integer threads;
 
+    @Option(names = "--device", defaultValue = "0", description = "Device index of the cuda backend (default: ${DEFAULT-VALUE}).")
+    int device;
+
+    @Option(names = "--block-size", description = "Runs per thread block on GPUs, per task on the jvm backend"
+            + " (default: the runtime chooses; on cuda, the occupancy calculator's size).")
+    Integer blockSize;
+
     @Option(names = "--mem-proportion", description = "Share of device memory for this solve; bigger batches are chunked.")
     Double memProportion;
 
@@ -213,6 +222,9 @@ final class SolveCommand implements Callable<Integer> {
             if (memProportion != null) {
                 sb.memProportion(memProportion);
             }
+            if (blockSize != null) {
+                sb.blockSize(blockSize);
+            }
             ResultFolder folder = null;
             try (Solver solver = sb.build();
                  Progress progress = Progress.create(quiet)) {
@@ -244,18 +256,27 @@ final class SolveCommand implements Callable<Integer> {
         if (!List.of("auto", "jvm", "cuda", "tornadovm").contains(b)) {
             throw new IllegalArgumentException("--backend: " + backend + " (expected: auto, jvm, cuda or tornadovm)");
         }
+        if (device < 0) {
+            throw new IllegalArgumentException("--device: " + device + " (expected: >= 0)");
+        }
         if (b.equals("jvm") || (b.equals("auto") && threads != null)) {
             return new JvmRuntime(JvmRuntime.defaultTotalBytes(), threads != null ? threads : JvmRuntime.defaultThreads());
         }
-        DeviceRuntime rt = DeviceRuntimes.open(b, 0);
-        if (!rt.kernelLanguages().contains("java")) {
+        DeviceRuntime rt;
+        try {
+            rt = DeviceRuntimes.open(b, device);
+        } catch (DeviceException e) {
+            throw new IllegalArgumentException("--backend " + b + ": " + e.getMessage(), e);
+        }
+        if (rt.kernelLanguages().stream().noneMatch(KernelGenerator.LANGUAGES::contains)) {
             String name = rt.name();
             rt.close();
             if (b.equals("auto")) {
                 LOG.info("backend {} cannot run the solver's kernels yet; using jvm", name);
                 return new JvmRuntime(JvmRuntime.defaultTotalBytes(), JvmRuntime.defaultThreads());
             }
-            throw new IllegalArgumentException("--backend: " + name + " cannot run the solver's kernels in this version (use --backend jvm)");
+            throw new IllegalArgumentException("--backend: " + name + " cannot run the solver's kernels in this version"
+                    + " (use --backend jvm or cuda)");
         }
         return rt;
     }

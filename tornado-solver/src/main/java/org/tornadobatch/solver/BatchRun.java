@@ -141,17 +141,17 @@ final class BatchRun {
                     upload(params, first, n, stride, in, resp.get("params").device(), false);
                 }
                 Object[] args = args(resp, n, stride);
-                long k0 = System.nanoTime();
                 memory.beginWork(solver);
-                DeviceEvent done;
                 try {
-                    rt.launch(kernel, LaunchConfig.covering(n, solver.blockSize()), stream, args);
-                    done = stream.record();
+                    LaunchConfig launch = solver.blockSize() > 0 ? LaunchConfig.covering(n, solver.blockSize()) : rt.launchConfig(kernel, n);
+                    DeviceEvent start = rt.recordTimed(stream);
+                    rt.launch(kernel, launch, stream, args);
+                    DeviceEvent done = rt.recordTimed(stream);
                     waitFor(done, rt, runsDone, c, plan.chunks());
+                    kernelMillis += rt.elapsedMillis(start, done);
                 } finally {
                     memory.endWork(solver, DeviceEvent.COMPLETE);
                 }
-                kernelMillis += (System.nanoTime() - k0) / 1e6;
                 for (Map.Entry<String, long[]> o : outputs.entrySet()) {
                     long rows = o.getValue()[0] * o.getValue()[1];
                     download(resp.get(o.getKey()).device(), rows, type.bytes(), first, n, stride, host.get(o.getKey()).segment(), scratch);

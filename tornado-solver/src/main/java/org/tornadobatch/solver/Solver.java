@@ -44,6 +44,7 @@ public final class Solver implements AutoCloseable {
     private final OutputSpec outputs;
     private final MemoryManager memory;
     private final int blockSize;
+    private final String language;
     private final Map<String, Kernel> kernels = new ConcurrentHashMap<>();
     volatile org.tornadobatch.memory.ArrayResponse response;
     private boolean closed;
@@ -56,11 +57,7 @@ public final class Solver implements AutoCloseable {
         this.outputs = b.outputs;
         this.memory = b.memory != null ? b.memory : MemoryManager.getDefault();
         this.blockSize = b.blockSize;
-        DeviceRuntime runtime = memory.runtime();
-        if (!runtime.kernelLanguages().contains("java")) {
-            throw new IllegalArgumentException("backend: " + runtime.name() + " cannot run this solver's kernels yet (it accepts "
-                    + runtime.kernelLanguages() + "; the Java kernels run on the jvm backend)");
-        }
+        this.language = kernelLanguage(memory.runtime());
         Variables.check(system, outputs);
         memory.register(this, OwnerSettings.<Solver>builder().name("solver-" + system.name())
                 .streamGroup("solver-" + IDS.incrementAndGet())
@@ -117,13 +114,25 @@ public final class Solver implements AutoCloseable {
                 vars.summarisedStates(), vars.summarisedObservables(), outputs.metrics());
         Schedule schedule = Schedule.of(time, outputs.hasSummaries());
         long started = System.nanoTime();
-        Kernel kernel = kernels.computeIfAbsent(spec.fingerprint(), k -> memory.runtime().compile(KernelGenerator.generate(spec, "java")));
+        Kernel kernel = kernels.computeIfAbsent(spec.fingerprint(), k -> memory.runtime().compile(KernelGenerator.generate(spec, language)));
         double compileMillis = (System.nanoTime() - started) / 1e6;
         return new BatchRun(this, spec, vars, schedule, kernel, batch, time, progress, compileMillis, started).run();
     }
 
+    /** Threads per block, or 0 to let the runtime choose. */
     int blockSize() {
         return blockSize;
+    }
+
+    /** The language the solver's kernels are generated in for {@code runtime}: cuda where it is accepted, else java. */
+    private static String kernelLanguage(DeviceRuntime runtime) {
+        for (String l : List.of("cuda", "java")) {
+            if (runtime.kernelLanguages().contains(l)) {
+                return l;
+            }
+        }
+        throw new IllegalArgumentException("backend: " + runtime.name() + " cannot run this solver's kernels (it accepts "
+                + runtime.kernelLanguages() + "; the solver generates " + KernelGenerator.LANGUAGES + ")");
     }
 
     @Override
@@ -148,7 +157,7 @@ public final class Solver implements AutoCloseable {
         private OutputSpec outputs = OutputSpec.stateOnly();
         private MemoryManager memory;
         private OptionalDouble memProportion = OptionalDouble.empty();
-        private int blockSize = 256;
+        private int blockSize;
 
         Builder(OdeSystem system) {
             this.system = Objects.requireNonNull(system, "system");
@@ -189,10 +198,13 @@ public final class Solver implements AutoCloseable {
             return this;
         }
 
-        /** Runs per block (per task on the jvm backend, per thread block on GPUs); default 256. */
+        /**
+         * Runs per block (per task on the jvm backend, per thread block on GPUs). Default 0: the runtime chooses
+         * (256 on the jvm backend; the occupancy calculator's block size on cuda).
+         */
         public Builder blockSize(int runs) {
-            if (runs < 1) {
-                throw new IllegalArgumentException("blockSize: " + runs + " (expected: >= 1)");
+            if (runs < 0 || runs > 1024) {
+                throw new IllegalArgumentException("blockSize: " + runs + " (expected: 1 to 1024, or 0 to let the runtime choose)");
             }
             this.blockSize = runs;
             return this;

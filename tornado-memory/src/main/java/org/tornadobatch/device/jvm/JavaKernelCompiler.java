@@ -9,11 +9,7 @@ import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -32,6 +28,7 @@ import javax.tools.ToolProvider;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tornadobatch.device.DeviceException;
+import org.tornadobatch.device.KernelCache;
 import org.tornadobatch.device.KernelSource;
 
 /**
@@ -39,14 +36,10 @@ import org.tornadobatch.device.KernelSource;
  * in memory (per process) and on disk, keyed by a SHA-256 of the source, the Java version and the options, so
  * a second process loads the class bytes without compiling.
  *
- * <p>The disk cache lives in {@value #CACHE_PROPERTY}, else {@code $TORNADO_BATCH_CACHE_DIR}, else
- * {@code ~/.cache/tornado-batch}, under {@code jvm/}. A cache that cannot be written is skipped with a debug
- * line; compilation still succeeds.
+ * <p>The disk cache lives under {@code jvm/} in {@link KernelCache#root()}. A cache that cannot be written is
+ * skipped with a debug line; compilation still succeeds.
  */
 public final class JavaKernelCompiler {
-    /** System property naming the cache root. */
-    public static final String CACHE_PROPERTY = "tornadobatch.cache.dir";
-
     private static final Logger LOG = LoggerFactory.getLogger(JavaKernelCompiler.class);
     private static final Map<String, Class<?>> LOADED = new ConcurrentHashMap<>();
     private static volatile long compilations;
@@ -71,32 +64,13 @@ public final class JavaKernelCompiler {
         return compilations;
     }
 
-    /** The disk cache root in use. */
-    public static Path cacheRoot() {
-        String p = System.getProperty(CACHE_PROPERTY);
-        if (p == null || p.isBlank()) {
-            p = System.getenv("TORNADO_BATCH_CACHE_DIR");
-        }
-        if (p == null || p.isBlank()) {
-            return Path.of(System.getProperty("user.home"), ".cache", "tornado-batch");
-        }
-        return Path.of(p);
-    }
-
     private static String key(KernelSource source) {
-        try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            md.update(source.code().getBytes(StandardCharsets.UTF_8));
-            md.update(("\0" + source.entryPoint() + "\0" + Runtime.version().feature() + "\0" + new java.util.TreeMap<>(source.options()))
-                    .getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(md.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return KernelCache.key(source.code(), source.entryPoint(), String.valueOf(Runtime.version().feature()),
+                new java.util.TreeMap<>(source.options()).toString());
     }
 
     private static Class<?> defineAll(KernelSource source, String key) {
-        Path dir = cacheRoot().resolve("jvm").resolve(key.substring(0, 32));
+        Path dir = KernelCache.root().resolve("jvm").resolve(key.substring(0, 32));
         Map<String, byte[]> classes = readCache(dir);
         if (classes == null) {
             classes = compile(source);
@@ -205,14 +179,11 @@ public final class JavaKernelCompiler {
         try {
             Files.createDirectories(dir);
             for (Map.Entry<String, byte[]> c : classes.entrySet()) {
-                Path tmp = Files.createTempFile(dir, "class", ".tmp");
-                Files.write(tmp, c.getValue());
-                Files.move(tmp, dir.resolve(c.getKey() + ".class"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                KernelCache.writeAtomically(dir.resolve(c.getKey() + ".class"), c.getValue());
             }
             // The index goes last: a reader that finds it finds every class.
-            Path tmp = Files.createTempFile(dir, "index", ".tmp");
-            Files.write(tmp, classes.keySet());
-            Files.move(tmp, dir.resolve("classes.txt"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            KernelCache.writeAtomically(dir.resolve("classes.txt"),
+                    String.join("\n", classes.keySet()).getBytes(StandardCharsets.UTF_8));
         } catch (IOException | UnsupportedOperationException e) {
             LOG.debug("kernel cache {} not written ({})", dir, e.toString());
         }

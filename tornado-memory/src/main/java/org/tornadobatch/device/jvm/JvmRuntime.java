@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.tornadobatch.Bytes;
 import org.tornadobatch.device.DeviceBuffer;
+import org.tornadobatch.device.DeviceEvent;
 import org.tornadobatch.device.DeviceException;
 import org.tornadobatch.device.DeviceRuntime;
 import org.tornadobatch.device.DeviceStream;
@@ -254,6 +255,38 @@ public final class JvmRuntime implements DeviceRuntime {
                 throw failure;
             }
         });
+    }
+
+    /** An event that also holds the host clock at the moment its lane reached it. */
+    private record LaneClockEvent(DeviceEvent reached, AtomicLong nanos) implements DeviceEvent {
+        @Override
+        public boolean isComplete() {
+            return reached.isComplete();
+        }
+
+        @Override
+        public void synchronize() {
+            reached.synchronize();
+        }
+    }
+
+    /** Records the lane's clock when the lane reaches this point (so a kernel's time excludes the work queued before it). */
+    @Override
+    public DeviceEvent recordTimed(DeviceStream stream) {
+        AtomicLong nanos = new AtomicLong();
+        LaneStream lane = lane(stream);
+        lane.submit(() -> nanos.set(System.nanoTime()));
+        return new LaneClockEvent(lane.record(), nanos);
+    }
+
+    @Override
+    public double elapsedMillis(DeviceEvent start, DeviceEvent end) {
+        if (start instanceof LaneClockEvent s && end instanceof LaneClockEvent e) {
+            s.synchronize();
+            e.synchronize();
+            return (e.nanos().get() - s.nanos().get()) / 1e6;
+        }
+        return DeviceRuntime.super.elapsedMillis(start, end);
     }
 
     /** Kernel threads finished since this runtime opened (a progress counter; blocks count when they end). */

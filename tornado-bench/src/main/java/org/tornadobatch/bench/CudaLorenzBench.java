@@ -1,0 +1,205 @@
+package org.tornadobatch.bench;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import org.tornadobatch.device.DeviceBuffer;
+import org.tornadobatch.device.DeviceEvent;
+import org.tornadobatch.device.DeviceStream;
+import org.tornadobatch.device.HostBuffer;
+import org.tornadobatch.device.HostMemoryKind;
+import org.tornadobatch.device.Kernel;
+import org.tornadobatch.device.KernelSource;
+import org.tornadobatch.device.cuda.CudaKernel;
+import org.tornadobatch.device.cuda.CudaRuntime;
+import org.tornadobatch.memory.MemoryManager;
+import org.tornadobatch.solver.Batch;
+import org.tornadobatch.solver.GridKind;
+import org.tornadobatch.solver.Precision;
+import org.tornadobatch.solver.SolveResult;
+import org.tornadobatch.solver.Solver;
+import org.tornadobatch.solver.TimeSpec;
+import org.tornadobatch.solver.method.Algorithm;
+import org.tornadobatch.solver.method.StepControl;
+import org.tornadobatch.system.OdeSystem;
+
+/**
+ * Lorenz, classical RK4, dt = 0.001 over [0, 1], rho = linspace(0, 21, N), on the cuda backend: the generated
+ * kernel through {@link Solver#solve} against a hand-written CUDA C kernel of the same method, and the solve's
+ * end-to-end time (inputs from the host, results back in host arrays) against its kernel time plus the bare
+ * transfer time of the same bytes (pinned host memory, one stream). Kernel and transfer times are CUDA events;
+ * end-to-end is wall time. Prints one JSON line per (N, precision) with the best of the repetitions.
+ *
+ * <p>Arguments: {@code [log2 N values, comma-separated (20,24)] [precisions (float64,float32)] [repetitions (5)]}.
+ */
+public final class CudaLorenzBench {
+    private static final double DT = 1e-3;
+    private static final int STEPS = 1000;
+
+    private CudaLorenzBench() {
+    }
+
+    /** The reference: one run per thread, state in registers, RK4 written out by hand. */
+    static String handWritten(String t) {
+        String f = t.equals("float") ? "f" : "";
+        return """
+                extern "C" __global__ void lorenz_rk4(const T* __restrict__ rho, T* __restrict__ out, const int n, const int steps, const T dt) {
+                    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+                    if (i >= n) {
+                        return;
+                    }
+                    const T s = 10.0F, b = (T) (8.0 / 3.0), r = rho[i], h2 = 0.5F * dt, h6 = dt / 6.0F;
+                    T x = 1.0F, y = 0.0F, z = 0.0F;
+                    for (int k = 0; k < steps; k++) {
+                        const T k1x = s * (y - x), k1y = x * (r - z) - y, k1z = x * y - b * z;
+                        const T ax = x + h2 * k1x, ay = y + h2 * k1y, az = z + h2 * k1z;
+                        const T k2x = s * (ay - ax), k2y = ax * (r - az) - ay, k2z = ax * ay - b * az;
+                        const T bx = x + h2 * k2x, by = y + h2 * k2y, bz = z + h2 * k2z;
+                        const T k3x = s * (by - bx), k3y = bx * (r - bz) - by, k3z = bx * by - b * bz;
+                        const T cx = x + dt * k3x, cy = y + dt * k3y, cz = z + dt * k3z;
+                        const T k4x = s * (cy - cx), k4y = cx * (r - cz) - cy, k4z = cx * cy - b * cz;
+                        x += h6 * (k1x + 2.0F * k2x + 2.0F * k3x + k4x);
+                        y += h6 * (k1y + 2.0F * k2y + 2.0F * k3y + k4y);
+                        z += h6 * (k1z + 2.0F * k2z + 2.0F * k3z + k4z);
+                    }
+                    out[i] = x;
+                    out[n + i] = y;
+                    out[2 * n + i] = z;
+                }
+                """.replace("T", t).replace("F", f);
+    }
+
+    public static void main(String[] args) {
+        int[] log2 = Arrays.stream((args.length > 0 ? args[0] : "20,24").split(",")).mapToInt(Integer::parseInt).toArray();
+        List<Precision> precisions = Arrays.stream((args.length > 1 ? args[1] : "float64,float32").split(",")).map(Precision::of).toList();
+        int reps = args.length > 2 ? Integer.parseInt(args[2]) : 5;
+        OdeSystem lorenz = OdeSystem.parse("""
+                states: x = 1.0, y = 0.0, z = 0.0
+                parameters: sigma = 10.0, rho = 28.0
+                constants: beta = 8/3
+                dx = sigma * (y - x)
+                dy = x * (rho - z) - y
+                dz = x * y - beta * z
+                """, "lorenz");
+        try (CudaRuntime gpu = CudaRuntime.open(0); MemoryManager memory = MemoryManager.builder(gpu).build()) {
+            String machine = gpu.deviceName() + ", CUDA driver " + gpu.driverVersion() + ", " + gpu.compilerDescription() + ", Java "
+                    + Runtime.version();
+            for (Precision p : precisions) {
+                String t = p == Precision.FLOAT32 ? "float" : "double";
+                int es = p == Precision.FLOAT32 ? 4 : 8;
+                try (Kernel hand = gpu.compile(new KernelSource("cuda", "lorenz_rk4", handWritten(t), Map.of()));
+                     Solver solver = Solver.builder(lorenz).algorithm(Algorithm.CLASSICAL_RK4).stepControl(StepControl.builder().dt(DT))
+                             .precision(p).memoryManager(memory).build()) {
+                    for (int l : log2) {
+                        run(gpu, lorenz, solver, hand, p, t, es, 1 << l, reps, machine);
+                    }
+                }
+            }
+        }
+    }
+
+    private static void run(CudaRuntime gpu, OdeSystem lorenz, Solver solver, Kernel hand, Precision p, String t,
+                            int es, int n, int reps, String machine) {
+        double[] rho = new double[n];
+        for (int i = 0; i < n; i++) {
+            rho[i] = 21.0 * i / (n - 1);
+        }
+        // 1. The hand-written kernel: rho in, final state out; kernel time by CUDA events.
+        double handMs = Double.MAX_VALUE;
+        double[] handZ = new double[n];
+        try (DeviceStream s = gpu.newStream(); HostBuffer in = gpu.allocateHost((long) n * es, HostMemoryKind.PINNED);
+             HostBuffer out = gpu.allocateHost(3L * n * es, HostMemoryKind.PINNED)) {
+            for (int i = 0; i < n; i++) {
+                if (es == 8) {
+                    in.segment().setAtIndex(ValueLayout.JAVA_DOUBLE, i, rho[i]);
+                } else {
+                    in.segment().setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) rho[i]);
+                }
+            }
+            DeviceBuffer dRho = gpu.allocate((long) n * es);
+            DeviceBuffer dOut = gpu.allocate(3L * n * es);
+            gpu.copyToDevice(in.segment(), dRho, 0, s);
+            Object dt = es == 8 ? (Object) DT : (Object) (float) DT;
+            for (int r = 0; r <= reps; r++) {
+                DeviceEvent a = gpu.recordTimed(s);
+                gpu.launch(hand, gpu.launchConfig(hand, n), s, dRho, dOut, n, STEPS, dt);
+                DeviceEvent b = gpu.recordTimed(s);
+                double ms = gpu.elapsedMillis(a, b);
+                if (r > 0) {
+                    handMs = Math.min(handMs, ms); // the first launch warms up
+                }
+            }
+            gpu.copyToHost(dOut, 0, out.segment(), s);
+            s.synchronize();
+            for (int i = 0; i < n; i++) {
+                handZ[i] = es == 8 ? out.segment().getAtIndex(ValueLayout.JAVA_DOUBLE, 2L * n + i)
+                        : out.segment().getAtIndex(ValueLayout.JAVA_FLOAT, 2L * n + i);
+            }
+            gpu.free(dRho);
+            gpu.free(dOut);
+        }
+
+        // 2. The solve: generated kernel time (CUDA events) and end-to-end wall time.
+        Batch batch = Batch.grid(lorenz, Map.of("rho", rho), GridKind.COMBINATORIAL);
+        TimeSpec time = TimeSpec.of(1.0);
+        double genMs = Double.MAX_VALUE;
+        double e2eMs = Double.MAX_VALUE;
+        double maxRel = 0;
+        long chunks = 0;
+        List<Double> e2eAll = new ArrayList<>();
+        for (int r = 0; r <= reps; r++) {
+            long t0 = System.nanoTime();
+            try (SolveResult res = solver.solve(batch, time)) {
+                double ms = (System.nanoTime() - t0) / 1e6;
+                chunks = res.info().chunks();
+                if (r > 0) {
+                    e2eMs = Math.min(e2eMs, ms);
+                    genMs = Math.min(genMs, res.info().kernelMillis());
+                    e2eAll.add(ms);
+                } else {
+                    for (int i = 0; i < n; i++) {
+                        double z = res.state().get(1, 2, i);
+                        maxRel = Math.max(maxRel, Math.abs(z - handZ[i]) / Math.max(Math.abs(handZ[i]), 1e-30));
+                    }
+                }
+            }
+        }
+
+        // 3. Bare transfers of the bytes the solve moves: init (3) and parameters (2) in; two saved states (6),
+        //    status (int) and step counts (2 ints) out.
+        long inBytes = 5L * n * es;
+        long outBytes = 6L * n * es + 12L * n;
+        double xferMs = Double.MAX_VALUE;
+        try (DeviceStream s = gpu.newStream(); HostBuffer hi = gpu.allocateHost(inBytes, HostMemoryKind.PINNED);
+             HostBuffer ho = gpu.allocateHost(outBytes, HostMemoryKind.PINNED)) {
+            DeviceBuffer di = gpu.allocate(inBytes);
+            DeviceBuffer dout = gpu.allocate(outBytes);
+            for (int r = 0; r <= reps; r++) {
+                DeviceEvent a = gpu.recordTimed(s);
+                gpu.copyToDevice(hi.segment(), di, 0, s);
+                gpu.copyToHost(dout, 0, ho.segment(), s);
+                DeviceEvent b = gpu.recordTimed(s);
+                double ms = gpu.elapsedMillis(a, b);
+                if (r > 0) {
+                    xferMs = Math.min(xferMs, ms);
+                }
+            }
+            gpu.free(di);
+            gpu.free(dout);
+        }
+        CudaKernel handInfo = gpu.describe(hand);
+        e2eAll.sort(Double::compare);
+        System.out.printf(Locale.ROOT, "{\"bench\":\"lorenz-rk4-cuda\",\"device\":\"%s\",\"precision\":\"%s\",\"runs\":%d,\"steps\":%d,"
+                        + "\"hand_kernel_ms\":%.3f,\"generated_kernel_ms\":%.3f,\"kernel_ratio\":%.3f,\"transfer_ms\":%.3f,"
+                        + "\"transfer_bytes\":%d,\"end_to_end_ms\":%.3f,\"end_to_end_median_ms\":%.3f,\"end_to_end_ratio\":%.3f,"
+                        + "\"chunks\":%d,\"hand_registers\":%d,\"hand_block\":%d,\"max_rel_diff_z\":%.3g,\"reps\":%d,\"machine\":\"%s\"}%n",
+                gpu.deviceName(), p, n, STEPS, handMs, genMs, genMs / handMs, xferMs, inBytes + outBytes, e2eMs,
+                e2eAll.get(e2eAll.size() / 2), e2eMs / (genMs + xferMs), chunks, handInfo.registers(), handInfo.blockSize(), maxRel, reps,
+                machine);
+    }
+}

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,6 +25,7 @@ import org.tornadobatch.memory.ChunkPlan;
 import org.tornadobatch.memory.ElementType;
 import org.tornadobatch.memory.MemoryManager;
 import org.tornadobatch.memory.host.HostArray;
+import org.tornadobatch.memory.host.HostCopy;
 import org.tornadobatch.solver.kernel.KernelSpec;
 
 /** One solve: requests, chunk loop (inputs in, kernel, outputs out), and the result. */
@@ -124,7 +126,12 @@ final class BatchRun {
             MemorySegment.copy(schedule.eventFlags(), 0, evF, ValueLayout.JAVA_INT, 0, schedule.events());
             memory.copyToDevice(solver, evT, false, resp.get("event_times").device(), 0);
             memory.copyToDevice(solver, evF, false, resp.get("event_flags").device(), 0);
-            MemorySegment in = arena.allocate(Math.max(states, params) * stride * type.bytes(), 64);
+            // Inputs are gathered into pinned memory and copied straight to the device; init and parameters
+            // have their own regions, so one's copy may still be in flight while the other is gathered.
+            long initBytes = states * stride * type.bytes();
+            MemorySegment pinned = solver.inputBuffer(initBytes + Math.max(1, params) * stride * type.bytes());
+            MemorySegment inInit = pinned.asSlice(0, initBytes);
+            MemorySegment inParams = pinned.asSlice(initBytes);
             long maxOut = 2 * stride * 4;
             for (long[] s : outputs.values()) {
                 maxOut = Math.max(maxOut, s[0] * s[1] * stride * type.bytes());
@@ -136,9 +143,9 @@ final class BatchRun {
             for (long c = 0; c < plan.chunks(); c++) {
                 int first = (int) plan.firstRun(c);
                 int n = (int) plan.runsIn(c);
-                upload(states, first, n, stride, in, resp.get("init").device(), true);
+                upload(states, first, n, stride, inInit, resp.get("init").device(), true);
                 if (params > 0) {
-                    upload(params, first, n, stride, in, resp.get("params").device(), false);
+                    upload(params, first, n, stride, inParams, resp.get("params").device(), false);
                 }
                 Object[] args = args(resp, n, stride);
                 memory.beginWork(solver);
@@ -240,20 +247,23 @@ final class BatchRun {
         return resp.arrays().containsKey(label) ? resp.get(label).device() : null;
     }
 
-    /** Gathers rows of the chunk's runs into {@code in} ((row, stride) layout) and copies them to the device. */
+    /** Gathers rows of the chunk's runs into pinned {@code in} ((row, stride) layout) and copies them to the device. */
     private void upload(int rows, int first, int n, long stride, MemorySegment in, DeviceBuffer target, boolean states) {
         for (int i = 0; i < rows; i++) {
             double[] row = states ? batch.stateRow(i) : batch.parameterRow(i);
             long base = i * stride;
             if (type == ElementType.FLOAT64) {
-                MemorySegment.copy(row, first, in, ValueLayout.JAVA_DOUBLE, base * 8, n);
+                HostCopy.copy(MemorySegment.ofArray(row), first * 8L, in, base * 8, n * 8L);
             } else {
-                for (int r = 0; r < n; r++) {
-                    in.setAtIndex(ValueLayout.JAVA_FLOAT, base + r, (float) row[first + r]);
-                }
+                IntStream.range(0, (n + 65535) / 65536).parallel().forEach(piece -> {
+                    int end = Math.min(n, (piece + 1) * 65536);
+                    for (int r = piece * 65536; r < end; r++) {
+                        in.setAtIndex(ValueLayout.JAVA_FLOAT, base + r, (float) row[first + r]);
+                    }
+                });
             }
         }
-        memory.copyToDevice(solver, in.asSlice(0, rows * stride * type.bytes()), false, target, 0);
+        memory.copyToDevice(solver, in.asSlice(0, rows * stride * type.bytes()), true, target, 0);
     }
 
     /** Copies a chunk's (rows, stride) device array into the host's (rows, runs) array at column {@code first}. */

@@ -1,5 +1,6 @@
 package org.tornadobatch.solver;
 
+import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -9,6 +10,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.tornadobatch.device.DeviceRuntime;
+import org.tornadobatch.device.HostBuffer;
+import org.tornadobatch.device.HostMemoryKind;
 import org.tornadobatch.device.Kernel;
 import org.tornadobatch.memory.MemoryManager;
 import org.tornadobatch.memory.OwnerSettings;
@@ -47,6 +50,7 @@ public final class Solver implements AutoCloseable {
     private final String language;
     private final Map<String, Kernel> kernels = new ConcurrentHashMap<>();
     volatile org.tornadobatch.memory.ArrayResponse response;
+    private HostBuffer input;
     private boolean closed;
 
     private Solver(Builder b) {
@@ -119,6 +123,21 @@ public final class Solver implements AutoCloseable {
         return new BatchRun(this, spec, vars, schedule, kernel, batch, time, progress, compileMillis, started).run();
     }
 
+    /**
+     * Pinned host memory of at least {@code bytes} into which a solve gathers its inputs, kept between solves
+     * (pinning is slow) and copied to the device without staging.
+     */
+    synchronized MemorySegment inputBuffer(long bytes) {
+        if (input == null || input.bytes() < bytes) {
+            if (input != null) {
+                input.close();
+                input = null;
+            }
+            input = memory.runtime().allocateHost(bytes, HostMemoryKind.PINNED);
+        }
+        return input.segment().asSlice(0, bytes);
+    }
+
     /** Threads per block, or 0 to let the runtime choose. */
     int blockSize() {
         return blockSize;
@@ -142,6 +161,12 @@ public final class Solver implements AutoCloseable {
         }
         closed = true;
         kernels.values().forEach(Kernel::close);
+        synchronized (this) {
+            if (input != null) {
+                input.close();
+                input = null;
+            }
+        }
         if (memory.isRegistered(this)) {
             memory.freeAll(this);
             memory.unregister(this);

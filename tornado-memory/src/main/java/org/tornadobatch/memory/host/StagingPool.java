@@ -56,7 +56,7 @@ public final class StagingPool implements AutoCloseable {
             long len = Math.min(blockBytes, n - off);
             HostBuffer block = acquire();
             MemorySegment slice = block.segment().asSlice(0, len);
-            MemorySegment.copy(source, off, slice, 0, len);
+            HostCopy.copy(source, off, slice, 0, len);
             runtime.copyToDevice(slice, target, targetOffset + off, stream);
             inFlight.add(new InFlight(block, stream.record()));
         }
@@ -89,7 +89,7 @@ public final class StagingPool implements AutoCloseable {
 
     private void drain(Pending p, MemorySegment target) {
         p.done().synchronize();
-        MemorySegment.copy(p.block().segment(), 0, target, p.offset(), p.length());
+        HostCopy.copy(p.block().segment(), 0, target, p.offset(), p.length());
         idle.push(p.block());
     }
 

@@ -198,11 +198,7 @@ public final class KernelGenerator {
         line("for (int e = 0; e < nEvents; e++) {");
         indent++;
         line(F + "double tEv = " + d.load("evT", "F64", "e") + ";");
-        line("while (t < tEv) {");
-        indent++;
-        step();
-        indent--;
-        line("}");
+        advance();
         StringBuilder finite = new StringBuilder();
         for (int i = 0; i < nStates; i++) {
             finite.append(i > 0 ? " + " : "").append("(y").append(i).append(" - y").append(i).append(")");
@@ -229,19 +225,91 @@ public final class KernelGenerator {
 
     // ------------------------------------------------------------------------------------------ stepping
 
-    private void step() {
-        boolean adaptive = ctl.controller().isAdaptive();
-        line("if (accepted + rejected >= maxSteps) {");
+    /**
+     * Advances the run to {@code tEv}. Adaptive controllers: a loop of attempted steps, the last shortened to land
+     * on the event. Fixed steps: a counted loop of whole steps of {@code dt} (no time arithmetic or landing test
+     * per step; the coefficient products {@code h * a_ij} are loop-invariant), then one step that lands on the
+     * event: the whole steps are those that end more than {@code 1e-6 dt} before it.
+     */
+    private void advance() {
+        if (ctl.controller().isAdaptive()) {
+            line("while (t < tEv) {");
+            indent++;
+            adaptiveStep();
+            indent--;
+            line("}");
+            return;
+        }
+        String i64 = d.int64();
+        line("if (t < tEv) {");
+        indent++;
+        line(F + "double tBase = t;");
+        line(i64 + " full = (" + i64 + ") ((tEv - tBase) / dt - 1e-6);");
+        line("if (full < 0) {");
+        line("    full = 0;");
+        line("}");
+        line(F + d.bool() + " capped = full >= maxSteps - accepted;");
+        line("if (capped) {");
+        line("    full = maxSteps - accepted;");
+        line("}");
+        line("{");
+        indent++;
+        line(F + "double h = dt;");
+        coefficients();
+        line("for (" + i64 + " s = 0; s < full; s++) {");
+        indent++;
+        line(F + "double ts = tBase + (double) s * h;");
+        stages("ts");
+        acceptState();
+        nextFirstStage(tab.isFsal(), "ts + h");
+        indent--;
+        line("}");
+        indent--;
+        line("}");
+        line("accepted += full;");
+        line("t = tBase + (double) full * dt;");
+        line("if (capped) {");
         line("    code |= " + RunStatus.MAX_STEPS_EXCEEDED.bit() + ";");
         line("    " + d.leaveEventLoop());
         line("}");
-        line(F + "double rem = tEv - t;");
-        line(F + d.bool() + " hit = rem <= dt * 1.000001;");
-        line(F + "double h = hit ? rem : dt;");
+        line("{");
+        indent++;
+        line(F + "double h = tEv - t;");
+        coefficients();
+        stages("t");
+        acceptState();
+        line("t = tEv;");
+        line("accepted++;");
+        nextFirstStage(tab.isFsal(), "t");
+        indent--;
+        line("}");
+        indent--;
+        line("}");
+    }
+
+    /** {@code hh} (h in the working type) and the products {@code hA<stage>_<j> = hh * a[stage][j]}, {@code hB<j> = hh * b[j]}. */
+    private void coefficients() {
         line(F + T + " hh = " + (single ? "(float) h" : "h") + ";");
+        double[][] a = tab.a();
+        for (int st = 1; st < tab.stages(); st++) {
+            for (int j = 0; j < st && j < a[st].length; j++) {
+                if (a[st][j] != 0) {
+                    line(F + T + " hA" + st + "_" + j + " = hh * " + d.literal(a[st][j], single) + ";");
+                }
+            }
+        }
+        double[] b = tab.b();
+        for (int j = 0; j < b.length; j++) {
+            if (b[j] != 0) {
+                line(F + T + " hB" + j + " = hh * " + d.literal(b[j], single) + ";");
+            }
+        }
+    }
+
+    /** The stages of one step from time {@code tStart} with step {@code h}, into {@code k<stage>_<i>}, and the new state {@code n<i>}. */
+    private void stages(String tStart) {
         int s = tab.stages();
         double[][] a = tab.a();
-        double[] b = tab.b();
         double[] c = tab.c();
         boolean fsal = tab.isFsal();
         for (int st = 1; st < s; st++) {
@@ -256,29 +324,46 @@ public final class KernelGenerator {
             String[] z = new String[nStates];
             for (int i = 0; i < nStates; i++) {
                 z[i] = "z" + i;
-                line(F + T + " z" + i + " = y" + i + " + hh * (" + combination(a[st], st, i) + ");");
+                line(F + T + " z" + i + " = " + increment("y" + i, "hA" + st + "_", a[st], st, i) + ";");
             }
-            rhs("t + " + d.literal(c[st], false) + " * h", z, "k" + st + "_");
+            rhs(tStart + " + " + d.literal(c[st], false) + " * h", z, "k" + st + "_");
             indent--;
             line("}");
         }
         for (int i = 0; i < nStates; i++) {
-            line(F + T + " n" + i + " = y" + i + " + hh * (" + combination(b, s, i) + ");");
+            line(F + T + " n" + i + " = " + increment("y" + i, "hB", tab.b(), s, i) + ";");
         }
         if (fsal) {
             String[] nn = new String[nStates];
             for (int i = 0; i < nStates; i++) {
                 nn[i] = "n" + i;
             }
-            rhs("t + h", nn, "k" + (s - 1) + "_");
+            rhs(tStart + " + h", nn, "k" + (s - 1) + "_");
         }
-        if (!adaptive) {
-            acceptState();
-            line("t = hit ? tEv : t + h;");
-            line("accepted++;");
-            nextFirstStage(fsal);
-            return;
+    }
+
+    /** {@code y + p<j> * k<j>_<i> + ...} over the non-zero weights {@code w[j]}, {@code j < upTo}, with products named {@code p<j>}. */
+    private static String increment(String y, String products, double[] w, int upTo, int i) {
+        StringBuilder sb = new StringBuilder(y);
+        for (int j = 0; j < upTo && j < w.length; j++) {
+            if (w[j] != 0) {
+                sb.append(" + ").append(products).append(j).append(" * k").append(j).append("_").append(i);
+            }
         }
+        return sb.toString();
+    }
+
+    private void adaptiveStep() {
+        int s = tab.stages();
+        line("if (accepted + rejected >= maxSteps) {");
+        line("    code |= " + RunStatus.MAX_STEPS_EXCEEDED.bit() + ";");
+        line("    " + d.leaveEventLoop());
+        line("}");
+        line(F + "double rem = tEv - t;");
+        line(F + d.bool() + " hit = rem <= dt * 1.000001;");
+        line(F + "double h = hit ? rem : dt;");
+        coefficients();
+        stages("t");
         double[] ew = tab.errorWeights();
         String max = d.math("max");
         String abs = d.math("abs");
@@ -314,7 +399,7 @@ public final class KernelGenerator {
         line("dt = " + min + "(" + max + "(h * gain, dtMin), dtMax);");
         indent--;
         line("}");
-        nextFirstStage(fsal);
+        nextFirstStage(tab.isFsal(), "t");
         indent--;
         line("} else {");
         indent++;
@@ -368,14 +453,15 @@ public final class KernelGenerator {
         }
     }
 
-    private void nextFirstStage(boolean fsal) {
+    /** The first stage of the next step, at time {@code time}: the last stage of this one for FSAL methods. */
+    private void nextFirstStage(boolean fsal, String time) {
         if (fsal) {
             int last = tab.stages() - 1;
             for (int i = 0; i < nStates; i++) {
                 line("k0_" + i + " = k" + last + "_" + i + ";");
             }
         } else {
-            rhs("t", stateNames(), "k0_");
+            rhs(time, stateNames(), "k0_");
         }
     }
 

@@ -1,0 +1,30 @@
+package org.tornadobatch.memory.host;
+
+import java.lang.foreign.MemorySegment;
+import java.util.stream.IntStream;
+
+/**
+ * Copies between host memory segments, splitting large copies over the common fork-join pool: one core copies
+ * roughly 10 GB/s, which is slower than a GPU's copy engines, so staging and gathering use every core.
+ */
+public final class HostCopy {
+    /** Copies below this size run on the calling thread. */
+    public static final long PARALLEL_BYTES = 4L << 20;
+    private static final long PIECE_BYTES = 2L << 20;
+
+    private HostCopy() {
+    }
+
+    /** {@code MemorySegment.copy(src, srcOffset, dst, dstOffset, bytes)}, in parallel pieces when large. */
+    public static void copy(MemorySegment src, long srcOffset, MemorySegment dst, long dstOffset, long bytes) {
+        if (bytes < PARALLEL_BYTES) {
+            MemorySegment.copy(src, srcOffset, dst, dstOffset, bytes);
+            return;
+        }
+        int pieces = Math.toIntExact((bytes + PIECE_BYTES - 1) / PIECE_BYTES);
+        IntStream.range(0, pieces).parallel().forEach(i -> {
+            long off = i * PIECE_BYTES;
+            MemorySegment.copy(src, srcOffset + off, dst, dstOffset + off, Math.min(PIECE_BYTES, bytes - off));
+        });
+    }
+}

@@ -104,7 +104,7 @@ final class BatchRun {
         double kernelMillis = 0;
         ChunkPlan plan;
         boolean ok = false;
-        try (Arena arena = Arena.ofConfined()) {
+        try (Arena arena = Arena.ofShared()) { // shared: large copies out of it run on several threads
             memory.queueRequest(solver, requests);
             plan = memory.allocateQueue(solver);
             ArrayResponse resp = solver.response;

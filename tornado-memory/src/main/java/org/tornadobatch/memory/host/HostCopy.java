@@ -11,13 +11,18 @@ public final class HostCopy {
     /** Copies below this size run on the calling thread. */
     public static final long PARALLEL_BYTES = 4L << 20;
     private static final long PIECE_BYTES = 2L << 20;
+    /** Never started: a segment it may access is not confined to one thread. */
+    private static final Thread ANY_OTHER = new Thread(() -> { });
 
     private HostCopy() {
     }
 
-    /** {@code MemorySegment.copy(src, srcOffset, dst, dstOffset, bytes)}, in parallel pieces when large. */
+    /**
+     * {@code MemorySegment.copy(src, srcOffset, dst, dstOffset, bytes)}, in parallel pieces when large and neither
+     * segment is confined to the calling thread.
+     */
     public static void copy(MemorySegment src, long srcOffset, MemorySegment dst, long dstOffset, long bytes) {
-        if (bytes < PARALLEL_BYTES) {
+        if (bytes < PARALLEL_BYTES || !src.isAccessibleBy(ANY_OTHER) || !dst.isAccessibleBy(ANY_OTHER)) {
             MemorySegment.copy(src, srcOffset, dst, dstOffset, bytes);
             return;
         }

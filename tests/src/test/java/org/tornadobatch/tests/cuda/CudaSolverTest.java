@@ -12,6 +12,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -65,9 +66,17 @@ class CudaSolverTest {
 
     @BeforeAll
     void open() {
-        gpu = Gpu.open();
-        gpuMemory = MemoryManager.builder(gpu).build();
-        jvmMemory = MemoryManager.builder(new JvmRuntime(4L << 30)).build();
+        if (Gpu.available()) {
+            gpu = CudaRuntime.open(0);
+            gpuMemory = MemoryManager.builder(gpu).build();
+            jvmMemory = MemoryManager.builder(new JvmRuntime(4L << 30)).build();
+        }
+    }
+
+    /** Per test, so that each is reported as skipped where there is no GPU. */
+    @BeforeEach
+    void needsAGpu() {
+        Gpu.assumeCuda();
     }
 
     @AfterAll

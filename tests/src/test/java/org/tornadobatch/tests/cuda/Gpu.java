@@ -16,6 +16,10 @@ final class Gpu {
         assumeTrue(a.available(), () -> "cuda runtime unavailable: " + a.reason());
     }
 
+    static boolean available() {
+        return new CudaRuntimeProvider().availability().available();
+    }
+
     /** Device 0, after {@link #assumeCuda()}. */
     static CudaRuntime open() {
         assumeCuda();

@@ -78,7 +78,7 @@ final class CudaDriver {
             Map.entry("cuOccupancyMaxActiveBlocksPerMultiprocessor", I.appendArgumentLayouts(ADDRESS, ADDRESS, JAVA_INT, JAVA_LONG)),
             Map.entry("cuGetErrorName", I.appendArgumentLayouts(JAVA_INT, ADDRESS)));
 
-    private static volatile Object loaded;
+    private static final LoadOnce<CudaDriver> LOADED = new LoadOnce<>(CudaDriver.class, CudaDriver::load);
 
     private final SymbolLookup library;
     private final Map<String, MethodHandle> handles = new ConcurrentHashMap<>();
@@ -93,20 +93,7 @@ final class CudaDriver {
      * @throws CudaUnavailableException saying why in one line when there is no driver or no device
      */
     static CudaDriver get() {
-        Object l = loaded;
-        if (l == null) {
-            synchronized (CudaDriver.class) {
-                l = loaded;
-                if (l == null) {
-                    l = load();
-                    loaded = l;
-                }
-            }
-        }
-        if (l instanceof CudaUnavailableException e) {
-            throw new CudaUnavailableException(e.getMessage());
-        }
-        return (CudaDriver) l;
+        return LOADED.get();
     }
 
     private static Object load() {

@@ -40,7 +40,7 @@ final class Nvrtc {
 
     private static final Logger LOG = LoggerFactory.getLogger(Nvrtc.class);
     private static final int NVRTC_SUCCESS = 0;
-    private static volatile Object loaded;
+    private static final LoadOnce<Nvrtc> LOADED = new LoadOnce<>(Nvrtc.class, Nvrtc::load);
 
     private final String library;
     private final int major;
@@ -67,20 +67,7 @@ final class Nvrtc {
      * @throws CudaUnavailableException when no usable libnvrtc is found, naming where it looked
      */
     static Nvrtc get() {
-        Object l = loaded;
-        if (l == null) {
-            synchronized (Nvrtc.class) {
-                l = loaded;
-                if (l == null) {
-                    l = load();
-                    loaded = l;
-                }
-            }
-        }
-        if (l instanceof CudaUnavailableException e) {
-            throw new CudaUnavailableException(e.getMessage());
-        }
-        return (Nvrtc) l;
+        return LOADED.get();
     }
 
     /** "NVRTC 13.0 (libnvrtc.so.13)". */

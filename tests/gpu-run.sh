@@ -18,6 +18,8 @@ if [ "$what" = tests ] || [ "$what" = all ]; then
   rc=${PIPESTATUS[0]}
 fi
 if [ "$what" = bench ] || [ "$what" = all ]; then
-  java "${flags[@]}" -Xmx48g -cp ".device/bench/*" org.tornadobatch.bench.CudaLorenzBench ${BENCH_ARGS:-20,24 float64,float32 5} 2>&1 | tee "$out/bench.log"
+  # BENCH_FLAGS: extra JVM options (e.g. -Dtornadobatch.slices=1); BENCH_TAG names the log (bench-TAG.log).
+  java "${flags[@]}" ${BENCH_FLAGS:-} -Xmx48g -cp ".device/bench/*" org.tornadobatch.bench.CudaLorenzBench ${BENCH_ARGS:-20,24 float64,float32 5} \
+    2>&1 | tee "$out/bench${BENCH_TAG:+-$BENCH_TAG}.log"
 fi
 exit $rc

@@ -13,4 +13,12 @@ public interface DeviceBuffer {
 
     /** False once the buffer has been freed or invalidated. */
     boolean isValid();
+
+    /** Rejects a copy of {@code length} bytes at {@code offset} that does not fit {@code size} bytes. */
+    static void checkRange(long offset, long length, long size) {
+        if (offset < 0 || length < 0 || offset + length > size) {
+            throw new IndexOutOfBoundsException("copy of " + length + " bytes at offset " + offset
+                    + " does not fit a buffer of " + size + " bytes");
+        }
+    }
 }

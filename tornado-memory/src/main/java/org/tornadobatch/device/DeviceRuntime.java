@@ -63,6 +63,35 @@ public interface DeviceRuntime extends AutoCloseable {
     /** Queues a copy of {@code target.byteSize()} bytes from {@code source} at {@code sourceOffset} into host memory. */
     void copyToHost(DeviceBuffer source, long sourceOffset, MemorySegment target, DeviceStream stream);
 
+    /**
+     * Queues a pitched copy from host memory into {@code target} at {@code targetOffset}. The default queues one
+     * {@link #copyToDevice} per row; the cuda runtime queues one cuMemcpy2DAsync.
+     */
+    default void copyRowsToDevice(MemorySegment source, DeviceBuffer target, long targetOffset, Rows rows, DeviceStream stream) {
+        DeviceBuffer.checkRange(targetOffset, rows.span(rows.targetPitch()), target.bytes());
+        DeviceBuffer.checkRange(0, rows.span(rows.sourcePitch()), source.byteSize());
+        for (long r = 0; r < rows.count(); r++) {
+            copyToDevice(source.asSlice(r * rows.sourcePitch(), rows.bytes()), target, targetOffset + r * rows.targetPitch(), stream);
+        }
+    }
+
+    /** Queues a pitched copy from {@code source} at {@code sourceOffset} into host memory; see {@link #copyRowsToDevice}. */
+    default void copyRowsToHost(DeviceBuffer source, long sourceOffset, MemorySegment target, Rows rows, DeviceStream stream) {
+        DeviceBuffer.checkRange(sourceOffset, rows.span(rows.sourcePitch()), source.bytes());
+        DeviceBuffer.checkRange(0, rows.span(rows.targetPitch()), target.byteSize());
+        for (long r = 0; r < rows.count(); r++) {
+            copyToHost(source, sourceOffset + r * rows.sourcePitch(), target.asSlice(r * rows.targetPitch(), rows.bytes()), stream);
+        }
+    }
+
+    /**
+     * Whether copies and kernels queued on different streams run at the same time here (copy engines beside the
+     * compute units), so that splitting work into slices on several streams hides transfers. False by default.
+     */
+    default boolean overlapsCopiesWithKernels() {
+        return false;
+    }
+
     /** Compiles a kernel; runtimes list the languages they accept in {@link #kernelLanguages()}. */
     default Kernel compile(KernelSource source) {
         throw new UnsupportedFeatureException(name(), "kernels in " + source.language(),

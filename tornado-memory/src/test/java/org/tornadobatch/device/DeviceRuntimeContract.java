@@ -20,6 +20,11 @@ public abstract class DeviceRuntimeContract {
     /** A runtime with at least 64 MiB free. */
     protected abstract DeviceRuntime open();
 
+    /** Whether device buffers hold data (false for a runtime that only accounts memory). */
+    protected boolean storesData() {
+        return true;
+    }
+
     @BeforeEach
     public void setUp() {
         runtime = open();
@@ -67,6 +72,51 @@ public abstract class DeviceRuntimeContract {
         try (DeviceStream s = runtime.newStream()) {
             assertThrows(IndexOutOfBoundsException.class, () -> runtime.copyToDevice(MemorySegment.ofArray(new byte[64]), b, 40, s));
             assertThrows(IndexOutOfBoundsException.class, () -> runtime.copyToHost(b, 50, MemorySegment.ofArray(new byte[64]), s));
+        } finally {
+            runtime.free(b);
+        }
+    }
+
+    @Test
+    public void pitchedCopiesMoveABlockOfColumns() {
+        // A 3 x 10 int array on the host; columns 4..7 of each row go to a 3 x 6 device array at column 1.
+        int rows = 3;
+        int hostWidth = 10;
+        int devWidth = 6;
+        DeviceBuffer b = runtime.allocate(rows * devWidth * 4L);
+        try (DeviceStream s = runtime.newStream(); HostBuffer h = runtime.allocateHost(rows * hostWidth * 4L, HostMemoryKind.PINNED);
+             HostBuffer back = runtime.allocateHost(rows * hostWidth * 4L, HostMemoryKind.PINNED)) {
+            MemorySegment zero = MemorySegment.ofArray(new int[rows * devWidth]);
+            runtime.copyToDevice(zero, b, 0, s);
+            for (int i = 0; i < rows * hostWidth; i++) {
+                h.segment().setAtIndex(java.lang.foreign.ValueLayout.JAVA_INT, i, 100 + i);
+            }
+            Rows block = new Rows(rows, 4 * 4, hostWidth * 4, devWidth * 4);
+            assertThrows(IndexOutOfBoundsException.class, () -> runtime.copyRowsToDevice(h.segment(), b, 12, block, s),
+                    "rows past the device buffer's end");
+            org.junit.jupiter.api.Assumptions.assumeTrue(storesData(), "the " + runtime.name() + " runtime keeps no data");
+            runtime.copyRowsToDevice(h.segment().asSlice(4 * 4), b, 4, block, s);
+            int[] dev = new int[rows * devWidth];
+            MemorySegment devView = MemorySegment.ofArray(dev);
+            runtime.copyToHost(b, 0, devView, s);
+            s.synchronize();
+            for (int r = 0; r < rows; r++) {
+                for (int c = 0; c < devWidth; c++) {
+                    int expected = c >= 1 && c < 5 ? 100 + r * hostWidth + 4 + c - 1 : 0;
+                    assertEquals(expected, dev[r * devWidth + c], "device row " + r + " column " + c);
+                }
+            }
+            // and back: device columns 1..4 into host columns 2..5 of a zeroed array
+            back.segment().fill((byte) 0);
+            runtime.copyRowsToHost(b, 4, back.segment().asSlice(2 * 4), new Rows(rows, 4 * 4, devWidth * 4, hostWidth * 4), s);
+            s.synchronize();
+            for (int r = 0; r < rows; r++) {
+                for (int c = 0; c < hostWidth; c++) {
+                    int expected = c >= 2 && c < 6 ? 100 + r * hostWidth + 4 + c - 2 : 0;
+                    assertEquals(expected, back.segment().getAtIndex(java.lang.foreign.ValueLayout.JAVA_INT, r * hostWidth + c),
+                            "host row " + r + " column " + c);
+                }
+            }
         } finally {
             runtime.free(b);
         }

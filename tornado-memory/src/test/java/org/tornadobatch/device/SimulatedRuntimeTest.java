@@ -13,6 +13,11 @@ class SimulatedRuntimeTest extends DeviceRuntimeContract {
         return SimulatedRuntime.of(80 * Bytes.GiB, Bytes.GiB);
     }
 
+    @Override
+    protected boolean storesData() {
+        return false;
+    }
+
     @Test
     void theTestSetsFreeAndTotal() {
         SimulatedRuntime sim = (SimulatedRuntime) runtime;

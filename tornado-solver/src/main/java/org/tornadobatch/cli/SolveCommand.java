@@ -76,6 +76,9 @@ final class SolveCommand implements Callable<Integer> {
     @Option(names = "--save-every", description = "Save interval (default: first and last sample only).")
     Double saveEvery;
 
+    @Option(names = "--no-save-start", description = "Do not save the sample at the start of recording (without --save-every: the final state only).")
+    boolean noSaveStart;
+
     @Option(names = "--summarise-every", description = "Summary window (default: the whole duration).")
     Double summariseEvery;
 
@@ -212,7 +215,7 @@ final class SolveCommand implements Callable<Integer> {
             ctl.maxSteps(maxSteps);
         }
         OutputSpec spec = OutputSpec.of(outputs).withSaveVariables(saveVariables).withSummariseVariables(summariseVariables);
-        TimeSpec time = new TimeSpec(duration, t0, warmup, nan(saveEvery), nan(summariseEvery), nan(sampleEvery));
+        TimeSpec time = new TimeSpec(duration, t0, warmup, nan(saveEvery), nan(summariseEvery), nan(sampleEvery), !noSaveStart);
         Precision prec = Precision.of(precision);
         AllocatorKind alloc = AllocatorKind.of(allocator);
 

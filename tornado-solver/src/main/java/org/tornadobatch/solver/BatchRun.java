@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
+import java.util.stream.LongStream;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -98,15 +99,16 @@ final class BatchRun {
         requests.put("steps", ArrayRequest.of(ElementType.INT32, 2, runs));
 
         Map<String, HostArray> host = new LinkedHashMap<>();
-        int[] status = new int[runs];
-        int[] accepted = new int[runs];
-        int[] rejected = new int[runs];
+        HostArray perRun = null;
         double kernelMillis = 0;
         ChunkPlan plan;
+        ChunkPipeline pipeline = null;
         boolean ok = false;
-        try (Arena arena = Arena.ofShared()) { // shared: large copies out of it run on several threads
+        try (Arena arena = Arena.ofConfined()) { // the event arrays; closing a shared arena would stop every thread
+            long requested = System.nanoTime();
             memory.queueRequest(solver, requests);
             plan = memory.allocateQueue(solver);
+            long planned = System.nanoTime();
             ArrayResponse resp = solver.response;
             if (resp == null) {
                 throw new IllegalStateException("the memory manager sent no allocation");
@@ -114,6 +116,8 @@ final class BatchRun {
             for (Map.Entry<String, long[]> o : outputs.entrySet()) {
                 host.put(o.getKey(), memory.newHostArray(solver, type, o.getValue()));
             }
+            perRun = memory.newHostArray(solver, ElementType.INT32, 3, runs);
+            long hosted = System.nanoTime();
             LOG.info("solving {} runs of {} with {} ({}), {} on {} [{}]: {}", runs, spec.system().name(),
                     spec.tableau().name(), spec.control().describe(), spec.precision(), memory.runtime().name(),
                     memory.runtime().deviceName(), plan);
@@ -126,58 +130,40 @@ final class BatchRun {
             MemorySegment.copy(schedule.eventFlags(), 0, evF, ValueLayout.JAVA_INT, 0, schedule.events());
             memory.copyToDevice(solver, evT, false, resp.get("event_times").device(), 0);
             memory.copyToDevice(solver, evF, false, resp.get("event_flags").device(), 0);
-            // Inputs are gathered into pinned memory and copied straight to the device; init and parameters
-            // have their own regions, so one's copy may still be in flight while the other is gathered.
-            long initBytes = states * stride * type.bytes();
-            MemorySegment pinned = solver.inputBuffer(initBytes + Math.max(1, params) * stride * type.bytes());
-            MemorySegment inInit = pinned.asSlice(0, initBytes);
-            MemorySegment inParams = pinned.asSlice(initBytes);
-            long maxOut = 2 * stride * 4;
-            for (long[] s : outputs.values()) {
-                maxOut = Math.max(maxOut, s[0] * s[1] * stride * type.bytes());
-            }
-            MemorySegment scratch = plan.chunks() > 1 ? arena.allocate(maxOut, 64) : null;
-            MemorySegment st = arena.allocate(ValueLayout.JAVA_INT, stride);
-            MemorySegment steps = arena.allocate(ValueLayout.JAVA_INT, 2 * stride);
+            stream.synchronize(); // the arrays (stream-ordered under the async allocator) are ready for any stream
+            pipeline = new ChunkPipeline(rt, type, stride, inputs(resp, states, params), outputs(resp, outputs, host, perRun),
+                    solver::pinned, solver::streams);
             long runsDone = 0;
             for (long c = 0; c < plan.chunks(); c++) {
-                int first = (int) plan.firstRun(c);
-                int n = (int) plan.runsIn(c);
-                upload(states, first, n, stride, inInit, resp.get("init").device(), true);
-                if (params > 0) {
-                    upload(params, first, n, stride, inParams, resp.get("params").device(), false);
-                }
-                Object[] args = args(resp, n, stride);
+                long first = plan.firstRun(c);
+                long n = plan.runsIn(c);
+                long before = runsDone;
+                long chunk = c;
                 memory.beginWork(solver);
                 try {
-                    LaunchConfig launch = solver.blockSize() > 0 ? LaunchConfig.covering(n, solver.blockSize()) : rt.launchConfig(kernel, n);
-                    DeviceEvent start = rt.recordTimed(stream);
-                    rt.launch(kernel, launch, stream, args);
-                    DeviceEvent done = rt.recordTimed(stream);
-                    waitFor(done, rt, runsDone, c, plan.chunks());
-                    kernelMillis += rt.elapsedMillis(start, done);
+                    kernelMillis += pipeline.run(first, n, (from, to, s) -> launch(rt, resp, from, to, stride, s),
+                            (done, inChunk) -> waitFor(done, rt, before + inChunk, chunk, plan.chunks()));
                 } finally {
                     memory.endWork(solver, DeviceEvent.COMPLETE);
                 }
-                for (Map.Entry<String, long[]> o : outputs.entrySet()) {
-                    long rows = o.getValue()[0] * o.getValue()[1];
-                    download(resp.get(o.getKey()).device(), rows, type.bytes(), first, n, stride, host.get(o.getKey()).segment(), scratch);
-                }
-                memory.copyToHost(solver, resp.get("status").device(), 0, st);
-                memory.copyToHost(solver, resp.get("steps").device(), 0, steps);
-                MemorySegment.copy(st, ValueLayout.JAVA_INT, 0, status, first, n);
-                MemorySegment.copy(steps, ValueLayout.JAVA_INT, 0, accepted, first, n);
-                MemorySegment.copy(steps, ValueLayout.JAVA_INT, stride * 4, rejected, first, n);
                 runsDone += n;
                 progress.progress(runsDone, runs, c + 1, plan.chunks());
                 LOG.debug("chunk {}/{}: runs {}..{} done", c + 1, plan.chunks(), first, first + n - 1);
             }
+            LOG.debug("phases: compile {} ms, plan and allocate {} ms, host arrays {} ms, chunks {} ms", ms(started, requested),
+                    ms(requested, planned), ms(planned, hosted), ms(hosted, System.nanoTime()));
             ok = true;
         } finally {
+            FirstFailure f = new FirstFailure();
+            if (pipeline != null && !ok) {
+                f.run(pipeline::drain); // nothing may still copy into the arrays freed below
+            }
             memory.freeAll(solver);
             if (!ok) {
-                FirstFailure f = new FirstFailure();
                 host.values().forEach(h -> f.run(h::close));
+                if (perRun != null) {
+                    f.run(perRun::close);
+                }
                 f.rethrow();
             }
         }
@@ -190,13 +176,17 @@ final class BatchRun {
         List<String> ssn = slotNames(Solver.names(spec.system().stateNames(), vars.summarisedStates()));
         List<String> osn = slotNames(Solver.names(spec.system().observables(), vars.summarisedObservables()));
         SolveResult result = new SolveResult(schedule.saveTimes(), wrap("state", host, sn), wrap("observables", host, on),
-                wrap("state_summaries", host, ssn), wrap("observable_summaries", host, osn), schedule.windowStarts(), status,
-                accepted, rejected, batch, info);
+                wrap("state_summaries", host, ssn), wrap("observable_summaries", host, osn), schedule.windowStarts(), perRun,
+                batch, info);
         int failed = result.failures().size();
         LOG.info("solved {} runs in {} chunk(s): kernel {} ms, compile {} ms, total {} ms{}", runs, plan.chunks(),
                 Math.round(kernelMillis), Math.round(compileMillis), Math.round(totalMillis),
                 failed == 0 ? "" : "; " + failed + " run(s) failed (see status)");
         return result;
+    }
+
+    private static long ms(long from, long to) {
+        return Math.round((to - from) / 1e6);
     }
 
     private List<String> slotNames(List<String> variables) {
@@ -216,7 +206,40 @@ final class BatchRun {
         return h == null ? null : new ResultArray(label, h, names);
     }
 
-    private Object[] args(ArrayResponse resp, int n, long stride) {
+    private void launch(DeviceRuntime rt, ArrayResponse resp, long first, long end, long stride, DeviceStream stream) {
+        long n = end - first;
+        LaunchConfig config = solver.blockSize() > 0 ? LaunchConfig.covering(n, solver.blockSize()) : rt.launchConfig(kernel, n);
+        rt.launch(kernel, config, stream, args(resp, first, end, stride));
+    }
+
+    /** The batch's initial states and parameters, one row per variable. */
+    private List<ChunkPipeline.Input> inputs(ArrayResponse resp, int states, int params) {
+        List<ChunkPipeline.Input> in = new ArrayList<>();
+        in.add(new ChunkPipeline.Input(resp.get("init").device(), IntStream.range(0, states).mapToObj(batch::stateRow).toList()));
+        if (params > 0) { // without parameters the kernel never reads its one-row placeholder
+            in.add(new ChunkPipeline.Input(resp.get("params").device(), IntStream.range(0, params).mapToObj(batch::parameterRow).toList()));
+        }
+        return in;
+    }
+
+    /** The saved and summarised outputs into their host arrays, the status and the step counts into the per-run array. */
+    private List<ChunkPipeline.Output> outputs(ArrayResponse resp, Map<String, long[]> shapes, Map<String, HostArray> host, HostArray perRun) {
+        List<ChunkPipeline.Output> out = new ArrayList<>();
+        long rowBytes = (long) runs * type.bytes();
+        shapes.forEach((label, shape) -> {
+            MemorySegment h = host.get(label).segment();
+            List<MemorySegment> rows = LongStream.range(0, shape[0] * shape[1]).mapToObj(r -> h.asSlice(r * rowBytes, rowBytes)).toList();
+            out.add(new ChunkPipeline.Output(resp.get(label).device(), type.bytes(), rows));
+        });
+        MemorySegment p = perRun.segment();
+        long intRow = runs * 4L;
+        out.add(new ChunkPipeline.Output(resp.get("status").device(), 4, List.of(p.asSlice(SolveResult.PER_RUN_STATUS * intRow, intRow))));
+        out.add(new ChunkPipeline.Output(resp.get("steps").device(), 4, List.of(p.asSlice(SolveResult.PER_RUN_ACCEPTED * intRow, intRow),
+                p.asSlice(SolveResult.PER_RUN_REJECTED * intRow, intRow))));
+        return out;
+    }
+
+    private Object[] args(ArrayResponse resp, long first, long end, long stride) {
         Object[] a = new Object[KernelSpec.ARG_COUNT];
         a[KernelSpec.ARG_INIT] = resp.get("init").device();
         a[KernelSpec.ARG_PARAMS] = resp.get("params").device();
@@ -228,7 +251,8 @@ final class BatchRun {
         a[KernelSpec.ARG_OBSERVABLE_SUMMARIES] = device(resp, "observable_summaries");
         a[KernelSpec.ARG_STATUS] = resp.get("status").device();
         a[KernelSpec.ARG_STEPS] = resp.get("steps").device();
-        a[KernelSpec.ARG_RUNS] = n;
+        a[KernelSpec.ARG_RUNS] = Math.toIntExact(end);
+        a[KernelSpec.ARG_FIRST] = Math.toIntExact(first);
         a[KernelSpec.ARG_STRIDE] = Math.toIntExact(stride);
         a[KernelSpec.ARG_EVENTS] = schedule.events();
         a[KernelSpec.ARG_T0] = time.t0();
@@ -245,39 +269,6 @@ final class BatchRun {
 
     private static DeviceBuffer device(ArrayResponse resp, String label) {
         return resp.arrays().containsKey(label) ? resp.get(label).device() : null;
-    }
-
-    /** Gathers rows of the chunk's runs into pinned {@code in} ((row, stride) layout) and copies them to the device. */
-    private void upload(int rows, int first, int n, long stride, MemorySegment in, DeviceBuffer target, boolean states) {
-        for (int i = 0; i < rows; i++) {
-            double[] row = states ? batch.stateRow(i) : batch.parameterRow(i);
-            long base = i * stride;
-            if (type == ElementType.FLOAT64) {
-                HostCopy.copy(MemorySegment.ofArray(row), first * 8L, in, base * 8, n * 8L);
-            } else {
-                IntStream.range(0, (n + 65535) / 65536).parallel().forEach(piece -> {
-                    int end = Math.min(n, (piece + 1) * 65536);
-                    for (int r = piece * 65536; r < end; r++) {
-                        in.setAtIndex(ValueLayout.JAVA_FLOAT, base + r, (float) row[first + r]);
-                    }
-                });
-            }
-        }
-        memory.copyToDevice(solver, in.asSlice(0, rows * stride * type.bytes()), true, target, 0);
-    }
-
-    /** Copies a chunk's (rows, stride) device array into the host's (rows, runs) array at column {@code first}. */
-    private void download(DeviceBuffer source, long rows, int es, int first, int n, long stride, MemorySegment target,
-                          MemorySegment scratch) {
-        if (stride == runs) {
-            memory.copyToHost(solver, source, 0, target);
-            return;
-        }
-        MemorySegment s = scratch.asSlice(0, rows * stride * es);
-        memory.copyToHost(solver, source, 0, s);
-        for (long row = 0; row < rows; row++) {
-            MemorySegment.copy(s, row * stride * es, target, (row * runs + first) * es, (long) n * es);
-        }
     }
 
     private void waitFor(DeviceEvent done, DeviceRuntime rt, long runsDone, long chunk, long chunks) {

@@ -30,12 +30,14 @@ public record Schedule(double[] eventTimes, int[] eventFlags, double[] saveTimes
         double duration = spec.duration();
         List<Double> saves = new ArrayList<>();
         if (Double.isNaN(spec.saveEvery())) {
-            saves.add(start);
+            if (spec.saveStart()) {
+                saves.add(start);
+            }
             saves.add(end);
         } else {
             double se = spec.saveEvery();
             long k = (long) Math.floor(duration / se + 1e-9);
-            for (long i = 0; i <= k; i++) {
+            for (long i = spec.saveStart() ? 0 : 1; i <= k; i++) {
                 saves.add(start + i * se);
             }
             if (start + k * se < end - 1e-9 * se) {

@@ -1,11 +1,14 @@
 package org.tornadobatch.solver;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 import org.tornadobatch.FirstFailure;
+import org.tornadobatch.memory.host.HostArray;
 
 /**
  * The results of a solve on the host: saved states and observables (time, variable, run), summaries (window,
@@ -13,31 +16,33 @@ import org.tornadobatch.FirstFailure;
  * step counts. Absent outputs are null. Closing releases the host memory (and deletes spill files); idempotent.
  */
 public final class SolveResult implements AutoCloseable {
+    /** Rows of the per-run host array: status words, accepted steps, rejected steps. */
+    static final int PER_RUN_STATUS = 0;
+    static final int PER_RUN_ACCEPTED = 1;
+    static final int PER_RUN_REJECTED = 2;
+
     private final double[] time;
     private final ResultArray state;
     private final ResultArray observables;
     private final ResultArray stateSummaries;
     private final ResultArray observableSummaries;
     private final double[] windowStarts;
-    private final int[] status;
-    private final int[] acceptedSteps;
-    private final int[] rejectedSteps;
+    private final HostArray perRun;
+    private final int runs;
     private final Batch batch;
     private final SolveInfo info;
     private boolean closed;
 
     SolveResult(double[] time, ResultArray state, ResultArray observables, ResultArray stateSummaries,
-                ResultArray observableSummaries, double[] windowStarts, int[] status, int[] acceptedSteps, int[] rejectedSteps,
-                Batch batch, SolveInfo info) {
+                ResultArray observableSummaries, double[] windowStarts, HostArray perRun, Batch batch, SolveInfo info) {
         this.time = time;
         this.state = state;
         this.observables = observables;
         this.stateSummaries = stateSummaries;
         this.observableSummaries = observableSummaries;
         this.windowStarts = windowStarts;
-        this.status = status;
-        this.acceptedSteps = acceptedSteps;
-        this.rejectedSteps = rejectedSteps;
+        this.perRun = perRun;
+        this.runs = Math.toIntExact(perRun.shape()[1]);
         this.batch = batch;
         this.info = info;
     }
@@ -74,19 +79,25 @@ public final class SolveResult implements AutoCloseable {
 
     /** Status word per run (0: success; see {@link RunStatus}). */
     public int[] status() {
-        return status.clone();
+        return row(PER_RUN_STATUS);
     }
 
     public int[] acceptedSteps() {
-        return acceptedSteps.clone();
+        return row(PER_RUN_ACCEPTED);
     }
 
     public int[] rejectedSteps() {
-        return rejectedSteps.clone();
+        return row(PER_RUN_REJECTED);
     }
 
     public int runs() {
-        return status.length;
+        return runs;
+    }
+
+    private int[] row(int row) {
+        int[] out = new int[runs];
+        MemorySegment.copy(perRun.segment(), ValueLayout.JAVA_INT, (long) row * runs * 4, out, 0, runs);
+        return out;
     }
 
     /** The runs' inputs. */
@@ -101,9 +112,11 @@ public final class SolveResult implements AutoCloseable {
     /** Runs that failed, with why: run index to status names. */
     public Map<Integer, List<RunStatus>> failures() {
         Map<Integer, List<RunStatus>> m = new TreeMap<>();
-        for (int r = 0; r < status.length; r++) {
-            if (status[r] != 0) {
-                m.put(r, RunStatus.decode(status[r]));
+        MemorySegment status = perRun.segment();
+        for (int r = 0; r < runs; r++) {
+            int s = status.getAtIndex(ValueLayout.JAVA_INT, r);
+            if (s != 0) {
+                m.put(r, RunStatus.decode(s));
             }
         }
         return m;
@@ -130,6 +143,7 @@ public final class SolveResult implements AutoCloseable {
         for (ResultArray a : arrays()) {
             f.run(() -> a.host().close());
         }
+        f.run(perRun::close);
         f.rethrow();
     }
 }

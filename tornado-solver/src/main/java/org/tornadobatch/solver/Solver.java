@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.tornadobatch.device.DeviceRuntime;
+import org.tornadobatch.device.DeviceStream;
 import org.tornadobatch.device.HostBuffer;
 import org.tornadobatch.device.HostMemoryKind;
 import org.tornadobatch.device.Kernel;
@@ -51,6 +52,7 @@ public final class Solver implements AutoCloseable {
     private final Map<String, Kernel> kernels = new ConcurrentHashMap<>();
     volatile org.tornadobatch.memory.ArrayResponse response;
     private HostBuffer input;
+    private final List<DeviceStream> streams = new ArrayList<>();
     private boolean closed;
 
     private Solver(Builder b) {
@@ -124,18 +126,29 @@ public final class Solver implements AutoCloseable {
     }
 
     /**
-     * Pinned host memory of at least {@code bytes} into which a solve gathers its inputs, kept between solves
-     * (pinning is slow) and copied to the device without staging.
+     * Pinned host memory of at least {@code bytes} through which a solve moves its inputs and results, kept
+     * between solves (pinning is slow).
      */
-    synchronized MemorySegment inputBuffer(long bytes) {
+    synchronized MemorySegment pinned(long bytes) {
         if (input == null || input.bytes() < bytes) {
             if (input != null) {
                 input.close();
                 input = null;
             }
-            input = memory.runtime().allocateHost(bytes, HostMemoryKind.PINNED);
+            input = memory.runtime().allocateHost(Math.max(1, bytes), HostMemoryKind.PINNED);
         }
         return input.segment().asSlice(0, bytes);
+    }
+
+    /** {@code count} streams for a solve's slices: the solver's stream of its memory manager when one, else streams kept by the solver. */
+    synchronized DeviceStream[] streams(int count) {
+        if (count == 1) {
+            return new DeviceStream[] {memory.stream(this)};
+        }
+        while (streams.size() < count) {
+            streams.add(memory.runtime().newStream());
+        }
+        return streams.subList(0, count).toArray(DeviceStream[]::new);
     }
 
     /** Threads per block, or 0 to let the runtime choose. */
@@ -162,6 +175,8 @@ public final class Solver implements AutoCloseable {
         closed = true;
         kernels.values().forEach(Kernel::close);
         synchronized (this) {
+            streams.forEach(DeviceStream::close); // waits for their copies into the pinned memory below
+            streams.clear();
             if (input != null) {
                 input.close();
                 input = null;

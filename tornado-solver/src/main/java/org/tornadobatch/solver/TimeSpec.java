@@ -6,9 +6,11 @@ package org.tornadobatch.solver;
  * unset: without {@code saveEvery} only the first and the last sample are saved; without
  * {@code summariseEvery} one summary window spans the whole duration; without {@code sampleEvery} summaries
  * sample every {@code saveEvery} when it divides the window, else ten times per window (a hundred when the
- * window was not given either).
+ * window was not given either). With {@code saveStart} false the sample at the start of recording is not saved:
+ * without {@code saveEvery} that saves the final state only.
  */
-public record TimeSpec(double duration, double t0, double warmup, double saveEvery, double summariseEvery, double sampleEvery) {
+public record TimeSpec(double duration, double t0, double warmup, double saveEvery, double summariseEvery, double sampleEvery,
+                       boolean saveStart) {
 
     public TimeSpec {
         if (!(duration > 0) || !Double.isFinite(duration)) {
@@ -25,29 +27,43 @@ public record TimeSpec(double duration, double t0, double warmup, double saveEve
         interval("sampleEvery", sampleEvery, Double.isNaN(summariseEvery) ? duration : summariseEvery);
     }
 
+    /** Saves the start of recording too ({@code saveStart} true). */
+    public TimeSpec(double duration, double t0, double warmup, double saveEvery, double summariseEvery, double sampleEvery) {
+        this(duration, t0, warmup, saveEvery, summariseEvery, sampleEvery, true);
+    }
+
     /** Integrate {@code duration} from 0, saving the first and last samples. */
     public static TimeSpec of(double duration) {
         return new TimeSpec(duration, 0, 0, Double.NaN, Double.NaN, Double.NaN);
     }
 
+    /** Integrate {@code duration} from 0, saving the final state only. */
+    public static TimeSpec finalState(double duration) {
+        return of(duration).withSaveStart(false);
+    }
+
     public TimeSpec withT0(double v) {
-        return new TimeSpec(duration, v, warmup, saveEvery, summariseEvery, sampleEvery);
+        return new TimeSpec(duration, v, warmup, saveEvery, summariseEvery, sampleEvery, saveStart);
     }
 
     public TimeSpec withWarmup(double v) {
-        return new TimeSpec(duration, t0, v, saveEvery, summariseEvery, sampleEvery);
+        return new TimeSpec(duration, t0, v, saveEvery, summariseEvery, sampleEvery, saveStart);
     }
 
     public TimeSpec withSaveEvery(double v) {
-        return new TimeSpec(duration, t0, warmup, v, summariseEvery, sampleEvery);
+        return new TimeSpec(duration, t0, warmup, v, summariseEvery, sampleEvery, saveStart);
     }
 
     public TimeSpec withSummariseEvery(double v) {
-        return new TimeSpec(duration, t0, warmup, saveEvery, v, sampleEvery);
+        return new TimeSpec(duration, t0, warmup, saveEvery, v, sampleEvery, saveStart);
     }
 
     public TimeSpec withSampleEvery(double v) {
-        return new TimeSpec(duration, t0, warmup, saveEvery, summariseEvery, v);
+        return new TimeSpec(duration, t0, warmup, saveEvery, summariseEvery, v, saveStart);
+    }
+
+    public TimeSpec withSaveStart(boolean v) {
+        return new TimeSpec(duration, t0, warmup, saveEvery, summariseEvery, sampleEvery, v);
     }
 
     /** Where recording starts. */

@@ -72,6 +72,47 @@ class SolverBehaviourTest {
     }
 
     @Test
+    void slicedChunksEqualWholeOnesBitForBit() {
+        // Slices on three streams (as on GPUs), inside chunks: the same bits as one slice per chunk.
+        double[] rho = new double[1000];
+        for (int i = 0; i < rho.length; i++) {
+            rho[i] = 21.0 * i / (rho.length - 1);
+        }
+        Batch batch = Batch.grid(Problems.LORENZ, Map.of("rho", rho), GridKind.COMBINATORIAL);
+        OutputSpec out = OutputSpec.of(List.of("state", "mean", "extrema"));
+        TimeSpec time = TimeSpec.of(1).withSaveEvery(0.1).withSummariseEvery(0.5);
+        for (Precision p : Precision.values()) {
+            try (MemoryManager whole = Problems.memory();
+                 MemoryManager small = MemoryManager.builder(new JvmRuntime(4L << 20, 2)).build();
+                 Solver s1 = Solver.builder(Problems.LORENZ).outputs(out).precision(p).memoryManager(whole).build();
+                 Solver s2 = Solver.builder(Problems.LORENZ).outputs(out).precision(p).memoryManager(small).memProportion(0.025).build();
+                 SolveResult a = s1.solve(batch, time);
+                 SolveResult b = withSlices(7, () -> s2.solve(batch, time))) {
+                assertTrue(b.info().chunks() >= 2, "chunks: " + b.info().chunks());
+                assertEquals(-1L, a.state().segment().mismatch(b.state().segment()), p + ": state differs");
+                assertEquals(-1L, a.stateSummaries().segment().mismatch(b.stateSummaries().segment()), p + ": summaries differ");
+                assertArrayEquals(a.acceptedSteps(), b.acceptedSteps());
+                assertArrayEquals(a.rejectedSteps(), b.rejectedSteps());
+                assertArrayEquals(a.status(), b.status());
+            }
+        }
+    }
+
+    private static SolveResult withSlices(int slices, java.util.function.Supplier<SolveResult> solve) {
+        String before = System.getProperty(ChunkPipeline.SLICES_PROPERTY);
+        System.setProperty(ChunkPipeline.SLICES_PROPERTY, Integer.toString(slices));
+        try {
+            return solve.get();
+        } finally {
+            if (before == null) {
+                System.clearProperty(ChunkPipeline.SLICES_PROPERTY);
+            } else {
+                System.setProperty(ChunkPipeline.SLICES_PROPERTY, before);
+            }
+        }
+    }
+
+    @Test
     void summariesMatchTheSavedSamples() {
         // Sampling every save, one window per 2 time units: metrics recomputed from the saved trajectory.
         OutputSpec out = OutputSpec.of(List.of("state", "mean", "max", "min", "rms", "std", "extrema", "max_magnitude", "peaks[2]"));
@@ -201,6 +242,21 @@ class SolverBehaviourTest {
             for (int k = 0; k < 11; k++) {
                 assertEquals(Math.exp(-1.5 * (0.5 + 0.1 * k)), r.state().get(k, 0, 0), 1e-9);
             }
+        }
+    }
+
+    @Test
+    void withoutTheStartOnlyLaterSamplesAreSaved() {
+        try (MemoryManager mm = Problems.memory();
+             Solver s = Solver.builder(Problems.DECAY).algorithm(Algorithm.CLASSICAL_RK4).stepControl(StepControl.builder().dt(0.003))
+                     .memoryManager(mm).build();
+             SolveResult last = s.solve(Batch.defaults(Problems.DECAY), TimeSpec.finalState(1).withT0(2));
+             SolveResult every = s.solve(Batch.defaults(Problems.DECAY), TimeSpec.of(1).withSaveEvery(0.25).withSaveStart(false))) {
+            assertArrayEquals(new double[] {3.0}, last.time());
+            assertEquals(1, last.state().shape()[0]);
+            assertEquals(Math.exp(-1.5), last.state().get(0, 0, 0), 1e-9);
+            assertArrayEquals(new double[] {0.25, 0.5, 0.75, 1.0}, every.time(), 1e-12);
+            assertEquals(Math.exp(-1.5 * 0.25), every.state().get(0, 0, 0), 1e-9);
         }
     }
 }

@@ -261,6 +261,46 @@ class CudaSolverTest {
     }
 
     @Test
+    void slicesOnSeveralStreamsGiveTheBitsOfOneSlice() {
+        int n = 300_000;
+        Batch lorenz = lorenzBatch(n);
+        TimeSpec t = TimeSpec.of(1.0).withSaveEvery(0.25);
+        StepControl.Builder c = StepControl.builder().controller(Controller.PI).atol(1e-8).rtol(1e-8);
+        double proportion = 25e6 / gpu.memoryInfo().totalBytes(); // 2 to 4 chunks
+        try (SolveResult one = withSlices("1", () -> solve(gpuMemory, LORENZ, Algorithm.DORMAND_PRINCE_54, c, Precision.FLOAT64,
+                OutputSpec.stateOnly(), lorenz, t));
+             SolveResult seven = withSlices("7", () -> solve(gpuMemory, LORENZ, Algorithm.DORMAND_PRINCE_54, c, Precision.FLOAT64,
+                     OutputSpec.stateOnly(), lorenz, t));
+             Solver s = Solver.builder(LORENZ).algorithm(Algorithm.DORMAND_PRINCE_54).stepControl(c).memoryManager(gpuMemory)
+                     .memProportion(proportion).build();
+             SolveResult chunked = withSlices("3", () -> s.solve(lorenz, t))) {
+            System.out.printf("slices: 1 slice %.1f ms kernel, 7 slices %.1f ms, %d chunks x 3 slices %.1f ms%n", one.info().kernelMillis(),
+                    seven.info().kernelMillis(), chunked.info().chunks(), chunked.info().kernelMillis());
+            assertTrue(chunked.info().chunks() >= 2, "chunks: " + chunked.info().chunks());
+            for (SolveResult r : List.of(seven, chunked)) {
+                assertEquals(-1, one.state().segment().mismatch(r.state().segment()));
+                assertArrayEquals(one.acceptedSteps(), r.acceptedSteps());
+                assertArrayEquals(one.rejectedSteps(), r.rejectedSteps());
+                assertArrayEquals(one.status(), r.status());
+            }
+        }
+    }
+
+    private static SolveResult withSlices(String slices, java.util.function.Supplier<SolveResult> solve) {
+        String before = System.getProperty("tornadobatch.slices");
+        System.setProperty("tornadobatch.slices", slices);
+        try {
+            return solve.get();
+        } finally {
+            if (before == null) {
+                System.clearProperty("tornadobatch.slices");
+            } else {
+                System.setProperty("tornadobatch.slices", before);
+            }
+        }
+    }
+
+    @Test
     void theCommandLineSolvesOnTheGpu(@TempDir Path dir) throws Exception {
         Path sys = dir.resolve("lorenz.ode");
         Files.writeString(sys, LORENZ.sourceText());

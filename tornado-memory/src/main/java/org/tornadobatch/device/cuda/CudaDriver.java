@@ -27,6 +27,7 @@ final class CudaDriver {
     static final int CUDA_ERROR_NOT_READY = 600;
 
     static final int ATTR_MAX_THREADS_PER_BLOCK = 1;
+    static final int ATTR_MAX_PITCH = 11;
     static final int ATTR_MULTIPROCESSOR_COUNT = 16;
     static final int ATTR_MAX_THREADS_PER_MULTIPROCESSOR = 39;
     static final int ATTR_COMPUTE_CAPABILITY_MAJOR = 75;
@@ -65,6 +66,7 @@ final class CudaDriver {
             Map.entry("cuEventElapsedTime", I.appendArgumentLayouts(ADDRESS, ADDRESS, ADDRESS)),
             Map.entry("cuMemcpyHtoDAsync_v2", I.appendArgumentLayouts(JAVA_LONG, ADDRESS, JAVA_LONG, ADDRESS)),
             Map.entry("cuMemcpyDtoHAsync_v2", I.appendArgumentLayouts(ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS)),
+            Map.entry("cuMemcpy2DAsync_v2", I.appendArgumentLayouts(ADDRESS, ADDRESS)),
             Map.entry("cuMemAllocAsync", I.appendArgumentLayouts(ADDRESS, JAVA_LONG, ADDRESS)),
             Map.entry("cuMemFreeAsync", I.appendArgumentLayouts(JAVA_LONG, ADDRESS)),
             Map.entry("cuModuleLoadData", I.appendArgumentLayouts(ADDRESS, ADDRESS)),

@@ -30,7 +30,7 @@ import org.tornadobatch.device.KernelSource;
 import org.tornadobatch.device.LaunchConfig;
 import org.tornadobatch.device.MemoryInfo;
 import org.tornadobatch.device.OutOfDeviceMemoryException;
-import org.tornadobatch.device.jvm.JvmRuntime;
+import org.tornadobatch.device.Rows;
 import org.tornadobatch.device.jvm.OffHeapHostBuffer;
 
 /**
@@ -67,6 +67,7 @@ public final class CudaRuntime implements DeviceRuntime {
     private final String where;
     private final int computeCapability;
     private final int multiprocessors;
+    private final long maxPitch;
     private final int driverVersion;
     private final boolean pools;
     private final Set<CudaBuffer> live = ConcurrentHashMap.newKeySet();
@@ -95,6 +96,7 @@ public final class CudaRuntime implements DeviceRuntime {
             this.computeCapability = attribute(CudaDriver.ATTR_COMPUTE_CAPABILITY_MAJOR) * 10
                     + attribute(CudaDriver.ATTR_COMPUTE_CAPABILITY_MINOR);
             this.multiprocessors = attribute(CudaDriver.ATTR_MULTIPROCESSOR_COUNT);
+            this.maxPitch = Integer.toUnsignedLong(attribute(CudaDriver.ATTR_MAX_PITCH));
             this.pools = attribute(CudaDriver.ATTR_MEMORY_POOLS_SUPPORTED) == 1 && d.has("cuMemAllocAsync");
             d.check("cuDriverGetVersion", where, n);
             this.driverVersion = n.get(JAVA_INT, 0);
@@ -303,7 +305,7 @@ public final class CudaRuntime implements DeviceRuntime {
     public void copyToDevice(MemorySegment source, DeviceBuffer target, long targetOffset, DeviceStream stream) {
         CudaBuffer t = own(target);
         CudaStream s = stream(stream);
-        JvmRuntime.checkRange(targetOffset, source.byteSize(), t.bytes());
+        DeviceBuffer.checkRange(targetOffset, source.byteSize(), t.bytes());
         if (source.byteSize() == 0) {
             return;
         }
@@ -327,7 +329,7 @@ public final class CudaRuntime implements DeviceRuntime {
     public void copyToHost(DeviceBuffer source, long sourceOffset, MemorySegment target, DeviceStream stream) {
         CudaBuffer src = own(source);
         CudaStream s = stream(stream);
-        JvmRuntime.checkRange(sourceOffset, target.byteSize(), src.bytes());
+        DeviceBuffer.checkRange(sourceOffset, target.byteSize(), src.bytes());
         if (target.byteSize() == 0) {
             return;
         }
@@ -342,6 +344,66 @@ public final class CudaRuntime implements DeviceRuntime {
             d.check("cuStreamSynchronize", where, s.handle());
             target.copyFrom(staged);
         }
+    }
+
+    /** One cuMemcpy2DAsync from native host memory; heap segments and pitches above the device's limit go row by row. */
+    @Override
+    public void copyRowsToDevice(MemorySegment source, DeviceBuffer target, long targetOffset, Rows rows, DeviceStream stream) {
+        CudaBuffer t = own(target);
+        DeviceBuffer.checkRange(targetOffset, rows.span(rows.targetPitch()), t.bytes());
+        if (!copy2D(source, rows.sourcePitch(), t.address() + targetOffset, rows.targetPitch(), rows, stream, true)) {
+            DeviceRuntime.super.copyRowsToDevice(source, target, targetOffset, rows, stream);
+        }
+    }
+
+    /** One cuMemcpy2DAsync into native host memory; see {@link #copyRowsToDevice}. */
+    @Override
+    public void copyRowsToHost(DeviceBuffer source, long sourceOffset, MemorySegment target, Rows rows, DeviceStream stream) {
+        CudaBuffer src = own(source);
+        DeviceBuffer.checkRange(sourceOffset, rows.span(rows.sourcePitch()), src.bytes());
+        if (!copy2D(target, rows.targetPitch(), src.address() + sourceOffset, rows.sourcePitch(), rows, stream, false)) {
+            DeviceRuntime.super.copyRowsToHost(source, sourceOffset, target, rows, stream);
+        }
+    }
+
+    /** Queues a CUDA_MEMCPY2D between host rows and device rows; false where it cannot (the caller goes row by row). */
+    private boolean copy2D(MemorySegment host, long hostPitch, long device, long devicePitch, Rows rows, DeviceStream stream,
+                           boolean toDevice) {
+        CudaStream s = stream(stream);
+        if (host.byteSize() < rows.span(hostPitch)) {
+            throw new IndexOutOfBoundsException("host rows: " + rows + " need " + rows.span(hostPitch) + " bytes, the segment has "
+                    + host.byteSize());
+        }
+        if (!host.isNative() || hostPitch > maxPitch || devicePitch > maxPitch) {
+            return false;
+        }
+        if (rows.totalBytes() == 0) {
+            return true;
+        }
+        long hp = rows.count() == 1 ? Math.max(hostPitch, rows.bytes()) : hostPitch; // one row: the pitch is not used
+        long dp = rows.count() == 1 ? Math.max(devicePitch, rows.bytes()) : devicePitch;
+        bind();
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment m = a.allocate(128, 8); // CUDA_MEMCPY2D: two 56-byte sides, then width and height
+            long h = toDevice ? 0 : 56;
+            long dv = toDevice ? 56 : 0;
+            m.set(JAVA_INT, h + 16, 1); // CU_MEMORYTYPE_HOST
+            m.set(JAVA_LONG, h + 24, host.address());
+            m.set(JAVA_LONG, h + 48, hp);
+            m.set(JAVA_INT, dv + 16, 2); // CU_MEMORYTYPE_DEVICE
+            m.set(JAVA_LONG, dv + 32, device);
+            m.set(JAVA_LONG, dv + 48, dp);
+            m.set(JAVA_LONG, 112, rows.bytes());
+            m.set(JAVA_LONG, 120, rows.count());
+            d.check("cuMemcpy2DAsync_v2", where, m, s.handle());
+        }
+        return true;
+    }
+
+    /** True: copies run on the copy engines while kernels run. */
+    @Override
+    public boolean overlapsCopiesWithKernels() {
+        return true;
     }
 
     // ------------------------------------------------------------------------------------------ events

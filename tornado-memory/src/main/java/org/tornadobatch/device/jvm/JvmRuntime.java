@@ -180,14 +180,14 @@ public final class JvmRuntime implements DeviceRuntime {
     @Override
     public void copyToDevice(MemorySegment source, DeviceBuffer target, long targetOffset, DeviceStream stream) {
         MemorySegment dst = own(target).segment();
-        checkRange(targetOffset, source.byteSize(), dst.byteSize());
+        DeviceBuffer.checkRange(targetOffset, source.byteSize(), dst.byteSize());
         lane(stream).submit(() -> MemorySegment.copy(source, 0, dst, targetOffset, source.byteSize()));
     }
 
     @Override
     public void copyToHost(DeviceBuffer source, long sourceOffset, MemorySegment target, DeviceStream stream) {
         MemorySegment src = own(source).segment();
-        checkRange(sourceOffset, target.byteSize(), src.byteSize());
+        DeviceBuffer.checkRange(sourceOffset, target.byteSize(), src.byteSize());
         lane(stream).submit(() -> MemorySegment.copy(src, sourceOffset, target, 0, target.byteSize()));
     }
 
@@ -344,14 +344,6 @@ public final class JvmRuntime implements DeviceRuntime {
             }
         }
         live.clear();
-    }
-
-    /** Checks that a copy of {@code length} bytes at {@code offset} fits a buffer of {@code size} bytes. */
-    public static void checkRange(long offset, long length, long size) {
-        if (offset < 0 || length < 0 || offset + length > size) {
-            throw new IndexOutOfBoundsException("copy of " + length + " bytes at offset " + offset
-                    + " does not fit a buffer of " + size + " bytes");
-        }
     }
 
     private void checkOpen() {

@@ -15,7 +15,6 @@ import org.tornadobatch.device.HostMemoryKind;
 import org.tornadobatch.device.MemoryInfo;
 import org.tornadobatch.device.OutOfDeviceMemoryException;
 import org.tornadobatch.device.UnsupportedFeatureException;
-import org.tornadobatch.device.jvm.JvmRuntime;
 import org.tornadobatch.device.jvm.LaneStream;
 import org.tornadobatch.device.jvm.OffHeapHostBuffer;
 
@@ -179,7 +178,7 @@ public final class SimulatedRuntime implements DeviceRuntime {
         if (!b.isValid()) {
             throw new DeviceException("copy with a freed buffer: " + b);
         }
-        JvmRuntime.checkRange(offset, length, b.bytes());
+        DeviceBuffer.checkRange(offset, length, b.bytes());
     }
 
     @Override

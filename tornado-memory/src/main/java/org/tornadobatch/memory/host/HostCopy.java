@@ -1,6 +1,8 @@
 package org.tornadobatch.memory.host;
 
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.stream.IntStream;
 
 /**
@@ -31,5 +33,38 @@ public final class HostCopy {
             long off = i * PIECE_BYTES;
             MemorySegment.copy(src, srcOffset + off, dst, dstOffset + off, Math.min(PIECE_BYTES, bytes - off));
         });
+    }
+
+    /** One copy of {@link #copyAll}: {@code bytes} from {@code src} at {@code srcOffset} to {@code dst} at {@code dstOffset}. */
+    public record Piece(MemorySegment src, long srcOffset, MemorySegment dst, long dstOffset, long bytes) {
+    }
+
+    /**
+     * Runs all {@code copies} split into pieces of a few MiB, in one parallel loop over the common fork-join pool
+     * (e.g. the rows of a gather, which are too short to split well one by one). Copies that involve a segment
+     * confined to the calling thread run on it.
+     */
+    public static void copyAll(List<Piece> copies) {
+        List<Piece> pieces = new ArrayList<>();
+        long total = 0;
+        for (Piece c : copies) {
+            if (!c.src().isAccessibleBy(ANY_OTHER) || !c.dst().isAccessibleBy(ANY_OTHER)) {
+                MemorySegment.copy(c.src(), c.srcOffset(), c.dst(), c.dstOffset(), c.bytes());
+                continue;
+            }
+            for (long off = 0; off < c.bytes(); off += PIECE_BYTES) {
+                pieces.add(new Piece(c.src(), c.srcOffset() + off, c.dst(), c.dstOffset() + off, Math.min(PIECE_BYTES, c.bytes() - off)));
+            }
+            total += c.bytes();
+        }
+        if (total < PARALLEL_BYTES) {
+            pieces.forEach(HostCopy::run);
+        } else {
+            pieces.parallelStream().forEach(HostCopy::run);
+        }
+    }
+
+    private static void run(Piece p) {
+        MemorySegment.copy(p.src(), p.srcOffset(), p.dst(), p.dstOffset(), p.bytes());
     }
 }

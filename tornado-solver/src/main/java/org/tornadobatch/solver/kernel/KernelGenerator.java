@@ -28,13 +28,13 @@ import org.tornadobatch.system.OdeSystem;
  * {@code (..., run)} with the run fastest, so neighbouring threads touch neighbouring addresses; launch
  * arguments are listed in {@link KernelSpec}.
  *
- * <p>Java: one class whose {@code run(first, end, args)} integrates runs {@code first..end-1}. CUDA: one
+ * <p>Java: one class whose {@code run(first, end, args)} runs threads {@code first..end-1}. CUDA: one
  * {@code extern "C" __global__} function taking the arguments in order (buffers as pointers, tolerance vectors
  * as structs passed by value), one run per thread.
  */
 public final class KernelGenerator {
     /** Bumped whenever the generated code changes meaning, so cached kernels are not reused. */
-    static final String VERSION = "1";
+    static final String VERSION = "2";
 
     private final KernelSpec spec;
     private final Dialect d;
@@ -97,9 +97,9 @@ public final class KernelGenerator {
         line("        " + ptr + "outS, " + ptr + "outO, " + ptr + "sumS, " + ptr + "sumO,");
         line("        int* __restrict__ status, int* __restrict__ steps, const int n, const int strideArg, const int nEvents,");
         line("        const double t0, const double dtInit, const double dtMin, const double dtMax, const long long maxSteps,");
-        line("        const tb_vec atol, const tb_vec rtol, const int nSaves, const int nWindows) {");
+        line("        const tb_vec atol, const tb_vec rtol, const int nSaves, const int nWindows, const int firstRun) {");
         indent++;
-        line("const int r = blockIdx.x * blockDim.x + threadIdx.x;");
+        line("const int r = firstRun + blockIdx.x * blockDim.x + threadIdx.x;");
         line("if (r >= n) {");
         line("    return;");
         line("}");
@@ -148,8 +148,9 @@ public final class KernelGenerator {
         line("final double[] rtol = (double[]) a[" + KernelSpec.ARG_RTOL + "];");
         line("final int nSaves = (Integer) a[" + KernelSpec.ARG_SAVES + "];");
         line("final int nWindows = (Integer) a[" + KernelSpec.ARG_WINDOWS + "];");
-        line("final int last = Math.min(end, n);");
-        line("for (int r = first; r < last; r++) {");
+        line("final int firstRun = (Integer) a[" + KernelSpec.ARG_FIRST + "];");
+        line("final int last = (int) Math.min((long) firstRun + end, n);");
+        line("for (int r = firstRun + first; r < last; r++) {");
         line("    runOne(r, init, par, evT, evF, outS, outO, sumS, sumO, status, steps, stride, nEvents, t0, dtInit, dtMin, dtMax,");
         line("            maxSteps, atol, rtol, nSaves, nWindows);");
         line("}");

@@ -24,7 +24,11 @@ public record KernelSpec(OdeSystem system, ButcherTableau tableau, StepControl c
         metrics = List.copyOf(metrics);
     }
 
-    /** Argument positions of a launch; see {@link KernelGenerator}. */
+    /**
+     * Argument positions of a launch; see {@link KernelGenerator}. A launch integrates the runs
+     * {@code ARG_FIRST <= r < ARG_RUNS} of the chunk whose arrays are {@code ARG_STRIDE} runs wide; thread
+     * {@code t} takes run {@code ARG_FIRST + t}.
+     */
     public static final int ARG_INIT = 0;
     public static final int ARG_PARAMS = 1;
     public static final int ARG_EVENT_TIMES = 2;
@@ -47,7 +51,8 @@ public record KernelSpec(OdeSystem system, ButcherTableau tableau, StepControl c
     public static final int ARG_RTOL = 19;
     public static final int ARG_SAVES = 20;
     public static final int ARG_WINDOWS = 21;
-    public static final int ARG_COUNT = 22;
+    public static final int ARG_FIRST = 22;
+    public static final int ARG_COUNT = 23;
 
     /** Output values per summarised variable. */
     public int slotsPerVariable() {

@@ -1,0 +1,238 @@
+package org.tornadobatch.solver;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.IntFunction;
+import java.util.function.LongFunction;
+import java.util.stream.IntStream;
+
+import org.tornadobatch.FirstFailure;
+import org.tornadobatch.device.DeviceBuffer;
+import org.tornadobatch.device.DeviceEvent;
+import org.tornadobatch.device.DeviceRuntime;
+import org.tornadobatch.device.DeviceStream;
+import org.tornadobatch.device.Rows;
+import org.tornadobatch.memory.ElementType;
+import org.tornadobatch.memory.host.HostCopy;
+
+/**
+ * Moves a chunk of runs through the device in slices. Each slice's inputs are gathered from the batch into a
+ * pinned slot, copied to the slice's columns of the device arrays, integrated by one launch, and copied back
+ * into the slot, all queued on the slot's stream; later the slot is scattered into the result arrays. With
+ * three slots on three streams, on a runtime whose copies overlap kernels, one slice is uploaded while the one
+ * before runs and the one before that comes back, and the host gathers and scatters meanwhile. Elsewhere a
+ * chunk is one slice on the solver's stream.
+ *
+ * <p>A slot is gathered into only after its previous slice was scattered, and the device columns of a slice are
+ * reused only by the next chunk, after every slice of this one has been waited for.
+ */
+final class ChunkPipeline {
+    /** System property: slices per chunk (default: up to 8 of at least 2^18 runs where copies overlap kernels, else 1). */
+    static final String SLICES_PROPERTY = "tornadobatch.slices";
+    private static final long MIN_SLICE_RUNS = 1L << 18;
+    private static final int MAX_SLICES = 8;
+    private static final int SLOTS = 3;
+
+    /** Device rows filled from the batch's rows (one double[] of every run per row). */
+    record Input(DeviceBuffer device, List<double[]> rows) {
+    }
+
+    /** Device rows of {@code elementBytes} copied back into host rows, each {@code runs} elements wide. */
+    record Output(DeviceBuffer device, int elementBytes, List<MemorySegment> hostRows) {
+    }
+
+    /** Queues the launch that integrates runs {@code first <= r < end} of the chunk on {@code stream}. */
+    interface Launcher {
+        void launch(long first, long end, DeviceStream stream);
+    }
+
+    /** Waits for a slice to finish (it may report progress meanwhile). */
+    interface Waiter {
+        void await(DeviceEvent done, long runsDone);
+    }
+
+    private record Slice(int slot, long chunkFirst, long first, long runs, DeviceEvent start, DeviceEvent end, DeviceEvent done) {
+    }
+
+    private final DeviceRuntime rt;
+    private final ElementType type;
+    private final long stride;
+    private final List<Input> inputs;
+    private final List<Output> outputs;
+    private final long capacity;
+    private final DeviceStream[] streams;
+    private final MemorySegment[] slots;
+    private final long[] sections;
+
+    /**
+     * @param stride  runs per device row (the chunk length)
+     * @param pinned  pinned host memory of at least the given bytes, owned by the caller
+     * @param streams the given number of streams, owned by the caller
+     */
+    ChunkPipeline(DeviceRuntime rt, ElementType type, long stride, List<Input> inputs, List<Output> outputs, LongFunction<MemorySegment> pinned,
+                  IntFunction<DeviceStream[]> streams) {
+        this.rt = rt;
+        this.type = type;
+        this.stride = stride;
+        this.inputs = List.copyOf(inputs);
+        this.outputs = List.copyOf(outputs);
+        this.capacity = sliceRuns(rt, stride);
+        this.sections = new long[inputs.size() + outputs.size() + 1];
+        long at = 0;
+        for (int i = 0; i < sections.length - 1; i++) {
+            sections[i] = at;
+            at += align(rowsOf(i) * capacity * bytesOf(i));
+        }
+        sections[sections.length - 1] = at;
+        int count = (int) Math.min(SLOTS, (stride + capacity - 1) / capacity);
+        this.streams = streams.apply(count).clone();
+        MemorySegment staging = pinned.apply(at * count);
+        this.slots = new MemorySegment[count];
+        for (int s = 0; s < count; s++) {
+            slots[s] = staging.asSlice(s * at, at);
+        }
+    }
+
+    private static long sliceRuns(DeviceRuntime rt, long stride) {
+        int slices;
+        String forced = System.getProperty(SLICES_PROPERTY);
+        if (forced != null) {
+            try {
+                slices = Integer.parseInt(forced.trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("-D" + SLICES_PROPERTY + "=" + forced + " (expected: a whole number >= 1)", e);
+            }
+            if (slices < 1) {
+                throw new IllegalArgumentException("-D" + SLICES_PROPERTY + "=" + forced + " (expected: a whole number >= 1)");
+            }
+        } else {
+            slices = rt.overlapsCopiesWithKernels() ? (int) Math.max(1, Math.min(MAX_SLICES, stride / MIN_SLICE_RUNS)) : 1;
+        }
+        return Math.max(1, (stride + slices - 1) / slices);
+    }
+
+    private static long align(long bytes) {
+        return (bytes + 255) & ~255L;
+    }
+
+    /**
+     * Runs the chunk's {@code runs} runs, which start at run {@code chunkFirst} of the batch; returns the summed
+     * kernel time of its slices in milliseconds.
+     */
+    double run(long chunkFirst, long runs, Launcher launcher, Waiter waiter) {
+        int lookahead = slots.length - 1;
+        long count = (runs + capacity - 1) / capacity;
+        Slice[] inFlight = new Slice[slots.length];
+        double kernelMillis = 0;
+        long done = 0;
+        for (long i = 0; i < count + lookahead; i++) {
+            if (i < count) {
+                int slot = (int) (i % slots.length);
+                long first = i * capacity;
+                inFlight[slot] = start(slot, chunkFirst, first, Math.min(capacity, runs - first), launcher);
+            }
+            long j = i - lookahead;
+            if (j >= 0 && j < count) {
+                Slice s = inFlight[(int) (j % slots.length)];
+                waiter.await(s.done(), done);
+                s.done().synchronize();
+                scatter(s);
+                kernelMillis += rt.elapsedMillis(s.start(), s.end());
+                done += s.runs();
+            }
+        }
+        return kernelMillis;
+    }
+
+    /** Waits for everything queued on the pipeline's streams (after a failure: before the device arrays are freed). */
+    void drain() {
+        FirstFailure f = new FirstFailure();
+        for (DeviceStream s : streams) {
+            f.run(s::synchronize);
+        }
+        f.rethrow();
+    }
+
+    private Slice start(int slot, long chunkFirst, long first, long runs, Launcher launcher) {
+        DeviceStream s = streams[slot];
+        MemorySegment m = slots[slot];
+        gather(m, chunkFirst + first, runs);
+        int es = type.bytes();
+        for (int i = 0; i < inputs.size(); i++) {
+            Input in = inputs.get(i);
+            rt.copyRowsToDevice(m.asSlice(sections[i]), in.device(), first * es,
+                    new Rows(in.rows().size(), runs * es, capacity * es, stride * es), s);
+        }
+        DeviceEvent start = rt.recordTimed(s);
+        launcher.launch(first, first + runs, s);
+        DeviceEvent end = rt.recordTimed(s);
+        for (int o = 0; o < outputs.size(); o++) {
+            Output out = outputs.get(o);
+            int eb = out.elementBytes();
+            rt.copyRowsToHost(out.device(), first * eb, m.asSlice(sections[inputs.size() + o]),
+                    new Rows(out.hostRows().size(), runs * eb, stride * eb, capacity * eb), s);
+        }
+        return new Slice(slot, chunkFirst, first, runs, start, end, s.record());
+    }
+
+    /** Copies the slice's runs of every input row into the slot, converted to the element type. */
+    private void gather(MemorySegment slot, long firstRun, long runs) {
+        if (type == ElementType.FLOAT64) {
+            List<HostCopy.Piece> copies = new ArrayList<>();
+            for (int i = 0; i < inputs.size(); i++) {
+                List<double[]> rows = inputs.get(i).rows();
+                for (int r = 0; r < rows.size(); r++) {
+                    copies.add(new HostCopy.Piece(MemorySegment.ofArray(rows.get(r)), firstRun * 8, slot, sections[i] + r * capacity * 8,
+                            runs * 8));
+                }
+            }
+            HostCopy.copyAll(copies);
+            return;
+        }
+        List<MemorySegment> targets = new ArrayList<>();
+        List<double[]> sources = new ArrayList<>();
+        for (int i = 0; i < inputs.size(); i++) {
+            List<double[]> rows = inputs.get(i).rows();
+            for (int r = 0; r < rows.size(); r++) {
+                sources.add(rows.get(r));
+                targets.add(slot.asSlice(sections[i] + r * capacity * 4, runs * 4));
+            }
+        }
+        long piece = 1 << 16;
+        long pieces = (runs + piece - 1) / piece;
+        IntStream.range(0, Math.toIntExact(pieces * sources.size())).parallel().forEach(k -> {
+            double[] src = sources.get((int) (k / pieces));
+            MemorySegment dst = targets.get((int) (k / pieces));
+            long from = (k % pieces) * piece;
+            long to = Math.min(runs, from + piece);
+            for (long r = from; r < to; r++) {
+                dst.setAtIndex(ValueLayout.JAVA_FLOAT, r, (float) src[(int) (firstRun + r)]);
+            }
+        });
+    }
+
+    /** Copies the slot's output rows into the result rows at the slice's runs. */
+    private void scatter(Slice s) {
+        List<HostCopy.Piece> copies = new ArrayList<>();
+        long firstRun = s.chunkFirst() + s.first();
+        for (int o = 0; o < outputs.size(); o++) {
+            Output out = outputs.get(o);
+            int eb = out.elementBytes();
+            long base = sections[inputs.size() + o];
+            for (int r = 0; r < out.hostRows().size(); r++) {
+                copies.add(new HostCopy.Piece(slots[s.slot()], base + r * capacity * eb, out.hostRows().get(r), firstRun * eb, s.runs() * eb));
+            }
+        }
+        HostCopy.copyAll(copies);
+    }
+
+    private long rowsOf(int section) {
+        return section < inputs.size() ? inputs.get(section).rows().size() : outputs.get(section - inputs.size()).hostRows().size();
+    }
+
+    private long bytesOf(int section) {
+        return section < inputs.size() ? type.bytes() : outputs.get(section - inputs.size()).elementBytes();
+    }
+}

@@ -2,10 +2,11 @@ package org.tornadobatch.solver.kernel;
 
 /**
  * What differs between the languages a kernel is generated in: Java for the {@code jvm} runtime (memory
- * segments, {@code Math}) and CUDA C++ for the {@code cuda} runtime (pointers, CUDA's math functions). The
+ * segments, {@code Math}), CUDA C++ for the {@code cuda} runtime (pointers, CUDA's math functions) and Java
+ * for TornadoVM (its off-heap arrays, {@code TornadoMath}) for the {@code tornadovm} runtime. The
  * statements themselves (declarations, arithmetic, control flow) are written once by {@link KernelGenerator}.
  */
-abstract sealed class Dialect permits Dialect.Java, Dialect.Cuda {
+abstract sealed class Dialect permits Dialect.Java, Dialect.Cuda, Dialect.TornadoVm {
     static final Dialect JAVA = new Java();
     static final Dialect CUDA = new Cuda();
 
@@ -55,6 +56,88 @@ abstract sealed class Dialect permits Dialect.Java, Dialect.Cuda {
         }
         String s = single ? Float.toString((float) v) + "f" : Double.toString(v);
         return v < 0 || s.startsWith("-") ? "(" + s + ")" : s;
+    }
+
+    /**
+     * Java that TornadoVM compiles: {@code DoubleArray}/{@code FloatArray}/{@code IntArray} with int indices, and
+     * TornadoMath (with {@code sinh}, {@code cosh} and {@code log10}, which it lacks, written by the kernel class).
+     * Tolerances are read from the launch's {@code reals} array, after {@link #REALS_BEFORE_TOLERANCES} values.
+     */
+    static final class TornadoVm extends Dialect {
+        static final int REALS_BEFORE_TOLERANCES = 5;
+        private final int states;
+
+        TornadoVm(int states) {
+            this.states = states;
+        }
+
+        @Override
+        String language() {
+            return "tornadovm";
+        }
+
+        @Override
+        String constant() {
+            return "final ";
+        }
+
+        @Override
+        String bool() {
+            return "boolean";
+        }
+
+        @Override
+        String int64() {
+            return "long";
+        }
+
+        @Override
+        String load(String array, String layout, String index) {
+            return array + ".get((int) (" + index + "))";
+        }
+
+        @Override
+        String store(String array, String layout, String index, String value) {
+            return array + ".set((int) (" + index + "), " + value + ");";
+        }
+
+        @Override
+        String math(String f) {
+            return switch (f) {
+                case "sinh", "cosh", "log10" -> "tb_" + f;
+                default -> "TornadoMath." + f;
+            };
+        }
+
+        @Override
+        String tolerance(String which, int i) {
+            return "reals.get(" + (REALS_BEFORE_TOLERANCES + (which.equals("atol") ? i : states + i)) + ")";
+        }
+
+        @Override
+        String leaveEventLoop() {
+            return "break events;";
+        }
+
+        @Override
+        String beforeEventLoop() {
+            return "events:";
+        }
+
+        @Override
+        String afterEventLoop() {
+            return null;
+        }
+
+        @Override
+        String nan(boolean single) {
+            return single ? "Float.NaN" : "Double.NaN";
+        }
+
+        @Override
+        String infinity(boolean single, boolean positive) {
+            return (single ? "Float." : "Double.") + (positive ? "POSITIVE_INFINITY" : "NEGATIVE_INFINITY");
+        }
     }
 
     static final class Java extends Dialect {

@@ -29,47 +29,15 @@ import org.tornadobatch.system.OdeSystem;
  * {@code cuda}-tagged tests in the tests module.
  */
 class CudaSourceTest {
-    static final OdeSystem PENDULUM = OdeSystem.parse("""
-            states: theta = 0.2, omega = 0
-            parameters: damping = 0.5, drive = 1.2, freq = 0.667
-            observables: energy
-            energy = 0.5 * omega^2 + (1 - cos(theta))
-            domega = -damping * omega - sin(theta) + drive * cos(freq * t) + ifelse(theta > 3, -abs(theta)^1.5, 0)
-            dtheta = omega
-            """, "pendulum");
-
-    private static KernelSpec spec(Algorithm a, Controller c, Precision p, boolean summaries) {
-        StepControl ctl = StepControl.builder().controller(c).resolve(a, PENDULUM.states().size());
-        int[] none = new int[0];
-        List<Metric> metrics = summaries ? List.of(Metric.of("mean"), Metric.of("std"), Metric.of("extrema"), Metric.of("peaks[2]"),
-                Metric.of("rms"), Metric.of("max_magnitude")) : List.of();
-        return new KernelSpec(PENDULUM, a.tableau(), ctl, p, new int[] {0, 1}, new int[] {0}, summaries ? new int[] {1} : none,
-                summaries ? new int[] {0} : none, metrics);
-    }
-
-    private static List<KernelSpec> specs() {
-        List<KernelSpec> specs = new ArrayList<>();
-        for (Algorithm a : Algorithm.values()) {
-            Controller c = a.tableau().hasErrorEstimate() ? Controller.PI : Controller.FIXED;
-            specs.add(spec(a, c, Precision.FLOAT64, false));
-        }
-        for (Controller c : Controller.values()) {
-            for (Precision p : Precision.values()) {
-                specs.add(spec(Algorithm.DORMAND_PRINCE_54, c, p, true));
-            }
-        }
-        return specs;
-    }
-
     @Test
     void aCudaKernelIsOneGlobalFunctionWithoutJavaIdioms() {
-        KernelSource src = KernelGenerator.generate(spec(Algorithm.TSIT5, Controller.GUSTAFSSON, Precision.FLOAT32, true), "cuda");
+        KernelSource src = KernelGenerator.generate(KernelVariants.spec(Algorithm.TSIT5, Controller.GUSTAFSSON, Precision.FLOAT32, true), "cuda");
         assertEquals("cuda", src.language());
         assertTrue(src.code().contains("extern \"C\" __global__ void " + src.entryPoint() + "("), src.code());
         for (String javaOnly : List.of("Math.", "final ", "getAtIndex", "setAtIndex", "Double.", "Float.", "boolean", "break events")) {
             assertFalse(src.code().contains(javaOnly), javaOnly + " in\n" + src.code());
         }
-        assertEquals(src.entryPoint(), KernelGenerator.generate(spec(Algorithm.TSIT5, Controller.GUSTAFSSON, Precision.FLOAT32, true),
+        assertEquals(src.entryPoint(), KernelGenerator.generate(KernelVariants.spec(Algorithm.TSIT5, Controller.GUSTAFSSON, Precision.FLOAT32, true),
                 "java").entryPoint().substring("org.tornadobatch.generated.".length()));
     }
 
@@ -78,7 +46,7 @@ class CudaSourceTest {
         Path nvcc = findNvcc();
         assumeTrue(nvcc != null, "nvcc not found (set CUDA_HOME or put it on PATH); the generated CUDA C was not compiled");
         List<String> cmd = new ArrayList<>(List.of(nvcc.toString(), "-ptx", "-arch=compute_90", "-std=c++17"));
-        List<KernelSpec> specs = specs();
+        List<KernelSpec> specs = KernelVariants.specs();
         for (int i = 0; i < specs.size(); i++) {
             Path f = dir.resolve("k" + i + ".cu");
             Files.writeString(f, KernelGenerator.generate(specs.get(i), "cuda").code(), StandardCharsets.UTF_8);

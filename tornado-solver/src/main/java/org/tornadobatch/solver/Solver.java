@@ -156,9 +156,9 @@ public final class Solver implements AutoCloseable {
         return blockSize;
     }
 
-    /** The language the solver's kernels are generated in for {@code runtime}: cuda where it is accepted, else java. */
+    /** The language the solver's kernels are generated in for {@code runtime}: cuda, tornadovm or java, the first it accepts. */
     private static String kernelLanguage(DeviceRuntime runtime) {
-        for (String l : List.of("cuda", "java")) {
+        for (String l : List.of("cuda", "tornadovm", "java")) {
             if (runtime.kernelLanguages().contains(l)) {
                 return l;
             }

@@ -50,13 +50,31 @@ public final class JavaKernelCompiler {
     /** Compiles (or finds in a cache) {@code source} and returns a new instance of its entry-point class. */
     public static JvmKernelBody load(KernelSource source) {
         String key = key(source);
-        Class<?> type = LOADED.computeIfAbsent(key, k -> defineAll(source, k));
+        Class<?> type = LOADED.computeIfAbsent(key, k -> defineAll(source, k, null));
         try {
             return (JvmKernelBody) type.getDeclaredConstructor().newInstance();
         } catch (ReflectiveOperationException | ClassCastException e) {
             throw new DeviceException("kernel " + source.entryPoint() + " cannot be instantiated (expected: a public class with a"
                     + " public no-argument constructor implementing " + JvmKernelBody.class.getName() + "): " + e, e);
         }
+    }
+
+    /**
+     * Compiles (or finds in a cache) {@code source} and returns its entry-point class. Options are javac's
+     * ({@code -g} keeps debug information, which TornadoVM needs; {@code --module-path} and {@code --add-modules}
+     * reach APIs outside the class path).
+     */
+    public static Class<?> loadClass(KernelSource source) {
+        return loadClass(source, null);
+    }
+
+    /**
+     * As {@link #loadClass(KernelSource)}, also writing the class files under {@code exportDir} in package layout
+     * (for tools that read class files through the system class loader, as TornadoVM does: the directory must be
+     * on the class path).
+     */
+    public static Class<?> loadClass(KernelSource source, Path exportDir) {
+        return LOADED.computeIfAbsent(key(source) + "|" + exportDir, k -> defineAll(source, key(source), exportDir));
     }
 
     /** How many times this process ran the Java compiler (a cache hit does not count). */
@@ -69,12 +87,24 @@ public final class JavaKernelCompiler {
                 new java.util.TreeMap<>(source.options()).toString());
     }
 
-    private static Class<?> defineAll(KernelSource source, String key) {
+    private static Class<?> defineAll(KernelSource source, String key, Path exportDir) {
         Path dir = KernelCache.root().resolve("jvm").resolve(key.substring(0, 32));
         Map<String, byte[]> classes = readCache(dir);
         if (classes == null) {
             classes = compile(source);
             writeCache(dir, classes);
+        }
+        if (exportDir != null) {
+            try {
+                for (Map.Entry<String, byte[]> c : classes.entrySet()) {
+                    Path f = exportDir.resolve(c.getKey().replace('.', '/') + ".class");
+                    Files.createDirectories(f.getParent());
+                    KernelCache.writeAtomically(f, c.getValue());
+                }
+            } catch (IOException e) {
+                throw new DeviceException("cannot write kernel " + source.entryPoint() + "'s classes under " + exportDir + ": " + e
+                        + "; choose a writable directory", e);
+            }
         }
         KernelLoader loader = new KernelLoader(classes);
         try {
@@ -114,8 +144,10 @@ public final class JavaKernelCompiler {
                 return source.code();
             }
         };
-        List<String> options = new java.util.ArrayList<>(List.of("-classpath", classPath(), "-proc:none", "-g:none",
-                "-nowarn", "-implicit:none"));
+        List<String> options = new java.util.ArrayList<>(List.of("-classpath", classPath(), "-proc:none", "-nowarn", "-implicit:none"));
+        if (source.options().keySet().stream().noneMatch(o -> o.startsWith("-g"))) {
+            options.add("-g:none");
+        }
         source.options().forEach((k, v) -> {
             options.add(k);
             if (!v.isEmpty()) {

@@ -129,14 +129,15 @@ abstract sealed class Dialect permits Dialect.Java, Dialect.Cuda, Dialect.Tornad
             return null;
         }
 
+        /** TornadoVM's OpenCL code names NaN and infinities as undeclared identifiers: compute them from the finite {@code t0}. */
         @Override
         String nan(boolean single) {
-            return single ? "Float.NaN" : "Double.NaN";
+            return (single ? "(float) " : "") + "((t0 - t0) / (t0 - t0))";
         }
 
         @Override
         String infinity(boolean single, boolean positive) {
-            return (single ? "Float." : "Double.") + (positive ? "POSITIVE_INFINITY" : "NEGATIVE_INFINITY");
+            return (single ? "(float) " : "") + "(" + (positive ? "1.0" : "-1.0") + " / (t0 - t0))";
         }
     }
 

@@ -1,0 +1,438 @@
+package org.tornadobatch.device.tornadovm;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.tornadobatch.FirstFailure;
+import org.tornadobatch.device.DeviceBuffer;
+import org.tornadobatch.device.DeviceEvent;
+import org.tornadobatch.device.DeviceException;
+import org.tornadobatch.device.DeviceRuntime;
+import org.tornadobatch.device.DeviceStream;
+import org.tornadobatch.device.HostBuffer;
+import org.tornadobatch.device.HostMemoryKind;
+import org.tornadobatch.device.Kernel;
+import org.tornadobatch.device.KernelSource;
+import org.tornadobatch.device.LaunchConfig;
+import org.tornadobatch.device.MemoryInfo;
+import org.tornadobatch.device.OutOfDeviceMemoryException;
+import org.tornadobatch.device.jvm.JavaKernelCompiler;
+import org.tornadobatch.device.jvm.LaneStream;
+import org.tornadobatch.device.jvm.OffHeapHostBuffer;
+
+import uk.ac.manchester.tornado.api.TaskGraph;
+import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
+import uk.ac.manchester.tornado.api.TornadoExecutionResult;
+import uk.ac.manchester.tornado.api.common.TornadoDevice;
+import uk.ac.manchester.tornado.api.enums.DataTransferMode;
+import uk.ac.manchester.tornado.api.enums.ProfilerMode;
+import uk.ac.manchester.tornado.api.runtime.TornadoRuntimeProvider;
+import uk.ac.manchester.tornado.api.types.arrays.DoubleArray;
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+import uk.ac.manchester.tornado.api.types.arrays.IntArray;
+import uk.ac.manchester.tornado.api.types.arrays.TornadoNativeArray;
+
+/**
+ * One TornadoVM device (a backend and a device index: OpenCL, PTX). Device buffers are TornadoVM arrays in host
+ * memory ({@link TvmBuffer}); a launch runs an execution plan whose task graph moves each array by the role the
+ * kernel gives it: inputs to the device every execution, constants on the first, outputs back every execution.
+ * A plan is kept per set of buffers (so every chunk of a solve reuses one), with its memory limit set to the
+ * bytes of those buffers, and rebuilt when a constant is written again. Streams are ordered lanes on which copies
+ * and plan executions run in turn. TornadoVM compiles the kernels ({@code tornadovm} Java, compiled with
+ * {@code -g}); a bailout to sequential Java is an error, never a silent fallback.
+ */
+public final class TornadoVmRuntime implements DeviceRuntime {
+    private static final Logger LOG = LoggerFactory.getLogger(TornadoVmRuntime.class);
+    /** TornadoVM options this runtime needs, set where not given: bailouts fail; float64 stays exact on OpenCL. */
+    static final Map<String, String> REQUIRED_OPTIONS = Map.of("tornado.recover.bailout", "False",
+            "tornado.enable.nativeFunctions", "False", "tornado.opencl.compiler.flags", "-w");
+    private static final AtomicLong PLANS = new AtomicLong();
+    /** System property: the directory (on the class path) that kernel class files are written to. */
+    public static final String CLASSES_PROPERTY = "tornadobatch.tornadovm.classes";
+
+    private final TornadoDevice device;
+    private final String name;
+    private final long total;
+    private final AtomicLong allocated = new AtomicLong();
+    private final Set<TvmBuffer> live = ConcurrentHashMap.newKeySet();
+    private final Set<LaneStream> streams = ConcurrentHashMap.newKeySet();
+    private final Map<List<Object>, Plan> plans = new HashMap<>();
+    private final AtomicLong kernelNanos = new AtomicLong();
+    private volatile boolean closed;
+
+    /** An execution plan over one set of buffers, and the small arrays that carry each launch's scalars. */
+    private record Plan(TornadoExecutionPlan plan, IntArray ints, DoubleArray reals, List<TvmBuffer> buffers, long[] constantVersions) {
+        boolean uses(TvmBuffer b) {
+            return buffers.contains(b);
+        }
+    }
+
+    private TornadoVmRuntime(TornadoDevice device, String name) {
+        this.device = device;
+        this.name = name;
+        this.total = device.getMaxGlobalMemory();
+    }
+
+    /** Opens device {@code deviceIndex} of TornadoVM backend {@code backendIndex} (0: the first, usually the default). */
+    public static TornadoVmRuntime open(int backendIndex, int deviceIndex) {
+        REQUIRED_OPTIONS.forEach((k, v) -> {
+            if (System.getProperty(k) == null) {
+                System.setProperty(k, v);
+            }
+        });
+        var rt = TornadoRuntimeProvider.getTornadoRuntime();
+        if (backendIndex < 0 || backendIndex >= rt.getNumBackends()) {
+            throw new IllegalArgumentException("TornadoVM backend " + backendIndex + " (expected: 0 to " + (rt.getNumBackends() - 1) + ")");
+        }
+        var backend = rt.getBackend(backendIndex);
+        if (deviceIndex < 0 || deviceIndex >= backend.getNumDevices()) {
+            throw new IllegalArgumentException("device " + deviceIndex + " of TornadoVM backend " + backendIndex + " (" + backend.getName()
+                    + ") (expected: 0 to " + (backend.getNumDevices() - 1) + "; see tornado-batch devices)");
+        }
+        TornadoDevice d = backend.getDevice(deviceIndex);
+        return new TornadoVmRuntime(d, d.getDeviceName() + " (TornadoVM " + backend.getBackendType() + " " + backendIndex + ":" + deviceIndex + ")");
+    }
+
+    /** Every TornadoVM device: "backend:device  name". */
+    public static List<String> listDevices() {
+        var rt = TornadoRuntimeProvider.getTornadoRuntime();
+        List<String> out = new ArrayList<>();
+        for (int b = 0; b < rt.getNumBackends(); b++) {
+            var backend = rt.getBackend(b);
+            for (int d = 0; d < backend.getNumDevices(); d++) {
+                TornadoDevice dev = backend.getDevice(d);
+                out.add(b + ":" + d + "  " + backend.getBackendType() + "  " + dev.getPhysicalDevice().getDeviceName() + "  "
+                        + (dev.getMaxGlobalMemory() >> 20) + " MiB");
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public String name() {
+        return "tornadovm";
+    }
+
+    @Override
+    public String deviceName() {
+        return name;
+    }
+
+    @Override
+    public MemoryInfo memoryInfo() {
+        return new MemoryInfo(Math.max(0, total - allocated.get()), total);
+    }
+
+    @Override
+    public DeviceBuffer allocate(long bytes) {
+        checkOpen();
+        if (bytes < 0) {
+            throw new IllegalArgumentException("bytes: " + bytes + " (expected: >= 0)");
+        }
+        long now = allocated.addAndGet(bytes);
+        if (now > total) {
+            allocated.addAndGet(-bytes);
+            throw new OutOfDeviceMemoryException(name, bytes, total - (now - bytes));
+        }
+        TvmBuffer b = new TvmBuffer(bytes);
+        live.add(b);
+        return b;
+    }
+
+    @Override
+    public void free(DeviceBuffer buffer) {
+        TvmBuffer b = own(buffer);
+        if (!live.remove(b)) {
+            throw new DeviceException("free of a buffer that is not live on " + name + ": " + buffer);
+        }
+        closePlans(b);
+        allocated.addAndGet(-b.bytes());
+        b.release();
+    }
+
+    @Override
+    public HostBuffer allocateHost(long bytes, HostMemoryKind kind) {
+        return new OffHeapHostBuffer(bytes, kind);
+    }
+
+    @Override
+    public DeviceStream newStream() {
+        LaneStream s = new LaneStream("tornadovm");
+        streams.add(s);
+        return s;
+    }
+
+    @Override
+    public void copyToDevice(MemorySegment source, DeviceBuffer target, long targetOffset, DeviceStream stream) {
+        TvmBuffer t = own(target);
+        DeviceBuffer.checkRange(targetOffset, source.byteSize(), t.bytes());
+        lane(stream).submit(() -> {
+            MemorySegment.copy(source, 0, t.data(), targetOffset, source.byteSize());
+            t.written();
+        });
+    }
+
+    @Override
+    public void copyToHost(DeviceBuffer source, long sourceOffset, MemorySegment target, DeviceStream stream) {
+        TvmBuffer s = own(source);
+        DeviceBuffer.checkRange(sourceOffset, target.byteSize(), s.bytes());
+        lane(stream).submit(() -> MemorySegment.copy(s.data(), sourceOffset, target, 0, target.byteSize()));
+    }
+
+    @Override
+    public java.util.Set<String> kernelLanguages() {
+        return java.util.Set.of("tornadovm");
+    }
+
+    /** Compiles the kernel class in memory with {@code -g} against TornadoVM's API (on this JVM's module path). */
+    @Override
+    public Kernel compile(KernelSource source) {
+        if (!source.language().equals("tornadovm")) {
+            return DeviceRuntime.super.compile(source);
+        }
+        Map<String, String> options = new java.util.LinkedHashMap<>(source.options());
+        options.put("-g", "");
+        String modules = System.getProperty("jdk.module.path", "");
+        String tornado = java.util.Arrays.stream(modules.split(java.io.File.pathSeparator)).filter(p -> !p.isBlank() && !p.equals("."))
+                .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
+        if (!tornado.isEmpty()) {
+            options.put("--module-path", tornado);
+            options.put("--add-modules", "tornado.api");
+        }
+        Path dir = classDirectory();
+        Class<?> type = JavaKernelCompiler.loadClass(new KernelSource("java", source.entryPoint(), source.code(), options), dir);
+        return new TvmKernel(type);
+    }
+
+    /**
+     * Where kernel class files go so that TornadoVM, which reads them through the system class loader, finds them:
+     * {@code -Dtornadobatch.tornadovm.classes}, else {@code tornadovm-classes} in the kernel cache. It must be on the
+     * class path from the JVM's start (the tornado-batch launcher and the tests put it there).
+     */
+    public static Path classDirectory() {
+        String p = System.getProperty(CLASSES_PROPERTY);
+        Path dir = p != null ? Path.of(p) : org.tornadobatch.device.KernelCache.root().resolve("tornadovm-classes");
+        String cp = System.getProperty("java.class.path", "");
+        boolean onPath = java.util.Arrays.stream(cp.split(java.io.File.pathSeparator)).filter(e -> !e.isBlank())
+                .anyMatch(e -> Path.of(e).toAbsolutePath().normalize().equals(dir.toAbsolutePath().normalize()));
+        if (!onPath) {
+            throw new DeviceException("TornadoVM reads kernel classes through the class path, which lacks " + dir
+                    + "; add it to -cp (the tornado-batch launcher does) or set -D" + CLASSES_PROPERTY + " to a directory on it");
+        }
+        return dir;
+    }
+
+    /** Runs the kernel's execution plan on the stream's lane; the launch configuration is TornadoVM's to choose. */
+    @Override
+    public void launch(Kernel kernel, LaunchConfig config, DeviceStream stream, Object... args) {
+        if (!(kernel instanceof TvmKernel k)) {
+            throw new IllegalArgumentException("kernel " + kernel.entryPoint() + " was not compiled by the tornadovm runtime");
+        }
+        Object[] copy = args.clone();
+        lane(stream).submit(() -> execute(k, copy));
+    }
+
+    /** An event whose time is the device kernel time TornadoVM's profiler counted so far on this runtime. */
+    @Override
+    public DeviceEvent recordTimed(DeviceStream stream) {
+        long[] at = new long[1];
+        LaneStream lane = lane(stream);
+        lane.submit(() -> at[0] = kernelNanos.get());
+        return new KernelClock(lane.record(), at);
+    }
+
+    @Override
+    public double elapsedMillis(DeviceEvent start, DeviceEvent end) {
+        if (start instanceof KernelClock s && end instanceof KernelClock e) {
+            s.synchronize();
+            e.synchronize();
+            return (e.at[0] - s.at[0]) / 1e6;
+        }
+        return DeviceRuntime.super.elapsedMillis(start, end);
+    }
+
+    private record KernelClock(DeviceEvent done, long[] at) implements DeviceEvent {
+        @Override
+        public boolean isComplete() {
+            return done.isComplete();
+        }
+
+        @Override
+        public void synchronize() {
+            done.synchronize();
+        }
+    }
+
+    private void execute(TvmKernel k, Object[] args) {
+        List<TvmKernel.Role> roles = k.roles();
+        List<Object> key = new ArrayList<>();
+        key.add(k);
+        for (int i = 0; i < roles.size(); i++) {
+            key.add(args[i] == null ? "null:" + i : own((DeviceBuffer) args[i]));
+        }
+        Plan p;
+        synchronized (plans) {
+            p = plans.get(key);
+            if (p != null && stale(p, roles)) {
+                plans.remove(key);
+                close(p);
+                p = null;
+            }
+            if (p == null) {
+                p = build(k, args);
+                plans.put(key, p);
+            }
+        }
+        k.pack(args, p.ints(), p.reals());
+        TornadoExecutionResult r;
+        try {
+            r = p.plan().execute();
+        } catch (RuntimeException e) {
+            throw new DeviceException("TornadoVM could not run kernel " + k.entryPoint() + " on " + name + ": " + e.getMessage()
+                    + (String.valueOf(e).contains("ailout") ? " (TornadoVM could not compile it and would have run it as plain Java)" : ""), e);
+        }
+        kernelNanos.addAndGet(r.getProfilerResult().getDeviceKernelTime());
+    }
+
+    private static boolean stale(Plan p, List<TvmKernel.Role> roles) {
+        for (int i = 0, c = 0; i < roles.size(); i++) {
+            if (roles.get(i) == TvmKernel.Role.CONSTANT) {
+                TvmBuffer b = p.buffers().get(i);
+                if (b != null && b.version() != p.constantVersions()[c]) {
+                    return true;
+                }
+                c++;
+            }
+        }
+        return false;
+    }
+
+    private Plan build(TvmKernel k, Object[] args) {
+        List<TvmKernel.Role> roles = k.roles();
+        Object[] taskArgs = new Object[roles.size() + 2];
+        List<TvmBuffer> buffers = new ArrayList<>();
+        List<Object> in = new ArrayList<>();
+        List<Object> constants = new ArrayList<>();
+        List<Object> out = new ArrayList<>();
+        List<Long> versions = new ArrayList<>();
+        long bytes = 0;
+        for (int i = 0; i < roles.size(); i++) {
+            TvmBuffer b = args[i] == null ? null : own((DeviceBuffer) args[i]);
+            buffers.add(b);
+            Object view = b != null ? b.view(k.arrayType(i)) : placeholder(k.arrayType(i));
+            bytes += b != null ? b.bytes() : 8;
+            taskArgs[i] = view;
+            switch (roles.get(i)) {
+                case IN -> in.add(view);
+                case CONSTANT -> {
+                    constants.add(view);
+                    versions.add(b == null ? 0 : b.version());
+                }
+                case OUT -> out.add(view);
+            }
+        }
+        IntArray ints = new IntArray(k.ints());
+        DoubleArray reals = new DoubleArray(k.reals());
+        taskArgs[roles.size()] = ints;
+        taskArgs[roles.size() + 1] = reals;
+        in.add(ints);
+        in.add(reals);
+        TaskGraph g = new TaskGraph("tb" + PLANS.incrementAndGet());
+        g.transferToDevice(DataTransferMode.EVERY_EXECUTION, in.toArray());
+        if (!constants.isEmpty()) {
+            g.transferToDevice(DataTransferMode.FIRST_EXECUTION, constants.toArray());
+        }
+        k.addTask(g, "run", taskArgs);
+        g.transferToHost(DataTransferMode.EVERY_EXECUTION, out.toArray());
+        long limitMb = (bytes + (4L << 20)) >> 20;
+        TornadoExecutionPlan plan = new TornadoExecutionPlan(g.snapshot()).withDevice(device).withMemoryLimit(limitMb + "MB")
+                .withProfiler(ProfilerMode.SILENT);
+        LOG.debug("tornadovm: plan {} for {} over {} buffers, memory limit {} MB", g.getTaskGraphName(), k.entryPoint(), buffers.size(), limitMb);
+        return new Plan(plan, ints, reals, buffers, versions.stream().mapToLong(Long::longValue).toArray());
+    }
+
+    private static TornadoNativeArray placeholder(Class<?> type) {
+        if (type == DoubleArray.class) {
+            return new DoubleArray(1);
+        }
+        if (type == FloatArray.class) {
+            return new FloatArray(1);
+        }
+        return new IntArray(1);
+    }
+
+    private void closePlans(TvmBuffer b) {
+        synchronized (plans) {
+            var it = plans.entrySet().iterator();
+            while (it.hasNext()) {
+                Plan p = it.next().getValue();
+                if (p.uses(b)) {
+                    it.remove();
+                    close(p);
+                }
+            }
+        }
+    }
+
+    private static void close(Plan p) {
+        try {
+            p.plan().close();
+        } catch (Exception e) {
+            LOG.debug("tornadovm: closing a plan: {}", e.toString());
+        }
+    }
+
+    @Override
+    public void synchronize() {
+        streams.forEach(LaneStream::synchronize);
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        FirstFailure f = new FirstFailure();
+        streams.forEach(s -> f.run(s::close));
+        synchronized (plans) {
+            plans.values().forEach(TornadoVmRuntime::close);
+            plans.clear();
+        }
+        live.forEach(TvmBuffer::release);
+        live.clear();
+        f.rethrow();
+    }
+
+    private TvmBuffer own(DeviceBuffer b) {
+        if (b instanceof TvmBuffer t) {
+            if (!t.isValid()) {
+                throw new DeviceException("use of a freed buffer: " + t);
+            }
+            return t;
+        }
+        throw new IllegalArgumentException("buffer " + b + " was not allocated by the tornadovm runtime");
+    }
+
+    private LaneStream lane(DeviceStream s) {
+        if (s instanceof LaneStream l) {
+            return l;
+        }
+        throw new IllegalArgumentException("stream " + s + " was not created by the tornadovm runtime");
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("the tornadovm runtime is closed");
+        }
+    }
+}

@@ -36,6 +36,26 @@ abstract sealed class Dialect permits Dialect.Java, Dialect.Cuda, Dialect.Tornad
     /** A statement leaving the event loop (and the step loop inside it). */
     abstract String leaveEventLoop();
 
+    /** The event loop's condition. */
+    String eventLoopCondition() {
+        return "e < nEvents";
+    }
+
+    /** The adaptive step loop's condition. */
+    String stepLoopCondition() {
+        return "t < tEv";
+    }
+
+    /** A statement leaving the event loop from its own body (not from a loop inside it). */
+    String exitEventLoop() {
+        return "break;";
+    }
+
+    /** A line after the run has been advanced to the event (skipping the event once the run failed), or null. */
+    String afterAdvance() {
+        return null;
+    }
+
     /** The line before the event loop (a label), or null. */
     abstract String beforeEventLoop();
 
@@ -114,14 +134,38 @@ abstract sealed class Dialect permits Dialect.Java, Dialect.Cuda, Dialect.Tornad
             return "reals.get(" + (REALS_BEFORE_TOLERANCES + (which.equals("atol") ? i : states + i)) + ")";
         }
 
+        /**
+         * TornadoVM's OpenCL code assigns the values of every exit of a loop that has several one after the
+         * other, so the loops here have one exit: their conditions test {@code code}, and a failure continues.
+         */
         @Override
         String leaveEventLoop() {
-            return "break events;";
+            return "continue;";
+        }
+
+        @Override
+        String exitEventLoop() {
+            return "continue;";
+        }
+
+        @Override
+        String eventLoopCondition() {
+            return "e < nEvents && code == 0";
+        }
+
+        @Override
+        String stepLoopCondition() {
+            return "t < tEv && code == 0";
+        }
+
+        @Override
+        String afterAdvance() {
+            return "if (code != 0) { continue; }";
         }
 
         @Override
         String beforeEventLoop() {
-            return "events:";
+            return null;
         }
 
         @Override

@@ -190,19 +190,14 @@ public final class KernelGenerator {
         line("final double dtMax = reals.get(3);");
         line("final long maxSteps = (long) reals.get(4);");
         line("for (@Parallel int r = 0; r < status.getSize(); r++) {");
-        line("    if (r >= first && r < end) {");
-        line("        runOne(r, init, par, evT, evF, outS, outO, sumS, sumO, status, steps, stride, nEvents, t0, dtInit, dtMin, dtMax,");
-        line("                maxSteps, reals, nSaves, nWindows);");
-        line("    }");
+        indent++;
+        line("if (r >= first && r < end) {");
+        indent++;
+        body(); // written out here: TornadoVM refuses to inline a method this large
+        indent--;
         line("}");
         indent--;
         line("}");
-        line("");
-        line("private static void runOne(int r, " + arr + " init, " + arr + " par, DoubleArray evT, IntArray evF, " + arr + " outS,");
-        line("        " + arr + " outO, " + arr + " sumS, " + arr + " sumO, IntArray status, IntArray steps, int stride, int nEvents,");
-        line("        double t0, double dtInit, double dtMin, double dtMax, long maxSteps, DoubleArray reals, int nSaves, int nWindows) {");
-        indent++;
-        body();
         indent--;
         line("}");
         indent--;
@@ -296,17 +291,18 @@ public final class KernelGenerator {
         }
         rhs("t", stateNames(), "k0_");
         lineIf(d.beforeEventLoop());
-        line("for (int e = 0; e < nEvents; e++) {");
+        line("for (int e = 0; " + d.eventLoopCondition() + "; e++) {");
         indent++;
         line(F + "double tEv = " + d.load("evT", "F64", "e") + ";");
         advance();
+        lineIf(d.afterAdvance());
         StringBuilder finite = new StringBuilder();
         for (int i = 0; i < nStates; i++) {
             finite.append(i > 0 ? " + " : "").append("(y").append(i).append(" - y").append(i).append(")");
         }
         line("if (!(" + finite + " == 0)) {");
         line("    code |= " + RunStatus.NON_FINITE_STATE.bit() + ";");
-        line("    break;");
+        line("    " + d.exitEventLoop());
         line("}");
         line(F + "int flags = " + d.load("evF", "I32", "e") + ";");
         events();
@@ -334,7 +330,7 @@ public final class KernelGenerator {
      */
     private void advance() {
         if (ctl.controller().isAdaptive()) {
-            line("while (t < tEv) {");
+            line("while (" + d.stepLoopCondition() + ") {");
             indent++;
             adaptiveStep();
             indent--;

@@ -26,7 +26,6 @@ import org.tornadobatch.memory.ChunkPlan;
 import org.tornadobatch.memory.ElementType;
 import org.tornadobatch.memory.MemoryManager;
 import org.tornadobatch.memory.host.HostArray;
-import org.tornadobatch.memory.host.HostCopy;
 import org.tornadobatch.solver.kernel.KernelSpec;
 
 /** One solve: requests, chunk loop (inputs in, kernel, outputs out), and the result. */

@@ -6,7 +6,7 @@ package org.tornadobatch.solver.kernel;
  * for TornadoVM (its off-heap arrays, {@code TornadoMath}) for the {@code tornadovm} runtime. The
  * statements themselves (declarations, arithmetic, control flow) are written once by {@link KernelGenerator}.
  */
-abstract sealed class Dialect permits Dialect.Java, Dialect.Cuda, Dialect.TornadoVm {
+abstract sealed class Dialect permits Dialect.Java, Dialect.Cuda {
     static final Dialect JAVA = new Java();
     static final Dialect CUDA = new Cuda();
 
@@ -83,7 +83,7 @@ abstract sealed class Dialect permits Dialect.Java, Dialect.Cuda, Dialect.Tornad
      * TornadoMath (with {@code sinh}, {@code cosh} and {@code log10}, which it lacks, written by the kernel class).
      * Tolerances are read from the launch's {@code reals} array, after {@link #REALS_BEFORE_TOLERANCES} values.
      */
-    static final class TornadoVm extends Dialect {
+    static final class TornadoVm extends Java {
         static final int REALS_BEFORE_TOLERANCES = 5;
         private final int states;
 
@@ -94,21 +94,6 @@ abstract sealed class Dialect permits Dialect.Java, Dialect.Cuda, Dialect.Tornad
         @Override
         String language() {
             return "tornadovm";
-        }
-
-        @Override
-        String constant() {
-            return "final ";
-        }
-
-        @Override
-        String bool() {
-            return "boolean";
-        }
-
-        @Override
-        String int64() {
-            return "long";
         }
 
         @Override
@@ -168,11 +153,6 @@ abstract sealed class Dialect permits Dialect.Java, Dialect.Cuda, Dialect.Tornad
             return null;
         }
 
-        @Override
-        String afterEventLoop() {
-            return null;
-        }
-
         /** TornadoVM's OpenCL code names NaN and infinities as undeclared identifiers: compute them from the finite {@code t0}. */
         @Override
         String nan(boolean single) {
@@ -185,7 +165,7 @@ abstract sealed class Dialect permits Dialect.Java, Dialect.Cuda, Dialect.Tornad
         }
     }
 
-    static final class Java extends Dialect {
+    static sealed class Java extends Dialect permits TornadoVm {
         @Override
         String language() {
             return "java";

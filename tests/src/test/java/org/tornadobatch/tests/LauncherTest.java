@@ -37,8 +37,11 @@ class LauncherTest {
 
     @Test
     void tornadovmBackendWithoutAnSdkIsRefusedClearly() throws Exception {
-        Scripts.Result r = Scripts.bash("./tornado-batch solve examples/lorenz.ode --backend tornadovm",
-                Map.of("TORNADO_ENV_TORNADO_SEARCH", ""));
+        Map<String, String> noSdk = new java.util.HashMap<>();
+        noSdk.put("TORNADO_ENV_TORNADO_SEARCH", "");
+        noSdk.put("TORNADOVM_HOME", null); // as on a machine without one, also where the tests run with an SDK
+        noSdk.put("TORNADO_SDK", null);
+        Scripts.Result r = Scripts.bash("./tornado-batch solve examples/lorenz.ode --backend tornadovm", noSdk);
         assertEquals(2, r.exitCode(), r::toString);
         assertTrue(r.stderr().contains("needs a TornadoVM SDK"), r::toString);
     }

@@ -3,12 +3,21 @@ package org.tornadobatch.tests.cuda;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.tornadobatch.tests.Backends.LORENZ;
+import static org.tornadobatch.tests.Backends.PENDULUM;
+import static org.tornadobatch.tests.Backends.assertBitForBit;
+import static org.tornadobatch.tests.Backends.lorenzBatch;
+import static org.tornadobatch.tests.Backends.meanSteps;
+import static org.tornadobatch.tests.Backends.pendulumBatch;
+import static org.tornadobatch.tests.Backends.sameStepCounts;
+import static org.tornadobatch.tests.Backends.solve;
+import static org.tornadobatch.tests.Backends.withSlices;
+import static org.tornadobatch.tests.Backends.worst;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,9 +32,7 @@ import org.tornadobatch.device.jvm.JvmRuntime;
 import org.tornadobatch.memory.AllocatorKind;
 import org.tornadobatch.memory.MemoryManager;
 import org.tornadobatch.solver.Batch;
-import org.tornadobatch.solver.GridKind;
 import org.tornadobatch.solver.Precision;
-import org.tornadobatch.solver.ResultArray;
 import org.tornadobatch.solver.SolveResult;
 import org.tornadobatch.solver.Solver;
 import org.tornadobatch.solver.TimeSpec;
@@ -33,7 +40,6 @@ import org.tornadobatch.solver.method.Algorithm;
 import org.tornadobatch.solver.method.Controller;
 import org.tornadobatch.solver.method.StepControl;
 import org.tornadobatch.solver.output.OutputSpec;
-import org.tornadobatch.system.OdeSystem;
 
 /**
  * The solver on the cuda backend against the jvm backend: every algorithm and controller, float64 and float32,
@@ -42,24 +48,6 @@ import org.tornadobatch.system.OdeSystem;
 @Tag("cuda")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CudaSolverTest {
-    static final OdeSystem LORENZ = OdeSystem.parse("""
-            states: x = 1.0, y = 0.0, z = 0.0
-            parameters: sigma = 10.0, rho = 28.0
-            constants: beta = 8/3
-            dx = sigma * (y - x)
-            dy = x * (rho - z) - y
-            dz = x * y - beta * z
-            """, "lorenz");
-
-    static final OdeSystem PENDULUM = OdeSystem.parse("""
-            states: theta = 0.2, omega = 0
-            parameters: damping = 0.5, drive = 1.2, freq = 0.667
-            observables: energy
-            energy = 0.5 * omega^2 + (1 - cos(theta))
-            dtheta = omega
-            domega = -damping * omega - sin(theta) + drive * cos(freq * t)
-            """, "pendulum");
-
     private CudaRuntime gpu;
     private MemoryManager gpuMemory;
     private MemoryManager jvmMemory;
@@ -89,55 +77,6 @@ class CudaSolverTest {
             jvmMemory.close();
             jvmMemory.runtime().close();
         }
-    }
-
-    private static Batch lorenzBatch(int n) {
-        double[] rho = new double[n];
-        for (int i = 0; i < n; i++) {
-            rho[i] = 21.0 * i / (n - 1);
-        }
-        return Batch.grid(LORENZ, Map.of("rho", rho), GridKind.COMBINATORIAL);
-    }
-
-    private static Batch pendulumBatch(int n) {
-        double[] drive = new double[n];
-        for (int i = 0; i < n; i++) {
-            drive[i] = 1.5 * i / (n - 1);
-        }
-        return Batch.grid(PENDULUM, Map.of("drive", drive), GridKind.COMBINATORIAL);
-    }
-
-    private static SolveResult solve(MemoryManager m, OdeSystem sys, Algorithm a, StepControl.Builder c, Precision p, OutputSpec o,
-                                     Batch b, TimeSpec t) {
-        try (Solver s = Solver.builder(sys).algorithm(a).stepControl(c).precision(p).outputs(o).memoryManager(m).build()) {
-            return s.solve(b, t);
-        }
-    }
-
-    /** Largest |a - b| / (rtol |b| + atol) over every value of every array. */
-    private static double worst(SolveResult gpuResult, SolveResult jvmResult, double rtol, double atol) {
-        double worst = 0;
-        List<ResultArray> ga = gpuResult.arrays();
-        List<ResultArray> ja = jvmResult.arrays();
-        assertEquals(ja.size(), ga.size());
-        for (int k = 0; k < ga.size(); k++) {
-            long[] shape = ga.get(k).shape();
-            assertArrayEquals(ja.get(k).shape(), shape);
-            for (long i = 0; i < shape[0]; i++) {
-                for (long v = 0; v < shape[1]; v++) {
-                    for (long r = 0; r < shape[2]; r++) {
-                        double g = ga.get(k).get(i, v, r);
-                        double j = ja.get(k).get(i, v, r);
-                        if (Double.isNaN(g) && Double.isNaN(j)) {
-                            continue;
-                        }
-                        worst = Math.max(worst, Math.abs(g - j) / (rtol * Math.abs(j) + atol));
-                    }
-                }
-            }
-        }
-        assertArrayEquals(jvmResult.status(), gpuResult.status());
-        return worst;
     }
 
     @Test
@@ -184,14 +123,8 @@ class CudaSolverTest {
                 try (SolveResult g = solve(gpuMemory, LORENZ, a, c, Precision.FLOAT64, OutputSpec.stateOnly(), lorenz, t);
                      SolveResult j = solve(jvmMemory, LORENZ, a, c, Precision.FLOAT64, OutputSpec.stateOnly(), lorenz, t)) {
                     double w = worst(g, j, tol, tol);
-                    long steps = 0;
-                    long same = 0;
-                    for (int r = 0; r < g.runs(); r++) {
-                        steps += g.acceptedSteps()[r];
-                        same += g.acceptedSteps()[r] == j.acceptedSteps()[r] ? 1 : 0;
-                    }
                     System.out.printf("cuda vs jvm, %s %s tol 1e-8, lorenz: max |diff| / (tol (1 + |jvm|)) = %.3g; %.1f accepted steps"
-                            + " per run; same step count in %d of %d runs%n", a, ctl, w, (double) steps / g.runs(), same, g.runs());
+                            + " per run; same step count in %d of %d runs%n", a, ctl, w, meanSteps(g), sameStepCounts(g, j), g.runs());
                     assertTrue(w <= 1, a + " " + ctl + ": " + w);
                 }
             }
@@ -253,10 +186,7 @@ class CudaSolverTest {
                     chunked.info().chunkLength(), proportion, whole.info().chunks());
             assertEquals(1, whole.info().chunks());
             assertTrue(chunked.info().chunks() >= 4, "chunks: " + chunked.info().chunks());
-            assertEquals(-1, whole.state().segment().mismatch(chunked.state().segment()));
-            assertArrayEquals(whole.acceptedSteps(), chunked.acceptedSteps());
-            assertArrayEquals(whole.rejectedSteps(), chunked.rejectedSteps());
-            assertArrayEquals(whole.status(), chunked.status());
+            assertBitForBit(whole, chunked);
         }
     }
 
@@ -278,24 +208,7 @@ class CudaSolverTest {
                     seven.info().kernelMillis(), chunked.info().chunks(), chunked.info().kernelMillis());
             assertTrue(chunked.info().chunks() >= 2, "chunks: " + chunked.info().chunks());
             for (SolveResult r : List.of(seven, chunked)) {
-                assertEquals(-1, one.state().segment().mismatch(r.state().segment()));
-                assertArrayEquals(one.acceptedSteps(), r.acceptedSteps());
-                assertArrayEquals(one.rejectedSteps(), r.rejectedSteps());
-                assertArrayEquals(one.status(), r.status());
-            }
-        }
-    }
-
-    private static SolveResult withSlices(String slices, java.util.function.Supplier<SolveResult> solve) {
-        String before = System.getProperty("tornadobatch.slices");
-        System.setProperty("tornadobatch.slices", slices);
-        try {
-            return solve.get();
-        } finally {
-            if (before == null) {
-                System.clearProperty("tornadobatch.slices");
-            } else {
-                System.setProperty("tornadobatch.slices", before);
+                assertBitForBit(one, r);
             }
         }
     }

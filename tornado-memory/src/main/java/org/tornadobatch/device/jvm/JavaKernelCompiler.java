@@ -106,7 +106,9 @@ public final class JavaKernelCompiler {
                         + "; choose a writable directory", e);
             }
         }
-        KernelLoader loader = new KernelLoader(classes);
+        // Exported classes are loaded from the class path (by the application class loader, as TornadoVM reads them);
+        // all others by this kernel's own loader first, so that a same-named class on the class path never stands in.
+        KernelLoader loader = new KernelLoader(classes, exportDir == null);
         try {
             return Class.forName(source.entryPoint(), true, loader);
         } catch (ClassNotFoundException e) {
@@ -224,10 +226,23 @@ public final class JavaKernelCompiler {
     /** Defines a kernel's classes from bytes; one loader per kernel so kernels can be collected. */
     private static final class KernelLoader extends ClassLoader {
         private final Map<String, byte[]> classes;
+        private final boolean ownFirst;
 
-        KernelLoader(Map<String, byte[]> classes) {
+        KernelLoader(Map<String, byte[]> classes, boolean ownFirst) {
             super(JvmKernelBody.class.getClassLoader());
             this.classes = classes;
+            this.ownFirst = ownFirst;
+        }
+
+        @Override
+        protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+            if (!ownFirst || !classes.containsKey(name)) {
+                return super.loadClass(name, resolve);
+            }
+            synchronized (getClassLoadingLock(name)) {
+                Class<?> c = findLoadedClass(name);
+                return c != null ? c : findClass(name);
+            }
         }
 
         @Override

@@ -68,11 +68,13 @@ public final class KernelGenerator {
     public static final Set<String> LANGUAGES = Set.of("java", "cuda", "tornadovm");
 
     /**
-     * The kernel's source in {@code language} ({@code java} or {@code cuda}), its entry point named after a hash
-     * of the spec.
+     * The kernel's source in {@code language} ({@code java}, {@code cuda} or {@code tornadovm}), its entry point
+     * named after a hash of the spec. TornadoVM's classes start with T, the JVM's with K: both are loaded through
+     * the application class loader (TornadoVM's from the class path), so one name must not serve both.
      */
     public static KernelSource generate(KernelSpec spec, String language) {
-        String name = "K" + hash(VERSION + "|" + spec.fingerprint()).substring(0, 24);
+        String hash = hash(VERSION + "|" + spec.fingerprint()).substring(0, 24);
+        String name = (language.equals("tornadovm") ? "T" : "K") + hash;
         return switch (language) {
             case "java" -> new KernelSource("java", "org.tornadobatch.generated." + name,
                     new KernelGenerator(spec, Dialect.JAVA).javaSource(name), Map.of());

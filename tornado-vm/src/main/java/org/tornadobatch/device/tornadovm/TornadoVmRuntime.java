@@ -84,11 +84,7 @@ public final class TornadoVmRuntime implements DeviceRuntime {
 
     /** Opens device {@code deviceIndex} of TornadoVM backend {@code backendIndex} (0: the first, usually the default). */
     public static TornadoVmRuntime open(int backendIndex, int deviceIndex) {
-        REQUIRED_OPTIONS.forEach((k, v) -> {
-            if (System.getProperty(k) == null) {
-                System.setProperty(k, v);
-            }
-        });
+        requireOptions();
         var rt = TornadoRuntimeProvider.getTornadoRuntime();
         if (backendIndex < 0 || backendIndex >= rt.getNumBackends()) {
             throw new IllegalArgumentException("TornadoVM backend " + backendIndex + " (expected: 0 to " + (rt.getNumBackends() - 1) + ")");
@@ -102,8 +98,21 @@ public final class TornadoVmRuntime implements DeviceRuntime {
         return new TornadoVmRuntime(d, d.getDeviceName() + " (TornadoVM " + backend.getBackendType() + " " + backendIndex + ":" + deviceIndex + ")");
     }
 
-    /** Every TornadoVM device: "backend:device  name". */
+    /**
+     * Sets {@link #REQUIRED_OPTIONS} where not given; before TornadoVM's runtime starts, since it reads some of them
+     * once.
+     */
+    static void requireOptions() {
+        REQUIRED_OPTIONS.forEach((k, v) -> {
+            if (System.getProperty(k) == null) {
+                System.setProperty(k, v);
+            }
+        });
+    }
+
+    /** Every TornadoVM device: "backend:device  backend-type  name  memory". */
     public static List<String> listDevices() {
+        requireOptions();
         var rt = TornadoRuntimeProvider.getTornadoRuntime();
         List<String> out = new ArrayList<>();
         for (int b = 0; b < rt.getNumBackends(); b++) {

@@ -42,8 +42,16 @@ import org.tornadobatch.system.OdeSystem;
  * time is the sum over its slices).
  */
 public final class CudaLorenzBench {
-    private static final double DT = 1e-3;
-    private static final int STEPS = 1000;
+    static final double DT = 1e-3;
+    static final int STEPS = 1000;
+    static final OdeSystem LORENZ = OdeSystem.parse("""
+            states: x = 1.0, y = 0.0, z = 0.0
+            parameters: sigma = 10.0, rho = 28.0
+            constants: beta = 8/3
+            dx = sigma * (y - x)
+            dy = x * (rho - z) - y
+            dz = x * y - beta * z
+            """, "lorenz");
 
     private CudaLorenzBench() {
     }
@@ -78,13 +86,20 @@ public final class CudaLorenzBench {
                 """.replace("T", t).replace("F", f);
     }
 
-    private static final String SLICES = "tornadobatch.slices";
+    static final String SLICES = "tornadobatch.slices";
 
     /** Best kernel and end-to-end times of repeated solves (the first one warms up and is checked instead). */
-    private record Timing(double kernelMs, double e2eMs, List<Double> e2eAll, double maxRel, long chunks) {
+    record Timing(double kernelMs, double e2eMs, List<Double> e2eAll, double maxRel, long chunks) {
+        double medianE2eMs() {
+            return e2eAll.get(e2eAll.size() / 2);
+        }
     }
 
-    private static Timing solves(Solver solver, Batch batch, TimeSpec time, int reps, double[] handZ) {
+    /**
+     * Times {@code reps} solves after a first one, which warms up and whose final z is compared with {@code refZ}
+     * (relative); kernel time is the solve's own (the runtime's events), end-to-end is wall time.
+     */
+    static Timing solves(Solver solver, Batch batch, TimeSpec time, int reps, double[] refZ) {
         double kernelMs = Double.MAX_VALUE;
         double e2eMs = Double.MAX_VALUE;
         double maxRel = 0;
@@ -100,9 +115,9 @@ public final class CudaLorenzBench {
                     kernelMs = Math.min(kernelMs, res.info().kernelMillis());
                     all.add(ms);
                 } else {
-                    for (int i = 0; i < handZ.length; i++) {
+                    for (int i = 0; i < refZ.length; i++) {
                         double z = res.state().get(0, 2, i);
-                        maxRel = Math.max(maxRel, Math.abs(z - handZ[i]) / Math.max(Math.abs(handZ[i]), 1e-30));
+                        maxRel = Math.max(maxRel, Math.abs(z - refZ[i]) / Math.max(Math.abs(refZ[i]), 1e-30));
                     }
                 }
             }
@@ -111,7 +126,7 @@ public final class CudaLorenzBench {
         return new Timing(kernelMs, e2eMs, all, maxRel, chunks);
     }
 
-    private static void restore(String slices) {
+    static void restore(String slices) {
         if (slices == null) {
             System.clearProperty(SLICES);
         } else {
@@ -124,14 +139,7 @@ public final class CudaLorenzBench {
         List<Precision> precisions = Arrays.stream((args.length > 1 ? args[1] : "float64,float32").split(",")).map(Precision::of).toList();
         int reps = args.length > 2 ? Integer.parseInt(args[2]) : 5;
         AllocatorKind allocator = AllocatorKind.of(args.length > 3 ? args[3] : "default");
-        OdeSystem lorenz = OdeSystem.parse("""
-                states: x = 1.0, y = 0.0, z = 0.0
-                parameters: sigma = 10.0, rho = 28.0
-                constants: beta = 8/3
-                dx = sigma * (y - x)
-                dy = x * (rho - z) - y
-                dz = x * y - beta * z
-                """, "lorenz");
+        OdeSystem lorenz = LORENZ;
         try (CudaRuntime gpu = CudaRuntime.open(0); MemoryManager memory = MemoryManager.builder(gpu).allocator(allocator).build()) {
             String machine = gpu.deviceName() + ", CUDA driver " + gpu.driverVersion() + ", " + gpu.compilerDescription() + ", Java "
                     + Runtime.version();
@@ -149,12 +157,18 @@ public final class CudaLorenzBench {
         }
     }
 
-    private static void run(CudaRuntime gpu, OdeSystem lorenz, Solver solver, Kernel hand, Precision p, String t,
-                            int es, int n, int reps, AllocatorKind allocator, String machine) {
+    /** rho = linspace(0, 21, n). */
+    static double[] rho(int n) {
         double[] rho = new double[n];
         for (int i = 0; i < n; i++) {
             rho[i] = 21.0 * i / (n - 1);
         }
+        return rho;
+    }
+
+    private static void run(CudaRuntime gpu, OdeSystem lorenz, Solver solver, Kernel hand, Precision p, String t,
+                            int es, int n, int reps, AllocatorKind allocator, String machine) {
+        double[] rho = rho(n);
         // 1. The hand-written kernel: rho in, final state out; kernel time by CUDA events.
         double handMs = Double.MAX_VALUE;
         double[] handZ = new double[n];
@@ -203,7 +217,6 @@ public final class CudaLorenzBench {
         double e2eMs = sliced.e2eMs();
         double maxRel = Math.max(one.maxRel(), sliced.maxRel());
         long chunks = sliced.chunks();
-        List<Double> e2eAll = sliced.e2eAll();
 
         // 3. Bare transfers of the bytes the solve moves: init (3) and parameters (2) in; the final state (3),
         //    status (int) and step counts (2 ints) out.
@@ -233,7 +246,7 @@ public final class CudaLorenzBench {
                         + "\"transfer_bytes\":%d,\"end_to_end_ms\":%.3f,\"end_to_end_one_slice_ms\":%.3f,\"sliced_kernel_sum_ms\":%.3f,\"end_to_end_median_ms\":%.3f,\"end_to_end_ratio\":%.3f,"
                         + "\"chunks\":%d,\"slices\":\"%s\",\"hand_registers\":%d,\"hand_block\":%d,\"max_rel_diff_z\":%.3g,\"reps\":%d,\"allocator\":\"%s\",\"machine\":\"%s\"}%n",
                 gpu.deviceName(), p, n, STEPS, handMs, genMs, genMs / handMs, xferMs, inBytes + outBytes, e2eMs, one.e2eMs(),
-                sliced.kernelMs(), e2eAll.get(e2eAll.size() / 2), e2eMs / (genMs + xferMs), chunks, System.getProperty(SLICES, "auto"),
+                sliced.kernelMs(), sliced.medianE2eMs(), e2eMs / (genMs + xferMs), chunks, System.getProperty(SLICES, "auto"),
                 handInfo.registers(), handInfo.blockSize(), maxRel, reps, allocator, machine);
     }
 }

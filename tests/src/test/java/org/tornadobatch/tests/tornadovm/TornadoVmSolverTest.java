@@ -106,6 +106,26 @@ class TornadoVmSolverTest {
         }
     }
 
+    /** The benchmark's schedule: one event, at the end (a failure path once wrote saves at stray indices here). */
+    @Test
+    void finalStateOnlySolvesAgreeWithTheJvmBackend() {
+        Batch lorenz = lorenzBatch(300);
+        TimeSpec t = TimeSpec.finalState(1.0);
+        for (var m : List.of(java.util.Map.entry(Algorithm.CLASSICAL_RK4, StepControl.builder().controller(Controller.FIXED).dt(1e-3)),
+                java.util.Map.entry(Algorithm.DORMAND_PRINCE_54, StepControl.builder().controller(Controller.PI).atol(1e-8).rtol(1e-8)))) {
+            Algorithm a = m.getKey();
+            StepControl.Builder c = m.getValue();
+            try (SolveResult g = solve(tornadoMemory, LORENZ, a, c, Precision.FLOAT64, OutputSpec.stateOnly(), lorenz, t);
+                 SolveResult j = solve(jvmMemory, LORENZ, a, c, Precision.FLOAT64, OutputSpec.stateOnly(), lorenz, t)) {
+                assertEquals(1, g.state().shape()[0]);
+                double w = worst(g, j, 1e-10, 1e-300);
+                System.out.printf("tornadovm vs jvm, %s, state at t = 1 only: max |diff| / (1e-10 |jvm|) = %.3g%n", a, w);
+                assertTrue(w <= 1, a + ": " + w);
+                assertArrayEquals(j.acceptedSteps(), g.acceptedSteps());
+            }
+        }
+    }
+
     @Test
     void adaptiveMethodsAgreeWithinTolerance() {
         Batch lorenz = lorenzBatch(200);

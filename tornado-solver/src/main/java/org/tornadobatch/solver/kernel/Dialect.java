@@ -33,27 +33,25 @@ abstract sealed class Dialect permits Dialect.Java, Dialect.Cuda {
     /** Element {@code i} of the tolerance vector {@code which} (atol or rtol). */
     abstract String tolerance(String which, int i);
 
-    /** A statement leaving the event loop (and the step loop inside it). */
+    /** A statement leaving the event loop (and the step loop inside it); null in a {@link #structured()} dialect. */
     abstract String leaveEventLoop();
+
+    /**
+     * Whether loops may only end through their conditions (no break or continue): the generator then nests
+     * what follows a failure in an else branch, and the loop conditions test the run's status.
+     */
+    boolean structured() {
+        return false;
+    }
 
     /** The event loop's condition. */
     String eventLoopCondition() {
-        return "e < nEvents";
+        return structured() ? "e < nEvents && code == 0" : "e < nEvents";
     }
 
     /** The adaptive step loop's condition. */
     String stepLoopCondition() {
-        return "t < tEv";
-    }
-
-    /** A statement leaving the event loop from its own body (not from a loop inside it). */
-    String exitEventLoop() {
-        return "break;";
-    }
-
-    /** A line after the run has been advanced to the event (skipping the event once the run failed), or null. */
-    String afterAdvance() {
-        return null;
+        return structured() ? "t < tEv && code == 0" : "t < tEv";
     }
 
     /** The line before the event loop (a label), or null. */
@@ -120,32 +118,18 @@ abstract sealed class Dialect permits Dialect.Java, Dialect.Cuda {
         }
 
         /**
-         * TornadoVM's OpenCL code assigns the values of every exit of a loop that has several one after the
-         * other, so the loops here have one exit: their conditions test {@code code}, and a failure continues.
+         * TornadoVM's code for loops left early (by break, or by continue from a nested branch) assigns the values
+         * of one path on another (every run MAX_STEPS_EXCEEDED; saves at stray indices), so loops here end only
+         * through their conditions.
          */
         @Override
+        boolean structured() {
+            return true;
+        }
+
+        @Override
         String leaveEventLoop() {
-            return "continue;";
-        }
-
-        @Override
-        String exitEventLoop() {
-            return "continue;";
-        }
-
-        @Override
-        String eventLoopCondition() {
-            return "e < nEvents && code == 0";
-        }
-
-        @Override
-        String stepLoopCondition() {
-            return "t < tEv && code == 0";
-        }
-
-        @Override
-        String afterAdvance() {
-            return "if (code != 0) { continue; }";
+            return null;
         }
 
         @Override

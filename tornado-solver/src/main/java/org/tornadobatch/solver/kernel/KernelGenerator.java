@@ -34,7 +34,7 @@ import org.tornadobatch.system.OdeSystem;
  */
 public final class KernelGenerator {
     /** Bumped whenever the generated code changes meaning, so cached kernels are not reused. */
-    static final String VERSION = "2";
+    static final String VERSION = "3";
 
     private final KernelSpec spec;
     private final Dialect d;
@@ -297,17 +297,31 @@ public final class KernelGenerator {
         indent++;
         line(F + "double tEv = " + d.load("evT", "F64", "e") + ";");
         advance();
-        lineIf(d.afterAdvance());
+        if (d.structured()) {
+            line("if (code == 0) {"); // the event, once the run reached it
+            indent++;
+        }
         StringBuilder finite = new StringBuilder();
         for (int i = 0; i < nStates; i++) {
             finite.append(i > 0 ? " + " : "").append("(y").append(i).append(" - y").append(i).append(")");
         }
         line("if (!(" + finite + " == 0)) {");
         line("    code |= " + RunStatus.NON_FINITE_STATE.bit() + ";");
-        line("    " + d.exitEventLoop());
-        line("}");
+        if (d.structured()) {
+            line("} else {");
+            indent++;
+        } else {
+            line("    break;");
+            line("}");
+        }
         line(F + "int flags = " + d.load("evF", "I32", "e") + ";");
         events();
+        if (d.structured()) {
+            indent--;
+            line("}");
+            indent--;
+            line("}");
+        }
         indent--;
         line("}");
         lineIf(d.afterEventLoop());
@@ -369,9 +383,8 @@ public final class KernelGenerator {
         line("t = tBase + (double) full * dt;");
         line("if (capped) {");
         line("    code |= " + RunStatus.MAX_STEPS_EXCEEDED.bit() + ";");
-        line("    " + d.leaveEventLoop());
-        line("}");
-        line("{");
+        lineIf(leave());
+        line("} else {");
         indent++;
         line(F + "double h = tEv - t;");
         coefficients();
@@ -456,8 +469,11 @@ public final class KernelGenerator {
         int s = tab.stages();
         line("if (accepted + rejected >= maxSteps) {");
         line("    code |= " + RunStatus.MAX_STEPS_EXCEEDED.bit() + ";");
-        line("    " + d.leaveEventLoop());
-        line("}");
+        lineIf(leave());
+        line(d.structured() ? "} else {" : "}");
+        if (d.structured()) {
+            indent++;
+        }
         line(F + "double rem = tEv - t;");
         line(F + d.bool() + " hit = rem <= dt * 1.000001;");
         line(F + "double h = hit ? rem : dt;");
@@ -505,11 +521,21 @@ public final class KernelGenerator {
         line("rejected++;");
         line("if (h <= dtMin) {");
         line("    code |= " + RunStatus.STEP_TOO_SMALL.bit() + " | (finiteErr ? 0 : " + RunStatus.NON_FINITE_STATE.bit() + ");");
-        line("    " + d.leaveEventLoop());
+        lineIf(leave());
         line("}");
-        line("dt = " + max + "(h * gain, dtMin);");
+        line("dt = " + max + "(h * gain, dtMin);"); // harmless after a failure: the step loop's condition ends it
         indent--;
         line("}");
+        if (d.structured()) {
+            indent--;
+            line("}");
+        }
+    }
+
+    /** The indented statement that leaves the event loop after a failure, or null where the loop conditions end it. */
+    private String leave() {
+        String s = d.leaveEventLoop();
+        return s == null ? null : "    " + s;
     }
 
     private void gain() {

@@ -79,7 +79,25 @@ public final class TornadoVmRuntime implements DeviceRuntime {
     private TornadoVmRuntime(TornadoDevice device, String name) {
         this.device = device;
         this.name = name;
-        this.total = device.getMaxGlobalMemory();
+        this.total = Math.min(device.getMaxGlobalMemory(), tornadoMemoryLimit());
+    }
+
+    /**
+     * The device memory TornadoVM lets its buffers take: {@code -Dtornado.device.memory} (TornadoVM's default,
+     * 4GB), in TornadoVM's notation ("4GB", "512MB", bytes). The memory manager's cap never exceeds it.
+     */
+    static long tornadoMemoryLimit() {
+        String v = System.getProperty("tornado.device.memory", "4GB").trim().toUpperCase(java.util.Locale.ROOT);
+        try {
+            if (!v.endsWith("B")) {
+                return Long.parseLong(v);
+            }
+            int unit = "KMGTPE".indexOf(v.charAt(v.length() - 2));
+            String digits = v.substring(0, v.length() - (unit >= 0 ? 2 : 1));
+            return Long.parseLong(digits) << (unit >= 0 ? 10 * (unit + 1) : 0);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("tornado.device.memory: " + v + " (expected: bytes or a size such as 4GB or 512MB)", e);
+        }
     }
 
     /** Opens device {@code deviceIndex} of TornadoVM backend {@code backendIndex} (0: the first, usually the default). */

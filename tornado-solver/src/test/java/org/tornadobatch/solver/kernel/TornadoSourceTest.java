@@ -35,7 +35,7 @@ class TornadoSourceTest {
                 "tornadovm");
         assertEquals("tornadovm", src.language());
         assertTrue(src.options().containsKey("-g"), "TornadoVM needs the local variable tables: " + src.options());
-        assertTrue(src.code().contains("for (@Parallel int r = 0; r < status.getSize(); r++)"), src.code());
+        assertTrue(src.code().contains("for (@Parallel int r = 0; r < size; r++)"), src.code());
         assertTrue(src.code().contains("FloatArray init"), src.code());
         for (String notHere : List.of("MemorySegment", "getAtIndex", "Math.", "__global__")) {
             assertFalse(src.code().replace("TornadoMath.", "").contains(notHere), notHere + " in\n" + src.code());

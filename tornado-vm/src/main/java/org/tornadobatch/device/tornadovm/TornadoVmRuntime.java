@@ -29,9 +29,11 @@ import org.tornadobatch.device.jvm.JavaKernelCompiler;
 import org.tornadobatch.device.jvm.LaneStream;
 import org.tornadobatch.device.jvm.OffHeapHostBuffer;
 
+import uk.ac.manchester.tornado.api.GridScheduler;
 import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
 import uk.ac.manchester.tornado.api.TornadoExecutionResult;
+import uk.ac.manchester.tornado.api.WorkerGrid1D;
 import uk.ac.manchester.tornado.api.common.TornadoDevice;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
 import uk.ac.manchester.tornado.api.enums.ProfilerMode;
@@ -58,6 +60,8 @@ public final class TornadoVmRuntime implements DeviceRuntime {
     private static final AtomicLong PLANS = new AtomicLong();
     /** System property: the directory (on the class path) that kernel class files are written to. */
     public static final String CLASSES_PROPERTY = "tornadobatch.tornadovm.classes";
+    /** System property: threads per block of the kernels' launches. */
+    public static final String BLOCK_PROPERTY = "tornadobatch.tornadovm.block";
 
     private final TornadoDevice device;
     private final String name;
@@ -70,7 +74,8 @@ public final class TornadoVmRuntime implements DeviceRuntime {
     private volatile boolean closed;
 
     /** An execution plan over one set of buffers, and the small arrays that carry each launch's scalars. */
-    private record Plan(TornadoExecutionPlan plan, IntArray ints, DoubleArray reals, List<TvmBuffer> buffers, long[] constantVersions) {
+    private record Plan(TornadoExecutionPlan plan, IntArray ints, DoubleArray reals, IntArray status, List<TvmBuffer> buffers,
+                        long[] constantVersions) {
         boolean uses(TvmBuffer b) {
             return buffers.contains(b);
         }
@@ -320,6 +325,10 @@ public final class TornadoVmRuntime implements DeviceRuntime {
             }
         }
         k.pack(args, p.ints(), p.reals());
+        IntArray status = p.status();
+        if (status != null) {
+            k.mark(args, status);
+        }
         TornadoExecutionResult r;
         try {
             r = p.plan().execute();
@@ -327,7 +336,23 @@ public final class TornadoVmRuntime implements DeviceRuntime {
             throw new DeviceException("TornadoVM could not run kernel " + k.entryPoint() + " on " + name + ": " + e.getMessage()
                     + (String.valueOf(e).contains("ailout") ? " (TornadoVM could not compile it and would have run it as plain Java)" : ""), e);
         }
+        // TornadoVM reports a failed launch (e.g. CUDA's 701, too many registers for the block) only in its log.
+        int unrun = status == null ? 0 : k.unrun(args, status);
+        if (unrun > 0) {
+            throw new DeviceException("TornadoVM did not run kernel " + k.entryPoint() + " on " + name + " for " + unrun
+                    + " run(s) (its launch failed; TornadoVM's log above says why, e.g. cuLaunchKernel 701: too many resources"
+                    + " for the block); try a smaller block with -D" + BLOCK_PROPERTY + " (now " + block() + ")");
+        }
         kernelNanos.addAndGet(r.getProfilerResult().getDeviceKernelTime());
+    }
+
+    /** Threads per block (local work size) of every launch: -Dtornadobatch.tornadovm.block, default 128. */
+    static int block() {
+        int b = Integer.getInteger(BLOCK_PROPERTY, 128);
+        if (b < 1 || b > 1024) {
+            throw new IllegalArgumentException(BLOCK_PROPERTY + ": " + b + " (expected: 1 to 1024)");
+        }
+        return b;
     }
 
     private static boolean stale(Plan p, List<TvmKernel.Role> roles) {
@@ -351,6 +376,7 @@ public final class TornadoVmRuntime implements DeviceRuntime {
         List<Object> constants = new ArrayList<>();
         List<Object> out = new ArrayList<>();
         List<Long> versions = new ArrayList<>();
+        IntArray status = null;
         long bytes = 0;
         for (int i = 0; i < roles.size(); i++) {
             TvmBuffer b = args[i] == null ? null : own((DeviceBuffer) args[i]);
@@ -365,6 +391,11 @@ public final class TornadoVmRuntime implements DeviceRuntime {
                     versions.add(b == null ? 0 : b.version());
                 }
                 case OUT -> out.add(view);
+                case INOUT -> {
+                    in.add(view);
+                    out.add(view);
+                    status = b != null ? (IntArray) view : null;
+                }
             }
         }
         IntArray ints = new IntArray(k.ints());
@@ -380,11 +411,17 @@ public final class TornadoVmRuntime implements DeviceRuntime {
         }
         k.addTask(g, "run", taskArgs);
         g.transferToHost(DataTransferMode.EVERY_EXECUTION, out.toArray());
-        long limitMb = (bytes + (4L << 20)) >> 20;
+        // TornadoVM's "MB" is 10^6 bytes; the 4 MiB cover the arrays' headers and the scalar arrays.
+        long limitMb = (bytes + (4L << 20) + 999_999) / 1_000_000;
+        // Threads per block set here: TornadoVM's own choice can exceed what the kernel's registers allow (CUDA 701).
+        int size = status != null ? status.getSize() : 1;
+        int local = block();
+        WorkerGrid1D grid = new WorkerGrid1D((int) Math.min(Integer.MAX_VALUE, ((long) size + local - 1) / local * local));
+        grid.setLocalWork(local, 1, 1);
         TornadoExecutionPlan plan = new TornadoExecutionPlan(g.snapshot()).withDevice(device).withMemoryLimit(limitMb + "MB")
-                .withProfiler(ProfilerMode.SILENT);
+                .withProfiler(ProfilerMode.SILENT).withGridScheduler(new GridScheduler(g.getTaskGraphName() + ".run", grid));
         LOG.debug("tornadovm: plan {} for {} over {} buffers, memory limit {} MB", g.getTaskGraphName(), k.entryPoint(), buffers.size(), limitMb);
-        return new Plan(plan, ints, reals, buffers, versions.stream().mapToLong(Long::longValue).toArray());
+        return new Plan(plan, ints, reals, status, buffers, versions.stream().mapToLong(Long::longValue).toArray());
     }
 
     private static TornadoNativeArray placeholder(Class<?> type) {

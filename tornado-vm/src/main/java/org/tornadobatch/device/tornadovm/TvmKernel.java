@@ -14,16 +14,19 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 /**
  * A kernel class for TornadoVM, as the solver generates it: a static {@code run} (the task), {@code task(graph, id,
  * args)} adding it to a task graph, {@code pack(launchArgs, ints, reals)} putting a launch's scalars into two small
- * arrays, and the constants {@code ROLES} (how each array argument moves: {@code in}, {@code constant}, {@code out}),
- * {@code INTS} and {@code REALS} (the small arrays' lengths).
+ * arrays, {@code mark}/{@code unrun} (marking the launch's runs in the {@code inout} status array, and counting those
+ * a launch left marked), and the constants {@code ROLES} (how each array argument moves: {@code in},
+ * {@code constant}, {@code out}, {@code inout}), {@code INTS} and {@code REALS} (the small arrays' lengths).
  */
 final class TvmKernel implements Kernel {
     /** How an array argument moves between host and device. */
-    enum Role { IN, CONSTANT, OUT }
+    enum Role { IN, CONSTANT, OUT, INOUT }
 
     private final String entryPoint;
     private final Method task;
     private final Method pack;
+    private final Method mark;
+    private final Method unrun;
     private final Class<?>[] arrayTypes;
     private final List<Role> roles;
     private final int ints;
@@ -34,6 +37,8 @@ final class TvmKernel implements Kernel {
         try {
             this.task = type.getMethod("task", TaskGraph.class, String.class, Object[].class);
             this.pack = type.getMethod("pack", Object[].class, IntArray.class, DoubleArray.class);
+            this.mark = type.getMethod("mark", Object[].class, IntArray.class);
+            this.unrun = type.getMethod("unrun", Object[].class, IntArray.class);
             Method run = java.util.Arrays.stream(type.getMethods()).filter(m -> m.getName().equals("run")).findFirst()
                     .orElseThrow(() -> new NoSuchMethodException("run"));
             this.roles = java.util.Arrays.stream(((String) type.getField("ROLES").get(null)).split(","))
@@ -43,7 +48,7 @@ final class TvmKernel implements Kernel {
             this.reals = type.getField("REALS").getInt(null);
         } catch (ReflectiveOperationException | RuntimeException e) {
             throw new DeviceException("kernel " + type.getName() + " is not a tornado-batch TornadoVM kernel (expected: static run, task,"
-                    + " pack, ROLES, INTS, REALS): " + e, e);
+                    + " pack, mark, unrun, ROLES, INTS, REALS): " + e, e);
         }
     }
 
@@ -69,6 +74,14 @@ final class TvmKernel implements Kernel {
 
     void pack(Object[] launchArgs, IntArray i, DoubleArray r) {
         invoke(pack, launchArgs, i, r);
+    }
+
+    void mark(Object[] launchArgs, IntArray status) {
+        invoke(mark, launchArgs, status);
+    }
+
+    int unrun(Object[] launchArgs, IntArray status) {
+        return (Integer) invoke(unrun, launchArgs, status);
     }
 
     private Object invoke(Method m, Object... args) {

@@ -88,7 +88,12 @@ public final class Backends {
                         if (Double.isNaN(g) && Double.isNaN(j)) {
                             continue;
                         }
-                        worst = Math.max(worst, Math.abs(g - j) / (rtol * Math.abs(j) + atol));
+                        double w = Math.abs(g - j) / (rtol * Math.abs(j) + atol);
+                        if (Double.isNaN(w) && !Double.isNaN(worst)) { // the first value that is NaN in one result only
+                            System.out.printf("%s[%d, %d, %d]: device %s, jvm %s (status %d vs %d)%n", ga.get(k).name(), i, v, r, g, j,
+                                    device.status()[(int) r], jvm.status()[(int) r]);
+                        }
+                        worst = Double.isNaN(w) ? Double.NaN : Math.max(worst, w);
                     }
                 }
             }

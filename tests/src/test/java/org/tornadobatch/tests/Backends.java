@@ -2,6 +2,7 @@ package org.tornadobatch.tests;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
@@ -16,6 +17,7 @@ import org.tornadobatch.solver.SolveResult;
 import org.tornadobatch.solver.Solver;
 import org.tornadobatch.solver.TimeSpec;
 import org.tornadobatch.solver.method.Algorithm;
+import org.tornadobatch.solver.method.Controller;
 import org.tornadobatch.solver.method.StepControl;
 import org.tornadobatch.solver.output.OutputSpec;
 import org.tornadobatch.system.OdeSystem;
@@ -131,6 +133,28 @@ public final class Backends {
         assertArrayEquals(expected.acceptedSteps(), actual.acceptedSteps());
         assertArrayEquals(expected.rejectedSteps(), actual.rejectedSteps());
         assertArrayEquals(expected.status(), actual.status());
+    }
+
+    /**
+     * Lorenz, Dormand-Prince with PI at 1e-8, saves every 0.05 over [0, 1], {@code n} runs: one chunk, then under a
+     * memProportion that grants {@code chunkBytes}, which must give at least 4 chunks whose results equal the one
+     * chunk's bit for bit.
+     */
+    public static void assertChunkedEqualsWhole(MemoryManager m, int n, double chunkBytes) {
+        Batch lorenz = lorenzBatch(n);
+        TimeSpec t = TimeSpec.of(1.0).withSaveEvery(0.05);
+        StepControl.Builder c = StepControl.builder().controller(Controller.PI).atol(1e-8).rtol(1e-8);
+        double proportion = chunkBytes / m.runtime().memoryInfo().totalBytes();
+        try (SolveResult whole = solve(m, LORENZ, Algorithm.DORMAND_PRINCE_54, c, Precision.FLOAT64, OutputSpec.stateOnly(), lorenz, t);
+             Solver s = Solver.builder(LORENZ).algorithm(Algorithm.DORMAND_PRINCE_54).stepControl(c).memoryManager(m)
+                     .memProportion(proportion).build();
+             SolveResult chunked = s.solve(lorenz, t)) {
+            System.out.printf("%s chunked: %d chunks of %d runs (memProportion %.2e) vs %d chunk%n", m.runtime().name(),
+                    chunked.info().chunks(), chunked.info().chunkLength(), proportion, whole.info().chunks());
+            assertEquals(1, whole.info().chunks());
+            assertTrue(chunked.info().chunks() >= 4, "chunks: " + chunked.info().chunks());
+            assertBitForBit(whole, chunked);
+        }
     }
 
     /** Runs {@code solve} with {@code -Dtornadobatch.slices} set to {@code slices}, restoring it afterwards. */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.tornadobatch.tests.Backends.LORENZ;
 import static org.tornadobatch.tests.Backends.PENDULUM;
 import static org.tornadobatch.tests.Backends.assertBitForBit;
+import static org.tornadobatch.tests.Backends.assertChunkedEqualsWhole;
 import static org.tornadobatch.tests.Backends.lorenzBatch;
 import static org.tornadobatch.tests.Backends.meanSteps;
 import static org.tornadobatch.tests.Backends.pendulumBatch;
@@ -171,23 +172,8 @@ class CudaSolverTest {
 
     @Test
     void aChunkedSolveEqualsTheUnchunkedOneBitForBit() {
-        int n = 100_000;
-        Batch lorenz = lorenzBatch(n);
-        TimeSpec t = TimeSpec.of(1.0).withSaveEvery(0.05);
-        StepControl.Builder c = StepControl.builder().controller(Controller.PI).atol(1e-8).rtol(1e-8);
         // About 21 saves x 3 states x 8 bytes plus inputs per run: ~0.6 KB, ~60 MB in all; a fifth of that forces >= 5 chunks.
-        double proportion = 12e6 / gpu.memoryInfo().totalBytes();
-        try (SolveResult whole = solve(gpuMemory, LORENZ, Algorithm.DORMAND_PRINCE_54, c, Precision.FLOAT64, OutputSpec.stateOnly(),
-                lorenz, t);
-             Solver s = Solver.builder(LORENZ).algorithm(Algorithm.DORMAND_PRINCE_54).stepControl(c).memoryManager(gpuMemory)
-                     .memProportion(proportion).build();
-             SolveResult chunked = s.solve(lorenz, t)) {
-            System.out.printf("chunked: %d chunks of %d runs (memProportion %.2e) vs %d chunk%n", chunked.info().chunks(),
-                    chunked.info().chunkLength(), proportion, whole.info().chunks());
-            assertEquals(1, whole.info().chunks());
-            assertTrue(chunked.info().chunks() >= 4, "chunks: " + chunked.info().chunks());
-            assertBitForBit(whole, chunked);
-        }
+        assertChunkedEqualsWhole(gpuMemory, 100_000, 12e6);
     }
 
     @Test

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.tornadobatch.tests.Backends.LORENZ;
 import static org.tornadobatch.tests.Backends.PENDULUM;
-import static org.tornadobatch.tests.Backends.assertBitForBit;
+import static org.tornadobatch.tests.Backends.assertChunkedEqualsWhole;
 import static org.tornadobatch.tests.Backends.lorenzBatch;
 import static org.tornadobatch.tests.Backends.meanSteps;
 import static org.tornadobatch.tests.Backends.pendulumBatch;
@@ -34,7 +34,6 @@ import org.tornadobatch.memory.MemoryManager;
 import org.tornadobatch.solver.Batch;
 import org.tornadobatch.solver.Precision;
 import org.tornadobatch.solver.SolveResult;
-import org.tornadobatch.solver.Solver;
 import org.tornadobatch.solver.TimeSpec;
 import org.tornadobatch.solver.method.Algorithm;
 import org.tornadobatch.solver.method.Controller;
@@ -180,23 +179,8 @@ class TornadoVmSolverTest {
 
     @Test
     void aChunkedSolveEqualsTheUnchunkedOneBitForBit() {
-        int n = 20_000;
-        Batch lorenz = lorenzBatch(n);
-        TimeSpec t = TimeSpec.of(1.0).withSaveEvery(0.05);
-        StepControl.Builder c = StepControl.builder().controller(Controller.PI).atol(1e-8).rtol(1e-8);
         // About 21 saves x 3 states x 8 bytes plus inputs per run: ~0.6 KB, ~12 MB in all; 2.4 MB forces >= 5 chunks.
-        double proportion = 2.4e6 / tornado.memoryInfo().totalBytes();
-        try (SolveResult whole = solve(tornadoMemory, LORENZ, Algorithm.DORMAND_PRINCE_54, c, Precision.FLOAT64, OutputSpec.stateOnly(),
-                lorenz, t);
-             Solver s = Solver.builder(LORENZ).algorithm(Algorithm.DORMAND_PRINCE_54).stepControl(c).memoryManager(tornadoMemory)
-                     .memProportion(proportion).build();
-             SolveResult chunked = s.solve(lorenz, t)) {
-            System.out.printf("tornadovm chunked: %d chunks of %d runs (memProportion %.2e) vs %d chunk%n", chunked.info().chunks(),
-                    chunked.info().chunkLength(), proportion, whole.info().chunks());
-            assertEquals(1, whole.info().chunks());
-            assertTrue(chunked.info().chunks() >= 4, "chunks: " + chunked.info().chunks());
-            assertBitForBit(whole, chunked);
-        }
+        assertChunkedEqualsWhole(tornadoMemory, 20_000, 2.4e6);
     }
 
     @Test

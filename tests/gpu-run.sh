@@ -3,7 +3,9 @@
 # and/or the CUDA benchmark, writing logs under $OUT (or /tmp/gpu-out).
 #   gpu-run.sh tests|bench|all    the cuda-tagged tests, CudaLorenzBench, or both
 #   gpu-run.sh tornadovm          with a TornadoVM PTX SDK packed (TORNADOVM_PTX_SDK): the tornadovm-tagged tests
-#                                 under TornadoVM's flags, then BackendLorenzBench on tornadovm and on cuda
+#                                 under TornadoVM's flags, then BackendLorenzBench on tornadovm and on cuda with
+#                                 each allocator of BENCH_ALLOCATORS (default: "default pooled"), and one solve's
+#                                 per-execution breakdown (DEBUG log) on tornadovm at 2^24 float64
 set -uo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-all}
@@ -38,8 +40,14 @@ if [ "$what" = tornadovm ]; then
     --scan-class-path .device/test-classes --include-tag tornadovm --details=tree --disable-banner 2>&1 | tee "$out/tornadovm-tests.log"
   rc=${PIPESTATUS[0]}
   args=${BENCH_ARGS:-20,24 float64,float32 5}
-  java "${tv[@]}" -Dtornado.device.memory=64GB -Xmx48g -cp ".device/bench/*:.device/lib/*:$classes" \
-    org.tornadobatch.bench.BackendLorenzBench tornadovm $args 2>&1 | tee "$out/bench-tornadovm.log"
-  java "${flags[@]}" -Xmx48g -cp ".device/bench/*:.device/lib/*" org.tornadobatch.bench.BackendLorenzBench cuda $args 2>&1 | tee "$out/bench-cuda.log"
+  for alloc in ${BENCH_ALLOCATORS:-default pooled}; do
+    java "${tv[@]}" -Dtornado.device.memory=64GB -Xmx48g -cp ".device/bench/*:.device/lib/*:$classes" \
+      org.tornadobatch.bench.BackendLorenzBench tornadovm $args "$alloc" 2>&1 | tee "$out/bench-tornadovm-$alloc.log"
+    java "${flags[@]}" -Xmx48g -cp ".device/bench/*:.device/lib/*" org.tornadobatch.bench.BackendLorenzBench cuda $args "$alloc" 2>&1 \
+      | tee "$out/bench-cuda-$alloc.log"
+  done
+  java "${tv[@]}" -Dtornado.device.memory=64GB -Xmx48g -Dlogback.configurationFile=org/tornadobatch/cli/logback-cli.xml \
+    -Dtornadobatch.log.level=DEBUG -cp ".device/bench/*:.device/lib/*:$classes" \
+    org.tornadobatch.bench.BackendLorenzBench tornadovm 24 float64 2 pooled > "$out/breakdown-tornadovm.log" 2>&1
 fi
 exit $rc

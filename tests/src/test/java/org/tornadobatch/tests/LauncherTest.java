@@ -2,6 +2,7 @@ package org.tornadobatch.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,6 +27,18 @@ class LauncherTest {
         assertEquals(0, r.exitCode(), r::toString);
         assertTrue(r.stdout().lines().anyMatch(l -> l.startsWith("jvm        device 0: JVM (") && l.contains(" free of ")), r::toString);
         assertTrue(r.stdout().contains("auto       -> jvm"), r::toString);
+    }
+
+    @Test
+    void devicesListsTornadoVmsDevicesWhereAnSdkIs() throws Exception {
+        String sdk = System.getenv("TORNADOVM_HOME");
+        assumeTrue(sdk != null && java.nio.file.Files.isExecutable(java.nio.file.Path.of(sdk, "bin", "tornado")),
+                "no TornadoVM SDK (TORNADOVM_HOME): devices runs on plain Java");
+        Scripts.Result r = Scripts.bash("./tornado-batch devices", Map.of());
+        assertEquals(0, r.exitCode(), r::toString);
+        assertTrue(r.stdout().lines().anyMatch(l -> l.startsWith("tornadovm  device 0: ")), r::toString);
+        assertTrue(r.stdout().lines().anyMatch(l -> l.matches(" {13}0:0  [A-Z]+  .+  \\d+ MiB")), r::toString);
+        assertTrue(r.stdout().contains("(tornadovm with solve --backend tornadovm)"), r::toString);
     }
 
     @Test

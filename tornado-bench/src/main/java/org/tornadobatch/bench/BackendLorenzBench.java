@@ -7,6 +7,7 @@ import java.util.Map;
 
 import org.tornadobatch.device.DeviceRuntime;
 import org.tornadobatch.device.DeviceRuntimes;
+import org.tornadobatch.memory.AllocatorKind;
 import org.tornadobatch.memory.MemoryManager;
 import org.tornadobatch.solver.Batch;
 import org.tornadobatch.solver.GridKind;
@@ -25,7 +26,9 @@ import org.tornadobatch.solver.method.StepControl;
  * solves as the solver runs them by default. The first solve of each size warms up (compiles) and is not timed.
  * Prints one JSON line per (N, precision), with a checksum of the final z that backends must agree on.
  *
- * <p>Arguments: {@code backend [log2 N values (20,24)] [precisions (float64,float32)] [repetitions (5)]}.
+ * <p>Arguments: {@code backend [log2 N values (20,24)] [precisions (float64,float32)] [repetitions (5)] [allocator
+ * (default)]}; with {@code pooled}, device arrays (on tornadovm: with their execution plan and pinned host memory)
+ * are kept from one solve to the next.
  */
 public final class BackendLorenzBench {
     private BackendLorenzBench() {
@@ -33,14 +36,16 @@ public final class BackendLorenzBench {
 
     public static void main(String[] args) {
         if (args.length < 1) {
-            System.err.println("usage: BackendLorenzBench BACKEND [LOG2_N,... (20,24)] [PRECISIONS (float64,float32)] [REPS (5)]");
+            System.err.println("usage: BackendLorenzBench BACKEND [LOG2_N,... (20,24)] [PRECISIONS (float64,float32)] [REPS (5)]"
+                    + " [ALLOCATOR (default)]");
             System.exit(2);
         }
         String backend = args[0];
         int[] log2 = Arrays.stream((args.length > 1 ? args[1] : "20,24").split(",")).mapToInt(Integer::parseInt).toArray();
         List<Precision> precisions = Arrays.stream((args.length > 2 ? args[2] : "float64,float32").split(",")).map(Precision::of).toList();
         int reps = args.length > 3 ? Integer.parseInt(args[3]) : 5;
-        try (DeviceRuntime rt = DeviceRuntimes.open(backend, 0); MemoryManager memory = MemoryManager.builder(rt).build()) {
+        AllocatorKind allocator = AllocatorKind.of(args.length > 4 ? args[4] : "default");
+        try (DeviceRuntime rt = DeviceRuntimes.open(backend, 0); MemoryManager memory = MemoryManager.builder(rt).allocator(allocator).build()) {
             for (Precision p : precisions) {
                 try (Solver solver = Solver.builder(CudaLorenzBench.LORENZ).algorithm(Algorithm.CLASSICAL_RK4)
                         .stepControl(StepControl.builder().dt(CudaLorenzBench.DT)).precision(p).memoryManager(memory).build()) {
@@ -68,8 +73,8 @@ public final class BackendLorenzBench {
         CudaLorenzBench.Timing auto = CudaLorenzBench.solves(solver, batch, time, reps, new double[0]);
         System.out.printf(Locale.ROOT, "{\"bench\":\"lorenz-rk4-solve\",\"backend\":\"%s\",\"device\":\"%s\",\"precision\":\"%s\",\"runs\":%d,"
                         + "\"steps\":%d,\"kernel_ms\":%.3f,\"end_to_end_ms\":%.3f,\"end_to_end_median_ms\":%.3f,\"end_to_end_one_slice_ms\":%.3f,"
-                        + "\"chunks\":%d,\"z_checksum\":%.15g,\"reps\":%d,\"java\":\"%s\"}%n",
+                        + "\"chunks\":%d,\"allocator\":\"%s\",\"z_checksum\":%.15g,\"reps\":%d,\"java\":\"%s\"}%n",
                 rt.name(), rt.deviceName(), p, n, CudaLorenzBench.STEPS, one.kernelMs(), auto.e2eMs(), auto.medianE2eMs(), one.e2eMs(),
-                auto.chunks(), checksum, reps, Runtime.version());
+                auto.chunks(), solver.memoryManager().allocator(), checksum, reps, Runtime.version());
     }
 }

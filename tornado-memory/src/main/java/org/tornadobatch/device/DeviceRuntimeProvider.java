@@ -16,4 +16,12 @@ public interface DeviceRuntimeProvider {
 
     /** Opens the runtime on device {@code deviceIndex}; call only when {@link #availability()} is available. */
     DeviceRuntime open(int deviceIndex);
+
+    /**
+     * Every device the runtime can reach, one line each (its index, then what it is), for {@code tornado-batch
+     * devices}; empty where the runtime lists none beyond the device it opens. Call only when available.
+     */
+    default java.util.List<String> devices() {
+        return java.util.List.of();
+    }
 }

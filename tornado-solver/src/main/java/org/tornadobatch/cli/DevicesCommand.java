@@ -9,13 +9,17 @@ import org.tornadobatch.device.MemoryInfo;
 
 import picocli.CommandLine.Command;
 
-/** {@code tornado-batch devices}: the device runtimes found, their devices and memory, and why any is missing. */
+/**
+ * {@code tornado-batch devices}: the device runtimes found, their devices and memory, and why any is missing. The
+ * launcher starts it under TornadoVM where an SDK is installed, so that TornadoVM's devices are listed too.
+ */
 @Command(name = "devices", mixinStandardHelpOptions = true,
         description = "Lists the device runtimes found, their devices and memory, and why any is missing.")
 final class DevicesCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         String auto = null;
+        boolean tornadovm = false;
         List<DeviceRuntimes.Found> found = DeviceRuntimes.discover();
         for (DeviceRuntimes.Found f : found) {
             if (!f.availability().available()) {
@@ -25,7 +29,13 @@ final class DevicesCommand implements Callable<Integer> {
             try (DeviceRuntime r = f.provider().open(0)) {
                 MemoryInfo m = r.memoryInfo();
                 System.out.printf("%-10s device 0: %s, %s%n", f.name(), r.deviceName(), m);
-                if (auto == null) {
+                for (String d : f.provider().devices()) {
+                    System.out.printf("%-10s   %s%n", "", d);
+                }
+                // solve runs under TornadoVM only with --backend tornadovm, so its auto never picks tornadovm
+                if (f.name().equals("tornadovm")) {
+                    tornadovm = true;
+                } else if (auto == null) {
                     auto = f.name();
                 }
             } catch (RuntimeException e) {
@@ -37,7 +47,8 @@ final class DevicesCommand implements Callable<Integer> {
                 System.out.printf("%-10s not built into this version%n", missing);
             }
         }
-        System.out.printf("%-10s -> %s%n", "auto", auto == null ? "none" : auto);
-        return auto == null ? 1 : 0;
+        System.out.printf("%-10s -> %s%s%n", "auto", auto == null ? "none" : auto,
+                tornadovm ? " (tornadovm with solve --backend tornadovm)" : "");
+        return auto == null && !tornadovm ? 1 : 0;
     }
 }

@@ -45,6 +45,15 @@ final class BatchRun {
     private final MemoryManager memory;
     private final ElementType type;
     private final int runs;
+    private final Map<String, HostArray> host = new LinkedHashMap<>();
+    private HostArray perRun;
+    private ChunkPlan plan;
+    private ArrayResponse resp;
+    private ChunkPipeline pipeline;
+    private long requested;
+    private long planned;
+    private long hosted;
+    private boolean released;
 
     BatchRun(Solver solver, KernelSpec spec, Variables vars, Schedule schedule, Kernel kernel, Batch batch, TimeSpec time,
              ProgressListener progress, double compileMillis, long started) {
@@ -84,7 +93,11 @@ final class BatchRun {
         return m;
     }
 
-    SolveResult run() {
+    /**
+     * Allocates the device arrays through the memory manager (which plans the chunks), the result arrays on the
+     * host, and copies the event schedule to the device. On failure everything is freed again.
+     */
+    void prepare() {
         int states = batch.system().states().size();
         int params = batch.system().parameters().size();
         Map<String, ArrayRequest> requests = new LinkedHashMap<>();
@@ -96,19 +109,13 @@ final class BatchRun {
         outputs.forEach((label, shape) -> requests.put(label, ArrayRequest.of(type, shape)));
         requests.put("status", ArrayRequest.of(ElementType.INT32, runs));
         requests.put("steps", ArrayRequest.of(ElementType.INT32, 2, runs));
-
-        Map<String, HostArray> host = new LinkedHashMap<>();
-        HostArray perRun = null;
-        double kernelMillis = 0;
-        ChunkPlan plan;
-        ChunkPipeline pipeline = null;
         boolean ok = false;
         try (Arena arena = Arena.ofConfined()) { // the event arrays; closing a shared arena would stop every thread
-            long requested = System.nanoTime();
+            requested = System.nanoTime();
             memory.queueRequest(solver, requests);
             plan = memory.allocateQueue(solver);
-            long planned = System.nanoTime();
-            ArrayResponse resp = solver.response;
+            planned = System.nanoTime();
+            resp = solver.response;
             if (resp == null) {
                 throw new IllegalStateException("the memory manager sent no allocation");
             }
@@ -116,13 +123,8 @@ final class BatchRun {
                 host.put(o.getKey(), memory.newHostArray(solver, type, o.getValue()));
             }
             perRun = memory.newHostArray(solver, ElementType.INT32, 3, runs);
-            long hosted = System.nanoTime();
-            LOG.info("solving {} runs of {} with {} ({}), {} on {} [{}]: {}", runs, spec.system().name(),
-                    spec.tableau().name(), spec.control().describe(), spec.precision(), memory.runtime().name(),
-                    memory.runtime().deviceName(), plan);
-            DeviceRuntime rt = memory.runtime();
+            hosted = System.nanoTime();
             DeviceStream stream = memory.stream(solver);
-            long stride = plan.chunkLength();
             MemorySegment evT = arena.allocate(ValueLayout.JAVA_DOUBLE, schedule.events());
             MemorySegment evF = arena.allocate(ValueLayout.JAVA_INT, schedule.events());
             MemorySegment.copy(schedule.eventTimes(), 0, evT, ValueLayout.JAVA_DOUBLE, 0, schedule.events());
@@ -130,8 +132,25 @@ final class BatchRun {
             memory.copyToDevice(solver, evT, false, resp.get("event_times").device(), 0);
             memory.copyToDevice(solver, evF, false, resp.get("event_flags").device(), 0);
             stream.synchronize(); // the arrays (stream-ordered under the async allocator) are ready for any stream
-            pipeline = new ChunkPipeline(rt, type, stride, inputs(resp, states, params), outputs(resp, outputs, host, perRun),
-                    solver::pinned, solver::streams);
+            pipeline = new ChunkPipeline(memory.runtime(), type, plan.chunkLength(), inputs(resp, states, params),
+                    outputs(resp, outputs, host, perRun), solver::pinned, solver::streams);
+            ok = true;
+        } finally {
+            if (!ok) {
+                release(false);
+            }
+        }
+    }
+
+    /** The chunks: every chunk's inputs in, its launches, its outputs back; then the result. Call once, after {@link #prepare()}. */
+    SolveResult run() {
+        DeviceRuntime rt = memory.runtime();
+        long stride = plan.chunkLength();
+        double kernelMillis = 0;
+        boolean ok = false;
+        try {
+            LOG.info("solving {} runs of {} with {} ({}), {} on {} [{}]: {}", runs, spec.system().name(),
+                    spec.tableau().name(), spec.control().describe(), spec.precision(), rt.name(), rt.deviceName(), plan);
             long runsDone = 0;
             for (long c = 0; c < plan.chunks(); c++) {
                 long first = plan.firstRun(c);
@@ -153,22 +172,11 @@ final class BatchRun {
                     ms(requested, planned), ms(planned, hosted), ms(hosted, System.nanoTime()));
             ok = true;
         } finally {
-            FirstFailure f = new FirstFailure();
-            if (pipeline != null && !ok) {
-                f.run(pipeline::drain); // nothing may still copy into the arrays freed below
-            }
-            memory.freeAll(solver);
-            if (!ok) {
-                host.values().forEach(h -> f.run(h::close));
-                if (perRun != null) {
-                    f.run(perRun::close);
-                }
-                f.rethrow();
-            }
+            release(ok);
         }
         double totalMillis = (System.nanoTime() - started) / 1e6;
         SolveInfo info = new SolveInfo(solver.algorithm().canonicalName(), spec.control().controller().toString(),
-                spec.control().describe(), spec.precision().toString(), memory.runtime().name(), memory.runtime().deviceName(),
+                spec.control().describe(), spec.precision().toString(), rt.name(), rt.deviceName(),
                 runs, plan.chunks(), plan.chunkLength(), kernel.entryPoint(), compileMillis, kernelMillis, totalMillis);
         List<String> sn = Solver.names(spec.system().stateNames(), vars.savedStates());
         List<String> on = Solver.names(spec.system().observables(), vars.savedObservables());
@@ -182,6 +190,43 @@ final class BatchRun {
                 Math.round(kernelMillis), Math.round(compileMillis), Math.round(totalMillis),
                 failed == 0 ? "" : "; " + failed + " run(s) failed (see status)");
         return result;
+    }
+
+    /**
+     * Frees the device arrays; unless the solve {@code succeeded} (its host arrays then belong to the result),
+     * first waits for the pipeline's copies and then closes the host arrays too. Idempotent.
+     */
+    void release(boolean succeeded) {
+        if (released) {
+            return;
+        }
+        released = true;
+        FirstFailure f = new FirstFailure();
+        if (pipeline != null && !succeeded) {
+            f.run(pipeline::drain); // nothing may still copy into the arrays freed below
+        }
+        f.run(() -> memory.freeAll(solver));
+        if (!succeeded) {
+            host.values().forEach(h -> f.run(h::close));
+            if (perRun != null) {
+                f.run(perRun::close);
+            }
+        }
+        f.rethrow();
+    }
+
+    /** The chunk plan; after {@link #prepare()}. */
+    ChunkPlan plan() {
+        return plan;
+    }
+
+    /** The arguments of a launch over the first chunk's runs (device arrays at KernelSpec's positions, scalars); after {@link #prepare()}. */
+    Object[] firstLaunch() {
+        return args(resp, 0, plan.runsIn(0), plan.chunkLength());
+    }
+
+    Kernel kernel() {
+        return kernel;
     }
 
     private static long ms(long from, long to) {

@@ -54,6 +54,7 @@ public final class Solver implements AutoCloseable {
     private HostBuffer input;
     private final List<DeviceStream> streams = new ArrayList<>();
     private boolean closed;
+    private PreparedSolve prepared;
 
     private Solver(Builder b) {
         this.system = b.system;
@@ -109,8 +110,24 @@ public final class Solver implements AutoCloseable {
 
     /** Solves {@code batch} over {@code time}, telling {@code progress} as chunks and runs finish. */
     public SolveResult solve(Batch batch, TimeSpec time, ProgressListener progress) {
+        return prepare(batch, time, progress).run();
+    }
+
+    /**
+     * Prepares a solve of {@code batch} over {@code time} without running it: the kernel compiled, the chunks
+     * planned, the arrays allocated (see {@link PreparedSolve}). Run or close it before the next solve.
+     */
+    public PreparedSolve prepare(Batch batch, TimeSpec time) {
+        return prepare(batch, time, ProgressListener.NONE);
+    }
+
+    /** {@link #prepare(Batch, TimeSpec)}, telling {@code progress} as chunks and runs finish when run. */
+    public PreparedSolve prepare(Batch batch, TimeSpec time, ProgressListener progress) {
         if (closed) {
             throw new IllegalStateException("the solver is closed");
+        }
+        if (prepared != null) {
+            throw new IllegalStateException("this solver has a prepared solve that was neither run nor closed; run or close it first");
         }
         if (batch.system() != system && !batch.system().fingerprint().equals(system.fingerprint())) {
             throw new IllegalArgumentException("batch: built for system " + batch.system().name() + " (expected: " + system.name() + ")");
@@ -122,7 +139,18 @@ public final class Solver implements AutoCloseable {
         long started = System.nanoTime();
         Kernel kernel = kernels.computeIfAbsent(spec.fingerprint(), k -> memory.runtime().compile(KernelGenerator.generate(spec, language)));
         double compileMillis = (System.nanoTime() - started) / 1e6;
-        return new BatchRun(this, spec, vars, schedule, kernel, batch, time, progress, compileMillis, started).run();
+        BatchRun run = new BatchRun(this, spec, vars, schedule, kernel, batch, time, progress, compileMillis, started);
+        run.prepare();
+        PreparedSolve p = new PreparedSolve(this, run);
+        prepared = p;
+        return p;
+    }
+
+    /** Called by a prepared solve when it was run or closed. */
+    synchronized void finished(PreparedSolve p) {
+        if (prepared == p) {
+            prepared = null;
+        }
     }
 
     /**
@@ -171,6 +199,9 @@ public final class Solver implements AutoCloseable {
     public void close() {
         if (closed) {
             return;
+        }
+        if (prepared != null) {
+            prepared.close();
         }
         closed = true;
         kernels.values().forEach(Kernel::close);

@@ -2,6 +2,7 @@ package org.tornadobatch.solver;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -68,6 +69,33 @@ class SolverBehaviourTest {
             assertEquals(a.state().segment().mismatch(b.state().segment()), -1L, "state differs");
             assertEquals(a.stateSummaries().segment().mismatch(b.stateSummaries().segment()), -1L, "summaries differ");
             assertArrayEquals(a.acceptedSteps(), b.acceptedSteps());
+        }
+    }
+
+    @Test
+    void aPreparedSolveHoldsItsArraysUntilRunOrClosedAndRunsLikeSolve() {
+        double[] rho = {1, 10, 28};
+        Batch batch = Batch.grid(Problems.LORENZ, Map.of("rho", rho), GridKind.COMBINATORIAL);
+        TimeSpec time = TimeSpec.of(1).withSaveEvery(0.5);
+        try (MemoryManager mm = Problems.memory();
+             Solver s = Solver.builder(Problems.LORENZ).memoryManager(mm).build();
+             SolveResult direct = s.solve(batch, time)) {
+            assertEquals(0, mm.allocatedBytes(), "a solve frees its device arrays");
+            PreparedSolve p = s.prepare(batch, time);
+            assertTrue(mm.allocatedBytes() > 0, "a prepared solve holds its device arrays");
+            assertEquals(1, p.chunkPlan().chunks());
+            assertEquals(Integer.valueOf(3), p.launchArguments()[org.tornadobatch.solver.kernel.KernelSpec.ARG_RUNS]);
+            IllegalStateException twice = assertThrows(IllegalStateException.class, () -> s.prepare(batch, time));
+            assertTrue(twice.getMessage().contains("run or close it first"), twice.getMessage());
+            try (SolveResult prepared = p.run()) {
+                assertEquals(-1L, direct.state().segment().mismatch(prepared.state().segment()));
+            }
+            assertEquals(0, mm.allocatedBytes(), "running a prepared solve frees its device arrays");
+            assertThrows(IllegalStateException.class, p::run);
+            PreparedSolve unused = s.prepare(batch, time);
+            unused.close();
+            assertEquals(0, mm.allocatedBytes(), "closing an unrun prepared solve frees its device arrays");
+            s.prepare(batch, time).close();
         }
     }
 

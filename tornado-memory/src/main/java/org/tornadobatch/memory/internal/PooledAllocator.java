@@ -14,8 +14,10 @@ import org.tornadobatch.memory.PoolStats;
 
 /**
  * The {@code pooled} allocator: freed blocks are cached by exact size and handed out again, so a solve that
- * repeats its predecessor's allocations costs no device calls. When the device runs out, the cache is
- * trimmed and the allocation retried once.
+ * repeats its predecessor's allocations costs no device calls. Blocks of one size come back first freed, first
+ * out, so a solve whose requests repeat the last one's gets the same block for each array (runtimes that keep
+ * state per set of blocks, as tornadovm keeps execution plans, reuse it). When the device runs out, the cache
+ * is trimmed and the allocation retried once.
  */
 final class PooledAllocator implements DeviceAllocator {
     private final DeviceRuntime runtime;
@@ -38,7 +40,7 @@ final class PooledAllocator implements DeviceAllocator {
     public DeviceBuffer allocate(long bytes, DeviceStream stream) {
         Deque<DeviceBuffer> q = cache.get(bytes);
         if (q != null && !q.isEmpty()) {
-            DeviceBuffer b = q.pop();
+            DeviceBuffer b = q.pollFirst();
             if (q.isEmpty()) {
                 cache.remove(bytes);
             }
@@ -64,7 +66,7 @@ final class PooledAllocator implements DeviceAllocator {
 
     @Override
     public void free(DeviceBuffer buffer, DeviceStream stream) {
-        cache.computeIfAbsent(buffer.bytes(), k -> new ArrayDeque<>()).push(buffer);
+        cache.computeIfAbsent(buffer.bytes(), k -> new ArrayDeque<>()).addLast(buffer);
         inUse -= buffer.bytes();
         cached += buffer.bytes();
     }

@@ -34,7 +34,7 @@ import org.tornadobatch.system.OdeSystem;
  */
 public final class KernelGenerator {
     /** Bumped whenever the generated code changes meaning, so cached kernels are not reused. */
-    static final String VERSION = "5";
+    static final String VERSION = "6";
 
     private final KernelSpec spec;
     private final Dialect d;
@@ -150,18 +150,29 @@ public final class KernelGenerator {
             line("private static " + t + " tb_log10(" + t + " x) { return (" + t + ") (TornadoMath.log(x) * 0.4342944819032518); }");
         }
         line("");
-        line("/** Marks the launch's runs in {@code status} as not run ({@code MIN_VALUE}), which the kernel overwrites. */");
-        line("public static void mark(Object[] a, IntArray status) {");
-        line("    for (int r = (Integer) a[" + KernelSpec.ARG_FIRST + "]; r < (Integer) a[" + KernelSpec.ARG_RUNS + "]; r++) {");
+        line("/**");
+        line(" * Marks every {@code every}-th run of the launch, and its last, in {@code status} as not run ({@code MIN_VALUE}),");
+        line(" * which the kernel overwrites. A failed launch runs no block, so one mark per block shows it.");
+        line(" */");
+        line("public static void mark(Object[] a, IntArray status, int every) {");
+        line("    int end = (Integer) a[" + KernelSpec.ARG_RUNS + "];");
+        line("    for (int r = (Integer) a[" + KernelSpec.ARG_FIRST + "]; r < end; r += every) {");
         line("        status.set(r, Integer.MIN_VALUE);");
+        line("    }");
+        line("    if (end > (Integer) a[" + KernelSpec.ARG_FIRST + "]) {");
+        line("        status.set(end - 1, Integer.MIN_VALUE);");
         line("    }");
         line("}");
         line("");
-        line("/** How many of the launch's runs the kernel left marked (none after a launch that ran). */");
-        line("public static int unrun(Object[] a, IntArray status) {");
+        line("/** How many of the runs {@code mark} marked the kernel left marked (none after a launch that ran). */");
+        line("public static int unrun(Object[] a, IntArray status, int every) {");
         line("    int n = 0;");
-        line("    for (int r = (Integer) a[" + KernelSpec.ARG_FIRST + "]; r < (Integer) a[" + KernelSpec.ARG_RUNS + "]; r++) {");
+        line("    int end = (Integer) a[" + KernelSpec.ARG_RUNS + "];");
+        line("    for (int r = (Integer) a[" + KernelSpec.ARG_FIRST + "]; r < end; r += every) {");
         line("        n += status.get(r) == Integer.MIN_VALUE ? 1 : 0;");
+        line("    }");
+        line("    if (end > (Integer) a[" + KernelSpec.ARG_FIRST + "] && (end - 1 - (Integer) a[" + KernelSpec.ARG_FIRST + "]) % every != 0) {");
+        line("        n += status.get(end - 1) == Integer.MIN_VALUE ? 1 : 0;");
         line("    }");
         line("    return n;");
         line("}");

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,9 +26,11 @@ import org.tornadobatch.device.KernelSource;
 import org.tornadobatch.device.LaunchConfig;
 import org.tornadobatch.device.MemoryInfo;
 import org.tornadobatch.device.OutOfDeviceMemoryException;
+import org.tornadobatch.device.Rows;
 import org.tornadobatch.device.jvm.JavaKernelCompiler;
 import org.tornadobatch.device.jvm.LaneStream;
 import org.tornadobatch.device.jvm.OffHeapHostBuffer;
+import org.tornadobatch.memory.host.HostCopy;
 
 import uk.ac.manchester.tornado.api.GridScheduler;
 import uk.ac.manchester.tornado.api.TaskGraph;
@@ -73,12 +76,25 @@ public final class TornadoVmRuntime implements DeviceRuntime {
     private final AtomicLong kernelNanos = new AtomicLong();
     private volatile boolean closed;
 
-    /** An execution plan over one set of buffers, and the small arrays that carry each launch's scalars. */
-    private record Plan(TornadoExecutionPlan plan, IntArray ints, DoubleArray reals, IntArray status, List<TvmBuffer> buffers,
-                        long[] constantVersions) {
+    /**
+     * The arrays of a task of one kernel over one set of buffers, as added to a task graph: the task's arguments
+     * (the buffers' TornadoVM arrays, then the two small arrays that carry each launch's scalars), the status
+     * array (in/out, for the launch check; null without one), and the versions of the constants it sent.
+     */
+    record TaskArrays(Object[] taskArgs, IntArray ints, DoubleArray reals, IntArray status, List<TvmBuffer> buffers,
+                      long[] constantVersions, long bytes) {
         boolean uses(TvmBuffer b) {
             return buffers.contains(b);
         }
+    }
+
+    /**
+     * An execution plan that runs launches over one set of buffers: one of the runtime's own, or a user's that
+     * holds the task ({@code external}: never rebuilt or closed here; {@code afterExecute} sees each launch's
+     * arguments right after its execution). The kernel time is read from plans with TornadoVM's profiler on
+     * ({@code profiled}) only: others print a hint at each reading.
+     */
+    private record Plan(TornadoExecutionPlan plan, TaskArrays arrays, boolean external, boolean profiled, Consumer<Object[]> afterExecute) {
     }
 
     private TornadoVmRuntime(TornadoDevice device, String name) {
@@ -220,6 +236,36 @@ public final class TornadoVmRuntime implements DeviceRuntime {
         lane(stream).submit(() -> MemorySegment.copy(s.data(), sourceOffset, target, 0, target.byteSize()));
     }
 
+    /** All rows at once, on all cores (HostCopy), on the stream's lane. */
+    @Override
+    public void copyRowsToDevice(MemorySegment source, DeviceBuffer target, long targetOffset, Rows rows, DeviceStream stream) {
+        TvmBuffer t = own(target);
+        DeviceBuffer.checkRange(targetOffset, rows.span(rows.targetPitch()), t.bytes());
+        DeviceBuffer.checkRange(0, rows.span(rows.sourcePitch()), source.byteSize());
+        lane(stream).submit(() -> {
+            HostCopy.copyAll(pieces(source, 0, rows.sourcePitch(), t.data(), targetOffset, rows.targetPitch(), rows));
+            t.written();
+        });
+    }
+
+    /** All rows at once, on all cores (HostCopy), on the stream's lane. */
+    @Override
+    public void copyRowsToHost(DeviceBuffer source, long sourceOffset, MemorySegment target, Rows rows, DeviceStream stream) {
+        TvmBuffer s = own(source);
+        DeviceBuffer.checkRange(sourceOffset, rows.span(rows.sourcePitch()), s.bytes());
+        DeviceBuffer.checkRange(0, rows.span(rows.targetPitch()), target.byteSize());
+        lane(stream).submit(() -> HostCopy.copyAll(pieces(s.data(), sourceOffset, rows.sourcePitch(), target, 0, rows.targetPitch(), rows)));
+    }
+
+    private static List<HostCopy.Piece> pieces(MemorySegment src, long srcOffset, long srcPitch, MemorySegment dst, long dstOffset, long dstPitch,
+                                               Rows rows) {
+        List<HostCopy.Piece> out = new ArrayList<>();
+        for (long r = 0; r < rows.count(); r++) {
+            out.add(new HostCopy.Piece(src, srcOffset + r * srcPitch, dst, dstOffset + r * dstPitch, rows.bytes()));
+        }
+        return out;
+    }
+
     @Override
     public java.util.Set<String> kernelLanguages() {
         return java.util.Set.of("tornadovm");
@@ -304,17 +350,30 @@ public final class TornadoVmRuntime implements DeviceRuntime {
         }
     }
 
-    private void execute(TvmKernel k, Object[] args) {
-        List<TvmKernel.Role> roles = k.roles();
+    private static List<Object> key(TvmKernel k, Object[] args) {
         List<Object> key = new ArrayList<>();
         key.add(k);
-        for (int i = 0; i < roles.size(); i++) {
-            key.add(args[i] == null ? "null:" + i : own((DeviceBuffer) args[i]));
+        for (int i = 0; i < k.roles().size(); i++) {
+            key.add(args[i] == null ? "null:" + i : args[i]);
         }
+        return key;
+    }
+
+    private void execute(TvmKernel k, Object[] args) {
+        for (int i = 0; i < k.roles().size(); i++) {
+            if (args[i] != null) {
+                own((DeviceBuffer) args[i]);
+            }
+        }
+        List<Object> key = key(k, args);
         Plan p;
         synchronized (plans) {
             p = plans.get(key);
-            if (p != null && stale(p, roles)) {
+            if (p != null && stale(p.arrays(), k.roles())) {
+                if (p.external()) {
+                    throw new DeviceException("a constant array of kernel " + k.entryPoint() + " was written after the task graph that holds"
+                            + " it first ran; TornadoVM sends constants once (prepare a new IntegratorTask)");
+                }
                 plans.remove(key);
                 close(p);
                 p = null;
@@ -324,11 +383,15 @@ public final class TornadoVmRuntime implements DeviceRuntime {
                 plans.put(key, p);
             }
         }
-        k.pack(args, p.ints(), p.reals());
-        IntArray status = p.status();
+        long t0 = System.nanoTime();
+        TaskArrays a = p.arrays();
+        k.pack(args, a.ints(), a.reals());
+        IntArray status = a.status();
+        int every = block();
         if (status != null) {
-            k.mark(args, status);
+            k.mark(args, status, every);
         }
+        long t1 = System.nanoTime();
         TornadoExecutionResult r;
         try {
             r = p.plan().execute();
@@ -337,38 +400,33 @@ public final class TornadoVmRuntime implements DeviceRuntime {
                     + (String.valueOf(e).contains("ailout") ? " (TornadoVM could not compile it and would have run it as plain Java)" : ""), e);
         }
         // TornadoVM reports a failed launch (e.g. CUDA's 701, too many registers for the block) only in its log.
-        int unrun = status == null ? 0 : k.unrun(args, status);
+        long t2 = System.nanoTime();
+        int unrun = status == null ? 0 : k.unrun(args, status, every);
         if (unrun > 0) {
             throw new DeviceException("TornadoVM did not run kernel " + k.entryPoint() + " on " + name + " for " + unrun
-                    + " run(s) (its launch failed; TornadoVM's log above says why, e.g. cuLaunchKernel 701: too many resources"
+                    + " of the runs it checks, one per block (its launch failed; TornadoVM's log above says why, e.g. cuLaunchKernel 701: too many resources"
                     + " for the block); try a smaller block with -D" + BLOCK_PROPERTY + " (now " + block() + ")");
         }
-        kernelNanos.addAndGet(r.getProfilerResult().getDeviceKernelTime());
-    }
-
-    /** Threads per block (local work size) of every launch: -Dtornadobatch.tornadovm.block, default 128. */
-    static int block() {
-        int b = Integer.getInteger(BLOCK_PROPERTY, 128);
-        if (b < 1 || b > 1024) {
-            throw new IllegalArgumentException(BLOCK_PROPERTY + ": " + b + " (expected: 1 to 1024)");
-        }
-        return b;
-    }
-
-    private static boolean stale(Plan p, List<TvmKernel.Role> roles) {
-        for (int i = 0, c = 0; i < roles.size(); i++) {
-            if (roles.get(i) == TvmKernel.Role.CONSTANT) {
-                TvmBuffer b = p.buffers().get(i);
-                if (b != null && b.version() != p.constantVersions()[c]) {
-                    return true;
-                }
-                c++;
+        if (p.profiled()) {
+            var prof = r.getProfilerResult();
+            kernelNanos.addAndGet(Math.max(0, prof.getDeviceKernelTime()));
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("tornadovm: execution: mark {} ms, plan {} ms (TornadoVM: to device {} ms, kernel {} ms, to host {} ms), check {} ms",
+                        ms(t1 - t0), ms(t2 - t1), ms(prof.getDeviceWriteTime()), ms(prof.getDeviceKernelTime()), ms(prof.getDeviceReadTime()),
+                        ms(System.nanoTime() - t2));
             }
         }
-        return false;
+        if (p.afterExecute() != null) {
+            p.afterExecute().accept(args);
+        }
     }
 
-    private Plan build(TvmKernel k, Object[] args) {
+    /**
+     * Adds kernel {@code k}'s task over the buffers in launch arguments {@code args} to {@code graph} as task
+     * {@code id}, with the transfers its ROLES give: inputs (and the small scalar arrays) to the device every
+     * execution, constants on the first, outputs back every execution.
+     */
+    TaskArrays addTask(TvmKernel k, Object[] args, TaskGraph graph, String id) {
         List<TvmKernel.Role> roles = k.roles();
         Object[] taskArgs = new Object[roles.size() + 2];
         List<TvmBuffer> buffers = new ArrayList<>();
@@ -404,24 +462,97 @@ public final class TornadoVmRuntime implements DeviceRuntime {
         taskArgs[roles.size() + 1] = reals;
         in.add(ints);
         in.add(reals);
-        TaskGraph g = new TaskGraph("tb" + PLANS.incrementAndGet());
-        g.transferToDevice(DataTransferMode.EVERY_EXECUTION, in.toArray());
+        graph.transferToDevice(DataTransferMode.EVERY_EXECUTION, in.toArray());
         if (!constants.isEmpty()) {
-            g.transferToDevice(DataTransferMode.FIRST_EXECUTION, constants.toArray());
+            graph.transferToDevice(DataTransferMode.FIRST_EXECUTION, constants.toArray());
         }
-        k.addTask(g, "run", taskArgs);
-        g.transferToHost(DataTransferMode.EVERY_EXECUTION, out.toArray());
-        // TornadoVM's "MB" is 10^6 bytes; the 4 MiB cover the arrays' headers and the scalar arrays.
-        long limitMb = (bytes + (4L << 20) + 999_999) / 1_000_000;
-        // Threads per block set here: TornadoVM's own choice can exceed what the kernel's registers allow (CUDA 701).
-        int size = status != null ? status.getSize() : 1;
+        k.addTask(graph, id, taskArgs);
+        graph.transferToHost(DataTransferMode.EVERY_EXECUTION, out.toArray());
+        return new TaskArrays(taskArgs, ints, reals, status, buffers, versions.stream().mapToLong(Long::longValue).toArray(), bytes);
+    }
+
+    /**
+     * The launch grid of a task added by {@link #addTask}: one thread per run of the chunk, {@link #block()} per
+     * block. Set explicitly, since TornadoVM's own block choice can exceed what the kernel's registers allow (CUDA 701).
+     */
+    static WorkerGrid1D workerGrid(TaskArrays a) {
+        int size = a.status() != null ? a.status().getSize() : 1;
         int local = block();
         WorkerGrid1D grid = new WorkerGrid1D((int) Math.min(Integer.MAX_VALUE, ((long) size + local - 1) / local * local));
         grid.setLocalWork(local, 1, 1);
+        return grid;
+    }
+
+    /**
+     * Routes launches of {@code k} over the buffers of {@code args} to {@code plan}, a user's execution plan whose
+     * graph holds the task {@code arrays} describe, until the returned handle is closed; {@code afterExecute} sees
+     * each launch's arguments right after its execution. {@code profiled}: the plan has TornadoVM's profiler on.
+     */
+    Attachment attach(TvmKernel k, Object[] args, TaskArrays arrays, TornadoExecutionPlan plan, boolean profiled,
+                      Consumer<Object[]> afterExecute) {
+        List<Object> key = key(k, args);
+        synchronized (plans) {
+            Plan old = plans.put(key, new Plan(plan, arrays, true, profiled, afterExecute));
+            if (old != null) {
+                close(old);
+            }
+        }
+        return () -> {
+            synchronized (plans) {
+                Plan p = plans.get(key);
+                if (p != null && p.plan() == plan) {
+                    plans.remove(key);
+                }
+            }
+        };
+    }
+
+    /** Ends an {@link #attach}. */
+    interface Attachment extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /** The TornadoVM device this runtime runs on. */
+    TornadoDevice device() {
+        return device;
+    }
+
+    private static String ms(long nanos) {
+        return String.format(java.util.Locale.ROOT, "%.2f", nanos / 1e6);
+    }
+
+    /** Threads per block (local work size) of every launch: -Dtornadobatch.tornadovm.block, default 128. */
+    static int block() {
+        int b = Integer.getInteger(BLOCK_PROPERTY, 128);
+        if (b < 1 || b > 1024) {
+            throw new IllegalArgumentException(BLOCK_PROPERTY + ": " + b + " (expected: 1 to 1024)");
+        }
+        return b;
+    }
+
+    private static boolean stale(TaskArrays a, List<TvmKernel.Role> roles) {
+        for (int i = 0, c = 0; i < roles.size(); i++) {
+            if (roles.get(i) == TvmKernel.Role.CONSTANT) {
+                TvmBuffer b = a.buffers().get(i);
+                if (b != null && b.version() != a.constantVersions()[c]) {
+                    return true;
+                }
+                c++;
+            }
+        }
+        return false;
+    }
+
+    private Plan build(TvmKernel k, Object[] args) {
+        TaskGraph g = new TaskGraph("tb" + PLANS.incrementAndGet());
+        TaskArrays a = addTask(k, args, g, "run");
+        // TornadoVM's "MB" is 10^6 bytes; the 4 MiB cover the arrays' headers and the scalar arrays.
+        long limitMb = (a.bytes() + (4L << 20) + 999_999) / 1_000_000;
         TornadoExecutionPlan plan = new TornadoExecutionPlan(g.snapshot()).withDevice(device).withMemoryLimit(limitMb + "MB")
-                .withProfiler(ProfilerMode.SILENT).withGridScheduler(new GridScheduler(g.getTaskGraphName() + ".run", grid));
-        LOG.debug("tornadovm: plan {} for {} over {} buffers, memory limit {} MB", g.getTaskGraphName(), k.entryPoint(), buffers.size(), limitMb);
-        return new Plan(plan, ints, reals, status, buffers, versions.stream().mapToLong(Long::longValue).toArray());
+                .withProfiler(ProfilerMode.SILENT).withGridScheduler(new GridScheduler(g.getTaskGraphName() + ".run", workerGrid(a)));
+        LOG.debug("tornadovm: plan {} for {} over {} buffers, memory limit {} MB", g.getTaskGraphName(), k.entryPoint(), a.buffers().size(), limitMb);
+        return new Plan(plan, a, false, true, null);
     }
 
     private static TornadoNativeArray placeholder(Class<?> type) {
@@ -439,7 +570,7 @@ public final class TornadoVmRuntime implements DeviceRuntime {
             var it = plans.entrySet().iterator();
             while (it.hasNext()) {
                 Plan p = it.next().getValue();
-                if (p.uses(b)) {
+                if (p.arrays().uses(b)) {
                     it.remove();
                     close(p);
                 }
@@ -447,7 +578,11 @@ public final class TornadoVmRuntime implements DeviceRuntime {
         }
     }
 
+    /** Closes one of the runtime's own plans; a user's plan is the user's to close. */
     private static void close(Plan p) {
+        if (p.external()) {
+            return;
+        }
         try {
             p.plan().close();
         } catch (Exception e) {

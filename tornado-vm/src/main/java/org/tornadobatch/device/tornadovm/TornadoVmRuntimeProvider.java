@@ -1,5 +1,7 @@
 package org.tornadobatch.device.tornadovm;
 
+import java.util.List;
+
 import org.tornadobatch.device.Availability;
 import org.tornadobatch.device.DeviceRuntime;
 import org.tornadobatch.device.DeviceRuntimeProvider;
@@ -30,10 +32,17 @@ public final class TornadoVmRuntimeProvider implements DeviceRuntimeProvider {
             return Availability.no("this JVM was not started by TornadoVM's tornado launcher (use ./tornado-batch --backend tornadovm)");
         }
         try {
-            return Availability.yes(String.join("; ", TornadoVmRuntime.listDevices()));
+            List<String> devices = TornadoVmRuntime.listDevices();
+            return Availability.yes(devices.size() + " TornadoVM device(s)");
         } catch (RuntimeException | LinkageError e) {
             return Availability.no("TornadoVM did not start: " + e);
         }
+    }
+
+    /** "backend:device  backend-type  name  memory" for every device of every TornadoVM backend. */
+    @Override
+    public List<String> devices() {
+        return TornadoVmRuntime.listDevices();
     }
 
     @Override

@@ -14,8 +14,8 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 /**
  * A kernel class for TornadoVM, as the solver generates it: a static {@code run} (the task), {@code task(graph, id,
  * args)} adding it to a task graph, {@code pack(launchArgs, ints, reals)} putting a launch's scalars into two small
- * arrays, {@code mark}/{@code unrun} (marking the launch's runs in the {@code inout} status array, and counting those
- * a launch left marked), and the constants {@code ROLES} (how each array argument moves: {@code in},
+ * arrays, {@code mark}/{@code unrun} (marking one run per block of the launch in the {@code inout} status array, and
+ * counting those a launch left marked), and the constants {@code ROLES} (how each array argument moves: {@code in},
  * {@code constant}, {@code out}, {@code inout}), {@code INTS} and {@code REALS} (the small arrays' lengths).
  */
 final class TvmKernel implements Kernel {
@@ -37,8 +37,8 @@ final class TvmKernel implements Kernel {
         try {
             this.task = type.getMethod("task", TaskGraph.class, String.class, Object[].class);
             this.pack = type.getMethod("pack", Object[].class, IntArray.class, DoubleArray.class);
-            this.mark = type.getMethod("mark", Object[].class, IntArray.class);
-            this.unrun = type.getMethod("unrun", Object[].class, IntArray.class);
+            this.mark = type.getMethod("mark", Object[].class, IntArray.class, int.class);
+            this.unrun = type.getMethod("unrun", Object[].class, IntArray.class, int.class);
             Method run = java.util.Arrays.stream(type.getMethods()).filter(m -> m.getName().equals("run")).findFirst()
                     .orElseThrow(() -> new NoSuchMethodException("run"));
             this.roles = java.util.Arrays.stream(((String) type.getField("ROLES").get(null)).split(","))
@@ -76,12 +76,14 @@ final class TvmKernel implements Kernel {
         invoke(pack, launchArgs, i, r);
     }
 
-    void mark(Object[] launchArgs, IntArray status) {
-        invoke(mark, launchArgs, status);
+    /** Marks every {@code every}-th run of the launch (and its last) as not run. */
+    void mark(Object[] launchArgs, IntArray status, int every) {
+        invoke(mark, launchArgs, status, every);
     }
 
-    int unrun(Object[] launchArgs, IntArray status) {
-        return (Integer) invoke(unrun, launchArgs, status);
+    /** How many runs {@link #mark} marked are still marked. */
+    int unrun(Object[] launchArgs, IntArray status, int every) {
+        return (Integer) invoke(unrun, launchArgs, status, every);
     }
 
     private Object invoke(Method m, Object... args) {

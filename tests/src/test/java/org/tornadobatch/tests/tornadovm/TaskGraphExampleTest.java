@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.lang.reflect.Method;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -31,11 +33,23 @@ class TaskGraphExampleTest {
             assumeTrue(false, "the task-graph example is compiled only where a TornadoVM SDK is installed");
             return null;
         }
-        Path root = Path.of(System.getProperty("tornadobatch.root", ".."));
         Method run = example.getMethod("run", int.class, double.class, Path.class);
-        Object outcome = run.invoke(null, n, memProportion, root.resolve("examples/lorenz.ode"));
+        Object outcome = run.invoke(null, n, memProportion, lorenzOde());
         System.out.println("task-graph example: " + outcome);
         return outcome;
+    }
+
+    /** examples/lorenz.ode: under the project root (Maven's tornadobatch.root), or the working directory or its parent. */
+    private static Path lorenzOde() {
+        String root = System.getProperty("tornadobatch.root");
+        for (Path dir : root != null ? List.of(Path.of(root)) : List.of(Path.of("."), Path.of(".."))) {
+            Path f = dir.resolve("examples/lorenz.ode");
+            if (Files.isRegularFile(f)) {
+                return f;
+            }
+        }
+        throw new IllegalStateException("examples/lorenz.ode not found under " + (root != null ? root : ". or ..")
+                + " (run from the project root or its tests folder, or set -Dtornadobatch.root)");
     }
 
     private static double get(Object outcome, String component) throws Exception {

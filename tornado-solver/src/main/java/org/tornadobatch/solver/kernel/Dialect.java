@@ -77,8 +77,9 @@ abstract sealed class Dialect permits Dialect.Java, Dialect.Cuda {
     }
 
     /**
-     * Java that TornadoVM compiles: {@code DoubleArray}/{@code FloatArray}/{@code IntArray} with int indices, and
-     * TornadoMath (with {@code sinh}, {@code cosh} and {@code log10}, which it lacks, written by the kernel class).
+     * Java that TornadoVM compiles: {@code DoubleArray}/{@code FloatArray}/{@code IntArray} with int indices,
+     * TornadoMath for sqrt, abs, min, max, floor and ceil, and the kernel class's own double-precision elementary
+     * functions (TornadoVM's PTX backend computes float64 sin, cos, exp, log ... in single precision).
      * Tolerances are read from the launch's {@code reals} array, after {@link #REALS_BEFORE_TOLERANCES} values.
      */
     static final class TornadoVm extends Java {
@@ -104,11 +105,12 @@ abstract sealed class Dialect permits Dialect.Java, Dialect.Cuda {
             return array + ".set((int) (" + index + "), " + value + ");";
         }
 
+        /** Elementary functions are the kernel class's own (KernelGenerator.TORNADOVM_MATH); the rest TornadoMath's. */
         @Override
         String math(String f) {
             return switch (f) {
-                case "sinh", "cosh", "log10" -> "tb_" + f;
-                default -> "TornadoMath." + f;
+                case "sqrt", "abs", "min", "max", "floor", "ceil" -> "TornadoMath." + f;
+                default -> "tb_" + f;
             };
         }
 

@@ -36,6 +36,23 @@ public final class KernelGenerator {
     /** Bumped whenever the generated code changes meaning, so cached kernels are not reused. */
     static final String VERSION = "6";
 
+    /**
+     * The tornadovm kernels' elementary functions (tb_sin, tb_exp, ...): double precision in plain arithmetic, since
+     * TornadoVM's PTX backend computes float64 sin, cos, tan, tanh, exp and log in single precision.
+     */
+    static final String TORNADOVM_MATH = resource("tornadovm-math.java.txt");
+
+    private static String resource(String name) {
+        try (var in = KernelGenerator.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("resource " + name + " is missing from the tornado-solver jar");
+            }
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     private final KernelSpec spec;
     private final Dialect d;
     private final String F;
@@ -145,10 +162,9 @@ public final class KernelGenerator {
             line("private static " + t + " pow2(" + t + " x) { return x * x; }");
             line("private static " + t + " pow3(" + t + " x) { return x * x * x; }");
             line("private static " + t + " pow4(" + t + " x) { " + t + " s = x * x; return s * s; }");
-            line("private static " + t + " tb_sinh(" + t + " x) { return (" + t + ") (0.5 * (TornadoMath.exp(x) - TornadoMath.exp(-x))); }");
-            line("private static " + t + " tb_cosh(" + t + " x) { return (" + t + ") (0.5 * (TornadoMath.exp(x) + TornadoMath.exp(-x))); }");
-            line("private static " + t + " tb_log10(" + t + " x) { return (" + t + ") (TornadoMath.log(x) * 0.4342944819032518); }");
         }
+        line("");
+        TORNADOVM_MATH.lines().forEach(this::line);
         line("");
         line("/**");
         line(" * Marks every {@code every}-th run of the launch, and its last, in {@code status} as not run ({@code MIN_VALUE}),");

@@ -411,9 +411,12 @@ public final class TornadoVmRuntime implements DeviceRuntime {
             var prof = r.getProfilerResult();
             kernelNanos.addAndGet(Math.max(0, prof.getDeviceKernelTime()));
             if (LOG.isDebugEnabled()) {
-                LOG.debug("tornadovm: execution: mark {} ms, plan {} ms (TornadoVM: to device {} ms, kernel {} ms, to host {} ms), check {} ms",
-                        ms(t1 - t0), ms(t2 - t1), ms(prof.getDeviceWriteTime()), ms(prof.getDeviceKernelTime()), ms(prof.getDeviceReadTime()),
-                        ms(System.nanoTime() - t2));
+                LOG.debug("tornadovm: execution: mark {} ms, plan {} ms (TornadoVM: total {} ms, to device {} ms, kernel {} ms, to host {} ms,"
+                        + " transfers {} ms, transfer dispatch {} ms, kernel dispatch {} ms, compile {} ms; {} MB in, {} MB out), check {} ms",
+                        ms(t1 - t0), ms(t2 - t1), ms(prof.getTotalTime()), ms(prof.getDeviceWriteTime()), ms(prof.getDeviceKernelTime()),
+                        ms(prof.getDeviceReadTime()), ms(prof.getDataTransfersTime()), ms(prof.getDataTransferDispatchTime()),
+                        ms(prof.getKernelDispatchTime()), ms(prof.getCompileTime()), prof.getTotalBytesCopyIn() / 1_000_000,
+                        prof.getTotalBytesCopyOut() / 1_000_000, ms(System.nanoTime() - t2));
             }
         }
         if (p.afterExecute() != null) {

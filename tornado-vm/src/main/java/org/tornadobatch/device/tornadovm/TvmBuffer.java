@@ -14,8 +14,8 @@ import uk.ac.manchester.tornado.api.types.arrays.TornadoNativeArray;
 /**
  * A device buffer of the tornadovm runtime: off-heap memory laid out as a TornadoVM array (its header, then the
  * data), which execution plans copy to and from the device. Copies "to the device" write the data here and
- * bump {@link #version()}; the plan that uses the buffer moves it. The TornadoVM array view (double, float or
- * int, as the kernel declares) is made once, so plans see the same object every execution.
+ * bump {@link #version()}; the plan that uses the buffer moves it. The TornadoVM array views (double, float or
+ * int, as the kernel declares) are made once each, so plans see the same object every execution.
  */
 final class TvmBuffer implements DeviceBuffer {
     private static final AtomicLong IDS = new AtomicLong();
@@ -25,7 +25,7 @@ final class TvmBuffer implements DeviceBuffer {
     private final MemorySegment whole;
     private final long id = IDS.incrementAndGet();
     private volatile long version;
-    private TornadoNativeArray view;
+    private final java.util.Map<Class<?>, TornadoNativeArray> views = new java.util.HashMap<>();
     private volatile boolean valid = true;
 
     TvmBuffer(long bytes) {
@@ -46,25 +46,27 @@ final class TvmBuffer implements DeviceBuffer {
         return version;
     }
 
-    /** The TornadoVM array over this memory, of the type a kernel parameter declares. */
+    /**
+     * The TornadoVM array over this memory, of the type a kernel parameter declares; one per type, made once (the
+     * pooled allocator may hand a buffer that held ints in one solve to floats in the next).
+     */
     synchronized TornadoNativeArray view(Class<?> type) {
-        if (view == null) {
+        TornadoNativeArray v = views.get(type);
+        if (v == null) {
             MemorySegment s = whole.asSlice(0, TornadoNativeArray.ARRAY_HEADER + bytes);
             if (type == DoubleArray.class) {
-                view = DoubleArray.fromSegmentShallow(s);
+                v = DoubleArray.fromSegmentShallow(s);
             } else if (type == FloatArray.class) {
-                view = FloatArray.fromSegmentShallow(s);
+                v = FloatArray.fromSegmentShallow(s);
             } else if (type == IntArray.class) {
-                view = IntArray.fromSegmentShallow(s);
+                v = IntArray.fromSegmentShallow(s);
             } else {
                 throw new IllegalArgumentException("kernel parameter type " + type.getName()
                         + " (expected: DoubleArray, FloatArray or IntArray for a device buffer)");
             }
-        } else if (!type.isInstance(view)) {
-            throw new IllegalArgumentException("buffer " + id + " is used as a " + view.getClass().getSimpleName() + " and now as a "
-                    + type.getSimpleName());
+            views.put(type, v);
         }
-        return view;
+        return v;
     }
 
     void release() {

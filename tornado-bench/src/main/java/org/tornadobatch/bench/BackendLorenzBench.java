@@ -27,7 +27,7 @@ import org.tornadobatch.solver.method.StepControl;
  * Prints one JSON line per (N, precision), with a checksum of the final z that backends must agree on.
  *
  * <p>Arguments: {@code backend [log2 N values (20,24)] [precisions (float64,float32)] [repetitions (5)] [allocator
- * (default)]}; with {@code pooled}, device arrays (on tornadovm: with their execution plan and pinned host memory)
+ * (the runtime's preference: pooled on tornadovm, else default)]}; with {@code pooled}, device arrays (on tornadovm: with their execution plan and pinned host memory)
  * are kept from one solve to the next.
  */
 public final class BackendLorenzBench {
@@ -37,15 +37,16 @@ public final class BackendLorenzBench {
     public static void main(String[] args) {
         if (args.length < 1) {
             System.err.println("usage: BackendLorenzBench BACKEND [LOG2_N,... (20,24)] [PRECISIONS (float64,float32)] [REPS (5)]"
-                    + " [ALLOCATOR (default)]");
+                    + " [ALLOCATOR (pooled on tornadovm, else default)]");
             System.exit(2);
         }
         String backend = args[0];
         int[] log2 = Arrays.stream((args.length > 1 ? args[1] : "20,24").split(",")).mapToInt(Integer::parseInt).toArray();
         List<Precision> precisions = Arrays.stream((args.length > 2 ? args[2] : "float64,float32").split(",")).map(Precision::of).toList();
         int reps = args.length > 3 ? Integer.parseInt(args[3]) : 5;
-        AllocatorKind allocator = AllocatorKind.of(args.length > 4 ? args[4] : "default");
-        try (DeviceRuntime rt = DeviceRuntimes.open(backend, 0); MemoryManager memory = MemoryManager.builder(rt).allocator(allocator).build()) {
+        try (DeviceRuntime rt = DeviceRuntimes.open(backend, 0);
+             MemoryManager memory = args.length > 4 ? MemoryManager.builder(rt).allocator(AllocatorKind.of(args[4])).build()
+                     : MemoryManager.builder(rt).build()) {
             for (Precision p : precisions) {
                 try (Solver solver = Solver.builder(CudaLorenzBench.LORENZ).algorithm(Algorithm.CLASSICAL_RK4)
                         .stepControl(StepControl.builder().dt(CudaLorenzBench.DT)).precision(p).memoryManager(memory).build()) {

@@ -85,6 +85,15 @@ public interface DeviceRuntime extends AutoCloseable {
     }
 
     /**
+     * Whether this runtime keeps costly state per set of device buffers (tornadovm: an execution plan with its
+     * compiled kernel, device memory and pinned host memory), so that handing the same buffers to the next solve
+     * is much cheaper than new ones. A memory manager built without an allocator then pools buffers. False by default.
+     */
+    default boolean prefersPooledBuffers() {
+        return false;
+    }
+
+    /**
      * Whether copies and kernels queued on different streams run at the same time here (copy engines beside the
      * compute units), so that splitting work into slices on several streams hides transfers. False by default.
      */

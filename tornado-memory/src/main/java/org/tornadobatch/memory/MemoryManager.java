@@ -96,7 +96,8 @@ public final class MemoryManager implements AutoCloseable {
         this.groups = new StreamGroups<>(runtime);
         this.hostArrays = new HostArrays(runtime);
         this.limitMode = b.limitMode;
-        this.allocator = DeviceAllocator.of(b.allocator, runtime);
+        this.allocator = DeviceAllocator.of(b.allocator != null ? b.allocator
+                : runtime.prefersPooledBuffers() ? AllocatorKind.POOLED : AllocatorKind.DEFAULT, runtime);
         this.hostSpillThresholdBytes = b.hostSpillThresholdBytes >= 0 ? b.hostSpillThresholdBytes
                 : HostArrays.defaultSpillThresholdBytes(HostInfo.physicalMemoryBytes());
         this.spillDirectory = b.spillDirectory != null ? b.spillDirectory : Path.of(System.getProperty("java.io.tmpdir"));
@@ -848,7 +849,7 @@ public final class MemoryManager implements AutoCloseable {
         private final DeviceRuntime runtime;
         private boolean ownsRuntime;
         private LimitMode limitMode = LimitMode.PASSIVE;
-        private AllocatorKind allocator = AllocatorKind.DEFAULT;
+        private AllocatorKind allocator; // null: pooled where the runtime prefers it, else default
         private long hostSpillThresholdBytes = -1;
         private Path spillDirectory;
         private long stagingBlockBytes = StagingPool.DEFAULT_BLOCK_BYTES;
@@ -863,6 +864,7 @@ public final class MemoryManager implements AutoCloseable {
             return this;
         }
 
+        /** The allocator (default: {@code pooled} where the runtime {@linkplain DeviceRuntime#prefersPooledBuffers() prefers it}, else {@code default}). */
         public Builder allocator(AllocatorKind kind) {
             this.allocator = Objects.requireNonNull(kind, "allocator");
             return this;

@@ -68,7 +68,7 @@ final class RunRecord {
         m.put("arrays", arrays);
         Map<String, Object> run = new LinkedHashMap<>();
         run.put("runs", info.runs());
-        run.put("failed_runs", r.failures().size());
+        run.put("failed_runs", r.failureCount());
         run.put("backend", info.backend());
         run.put("device", info.device());
         run.put("chunks", info.chunks());

@@ -138,7 +138,8 @@ final class SolveCommand implements Callable<Integer> {
     @Option(names = "--mem-proportion", description = "Share of device memory for this solve; bigger batches are chunked.")
     Double memProportion;
 
-    @Option(names = "--allocator", defaultValue = "default", description = "default, pooled or async (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--allocator", paramLabel = "default|pooled|async",
+            description = "Device allocator (default: pooled on tornadovm, which keeps an execution plan per set of buffers; else default).")
     String allocator;
 
     @Option(names = "--plot", paramLabel = "FILE.png", description = "Also plot saved variables over time for the first runs.")
@@ -217,10 +218,10 @@ final class SolveCommand implements Callable<Integer> {
         OutputSpec spec = OutputSpec.of(outputs).withSaveVariables(saveVariables).withSummariseVariables(summariseVariables);
         TimeSpec time = new TimeSpec(duration, t0, warmup, nan(saveEvery), nan(summariseEvery), nan(sampleEvery), !noSaveStart);
         Precision prec = Precision.of(precision);
-        AllocatorKind alloc = AllocatorKind.of(allocator);
+        AllocatorKind alloc = allocator == null ? null : AllocatorKind.of(allocator);
 
         try (DeviceRuntime runtime = openRuntime();
-             MemoryManager memory = MemoryManager.builder(runtime).allocator(alloc).build()) {
+             MemoryManager memory = managerBuilder(runtime, alloc).build()) {
             Solver.Builder sb = Solver.builder(system).algorithm(alg).stepControl(ctl).precision(prec).outputs(spec).memoryManager(memory);
             if (memProportion != null) {
                 sb.memProportion(memProportion);
@@ -239,7 +240,7 @@ final class SolveCommand implements Callable<Integer> {
                     }
                     folder.commit();
                     folder = null;
-                    int failed = result.failures().size();
+                    long failed = result.failureCount();
                     LOG.info("wrote {} ({} runs{})", out, result.runs(), failed == 0 ? "" : ", " + failed + " failed: see status.npy");
                 }
             } finally {
@@ -249,6 +250,12 @@ final class SolveCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** A memory manager builder with {@code alloc}, or the runtime's preferred allocator when none was asked for. */
+    private static MemoryManager.Builder managerBuilder(DeviceRuntime runtime, AllocatorKind alloc) {
+        MemoryManager.Builder b = MemoryManager.builder(runtime);
+        return alloc == null ? b : b.allocator(alloc);
     }
 
     private DeviceRuntime openRuntime() {

@@ -185,7 +185,7 @@ final class BatchRun {
         SolveResult result = new SolveResult(schedule.saveTimes(), wrap("state", host, sn), wrap("observables", host, on),
                 wrap("state_summaries", host, ssn), wrap("observable_summaries", host, osn), schedule.windowStarts(), perRun,
                 batch, info);
-        int failed = result.failures().size();
+        long failed = result.failureCount();
         LOG.info("solved {} runs in {} chunk(s): kernel {} ms, compile {} ms, total {} ms{}", runs, plan.chunks(),
                 Math.round(kernelMillis), Math.round(compileMillis), Math.round(totalMillis),
                 failed == 0 ? "" : "; " + failed + " run(s) failed (see status)");

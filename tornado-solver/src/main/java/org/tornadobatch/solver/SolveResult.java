@@ -109,6 +109,19 @@ public final class SolveResult implements AutoCloseable {
         return info;
     }
 
+    /** How many runs failed (status not 0); counted on all cores, without building {@link #failures()}. */
+    public long failureCount() {
+        MemorySegment status = perRun.segment();
+        long block = 1 << 18;
+        return java.util.stream.LongStream.range(0, (runs + block - 1) / block).parallel().map(b -> {
+            long n = 0;
+            for (long r = b * block, end = Math.min(runs, r + block); r < end; r++) {
+                n += status.getAtIndex(ValueLayout.JAVA_INT, r) != 0 ? 1 : 0;
+            }
+            return n;
+        }).sum();
+    }
+
     /** Runs that failed, with why: run index to status names. */
     public Map<Integer, List<RunStatus>> failures() {
         Map<Integer, List<RunStatus>> m = new TreeMap<>();

@@ -213,6 +213,8 @@ class SolverBehaviourTest {
             assertTrue(RunStatus.decode(r.status()[1]).contains(RunStatus.STEP_TOO_SMALL), RunStatus.decode(r.status()[1]).toString());
             assertTrue(Double.isNaN(r.state().get(4, 0, 1)), "samples after the failure are NaN");
             assertEquals(2.0 / (1 - 2 * 0.25), r.state().get(1, 0, 1), 1e-5, "samples before it are kept");
+            assertEquals(1, r.failureCount());
+            assertEquals(List.of(1), List.copyOf(r.failures().keySet()));
         }
         try (MemoryManager mm = Problems.memory();
              Solver s = Solver.builder(Problems.LORENZ).stepControl(StepControl.builder().maxSteps(10)).memoryManager(mm).build();

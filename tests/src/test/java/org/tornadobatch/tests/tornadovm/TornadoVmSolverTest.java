@@ -178,6 +178,24 @@ class TornadoVmSolverTest {
     }
 
     @Test
+    void repeatedSolvesReuseTheirBuffersAndSoTheirExecutionPlan() {
+        // tornadovm keeps an execution plan per set of buffers: its memory managers pool buffers unless told otherwise.
+        assertEquals(org.tornadobatch.memory.AllocatorKind.POOLED, tornadoMemory.allocator());
+        Batch b = lorenzBatch(1000);
+        StepControl.Builder c = StepControl.builder().controller(Controller.FIXED).dt(1e-3);
+        try (SolveResult first = solve(tornadoMemory, LORENZ, Algorithm.CLASSICAL_RK4, c, Precision.FLOAT64, OutputSpec.stateOnly(), b,
+                TimeSpec.finalState(1.0))) {
+            long hits = tornadoMemory.poolStats().hits();
+            try (SolveResult second = solve(tornadoMemory, LORENZ, Algorithm.CLASSICAL_RK4, c, Precision.FLOAT64, OutputSpec.stateOnly(), b,
+                    TimeSpec.finalState(1.0))) {
+                // init, params, the two event arrays, state, status, steps
+                assertEquals(7, tornadoMemory.poolStats().hits() - hits, "the second solve's arrays come from the pool: " + tornadoMemory.poolStats());
+                org.tornadobatch.tests.Backends.assertBitForBit(first, second);
+            }
+        }
+    }
+
+    @Test
     void aChunkedSolveEqualsTheUnchunkedOneBitForBit() {
         // About 21 saves x 3 states x 8 bytes plus inputs per run: ~0.6 KB, ~12 MB in all; 2.4 MB forces >= 5 chunks.
         assertChunkedEqualsWhole(tornadoMemory, 20_000, 2.4e6);

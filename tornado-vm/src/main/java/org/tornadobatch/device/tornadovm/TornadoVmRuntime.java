@@ -79,10 +79,11 @@ public final class TornadoVmRuntime implements DeviceRuntime {
     /**
      * The arrays of a task of one kernel over one set of buffers, as added to a task graph: the task's arguments
      * (the buffers' TornadoVM arrays, then the two small arrays that carry each launch's scalars), the status
-     * array (in/out, for the launch check; null without one), and the versions of the constants it sent.
+     * array (in/out, for the launch check; null without one), and the versions and contents of the constants it
+     * sent (on its first execution).
      */
     record TaskArrays(Object[] taskArgs, IntArray ints, DoubleArray reals, IntArray status, List<TvmBuffer> buffers,
-                      long[] constantVersions, long bytes) {
+                      long[] constantVersions, byte[][] constantContents, long bytes) {
         boolean uses(TvmBuffer b) {
             return buffers.contains(b);
         }
@@ -234,6 +235,12 @@ public final class TornadoVmRuntime implements DeviceRuntime {
         TvmBuffer s = own(source);
         DeviceBuffer.checkRange(sourceOffset, target.byteSize(), s.bytes());
         lane(stream).submit(() -> MemorySegment.copy(s.data(), sourceOffset, target, 0, target.byteSize()));
+    }
+
+    /** True: an execution plan (compiled kernel, device and pinned host memory) is kept per set of buffers. */
+    @Override
+    public boolean prefersPooledBuffers() {
+        return true;
     }
 
     /** All rows at once, on all cores (HostCopy), on the stream's lane. */
@@ -437,6 +444,7 @@ public final class TornadoVmRuntime implements DeviceRuntime {
         List<Object> constants = new ArrayList<>();
         List<Object> out = new ArrayList<>();
         List<Long> versions = new ArrayList<>();
+        List<byte[]> contents = new ArrayList<>();
         IntArray status = null;
         long bytes = 0;
         for (int i = 0; i < roles.size(); i++) {
@@ -450,6 +458,7 @@ public final class TornadoVmRuntime implements DeviceRuntime {
                 case CONSTANT -> {
                     constants.add(view);
                     versions.add(b == null ? 0 : b.version());
+                    contents.add(b == null ? new byte[0] : b.data().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
                 }
                 case OUT -> out.add(view);
                 case INOUT -> {
@@ -471,7 +480,8 @@ public final class TornadoVmRuntime implements DeviceRuntime {
         }
         k.addTask(graph, id, taskArgs);
         graph.transferToHost(DataTransferMode.EVERY_EXECUTION, out.toArray());
-        return new TaskArrays(taskArgs, ints, reals, status, buffers, versions.stream().mapToLong(Long::longValue).toArray(), bytes);
+        return new TaskArrays(taskArgs, ints, reals, status, buffers, versions.stream().mapToLong(Long::longValue).toArray(),
+                contents.toArray(byte[][]::new), bytes);
     }
 
     /**
@@ -534,12 +544,19 @@ public final class TornadoVmRuntime implements DeviceRuntime {
         return b;
     }
 
+    /**
+     * Whether a constant was written with other contents since the plan sent it (a rewrite with the same contents,
+     * as every solve of one time span makes, only updates the version).
+     */
     private static boolean stale(TaskArrays a, List<TvmKernel.Role> roles) {
         for (int i = 0, c = 0; i < roles.size(); i++) {
             if (roles.get(i) == TvmKernel.Role.CONSTANT) {
                 TvmBuffer b = a.buffers().get(i);
                 if (b != null && b.version() != a.constantVersions()[c]) {
-                    return true;
+                    if (b.data().mismatch(java.lang.foreign.MemorySegment.ofArray(a.constantContents()[c])) != -1) {
+                        return true;
+                    }
+                    a.constantVersions()[c] = b.version();
                 }
                 c++;
             }

@@ -85,6 +85,15 @@ public interface DeviceRuntime extends AutoCloseable {
     }
 
     /**
+     * The memory of {@code buffer} where the host can address it directly (the buffer's device copy is made from
+     * it by the runtime's launches, and results land in it), else null. A caller writes through it only while
+     * nothing queued uses the buffer, and reads after the launches that write the buffer are done. Null by default.
+     */
+    default MemorySegment hostView(DeviceBuffer buffer) {
+        return null;
+    }
+
+    /**
      * Whether this runtime keeps costly state per set of device buffers (tornadovm: an execution plan with its
      * compiled kernel, device memory and pinned host memory), so that handing the same buffers to the next solve
      * is much cheaper than new ones. A memory manager built without an allocator then pools buffers. False by default.

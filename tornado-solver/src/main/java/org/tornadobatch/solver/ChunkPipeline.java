@@ -23,7 +23,9 @@ import org.tornadobatch.memory.host.HostCopy;
  * into the slot, all queued on the slot's stream; later the slot is scattered into the result arrays. With
  * three slots on three streams, on a runtime whose copies overlap kernels, one slice is uploaded while the one
  * before runs and the one before that comes back, and the host gathers and scatters meanwhile. Elsewhere a
- * chunk is one slice on the solver's stream.
+ * chunk is one slice on the solver's stream; where the device arrays' memory is the host's to address
+ * ({@link DeviceRuntime#hostView}: tornadovm), that slice is gathered straight into them and scattered straight
+ * from them, without staging.
  *
  * <p>A slot is gathered into only after its previous slice was scattered, and the device columns of a slice are
  * reused only by the next chunk, after every slice of this one has been waited for.
@@ -65,6 +67,11 @@ final class ChunkPipeline {
     private final DeviceStream[] streams;
     private final MemorySegment[] slots;
     private final long[] sections;
+    /** The device arrays' memory where the host can address it (DeviceRuntime.hostView), else null. */
+    private final MemorySegment[] inputViews;
+    private final MemorySegment[] outputViews;
+    /** One slice per chunk over host-addressable device arrays: gathered into and scattered from them, no staging. */
+    private final boolean direct;
 
     /**
      * @param stride  runs per device row (the chunk length)
@@ -88,10 +95,16 @@ final class ChunkPipeline {
         sections[sections.length - 1] = at;
         int count = (int) Math.min(SLOTS, (stride + capacity - 1) / capacity);
         this.streams = streams.apply(count).clone();
-        MemorySegment staging = pinned.apply(at * count);
+        this.inputViews = inputs.stream().map(in -> rt.hostView(in.device())).toArray(MemorySegment[]::new);
+        this.outputViews = outputs.stream().map(out -> rt.hostView(out.device())).toArray(MemorySegment[]::new);
+        this.direct = count == 1 && java.util.stream.Stream.concat(java.util.Arrays.stream(inputViews), java.util.Arrays.stream(outputViews))
+                .allMatch(java.util.Objects::nonNull);
         this.slots = new MemorySegment[count];
-        for (int s = 0; s < count; s++) {
-            slots[s] = staging.asSlice(s * at, at);
+        if (!direct) {
+            MemorySegment staging = pinned.apply(at * count);
+            for (int s = 0; s < count; s++) {
+                slots[s] = staging.asSlice(s * at, at);
+            }
         }
     }
 
@@ -157,9 +170,16 @@ final class ChunkPipeline {
 
     private Slice start(int slot, long chunkFirst, long first, long runs, Launcher launcher) {
         DeviceStream s = streams[slot];
-        MemorySegment m = slots[slot];
-        gather(m, chunkFirst + first, runs);
         int es = type.bytes();
+        if (direct) { // the rows go straight into the device arrays' memory, which the launch then reads
+            gather((i, r) -> inputViews[i].asSlice((r * stride + first) * es, runs * es), chunkFirst + first, runs);
+            DeviceEvent start = rt.recordTimed(s);
+            launcher.launch(first, first + runs, s);
+            DeviceEvent end = rt.recordTimed(s);
+            return new Slice(slot, chunkFirst, first, runs, start, end, s.record());
+        }
+        MemorySegment m = slots[slot];
+        gather((i, r) -> m.asSlice(sections[i] + r * capacity * es, runs * es), chunkFirst + first, runs);
         for (int i = 0; i < inputs.size(); i++) {
             Input in = inputs.get(i);
             rt.copyRowsToDevice(m.asSlice(sections[i]), in.device(), first * es,
@@ -177,15 +197,19 @@ final class ChunkPipeline {
         return new Slice(slot, chunkFirst, first, runs, start, end, s.record());
     }
 
-    /** Copies the slice's runs of every input row into the slot, converted to the element type. */
-    private void gather(MemorySegment slot, long firstRun, long runs) {
+    /** Where row {@code r} of input (or output) {@code i} of a slice lies: {@code runs} elements. */
+    private interface RowAt {
+        MemorySegment row(int i, int r);
+    }
+
+    /** Copies the slice's runs of every input row to where {@code target} says, converted to the element type. */
+    private void gather(RowAt target, long firstRun, long runs) {
         if (type == ElementType.FLOAT64) {
             List<HostCopy.Piece> copies = new ArrayList<>();
             for (int i = 0; i < inputs.size(); i++) {
                 List<double[]> rows = inputs.get(i).rows();
                 for (int r = 0; r < rows.size(); r++) {
-                    copies.add(new HostCopy.Piece(MemorySegment.ofArray(rows.get(r)), firstRun * 8, slot, sections[i] + r * capacity * 8,
-                            runs * 8));
+                    copies.add(new HostCopy.Piece(MemorySegment.ofArray(rows.get(r)), firstRun * 8, target.row(i, r), 0, runs * 8));
                 }
             }
             HostCopy.copyAll(copies);
@@ -197,7 +221,7 @@ final class ChunkPipeline {
             List<double[]> rows = inputs.get(i).rows();
             for (int r = 0; r < rows.size(); r++) {
                 sources.add(rows.get(r));
-                targets.add(slot.asSlice(sections[i] + r * capacity * 4, runs * 4));
+                targets.add(target.row(i, r));
             }
         }
         long piece = 1 << 16;
@@ -213,7 +237,7 @@ final class ChunkPipeline {
         });
     }
 
-    /** Copies the slot's output rows into the result rows at the slice's runs. */
+    /** Copies the slice's output rows (in the slot, or in the device arrays' memory) into the result rows at its runs. */
     private void scatter(Slice s) {
         List<HostCopy.Piece> copies = new ArrayList<>();
         long firstRun = s.chunkFirst() + s.first();
@@ -222,7 +246,9 @@ final class ChunkPipeline {
             int eb = out.elementBytes();
             long base = sections[inputs.size() + o];
             for (int r = 0; r < out.hostRows().size(); r++) {
-                copies.add(new HostCopy.Piece(slots[s.slot()], base + r * capacity * eb, out.hostRows().get(r), firstRun * eb, s.runs() * eb));
+                MemorySegment from = direct ? outputViews[o] : slots[s.slot()];
+                long at = direct ? (r * stride + s.first()) * eb : base + r * capacity * eb;
+                copies.add(new HostCopy.Piece(from, at, out.hostRows().get(r), firstRun * eb, s.runs() * eb));
             }
         }
         HostCopy.copyAll(copies);

@@ -237,6 +237,15 @@ public final class TornadoVmRuntime implements DeviceRuntime {
         lane(stream).submit(() -> MemorySegment.copy(s.data(), sourceOffset, target, 0, target.byteSize()));
     }
 
+    /**
+     * The buffer's host memory, which the execution plans move: writing an input there is what copying it "to the
+     * device" does (constants, whose plans are rebuilt when they change, are written through copies only).
+     */
+    @Override
+    public MemorySegment hostView(DeviceBuffer buffer) {
+        return own(buffer).data();
+    }
+
     /** True: an execution plan (compiled kernel, device and pinned host memory) is kept per set of buffers. */
     @Override
     public boolean prefersPooledBuffers() {

@@ -216,10 +216,21 @@ class SolverBehaviourTest {
             assertEquals(1, r.failureCount());
             assertEquals(List.of(1), List.copyOf(r.failures().keySet()));
         }
+        double[] y0 = new double[40_000]; // 160 kB of statuses: failureCount's zero stretches span several compares
+        for (int i = 0; i < y0.length; i++) {
+            y0[i] = i % 3 == 1 ? 2 : 0.5;
+        }
+        try (MemoryManager mm = Problems.memory();
+             Solver s = Solver.builder(blowup).memoryManager(mm).build();
+             SolveResult r = s.solve(Batch.grid(blowup, Map.of("y", y0), GridKind.COMBINATORIAL), TimeSpec.finalState(1))) {
+            assertEquals(r.failures().size(), r.failureCount());
+            assertEquals((y0.length + 1) / 3, r.failureCount());
+        }
         try (MemoryManager mm = Problems.memory();
              Solver s = Solver.builder(Problems.LORENZ).stepControl(StepControl.builder().maxSteps(10)).memoryManager(mm).build();
              SolveResult r = s.solve(Batch.defaults(Problems.LORENZ), TimeSpec.of(1))) {
             assertEquals(List.of(RunStatus.MAX_STEPS_EXCEEDED), RunStatus.decode(r.status()[0]));
+            assertEquals(1, r.failureCount());
         }
     }
 

@@ -229,14 +229,11 @@ final class ChunkPipeline {
         IntStream.range(0, Math.toIntExact(pieces * sources.size())).parallel().forEach(k -> {
             double[] src = sources.get((int) (k / pieces));
             MemorySegment dst = targets.get((int) (k / pieces));
-            int from = (int) ((k % pieces) * piece);
-            int to = (int) Math.min(runs, from + piece);
-            float[] f = new float[to - from]; // converted in an array (a loop the JIT vectorises), then copied in bulk
-            int base = (int) firstRun + from;
-            for (int r = 0; r < f.length; r++) {
-                f[r] = (float) src[base + r];
+            long from = (k % pieces) * piece;
+            long to = Math.min(runs, from + piece);
+            for (long r = from; r < to; r++) {
+                dst.setAtIndex(ValueLayout.JAVA_FLOAT, r, (float) src[(int) (firstRun + r)]);
             }
-            MemorySegment.copy(f, 0, dst, ValueLayout.JAVA_FLOAT, (long) from * 4, f.length);
         });
     }
 

@@ -197,7 +197,7 @@ final class ChunkPipeline {
         return new Slice(slot, chunkFirst, first, runs, start, end, s.record());
     }
 
-    /** Where row {@code r} of input (or output) {@code i} of a slice lies: {@code runs} elements. */
+    /** Where row {@code r} of input {@code i} of a slice goes: {@code runs} elements. */
     private interface RowAt {
         MemorySegment row(int i, int r);
     }

@@ -123,6 +123,27 @@ public abstract class DeviceRuntimeContract {
     }
 
     @Test
+    public void aHostViewWhereOfferedIsTheBuffersData() {
+        DeviceBuffer b = runtime.allocate(64);
+        try (DeviceStream s = runtime.newStream()) {
+            MemorySegment view = runtime.hostView(b);
+            org.junit.jupiter.api.Assumptions.assumeTrue(view != null, "the " + runtime.name() + " runtime offers no host view of its buffers");
+            assertEquals(64, view.byteSize());
+            long[] written = {1, 2, 3, 4, 5, 6, 7, 8};
+            runtime.copyToDevice(MemorySegment.ofArray(written), b, 0, s);
+            s.synchronize();
+            assertEquals(-1, view.mismatch(MemorySegment.ofArray(written)), "a copy to the device shows in the view");
+            view.setAtIndex(java.lang.foreign.ValueLayout.JAVA_LONG, 3, 42);
+            long[] back = new long[8];
+            runtime.copyToHost(b, 0, MemorySegment.ofArray(back), s);
+            s.synchronize();
+            assertEquals(42, back[3], "a write through the view is what the device holds");
+        } finally {
+            runtime.free(b);
+        }
+    }
+
+    @Test
     public void streamsRecordEventsThatComplete() {
         DeviceBuffer b = runtime.allocate(4096);
         try (DeviceStream s = runtime.newStream(); HostBuffer h = runtime.allocateHost(4096, HostMemoryKind.PINNED)) {

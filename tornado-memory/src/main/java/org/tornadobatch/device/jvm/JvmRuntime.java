@@ -177,6 +177,12 @@ public final class JvmRuntime implements DeviceRuntime {
         return s;
     }
 
+    /** The buffer's memory: the jvm runtime's device buffers are host memory, so the solver gathers straight into them. */
+    @Override
+    public MemorySegment hostView(DeviceBuffer buffer) {
+        return own(buffer).segment();
+    }
+
     @Override
     public void copyToDevice(MemorySegment source, DeviceBuffer target, long targetOffset, DeviceStream stream) {
         MemorySegment dst = own(target).segment();

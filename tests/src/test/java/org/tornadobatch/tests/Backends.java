@@ -168,15 +168,20 @@ public final class Backends {
 
     /** Runs {@code solve} with {@code -Dtornadobatch.slices} set to {@code slices}, restoring it afterwards. */
     public static SolveResult withSlices(String slices, Supplier<SolveResult> solve) {
-        String before = System.getProperty("tornadobatch.slices");
-        System.setProperty("tornadobatch.slices", slices);
+        return withProperty("tornadobatch.slices", slices, solve);
+    }
+
+    /** Runs {@code solve} with system property {@code name} set to {@code value}, restoring it afterwards. */
+    public static SolveResult withProperty(String name, String value, Supplier<SolveResult> solve) {
+        String before = System.getProperty(name);
+        System.setProperty(name, value);
         try {
             return solve.get();
         } finally {
             if (before == null) {
-                System.clearProperty("tornadobatch.slices");
+                System.clearProperty(name);
             } else {
-                System.setProperty("tornadobatch.slices", before);
+                System.setProperty(name, before);
             }
         }
     }

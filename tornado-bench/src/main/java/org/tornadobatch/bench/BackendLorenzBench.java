@@ -22,8 +22,8 @@ import org.tornadobatch.solver.method.StepControl;
  * The Lorenz RK4 benchmark of {@link CudaLorenzBench} (dt = 0.001 over [0, 1], rho = linspace(0, 21, N), the
  * state at t = 1 only) on any backend, through {@link Solver#solve} only: to compare backends on one machine (the
  * {@code tornadovm} runtime on TornadoVM's PTX backend against {@code cuda}). Kernel time is the solve's own
- * (CUDA events on cuda, TornadoVM's profiler on tornadovm) from solves in one slice; end-to-end is the wall time of
- * solves as the solver runs them by default. The first solve of each size warms up (compiles) and is not timed.
+ * (CUDA events on cuda, TornadoVM's profiler on tornadovm) from solves in one slice and one part (one launch);
+ * end-to-end is the wall time of solves as the solver runs them by default (slices on cuda, parts on tornadovm). The first solve of each size warms up (compiles) and is not timed.
  * Prints one JSON line per (N, precision), with a checksum of the final z that backends must agree on.
  *
  * <p>Arguments: {@code backend [log2 N values (20,24)] [precisions (float64,float32)] [repetitions (5)] [allocator
@@ -67,10 +67,18 @@ public final class BackendLorenzBench {
                 checksum += first.state().get(0, 2, i);
             }
         }
+        // Kernel time from solves in one launch: one slice, one part (tornadovm splits large solves into parts run at once).
         String slices = System.getProperty(CudaLorenzBench.SLICES);
+        String parts = System.getProperty(Solver.PARTS_PROPERTY);
         System.setProperty(CudaLorenzBench.SLICES, "1");
+        System.setProperty(Solver.PARTS_PROPERTY, "1");
         CudaLorenzBench.Timing one = CudaLorenzBench.solves(solver, batch, time, reps, new double[0]);
         CudaLorenzBench.restore(slices);
+        if (parts == null) {
+            System.clearProperty(Solver.PARTS_PROPERTY);
+        } else {
+            System.setProperty(Solver.PARTS_PROPERTY, parts);
+        }
         CudaLorenzBench.Timing auto = CudaLorenzBench.solves(solver, batch, time, reps, new double[0]);
         System.out.printf(Locale.ROOT, "{\"bench\":\"lorenz-rk4-solve\",\"backend\":\"%s\",\"device\":\"%s\",\"precision\":\"%s\",\"runs\":%d,"
                         + "\"steps\":%d,\"kernel_ms\":%.3f,\"end_to_end_ms\":%.3f,\"end_to_end_median_ms\":%.3f,\"end_to_end_one_slice_ms\":%.3f,"

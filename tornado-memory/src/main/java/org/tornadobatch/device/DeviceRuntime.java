@@ -94,6 +94,16 @@ public interface DeviceRuntime extends AutoCloseable {
     }
 
     /**
+     * Whether work queued on different streams over different buffers runs at the same time here even where one
+     * stream's copies and kernels run in turn (tornadovm: an execution plan per stream; TornadoVM runs plans from
+     * several threads at once). The solver then splits a large solve into parts, each with its own buffers and
+     * stream. False by default.
+     */
+    default boolean overlapsIndependentStreams() {
+        return false;
+    }
+
+    /**
      * Whether this runtime keeps costly state per set of device buffers (tornadovm: an execution plan with its
      * compiled kernel, device memory and pinned host memory), so that handing the same buffers to the next solve
      * is much cheaper than new ones. A memory manager built without an allocator then pools buffers. False by default.

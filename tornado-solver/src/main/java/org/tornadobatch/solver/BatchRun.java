@@ -28,11 +28,16 @@ import org.tornadobatch.memory.MemoryManager;
 import org.tornadobatch.memory.host.HostArray;
 import org.tornadobatch.solver.kernel.KernelSpec;
 
-/** One solve: requests, chunk loop (inputs in, kernel, outputs out), and the result. */
+/**
+ * One solve, or one part of a split solve (runs {@code from} to {@code from + runs - 1} of the batch, into result
+ * arrays shared with the other parts): requests, chunk loop (inputs in, kernel, outputs out), and the result.
+ */
 final class BatchRun {
     private static final Logger LOG = LoggerFactory.getLogger(BatchRun.class);
 
     private final Solver solver;
+    /** The memory owner this run allocates as: the solver's own, or a part's. */
+    private final SolverPart owner;
     private final KernelSpec spec;
     private final Variables vars;
     private final Schedule schedule;
@@ -44,7 +49,13 @@ final class BatchRun {
     private final long started;
     private final MemoryManager memory;
     private final ElementType type;
+    /** Runs in the batch (and the result arrays). */
     private final int runs;
+    /** First run of the batch this run integrates, and how many. */
+    private final long from;
+    private final int count;
+    /** Whether this run allocated the result arrays (else a split solve's coordinator did, and closes them). */
+    private final boolean ownsHost;
     private final Map<String, HostArray> host = new LinkedHashMap<>();
     private HostArray perRun;
     private ChunkPlan plan;
@@ -55,9 +66,21 @@ final class BatchRun {
     private long hosted;
     private boolean released;
 
-    BatchRun(Solver solver, KernelSpec spec, Variables vars, Schedule schedule, Kernel kernel, Batch batch, TimeSpec time,
-             ProgressListener progress, double compileMillis, long started) {
+    /**
+     * @param host   the result arrays, when a split solve's coordinator allocated them (null: this run allocates them)
+     * @param perRun the per-run status and step-count array, likewise
+     */
+    BatchRun(Solver solver, SolverPart owner, KernelSpec spec, Variables vars, Schedule schedule, Kernel kernel, Batch batch, TimeSpec time,
+             ProgressListener progress, double compileMillis, long started, long from, int count, Map<String, HostArray> host, HostArray perRun) {
         this.solver = solver;
+        this.owner = owner;
+        this.from = from;
+        this.count = count;
+        this.ownsHost = host == null;
+        if (host != null) {
+            this.host.putAll(host);
+            this.perRun = perRun;
+        }
         this.spec = spec;
         this.vars = vars;
         this.schedule = schedule;
@@ -72,23 +95,23 @@ final class BatchRun {
         this.runs = batch.runs();
     }
 
-    /** Output arrays: label to {rows, variables-per-row-group}. */
-    private Map<String, long[]> outputShapes() {
+    /** Output arrays of {@code n} runs: label to {rows, variables-per-row-group, n}. */
+    static Map<String, long[]> outputShapes(KernelSpec spec, Variables vars, Schedule schedule, long n) {
         Map<String, long[]> m = new LinkedHashMap<>();
         int saves = schedule.saves();
         int windows = schedule.windows();
         int h = spec.slotsPerVariable();
         if (vars.savedStates().length > 0) {
-            m.put("state", new long[] {saves, vars.savedStates().length, runs});
+            m.put("state", new long[] {saves, vars.savedStates().length, n});
         }
         if (vars.savedObservables().length > 0) {
-            m.put("observables", new long[] {saves, vars.savedObservables().length, runs});
+            m.put("observables", new long[] {saves, vars.savedObservables().length, n});
         }
         if (windows > 0 && vars.summarisedStates().length > 0) {
-            m.put("state_summaries", new long[] {windows, (long) vars.summarisedStates().length * h, runs});
+            m.put("state_summaries", new long[] {windows, (long) vars.summarisedStates().length * h, n});
         }
         if (windows > 0 && vars.summarisedObservables().length > 0) {
-            m.put("observable_summaries", new long[] {windows, (long) vars.summarisedObservables().length * h, runs});
+            m.put("observable_summaries", new long[] {windows, (long) vars.summarisedObservables().length * h, n});
         }
         return m;
     }
@@ -101,39 +124,41 @@ final class BatchRun {
         int states = batch.system().states().size();
         int params = batch.system().parameters().size();
         Map<String, ArrayRequest> requests = new LinkedHashMap<>();
-        requests.put("init", ArrayRequest.of(type, states, runs));
-        requests.put("params", ArrayRequest.of(type, Math.max(1, params), runs));
+        requests.put("init", ArrayRequest.of(type, states, count));
+        requests.put("params", ArrayRequest.of(type, Math.max(1, params), count));
         requests.put("event_times", ArrayRequest.unchunkable(ElementType.FLOAT64, schedule.events()));
         requests.put("event_flags", ArrayRequest.unchunkable(ElementType.INT32, schedule.events()));
-        Map<String, long[]> outputs = outputShapes();
-        outputs.forEach((label, shape) -> requests.put(label, ArrayRequest.of(type, shape)));
-        requests.put("status", ArrayRequest.of(ElementType.INT32, runs));
-        requests.put("steps", ArrayRequest.of(ElementType.INT32, 2, runs));
+        outputShapes(spec, vars, schedule, count).forEach((label, shape) -> requests.put(label, ArrayRequest.of(type, shape)));
+        Map<String, long[]> outputs = outputShapes(spec, vars, schedule, runs);
+        requests.put("status", ArrayRequest.of(ElementType.INT32, count));
+        requests.put("steps", ArrayRequest.of(ElementType.INT32, 2, count));
         boolean ok = false;
         try (Arena arena = Arena.ofConfined()) { // the event arrays; closing a shared arena would stop every thread
             requested = System.nanoTime();
-            memory.queueRequest(solver, requests);
-            plan = memory.allocateQueue(solver);
+            memory.queueRequest(owner, requests);
+            plan = memory.allocateQueue(owner);
             planned = System.nanoTime();
-            resp = solver.response;
+            resp = owner.response;
             if (resp == null) {
                 throw new IllegalStateException("the memory manager sent no allocation");
             }
-            for (Map.Entry<String, long[]> o : outputs.entrySet()) {
-                host.put(o.getKey(), memory.newHostArray(solver, type, o.getValue()));
+            if (ownsHost) {
+                for (Map.Entry<String, long[]> o : outputs.entrySet()) {
+                    host.put(o.getKey(), memory.newHostArray(owner, type, o.getValue()));
+                }
+                perRun = memory.newHostArray(owner, ElementType.INT32, 3, runs);
             }
-            perRun = memory.newHostArray(solver, ElementType.INT32, 3, runs);
             hosted = System.nanoTime();
-            DeviceStream stream = memory.stream(solver);
+            DeviceStream stream = memory.stream(owner);
             MemorySegment evT = arena.allocate(ValueLayout.JAVA_DOUBLE, schedule.events());
             MemorySegment evF = arena.allocate(ValueLayout.JAVA_INT, schedule.events());
             MemorySegment.copy(schedule.eventTimes(), 0, evT, ValueLayout.JAVA_DOUBLE, 0, schedule.events());
             MemorySegment.copy(schedule.eventFlags(), 0, evF, ValueLayout.JAVA_INT, 0, schedule.events());
-            memory.copyToDevice(solver, evT, false, resp.get("event_times").device(), 0);
-            memory.copyToDevice(solver, evF, false, resp.get("event_flags").device(), 0);
+            memory.copyToDevice(owner, evT, false, resp.get("event_times").device(), 0);
+            memory.copyToDevice(owner, evF, false, resp.get("event_flags").device(), 0);
             stream.synchronize(); // the arrays (stream-ordered under the async allocator) are ready for any stream
             pipeline = new ChunkPipeline(memory.runtime(), type, plan.chunkLength(), inputs(resp, states, params),
-                    outputs(resp, outputs, host, perRun), solver::pinned, solver::streams);
+                    outputs(resp, outputs, host, perRun), owner::pinned, owner::streams);
             ok = true;
         } finally {
             if (!ok) {
@@ -145,39 +170,56 @@ final class BatchRun {
     /** The chunks: every chunk's inputs in, its launches, its outputs back; then the result. Call once, after {@link #prepare()}. */
     SolveResult run() {
         DeviceRuntime rt = memory.runtime();
-        long stride = plan.chunkLength();
-        double kernelMillis = 0;
+        LOG.info("solving {} runs of {} with {} ({}), {} on {} [{}]: {}", runs, spec.system().name(), spec.tableau().name(),
+                spec.control().describe(), spec.precision(), rt.name(), rt.deviceName(), plan);
+        double kernelMillis;
         boolean ok = false;
         try {
-            LOG.info("solving {} runs of {} with {} ({}), {} on {} [{}]: {}", runs, spec.system().name(),
-                    spec.tableau().name(), spec.control().describe(), spec.precision(), rt.name(), rt.deviceName(), plan);
-            long runsDone = 0;
-            for (long c = 0; c < plan.chunks(); c++) {
-                long first = plan.firstRun(c);
-                long n = plan.runsIn(c);
-                long before = runsDone;
-                long chunk = c;
-                memory.beginWork(solver);
-                try {
-                    kernelMillis += pipeline.run(first, n, (from, to, s) -> launch(rt, resp, from, to, stride, s),
-                            (done, inChunk) -> waitFor(done, rt, before + inChunk, chunk, plan.chunks()));
-                } finally {
-                    memory.endWork(solver, DeviceEvent.COMPLETE);
-                }
-                runsDone += n;
-                progress.progress(runsDone, runs, c + 1, plan.chunks());
-                LOG.debug("chunk {}/{}: runs {}..{} done", c + 1, plan.chunks(), first, first + n - 1);
-            }
-            LOG.debug("phases: compile {} ms, plan and allocate {} ms, host arrays {} ms, chunks {} ms", ms(started, requested),
-                    ms(requested, planned), ms(planned, hosted), ms(hosted, System.nanoTime()));
+            kernelMillis = runChunks(progress);
             ok = true;
         } finally {
             release(ok);
         }
+        return result(kernelMillis, plan.chunks(), plan.chunkLength(), 1);
+    }
+
+    /**
+     * The chunk loop; returns the summed kernel time in milliseconds. {@code listener} hears of this run's own
+     * progress (runs and chunks done of its own). On failure, release with {@code succeeded} false.
+     */
+    double runChunks(ProgressListener listener) {
+        DeviceRuntime rt = memory.runtime();
+        long stride = plan.chunkLength();
+        double kernelMillis = 0;
+        long runsDone = 0;
+        for (long c = 0; c < plan.chunks(); c++) {
+            long first = plan.firstRun(c);
+            long n = plan.runsIn(c);
+            long before = runsDone;
+            long chunk = c;
+            memory.beginWork(owner);
+            try {
+                kernelMillis += pipeline.run(from + first, n, (lo, hi, s) -> launch(rt, resp, lo, hi, stride, s),
+                        (done, inChunk) -> waitFor(done, rt, listener, before + inChunk, chunk, plan.chunks()));
+            } finally {
+                memory.endWork(owner, DeviceEvent.COMPLETE);
+            }
+            runsDone += n;
+            listener.progress(runsDone, count, c + 1, plan.chunks());
+            LOG.debug("chunk {}/{}: runs {}..{} done", c + 1, plan.chunks(), from + first, from + first + n - 1);
+        }
+        LOG.debug("phases: compile {} ms, plan and allocate {} ms, host arrays {} ms, chunks {} ms", ms(started, requested),
+                ms(requested, planned), ms(planned, hosted), ms(hosted, System.nanoTime()));
+        return kernelMillis;
+    }
+
+    /** The result over the result arrays (this run's, or a split solve's), with the given chunk counts and kernel time. */
+    SolveResult result(double kernelMillis, long chunks, long chunkLength, int parts) {
+        DeviceRuntime rt = memory.runtime();
         double totalMillis = (System.nanoTime() - started) / 1e6;
         SolveInfo info = new SolveInfo(solver.algorithm().canonicalName(), spec.control().controller().toString(),
                 spec.control().describe(), spec.precision().toString(), rt.name(), rt.deviceName(),
-                runs, plan.chunks(), plan.chunkLength(), kernel.entryPoint(), compileMillis, kernelMillis, totalMillis);
+                runs, chunks, chunkLength, kernel.entryPoint(), compileMillis, kernelMillis, totalMillis);
         List<String> sn = Solver.names(spec.system().stateNames(), vars.savedStates());
         List<String> on = Solver.names(spec.system().observables(), vars.savedObservables());
         List<String> ssn = slotNames(Solver.names(spec.system().stateNames(), vars.summarisedStates()));
@@ -186,8 +228,8 @@ final class BatchRun {
                 wrap("state_summaries", host, ssn), wrap("observable_summaries", host, osn), schedule.windowStarts(), perRun,
                 batch, info);
         long failed = result.failureCount();
-        LOG.info("solved {} runs in {} chunk(s): kernel {} ms, compile {} ms, total {} ms{}", runs, plan.chunks(),
-                Math.round(kernelMillis), Math.round(compileMillis), Math.round(totalMillis),
+        LOG.info("solved {} runs in {} chunk(s){}: kernel {} ms, compile {} ms, total {} ms{}", runs, chunks,
+                parts > 1 ? " of " + parts + " parts at once" : "", Math.round(kernelMillis), Math.round(compileMillis), Math.round(totalMillis),
                 failed == 0 ? "" : "; " + failed + " run(s) failed (see status)");
         return result;
     }
@@ -205,8 +247,8 @@ final class BatchRun {
         if (pipeline != null && !succeeded) {
             f.run(pipeline::drain); // nothing may still copy into the arrays freed below
         }
-        f.run(() -> memory.freeAll(solver));
-        if (!succeeded) {
+        f.run(() -> memory.freeAll(owner));
+        if (!succeeded && ownsHost) {
             host.values().forEach(h -> f.run(h::close));
             if (perRun != null) {
                 f.run(perRun::close);
@@ -315,8 +357,8 @@ final class BatchRun {
         return resp.arrays().containsKey(label) ? resp.get(label).device() : null;
     }
 
-    private void waitFor(DeviceEvent done, DeviceRuntime rt, long runsDone, long chunk, long chunks) {
-        if (rt instanceof JvmRuntime jvm && progress != ProgressListener.NONE) {
+    private void waitFor(DeviceEvent done, DeviceRuntime rt, ProgressListener listener, long runsDone, long chunk, long chunks) {
+        if (rt instanceof JvmRuntime jvm && listener != ProgressListener.NONE) {
             long base = jvm.completedThreads();
             while (!done.isComplete()) {
                 try {
@@ -326,7 +368,7 @@ final class BatchRun {
                     break;
                 }
                 long inChunk = Math.max(0, jvm.completedThreads() - base);
-                progress.progress(Math.min(runs, runsDone + inChunk), runs, chunk, chunks);
+                listener.progress(Math.min(count, runsDone + inChunk), count, chunk, chunks);
             }
         }
         done.synchronize();

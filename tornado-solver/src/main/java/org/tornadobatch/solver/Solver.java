@@ -1,6 +1,5 @@
 package org.tornadobatch.solver;
 
-import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -10,12 +9,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.tornadobatch.device.DeviceRuntime;
-import org.tornadobatch.device.DeviceStream;
-import org.tornadobatch.device.HostBuffer;
-import org.tornadobatch.device.HostMemoryKind;
 import org.tornadobatch.device.Kernel;
 import org.tornadobatch.memory.MemoryManager;
-import org.tornadobatch.memory.OwnerSettings;
 import org.tornadobatch.solver.kernel.KernelGenerator;
 import org.tornadobatch.solver.kernel.KernelSpec;
 import org.tornadobatch.solver.method.Algorithm;
@@ -41,6 +36,15 @@ import org.tornadobatch.system.OdeSystem;
 public final class Solver implements AutoCloseable {
     private static final AtomicInteger IDS = new AtomicInteger();
 
+    /**
+     * System property: how many parts a solve is split into where the runtime runs independent streams at once
+     * ({@code DeviceRuntime.overlapsIndependentStreams()}); default: one per 2^18 runs, at most 4; 1 never splits.
+     * Never with a manual memory proportion, nor for {@link #prepare}d solves.
+     */
+    public static final String PARTS_PROPERTY = "tornadobatch.parts";
+    private static final int MIN_PART_RUNS = 1 << 18;
+    private static final int MAX_PARTS = 4;
+
     private final OdeSystem system;
     private final Algorithm algorithm;
     private final StepControl control;
@@ -50,9 +54,10 @@ public final class Solver implements AutoCloseable {
     private final int blockSize;
     private final String language;
     private final Map<String, Kernel> kernels = new ConcurrentHashMap<>();
-    volatile org.tornadobatch.memory.ArrayResponse response;
-    private HostBuffer input;
-    private final List<DeviceStream> streams = new ArrayList<>();
+    /** The solver's own memory owner (a split solve adds parts of its own for its duration). */
+    private final SolverPart self;
+    private final String streamGroup;
+    private final boolean manualProportion;
     private boolean closed;
     private PreparedSolve prepared;
 
@@ -66,12 +71,10 @@ public final class Solver implements AutoCloseable {
         this.blockSize = b.blockSize;
         this.language = kernelLanguage(memory.runtime());
         Variables.check(system, outputs);
-        memory.register(this, OwnerSettings.<Solver>builder().name("solver-" + system.name())
-                .streamGroup("solver-" + IDS.incrementAndGet())
-                .onAllocationReady((s, r) -> s.response = r)
-                .onInvalidate(s -> s.response = null)
-                .build());
-        b.memProportion.ifPresent(p -> memory.setManualProportion(this, p));
+        this.streamGroup = "solver-" + IDS.incrementAndGet();
+        this.self = new SolverPart(memory, "solver-" + system.name(), streamGroup);
+        this.manualProportion = b.memProportion.isPresent();
+        b.memProportion.ifPresent(p -> memory.setManualProportion(self, p));
     }
 
     public static Builder builder(OdeSystem system) {
@@ -108,9 +111,49 @@ public final class Solver implements AutoCloseable {
         return solve(batch, time, ProgressListener.NONE);
     }
 
-    /** Solves {@code batch} over {@code time}, telling {@code progress} as chunks and runs finish. */
+    /**
+     * Solves {@code batch} over {@code time}, telling {@code progress} as chunks and runs finish. On a runtime that
+     * runs independent streams at once but does not overlap copies with kernels within one (tornadovm: one
+     * execution plan per stream), a large batch is split into parts solved at once, each with its own arrays and
+     * stream (see {@link #PARTS_PROPERTY}).
+     */
     public SolveResult solve(Batch batch, TimeSpec time, ProgressListener progress) {
-        return prepare(batch, time, progress).run();
+        int parts = parts(batch.runs());
+        if (parts <= 1) {
+            return prepare(batch, time, progress).run();
+        }
+        checkSolvable(batch);
+        Run r = newRun(batch, time);
+        return SplitRun.solve(this, r.spec(), r.vars(), r.schedule(), r.kernel(), batch, time, progress, r.compileMillis(), r.started(), parts);
+    }
+
+    private int parts(int runs) {
+        DeviceRuntime rt = memory.runtime();
+        String forced = System.getProperty(PARTS_PROPERTY);
+        int parts;
+        if (forced != null) {
+            try {
+                parts = Integer.parseInt(forced.trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("-D" + PARTS_PROPERTY + "=" + forced + " (expected: a whole number >= 1)", e);
+            }
+            if (parts < 1) {
+                throw new IllegalArgumentException("-D" + PARTS_PROPERTY + "=" + forced + " (expected: a whole number >= 1)");
+            }
+        } else {
+            parts = rt.overlapsIndependentStreams() && !rt.overlapsCopiesWithKernels() ? Math.min(MAX_PARTS, runs / MIN_PART_RUNS) : 1;
+        }
+        return manualProportion ? 1 : Math.max(1, Math.min(parts, runs));
+    }
+
+    /** A new memory owner for one part of a split solve; the caller closes it. */
+    SolverPart newPart(int index) {
+        return new SolverPart(memory, "solver-" + system.name() + "-part" + index, streamGroup + "-part" + index);
+    }
+
+    /** The solver's own memory owner. */
+    SolverPart self() {
+        return self;
     }
 
     /**
@@ -123,27 +166,40 @@ public final class Solver implements AutoCloseable {
 
     /** {@link #prepare(Batch, TimeSpec)}, telling {@code progress} as chunks and runs finish when run. */
     public PreparedSolve prepare(Batch batch, TimeSpec time, ProgressListener progress) {
-        if (closed) {
-            throw new IllegalStateException("the solver is closed");
-        }
+        checkSolvable(batch);
         if (prepared != null) {
             throw new IllegalStateException("this solver has a prepared solve that was neither run nor closed; run or close it first");
+        }
+        Run r = newRun(batch, time);
+        BatchRun run = new BatchRun(this, self, r.spec(), r.vars(), r.schedule(), r.kernel(), batch, time, progress, r.compileMillis(),
+                r.started(), 0, batch.runs(), null, null);
+        run.prepare();
+        PreparedSolve p = new PreparedSolve(this, run);
+        prepared = p;
+        return p;
+    }
+
+    private void checkSolvable(Batch batch) {
+        if (closed) {
+            throw new IllegalStateException("the solver is closed");
         }
         if (batch.system() != system && !batch.system().fingerprint().equals(system.fingerprint())) {
             throw new IllegalArgumentException("batch: built for system " + batch.system().name() + " (expected: " + system.name() + ")");
         }
+    }
+
+    /** What every solve needs first: the kernel's spec, the variables, the schedule and the compiled kernel. */
+    private record Run(KernelSpec spec, Variables vars, Schedule schedule, Kernel kernel, double compileMillis, long started) {
+    }
+
+    private Run newRun(Batch batch, TimeSpec time) {
         Variables vars = Variables.resolve(system, outputs);
         KernelSpec spec = new KernelSpec(system, algorithm.tableau(), control, precision, vars.savedStates(), vars.savedObservables(),
                 vars.summarisedStates(), vars.summarisedObservables(), outputs.metrics());
         Schedule schedule = Schedule.of(time, outputs.hasSummaries());
         long started = System.nanoTime();
         Kernel kernel = kernels.computeIfAbsent(spec.fingerprint(), k -> memory.runtime().compile(KernelGenerator.generate(spec, language)));
-        double compileMillis = (System.nanoTime() - started) / 1e6;
-        BatchRun run = new BatchRun(this, spec, vars, schedule, kernel, batch, time, progress, compileMillis, started);
-        run.prepare();
-        PreparedSolve p = new PreparedSolve(this, run);
-        prepared = p;
-        return p;
+        return new Run(spec, vars, schedule, kernel, (System.nanoTime() - started) / 1e6, started);
     }
 
     /** Called by a prepared solve when it was run or closed. */
@@ -151,32 +207,6 @@ public final class Solver implements AutoCloseable {
         if (prepared == p) {
             prepared = null;
         }
-    }
-
-    /**
-     * Pinned host memory of at least {@code bytes} through which a solve moves its inputs and results, kept
-     * between solves (pinning is slow).
-     */
-    synchronized MemorySegment pinned(long bytes) {
-        if (input == null || input.bytes() < bytes) {
-            if (input != null) {
-                input.close();
-                input = null;
-            }
-            input = memory.runtime().allocateHost(Math.max(1, bytes), HostMemoryKind.PINNED);
-        }
-        return input.segment().asSlice(0, bytes);
-    }
-
-    /** {@code count} streams for a solve's slices: the solver's stream of its memory manager when one, else streams kept by the solver. */
-    synchronized DeviceStream[] streams(int count) {
-        if (count == 1) {
-            return new DeviceStream[] {memory.stream(this)};
-        }
-        while (streams.size() < count) {
-            streams.add(memory.runtime().newStream());
-        }
-        return streams.subList(0, count).toArray(DeviceStream[]::new);
     }
 
     /** Threads per block, or 0 to let the runtime choose. */
@@ -205,18 +235,7 @@ public final class Solver implements AutoCloseable {
         }
         closed = true;
         kernels.values().forEach(Kernel::close);
-        synchronized (this) {
-            streams.forEach(DeviceStream::close); // waits for their copies into the pinned memory below
-            streams.clear();
-            if (input != null) {
-                input.close();
-                input = null;
-            }
-        }
-        if (memory.isRegistered(this)) {
-            memory.freeAll(this);
-            memory.unregister(this);
-        }
+        self.close();
     }
 
     /** Options of a {@link Solver}; unset ones take their defaults. */

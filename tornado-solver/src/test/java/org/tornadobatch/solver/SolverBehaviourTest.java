@@ -73,6 +73,48 @@ class SolverBehaviourTest {
     }
 
     @Test
+    void aSolveSplitIntoPartsEqualsTheWholeOneBitForBit() {
+        // Parts (as on tornadovm: own arrays, stream and chunks each, run at once) write into one result.
+        double[] rho = new double[1001];
+        for (int i = 0; i < rho.length; i++) {
+            rho[i] = 21.0 * i / (rho.length - 1);
+        }
+        Batch batch = Batch.grid(Problems.LORENZ, Map.of("rho", rho), GridKind.COMBINATORIAL);
+        OutputSpec out = OutputSpec.of(List.of("state", "mean", "extrema"));
+        TimeSpec time = TimeSpec.of(1).withSaveEvery(0.1).withSummariseEvery(0.5);
+        try (MemoryManager whole = Problems.memory();
+             MemoryManager small = MemoryManager.builder(new JvmRuntime(4L << 20, 2)).build();
+             Solver s1 = Solver.builder(Problems.LORENZ).outputs(out).memoryManager(whole).build();
+             Solver s2 = Solver.builder(Problems.LORENZ).outputs(out).memoryManager(small).build();
+             SolveResult a = s1.solve(batch, time)) {
+            long[] reported = new long[2];
+            for (String parts : List.of("2", "3")) {
+                String before = System.getProperty(Solver.PARTS_PROPERTY);
+                System.setProperty(Solver.PARTS_PROPERTY, parts);
+                try (SolveResult b = s2.solve(batch, time, (done, runs, partsDone, partCount) -> {
+                    reported[0] = done;
+                    reported[1] = partsDone;
+                })) {
+                    assertTrue(b.info().chunks() >= Integer.parseInt(parts), "chunks: " + b.info().chunks());
+                    assertEquals(-1L, a.state().segment().mismatch(b.state().segment()), parts + " parts: state differs");
+                    assertEquals(-1L, a.stateSummaries().segment().mismatch(b.stateSummaries().segment()), parts + " parts: summaries differ");
+                    assertArrayEquals(a.acceptedSteps(), b.acceptedSteps());
+                    assertArrayEquals(a.status(), b.status());
+                    assertEquals(rho.length, reported[0], "progress sums the parts' runs");
+                    assertEquals(Long.parseLong(parts), reported[1], "progress counts finished parts");
+                } finally {
+                    if (before == null) {
+                        System.clearProperty(Solver.PARTS_PROPERTY);
+                    } else {
+                        System.setProperty(Solver.PARTS_PROPERTY, before);
+                    }
+                }
+                assertEquals(0, small.allocatedBytes(), "the parts freed their device arrays");
+            }
+        }
+    }
+
+    @Test
     void aPreparedSolveHoldsItsArraysUntilRunOrClosedAndRunsLikeSolve() {
         double[] rho = {1, 10, 28};
         Batch batch = Batch.grid(Problems.LORENZ, Map.of("rho", rho), GridKind.COMBINATORIAL);

@@ -196,6 +196,22 @@ class TornadoVmSolverTest {
     }
 
     @Test
+    void aSolveSplitIntoPartsRunAtOnceEqualsTheWholeOneBitForBit() {
+        // Large solves on tornadovm are split into parts whose execution plans run at once, from threads of their own.
+        Batch b = lorenzBatch(30_000);
+        StepControl.Builder c = StepControl.builder().controller(Controller.PI).atol(1e-8).rtol(1e-8);
+        TimeSpec t = TimeSpec.of(1.0).withSaveEvery(0.25);
+        try (SolveResult whole = org.tornadobatch.tests.Backends.withProperty("tornadobatch.parts", "1",
+                () -> solve(tornadoMemory, LORENZ, Algorithm.DORMAND_PRINCE_54, c, Precision.FLOAT64, OutputSpec.stateOnly(), b, t));
+             SolveResult split = org.tornadobatch.tests.Backends.withProperty("tornadobatch.parts", "3",
+                     () -> solve(tornadoMemory, LORENZ, Algorithm.DORMAND_PRINCE_54, c, Precision.FLOAT64, OutputSpec.stateOnly(), b, t))) {
+            assertEquals(1, whole.info().chunks());
+            assertEquals(3, split.info().chunks(), "one chunk per part");
+            org.tornadobatch.tests.Backends.assertBitForBit(whole, split);
+        }
+    }
+
+    @Test
     void aChunkedSolveEqualsTheUnchunkedOneBitForBit() {
         // About 21 saves x 3 states x 8 bytes plus inputs per run: ~0.6 KB, ~12 MB in all; 2.4 MB forces >= 5 chunks.
         assertChunkedEqualsWhole(tornadoMemory, 20_000, 2.4e6);

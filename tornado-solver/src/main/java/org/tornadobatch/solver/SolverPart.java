@@ -1,0 +1,75 @@
+package org.tornadobatch.solver;
+
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.tornadobatch.FirstFailure;
+import org.tornadobatch.device.DeviceStream;
+import org.tornadobatch.device.HostBuffer;
+import org.tornadobatch.device.HostMemoryKind;
+import org.tornadobatch.memory.ArrayResponse;
+import org.tornadobatch.memory.MemoryManager;
+import org.tornadobatch.memory.OwnerSettings;
+
+/**
+ * An owner of device memory in a solver's name: the solver's own, or one part of a solve split across several
+ * (each with its own arrays, stream group and, on tornadovm, execution plan). It holds what the memory manager
+ * sent it, the pinned memory its copies go through (kept between solves; pinning is slow) and the streams of its
+ * slices.
+ */
+final class SolverPart {
+    private final MemoryManager memory;
+    private final List<DeviceStream> streams = new ArrayList<>();
+    volatile ArrayResponse response;
+    private HostBuffer pinned;
+
+    SolverPart(MemoryManager memory, String name, String streamGroup) {
+        this.memory = memory;
+        memory.register(this, OwnerSettings.<SolverPart>builder().name(name).streamGroup(streamGroup)
+                .onAllocationReady((s, r) -> s.response = r)
+                .onInvalidate(s -> s.response = null)
+                .build());
+    }
+
+    /** Pinned host memory of at least {@code bytes}, kept between solves. */
+    synchronized MemorySegment pinned(long bytes) {
+        if (pinned == null || pinned.bytes() < bytes) {
+            if (pinned != null) {
+                pinned.close();
+                pinned = null;
+            }
+            pinned = memory.runtime().allocateHost(Math.max(1, bytes), HostMemoryKind.PINNED);
+        }
+        return pinned.segment().asSlice(0, bytes);
+    }
+
+    /** {@code count} streams for a solve's slices: the part's stream of its memory manager when one, else streams kept here. */
+    synchronized DeviceStream[] streams(int count) {
+        if (count == 1) {
+            return new DeviceStream[] {memory.stream(this)};
+        }
+        while (streams.size() < count) {
+            streams.add(memory.runtime().newStream());
+        }
+        return streams.subList(0, count).toArray(DeviceStream[]::new);
+    }
+
+    /** Frees the part's arrays and memory and leaves the memory manager. */
+    void close() {
+        FirstFailure f = new FirstFailure();
+        synchronized (this) {
+            streams.forEach(s -> f.run(s::close)); // waits for their copies into the pinned memory below
+            streams.clear();
+            if (pinned != null) {
+                f.run(pinned::close);
+                pinned = null;
+            }
+        }
+        if (memory.isRegistered(this)) {
+            f.run(() -> memory.freeAll(this));
+            f.run(() -> memory.unregister(this));
+        }
+        f.rethrow();
+    }
+}

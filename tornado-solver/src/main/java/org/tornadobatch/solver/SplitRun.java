@@ -1,0 +1,156 @@
+package org.tornadobatch.solver;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.tornadobatch.FirstFailure;
+import org.tornadobatch.device.Kernel;
+import org.tornadobatch.memory.ElementType;
+import org.tornadobatch.memory.MemoryManager;
+import org.tornadobatch.memory.host.HostArray;
+import org.tornadobatch.solver.kernel.KernelSpec;
+
+/**
+ * A solve split into parts that run at once: each part is a {@link BatchRun} over a contiguous range of the
+ * batch's runs, with a memory owner of its own (its own arrays, chunks, stream and, on tornadovm, execution
+ * plan), writing into result arrays allocated once here. Parts are prepared and released one after another, in
+ * order (so that a pooled allocator hands each part the same buffers every solve), and run on threads of their
+ * own. Where a runtime runs independent streams at once, one part's transfers overlap another's kernel.
+ */
+final class SplitRun {
+    private static final Logger LOG = LoggerFactory.getLogger(SplitRun.class);
+
+    private SplitRun() {
+    }
+
+    static SolveResult solve(Solver solver, KernelSpec spec, Variables vars, Schedule schedule, Kernel kernel, Batch batch, TimeSpec time,
+                             ProgressListener progress, double compileMillis, long started, int parts) {
+        MemoryManager memory = solver.memoryManager();
+        ElementType type = spec.precision().elementType();
+        int runs = batch.runs();
+        List<SolverPart> owners = new ArrayList<>();
+        List<BatchRun> runsOf = new ArrayList<>();
+        Map<String, HostArray> host = new LinkedHashMap<>();
+        HostArray perRun = null;
+        boolean ok = false;
+        ExecutorService pool = null;
+        try {
+            for (Map.Entry<String, long[]> o : BatchRun.outputShapes(spec, vars, schedule, runs).entrySet()) {
+                host.put(o.getKey(), memory.newHostArray(solver.self(), type, o.getValue()));
+            }
+            perRun = memory.newHostArray(solver.self(), ElementType.INT32, 3, runs);
+            Summed summed = new Summed(progress, runs, parts);
+            for (int k = 0; k < parts; k++) { // all join first, so that the memory manager shares its memory among all of them
+                owners.add(solver.newPart(k));
+            }
+            for (int k = 0; k < parts; k++) {
+                long from = (long) runs * k / parts;
+                int count = (int) ((long) runs * (k + 1) / parts - from);
+                SolverPart owner = owners.get(k);
+                BatchRun r = new BatchRun(solver, owner, spec, vars, schedule, kernel, batch, time, ProgressListener.NONE, compileMillis, started,
+                        from, count, host, perRun);
+                r.prepare();
+                runsOf.add(r);
+            }
+            LOG.info("solving {} runs of {} with {} ({}), {} on {} [{}] in {} parts at once: {} each", runs, spec.system().name(),
+                    spec.tableau().name(), spec.control().describe(), spec.precision(), memory.runtime().name(), memory.runtime().deviceName(),
+                    parts, runsOf.get(0).plan());
+            pool = Executors.newFixedThreadPool(parts, r -> {
+                Thread t = new Thread(r, "tornado-batch-part");
+                t.setDaemon(true);
+                return t;
+            });
+            List<Future<Double>> futures = new ArrayList<>();
+            for (int k = 0; k < parts; k++) {
+                BatchRun r = runsOf.get(k);
+                int index = k;
+                ProgressListener mine = progress == ProgressListener.NONE ? ProgressListener.NONE
+                        : (done, total, chunk, chunks) -> summed.report(index, done, chunk == chunks);
+                futures.add(pool.submit(() -> r.runChunks(mine)));
+            }
+            double kernelMillis = 0;
+            FirstFailure failures = new FirstFailure();
+            for (Future<Double> f : futures) {
+                try {
+                    kernelMillis += f.get();
+                } catch (ExecutionException e) {
+                    Throwable c = e.getCause();
+                    failures.run(() -> {
+                        throw c instanceof RuntimeException re ? re : new IllegalStateException(c);
+                    });
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    failures.run(() -> {
+                        throw new IllegalStateException("interrupted while waiting for the parts of a solve", e);
+                    });
+                }
+            }
+            failures.rethrow();
+            long chunks = 0;
+            long chunkLength = 0;
+            for (BatchRun r : runsOf) {
+                chunks += r.plan().chunks();
+                chunkLength = Math.max(chunkLength, r.plan().chunkLength());
+            }
+            for (BatchRun r : runsOf) {
+                r.release(true);
+            }
+            SolveResult result = runsOf.get(0).result(kernelMillis, chunks, chunkLength, parts);
+            ok = true;
+            return result;
+        } finally {
+            if (pool != null) {
+                pool.shutdown();
+            }
+            FirstFailure f = new FirstFailure();
+            if (!ok) {
+                for (BatchRun r : runsOf) {
+                    f.run(() -> r.release(false));
+                }
+                host.values().forEach(h -> f.run(h::close));
+                if (perRun != null) {
+                    f.run(perRun::close);
+                }
+            }
+            owners.forEach(o -> f.run(o::close));
+            if (!ok) {
+                f.rethrow();
+            }
+        }
+    }
+
+    /** Sums the parts' progress and tells the solve's listener, one call at a time; a "chunk" here is a part. */
+    private static final class Summed {
+        private final ProgressListener target;
+        private final long runs;
+        private final long[] done;
+        private final boolean[] finished;
+
+        Summed(ProgressListener target, long runs, int parts) {
+            this.target = target;
+            this.runs = runs;
+            this.done = new long[parts];
+            this.finished = new boolean[parts];
+        }
+
+        synchronized void report(int part, long partDone, boolean partFinished) {
+            done[part] = partDone;
+            finished[part] |= partFinished;
+            long sum = 0;
+            int parts = 0;
+            for (int k = 0; k < done.length; k++) {
+                sum += done[k];
+                parts += finished[k] ? 1 : 0;
+            }
+            target.progress(sum, runs, parts, done.length);
+        }
+    }
+}

@@ -41,6 +41,8 @@ public final class ConcurrentSolvesBench {
         Precision p = Precision.of(args.length > 2 ? args[2] : "float64");
         int[] ks = java.util.Arrays.stream((args.length > 3 ? args[3] : "1,2,3").split(",")).mapToInt(Integer::parseInt).toArray();
         int reps = args.length > 4 ? Integer.parseInt(args[4]) : 3;
+        // Each solver solves whole: the solver's own split into parts (Solver.PARTS_PROPERTY) would confound what is measured.
+        System.setProperty(Solver.PARTS_PROPERTY, "1");
         try (DeviceRuntime rt = DeviceRuntimes.open(args[0], 0); MemoryManager memory = MemoryManager.builder(rt).build()) {
             for (int k : ks) {
                 run(rt, memory, p, n, k, reps);

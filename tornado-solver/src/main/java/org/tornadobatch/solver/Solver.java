@@ -38,12 +38,12 @@ public final class Solver implements AutoCloseable {
 
     /**
      * System property: how many parts a solve is split into where the runtime runs independent streams at once
-     * ({@code DeviceRuntime.overlapsIndependentStreams()}); default: one per 2^18 runs, at most 4; 1 never splits.
+     * ({@code DeviceRuntime.overlapsIndependentStreams()}); default: one per 2^18 runs, at most 8; 1 never splits.
      * Never with a manual memory proportion, nor for {@link #prepare}d solves.
      */
     public static final String PARTS_PROPERTY = "tornadobatch.parts";
     private static final int MIN_PART_RUNS = 1 << 18;
-    private static final int MAX_PARTS = 4;
+    private static final int MAX_PARTS = 8;
 
     private final OdeSystem system;
     private final Algorithm algorithm;

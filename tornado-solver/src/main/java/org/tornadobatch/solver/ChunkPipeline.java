@@ -109,18 +109,8 @@ final class ChunkPipeline {
     }
 
     private static long sliceRuns(DeviceRuntime rt, long stride) {
-        int slices;
-        String forced = System.getProperty(SLICES_PROPERTY);
-        if (forced != null) {
-            try {
-                slices = Integer.parseInt(forced.trim());
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("-D" + SLICES_PROPERTY + "=" + forced + " (expected: a whole number >= 1)", e);
-            }
-            if (slices < 1) {
-                throw new IllegalArgumentException("-D" + SLICES_PROPERTY + "=" + forced + " (expected: a whole number >= 1)");
-            }
-        } else {
+        int slices = CountProperty.forced(SLICES_PROPERTY);
+        if (slices == 0) {
             slices = rt.overlapsCopiesWithKernels() ? (int) Math.max(1, Math.min(MAX_SLICES, stride / MIN_SLICE_RUNS)) : 1;
         }
         return Math.max(1, (stride + slices - 1) / slices);

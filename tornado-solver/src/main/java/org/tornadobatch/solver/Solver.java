@@ -129,18 +129,8 @@ public final class Solver implements AutoCloseable {
 
     private int parts(int runs) {
         DeviceRuntime rt = memory.runtime();
-        String forced = System.getProperty(PARTS_PROPERTY);
-        int parts;
-        if (forced != null) {
-            try {
-                parts = Integer.parseInt(forced.trim());
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("-D" + PARTS_PROPERTY + "=" + forced + " (expected: a whole number >= 1)", e);
-            }
-            if (parts < 1) {
-                throw new IllegalArgumentException("-D" + PARTS_PROPERTY + "=" + forced + " (expected: a whole number >= 1)");
-            }
-        } else {
+        int parts = CountProperty.forced(PARTS_PROPERTY);
+        if (parts == 0) {
             parts = rt.overlapsIndependentStreams() && !rt.overlapsCopiesWithKernels() ? Math.min(MAX_PARTS, runs / MIN_PART_RUNS) : 1;
         }
         return manualProportion ? 1 : Math.max(1, Math.min(parts, runs));

@@ -51,11 +51,7 @@ class SolverBehaviourTest {
 
     @Test
     void aChunkedSolveEqualsTheUnchunkedOneBitForBit() {
-        double[] rho = new double[1000];
-        for (int i = 0; i < rho.length; i++) {
-            rho[i] = 21.0 * i / (rho.length - 1);
-        }
-        Batch batch = Batch.grid(Problems.LORENZ, Map.of("rho", rho), GridKind.COMBINATORIAL);
+        Batch batch = lorenzSweep(1000);
         OutputSpec out = OutputSpec.of(List.of("state", "mean", "extrema"));
         TimeSpec time = TimeSpec.of(1).withSaveEvery(0.1).withSummariseEvery(0.5);
         try (MemoryManager whole = Problems.memory();
@@ -75,11 +71,7 @@ class SolverBehaviourTest {
     @Test
     void aSolveSplitIntoPartsEqualsTheWholeOneBitForBit() {
         // Parts (as on tornadovm: own arrays, stream and chunks each, run at once) write into one result.
-        double[] rho = new double[1001];
-        for (int i = 0; i < rho.length; i++) {
-            rho[i] = 21.0 * i / (rho.length - 1);
-        }
-        Batch batch = Batch.grid(Problems.LORENZ, Map.of("rho", rho), GridKind.COMBINATORIAL);
+        Batch batch = lorenzSweep(1001);
         OutputSpec out = OutputSpec.of(List.of("state", "mean", "extrema"));
         TimeSpec time = TimeSpec.of(1).withSaveEvery(0.1).withSummariseEvery(0.5);
         try (MemoryManager whole = Problems.memory();
@@ -89,25 +81,17 @@ class SolverBehaviourTest {
              SolveResult a = s1.solve(batch, time)) {
             long[] reported = new long[2];
             for (String parts : List.of("2", "3")) {
-                String before = System.getProperty(Solver.PARTS_PROPERTY);
-                System.setProperty(Solver.PARTS_PROPERTY, parts);
-                try (SolveResult b = s2.solve(batch, time, (done, runs, partsDone, partCount) -> {
+                try (SolveResult b = withProperty(Solver.PARTS_PROPERTY, parts, () -> s2.solve(batch, time, (done, runs, partsDone, partCount) -> {
                     reported[0] = done;
                     reported[1] = partsDone;
-                })) {
+                }))) {
                     assertTrue(b.info().chunks() >= Integer.parseInt(parts), "chunks: " + b.info().chunks());
                     assertEquals(-1L, a.state().segment().mismatch(b.state().segment()), parts + " parts: state differs");
                     assertEquals(-1L, a.stateSummaries().segment().mismatch(b.stateSummaries().segment()), parts + " parts: summaries differ");
                     assertArrayEquals(a.acceptedSteps(), b.acceptedSteps());
                     assertArrayEquals(a.status(), b.status());
-                    assertEquals(rho.length, reported[0], "progress sums the parts' runs");
+                    assertEquals(batch.runs(), reported[0], "progress sums the parts' runs");
                     assertEquals(Long.parseLong(parts), reported[1], "progress counts finished parts");
-                } finally {
-                    if (before == null) {
-                        System.clearProperty(Solver.PARTS_PROPERTY);
-                    } else {
-                        System.setProperty(Solver.PARTS_PROPERTY, before);
-                    }
                 }
                 assertEquals(0, small.allocatedBytes(), "the parts freed their device arrays");
             }
@@ -144,11 +128,7 @@ class SolverBehaviourTest {
     @Test
     void slicedChunksEqualWholeOnesBitForBit() {
         // Slices on three streams (as on GPUs), inside chunks: the same bits as one slice per chunk.
-        double[] rho = new double[1000];
-        for (int i = 0; i < rho.length; i++) {
-            rho[i] = 21.0 * i / (rho.length - 1);
-        }
-        Batch batch = Batch.grid(Problems.LORENZ, Map.of("rho", rho), GridKind.COMBINATORIAL);
+        Batch batch = lorenzSweep(1000);
         OutputSpec out = OutputSpec.of(List.of("state", "mean", "extrema"));
         TimeSpec time = TimeSpec.of(1).withSaveEvery(0.1).withSummariseEvery(0.5);
         for (Precision p : Precision.values()) {
@@ -169,17 +149,31 @@ class SolverBehaviourTest {
     }
 
     private static SolveResult withSlices(int slices, java.util.function.Supplier<SolveResult> solve) {
-        String before = System.getProperty(ChunkPipeline.SLICES_PROPERTY);
-        System.setProperty(ChunkPipeline.SLICES_PROPERTY, Integer.toString(slices));
+        return withProperty(ChunkPipeline.SLICES_PROPERTY, Integer.toString(slices), solve);
+    }
+
+    /** Runs {@code solve} with system property {@code name} set to {@code value}, restoring it afterwards. */
+    private static SolveResult withProperty(String name, String value, java.util.function.Supplier<SolveResult> solve) {
+        String before = System.getProperty(name);
+        System.setProperty(name, value);
         try {
             return solve.get();
         } finally {
             if (before == null) {
-                System.clearProperty(ChunkPipeline.SLICES_PROPERTY);
+                System.clearProperty(name);
             } else {
-                System.setProperty(ChunkPipeline.SLICES_PROPERTY, before);
+                System.setProperty(name, before);
             }
         }
+    }
+
+    /** Lorenz with rho = linspace(0, 21, n). */
+    private static Batch lorenzSweep(int n) {
+        double[] rho = new double[n];
+        for (int i = 0; i < n; i++) {
+            rho[i] = 21.0 * i / (n - 1);
+        }
+        return Batch.grid(Problems.LORENZ, Map.of("rho", rho), GridKind.COMBINATORIAL);
     }
 
     @Test

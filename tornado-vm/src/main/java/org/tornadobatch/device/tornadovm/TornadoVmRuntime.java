@@ -26,11 +26,9 @@ import org.tornadobatch.device.KernelSource;
 import org.tornadobatch.device.LaunchConfig;
 import org.tornadobatch.device.MemoryInfo;
 import org.tornadobatch.device.OutOfDeviceMemoryException;
-import org.tornadobatch.device.Rows;
 import org.tornadobatch.device.jvm.JavaKernelCompiler;
 import org.tornadobatch.device.jvm.LaneStream;
 import org.tornadobatch.device.jvm.OffHeapHostBuffer;
-import org.tornadobatch.memory.host.HostCopy;
 
 import uk.ac.manchester.tornado.api.GridScheduler;
 import uk.ac.manchester.tornado.api.TaskGraph;
@@ -259,36 +257,6 @@ public final class TornadoVmRuntime implements DeviceRuntime {
     @Override
     public boolean prefersPooledBuffers() {
         return true;
-    }
-
-    /** All rows at once, on all cores (HostCopy), on the stream's lane. */
-    @Override
-    public void copyRowsToDevice(MemorySegment source, DeviceBuffer target, long targetOffset, Rows rows, DeviceStream stream) {
-        TvmBuffer t = own(target);
-        DeviceBuffer.checkRange(targetOffset, rows.span(rows.targetPitch()), t.bytes());
-        DeviceBuffer.checkRange(0, rows.span(rows.sourcePitch()), source.byteSize());
-        lane(stream).submit(() -> {
-            HostCopy.copyAll(pieces(source, 0, rows.sourcePitch(), t.data(), targetOffset, rows.targetPitch(), rows));
-            t.written();
-        });
-    }
-
-    /** All rows at once, on all cores (HostCopy), on the stream's lane. */
-    @Override
-    public void copyRowsToHost(DeviceBuffer source, long sourceOffset, MemorySegment target, Rows rows, DeviceStream stream) {
-        TvmBuffer s = own(source);
-        DeviceBuffer.checkRange(sourceOffset, rows.span(rows.sourcePitch()), s.bytes());
-        DeviceBuffer.checkRange(0, rows.span(rows.targetPitch()), target.byteSize());
-        lane(stream).submit(() -> HostCopy.copyAll(pieces(s.data(), sourceOffset, rows.sourcePitch(), target, 0, rows.targetPitch(), rows)));
-    }
-
-    private static List<HostCopy.Piece> pieces(MemorySegment src, long srcOffset, long srcPitch, MemorySegment dst, long dstOffset, long dstPitch,
-                                               Rows rows) {
-        List<HostCopy.Piece> out = new ArrayList<>();
-        for (long r = 0; r < rows.count(); r++) {
-            out.add(new HostCopy.Piece(src, srcOffset + r * srcPitch, dst, dstOffset + r * dstPitch, rows.bytes()));
-        }
-        return out;
     }
 
     @Override

@@ -158,11 +158,7 @@ public final class KernelGenerator {
         line("public static final int INTS = 6;");
         line("public static final int REALS = " + nReals + ";");
         line("");
-        for (String t : List.of("double", "float")) {
-            line("private static " + t + " pow2(" + t + " x) { return x * x; }");
-            line("private static " + t + " pow3(" + t + " x) { return x * x * x; }");
-            line("private static " + t + " pow4(" + t + " x) { " + t + " s = x * x; return s * s; }");
-        }
+        powers();
         line("");
         TORNADOVM_MATH.lines().forEach(this::line);
         line("");
@@ -255,6 +251,15 @@ public final class KernelGenerator {
         return out.toString();
     }
 
+    /** pow2, pow3 and pow4 in both precisions: what ExpressionWriter writes for small whole powers (Java dialects). */
+    private void powers() {
+        for (String t : List.of("double", "float")) {
+            line("private static " + t + " pow2(" + t + " x) { return x * x; }");
+            line("private static " + t + " pow3(" + t + " x) { return x * x * x; }");
+            line("private static " + t + " pow4(" + t + " x) { " + t + " s = x * x; return s * s; }");
+        }
+    }
+
     private String javaSource(String cls) {
         line("package org.tornadobatch.generated;");
         line("");
@@ -268,11 +273,7 @@ public final class KernelGenerator {
         line("private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT;");
         line("private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT;");
         line("");
-        for (String t : List.of("double", "float")) {
-            line("private static " + t + " pow2(" + t + " x) { return x * x; }");
-            line("private static " + t + " pow3(" + t + " x) { return x * x * x; }");
-            line("private static " + t + " pow4(" + t + " x) { " + t + " s = x * x; return s * s; }");
-        }
+        powers();
         line("");
         line("@Override");
         line("public void run(int first, int end, Object[] a) {");

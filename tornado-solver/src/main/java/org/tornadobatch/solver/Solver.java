@@ -188,7 +188,7 @@ public final class Solver implements AutoCloseable {
                 vars.summarisedStates(), vars.summarisedObservables(), outputs.metrics());
         Schedule schedule = Schedule.of(time, outputs.hasSummaries());
         long started = System.nanoTime();
-        Kernel kernel = kernels.computeIfAbsent(spec.fingerprint(), k -> memory.runtime().compile(KernelGenerator.generate(spec, language)));
+        Kernel kernel = kernels.computeIfAbsent(KernelGenerator.key(spec, language), k -> memory.runtime().compile(KernelGenerator.generate(spec, language)));
         return new Run(spec, vars, schedule, kernel, (System.nanoTime() - started) / 1e6, started);
     }
 

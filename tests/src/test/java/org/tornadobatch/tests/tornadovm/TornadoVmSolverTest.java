@@ -93,12 +93,14 @@ class TornadoVmSolverTest {
         Batch lorenz = lorenzBatch(256);
         TimeSpec t = TimeSpec.of(1.0).withSaveEvery(0.25);
         for (Algorithm a : Algorithm.values()) {
-            StepControl.Builder c = StepControl.builder().controller(Controller.FIXED).dt(1e-3);
+            // 249 or 624 whole steps per save (then a shorter one): an odd and an even count for the kernel's two-step loop
+            double dt = a.ordinal() % 2 == 0 ? 1e-3 : 4e-4;
+            StepControl.Builder c = StepControl.builder().controller(Controller.FIXED).dt(dt);
             try (SolveResult g = solve(tornadoMemory, LORENZ, a, c, Precision.FLOAT64, OutputSpec.stateOnly(), lorenz, t);
                  SolveResult j = solve(jvmMemory, LORENZ, a, c, Precision.FLOAT64, OutputSpec.stateOnly(), lorenz, t)) {
                 assertEquals("tornadovm", g.info().backend());
                 double w = worst(g, j, 1e-10, 1e-300);
-                System.out.printf("tornadovm vs jvm, %s fixed dt 1e-3, lorenz: max |diff| / (1e-10 |jvm|) = %.3g%n", a, w);
+                System.out.printf("tornadovm vs jvm, %s fixed dt %s, lorenz: max |diff| / (1e-10 |jvm|) = %.3g%n", a, dt, w);
                 assertTrue(w <= 1, a + ": " + w);
                 assertArrayEquals(j.acceptedSteps(), g.acceptedSteps());
             }

@@ -44,6 +44,36 @@ abstract sealed class Dialect permits Dialect.Java, Dialect.Cuda {
         return false;
     }
 
+    /**
+     * Whether the compiler behind this dialect fuses only {@code x + a * b} into a fused multiply-add, so that
+     * {@link ExpressionWriter} writes subtractions of products as additions. TornadoVM's PTX code rounds every
+     * other multiplication and subtraction ({@code mul.rn}, {@code sub.rn}: ptxas may not contract them), where
+     * NVRTC's leaves {@code a * b - c} to be contracted.
+     */
+    boolean fusesOnlyAdditions() {
+        return false;
+    }
+
+    /**
+     * Whether the generator writes the fixed-step loop two steps per iteration (for small steps: see
+     * {@link KernelGenerator#UNROLL_MAX_WORK}). TornadoVM's PTX code does not unroll loops, where NVRTC's does
+     * and the JVM's JIT does.
+     */
+    boolean unrollsFixedSteps() {
+        return false;
+    }
+
+    /**
+     * Whether fixed-step kernels hold the step size as a constant, so that the step's coefficients ({@code h}
+     * times the tableau's) are constants of the code rather than values computed at run time. TornadoVM's PTX
+     * code keeps values computed from a launch's {@code reals} array in ordinary registers (where NVRTC's moves
+     * those computed from kernel parameters to uniform registers), and every fused multiply-add then reads three
+     * registers. Such a kernel is specific to its step size: see {@link KernelGenerator#key}.
+     */
+    boolean holdsFixedStep() {
+        return false;
+    }
+
     /** The event loop's condition. */
     String eventLoopCondition() {
         return structured() ? "e < nEvents && code == 0" : "e < nEvents";
@@ -126,6 +156,21 @@ abstract sealed class Dialect permits Dialect.Java, Dialect.Cuda {
          */
         @Override
         boolean structured() {
+            return true;
+        }
+
+        @Override
+        boolean fusesOnlyAdditions() {
+            return true;
+        }
+
+        @Override
+        boolean unrollsFixedSteps() {
+            return true;
+        }
+
+        @Override
+        boolean holdsFixedStep() {
             return true;
         }
 

@@ -39,7 +39,40 @@ final class ExpressionWriter {
         if (b.op().equals("^")) {
             return power(b.left(), b.right());
         }
+        if (b.op().equals("-") && dialect.fusesOnlyAdditions()) {
+            String sum = subtractionAsSum(b.left(), b.right());
+            if (sum != null) {
+                return sum;
+            }
+        }
         return "(" + write(b.left()) + " " + b.op() + " " + write(b.right()) + ")";
+    }
+
+    /**
+     * {@code x - a*b} as {@code x + (-a)*b}, and {@code a*b - y} as {@code -(y + (-a)*b)}, where the compiler
+     * fuses only additions of products ({@link Dialect#fusesOnlyAdditions()}): TornadoVM's Graal keeps a product
+     * with one negated factor as it is (an addition of a negated value would become a subtraction again), and
+     * ptxas folds the negations into the fused multiply-add's operands. Each equals the subtraction in every
+     * rounding, but for the sign of a zero result; a numeric factor is negated in place. Null where neither
+     * side is a product.
+     */
+    private String subtractionAsSum(Expr left, Expr right) {
+        if (right instanceof Expr.Binary p && p.op().equals("*")) {
+            return "(" + write(left) + " + " + negatedProduct(p) + ")";
+        }
+        if (left instanceof Expr.Binary p && p.op().equals("*")) {
+            return "(-(" + write(right) + " + " + negatedProduct(p) + "))";
+        }
+        return null;
+    }
+
+    /** {@code (-a) * b} for the product {@code a * b}, negating a numeric factor where there is one. */
+    private String negatedProduct(Expr.Binary p) {
+        if (p.right() instanceof Expr.Num n && !(p.left() instanceof Expr.Num)) {
+            return "(" + write(p.left()) + " * " + literal(-n.value()) + ")";
+        }
+        String a = p.left() instanceof Expr.Num n ? literal(-n.value()) : "(-" + write(p.left()) + ")";
+        return "(" + a + " * " + write(p.right()) + ")";
     }
 
     private String power(Expr base, Expr exponent) {

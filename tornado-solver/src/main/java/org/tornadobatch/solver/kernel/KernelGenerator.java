@@ -34,7 +34,14 @@ import org.tornadobatch.system.OdeSystem;
  */
 public final class KernelGenerator {
     /** Bumped whenever the generated code changes meaning, so cached kernels are not reused. */
-    static final String VERSION = "6";
+    static final String VERSION = "7";
+
+    /**
+     * The largest step (states times stages) whose fixed-step loop is unrolled by two where the dialect asks for
+     * it ({@link Dialect#unrollsFixedSteps()}): past it the loop's overhead is small against the step, and the
+     * copies only lengthen the kernel.
+     */
+    static final int UNROLL_MAX_WORK = 64;
 
     /**
      * The tornadovm kernels' elementary functions (tb_sin, tb_exp, ...): double precision in plain arithmetic, since
@@ -81,6 +88,28 @@ public final class KernelGenerator {
         this.summaries = new SummaryWriter(this, spec);
     }
 
+    /**
+     * What determines the code {@link #generate} writes for {@code spec} in {@code language}: the spec's
+     * fingerprint and, where the language's kernels hold a fixed step size as a constant
+     * ({@link Dialect#holdsFixedStep()}: TornadoVM), that step size. Kernels are cached under it.
+     */
+    public static String key(KernelSpec spec, String language) {
+        return holdsStep(spec, dialect(spec, language)) ? spec.fingerprint() + "#dt=" + spec.control().dt() : spec.fingerprint();
+    }
+
+    private static boolean holdsStep(KernelSpec spec, Dialect d) {
+        return d.holdsFixedStep() && !spec.control().controller().isAdaptive();
+    }
+
+    private static Dialect dialect(KernelSpec spec, String language) {
+        return switch (language) {
+            case "java" -> Dialect.JAVA;
+            case "cuda" -> Dialect.CUDA;
+            case "tornadovm" -> new Dialect.TornadoVm(spec.system().states().size());
+            default -> throw new IllegalArgumentException("language: " + language + " (expected: one of " + LANGUAGES + ")");
+        };
+    }
+
     /** The languages {@link #generate} writes. */
     public static final Set<String> LANGUAGES = Set.of("java", "cuda", "tornadovm");
 
@@ -90,15 +119,13 @@ public final class KernelGenerator {
      * the application class loader (TornadoVM's from the class path), so one name must not serve both.
      */
     public static KernelSource generate(KernelSpec spec, String language) {
-        String hash = hash(VERSION + "|" + spec.fingerprint()).substring(0, 24);
+        String hash = hash(VERSION + "|" + key(spec, language)).substring(0, 24);
         String name = (language.equals("tornadovm") ? "T" : "K") + hash;
+        KernelGenerator g = new KernelGenerator(spec, dialect(spec, language));
         return switch (language) {
-            case "java" -> new KernelSource("java", "org.tornadobatch.generated." + name,
-                    new KernelGenerator(spec, Dialect.JAVA).javaSource(name), Map.of());
-            case "cuda" -> new KernelSource("cuda", name, new KernelGenerator(spec, Dialect.CUDA).cudaSource(name), Map.of());
-            case "tornadovm" -> new KernelSource("tornadovm", "org.tornadobatch.generated." + name,
-                    new KernelGenerator(spec, new Dialect.TornadoVm(spec.system().states().size())).tornadoSource(name), Map.of("-g", ""));
-            default -> throw new IllegalArgumentException("language: " + language + " (expected: one of " + LANGUAGES + ")");
+            case "java" -> new KernelSource("java", "org.tornadobatch.generated." + name, g.javaSource(name), Map.of());
+            case "cuda" -> new KernelSource("cuda", name, g.cudaSource(name), Map.of());
+            default -> new KernelSource("tornadovm", "org.tornadobatch.generated." + name, g.tornadoSource(name), Map.of("-g", ""));
         };
     }
 
@@ -416,16 +443,29 @@ public final class KernelGenerator {
         line("}");
         line("{");
         indent++;
-        line(F + "double h = dt;");
+        // Held as a constant where the dialect asks for it (the launch's dt has the same value: see key()).
+        line(F + "double h = " + (holdsStep(spec, d) ? d.literal(ctl.dt(), false) : "dt") + ";");
         coefficients();
-        line("for (" + i64 + " s = 0; s < full; s++) {");
-        indent++;
-        line(F + "double ts = tBase + (double) s * h;");
-        stages("ts");
-        acceptState();
-        nextFirstStage(tab.isFsal(), "ts + h");
-        indent--;
-        line("}");
+        if (d.unrollsFixedSteps() && nStates * tab.stages() <= UNROLL_MAX_WORK) {
+            // Two steps per iteration, then the odd one: the same steps in the same order, half the loop's overhead.
+            line("for (" + i64 + " s = 0; s < full - 1; s += 2) {");
+            indent++;
+            fixedStep("tBase + (double) s * h");
+            fixedStep("tBase + (double) (s + 1) * h");
+            indent--;
+            line("}");
+            line("if ((full & 1) != 0) {");
+            indent++;
+            fixedStep("tBase + (double) (full - 1) * h");
+            indent--;
+            line("}");
+        } else {
+            line("for (" + i64 + " s = 0; s < full; s++) {");
+            indent++;
+            fixedStep("tBase + (double) s * h");
+            indent--;
+            line("}");
+        }
         indent--;
         line("}");
         line("accepted += full;");
@@ -444,6 +484,18 @@ public final class KernelGenerator {
         nextFirstStage(tab.isFsal(), "t");
         indent--;
         line("}");
+        indent--;
+        line("}");
+    }
+
+    /** One fixed step from time {@code ts}, in a block of its own. */
+    private void fixedStep(String ts) {
+        line("{");
+        indent++;
+        line(F + "double ts = " + ts + ";");
+        stages("ts");
+        acceptState();
+        nextFirstStage(tab.isFsal(), "ts + h");
         indent--;
         line("}");
     }

@@ -21,6 +21,8 @@ import org.tornadobatch.device.KernelSource;
 import org.tornadobatch.solver.Precision;
 import org.tornadobatch.solver.method.Algorithm;
 import org.tornadobatch.solver.method.Controller;
+import org.tornadobatch.solver.method.StepControl;
+import org.tornadobatch.system.OdeSystem;
 
 /**
  * The TornadoVM kernels the generator writes: their shape, and (where a TornadoVM SDK is installed) that every
@@ -40,6 +42,28 @@ class TornadoSourceTest {
         for (String notHere : List.of("MemorySegment", "getAtIndex", "Math.", "__global__")) {
             assertFalse(src.code().replace("TornadoMath.", "").contains(notHere), notHere + " in\n" + src.code());
         }
+    }
+
+    @Test
+    void smallFixedStepsAreUnrolledByTwo() {
+        KernelSpec small = KernelVariants.spec(Algorithm.CLASSICAL_RK4, Controller.FIXED, Precision.FLOAT64, false);
+        String code = KernelGenerator.generate(small, "tornadovm").code();
+        assertTrue(code.contains("s < full - 1; s += 2)") && code.contains("if ((full & 1) != 0) {"), code);
+        assertFalse(KernelGenerator.generate(small, "cuda").code().contains("s += 2"), "NVRTC unrolls by itself");
+        // 17 states of 4 stages: past KernelGenerator.UNROLL_MAX_WORK
+        OdeSystem.Builder b = OdeSystem.builder("chain");
+        List<String> eqs = new ArrayList<>();
+        for (int i = 0; i < 17; i++) {
+            b.state("x" + i, 1);
+            eqs.add("dx" + i + " = -x" + i);
+        }
+        OdeSystem chain = b.equations(eqs.toArray(String[]::new)).build();
+        assertTrue(17 * 4 > KernelGenerator.UNROLL_MAX_WORK);
+        KernelSpec large = new KernelSpec(chain, Algorithm.CLASSICAL_RK4.tableau(),
+                StepControl.builder().controller(Controller.FIXED).resolve(Algorithm.CLASSICAL_RK4, 17), Precision.FLOAT64,
+                new int[] {0}, new int[0], new int[0], new int[0], List.of());
+        String big = KernelGenerator.generate(large, "tornadovm").code();
+        assertTrue(big.contains("s < full; s++)") && !big.contains("s += 2"), big);
     }
 
     @Test

@@ -67,6 +67,27 @@ class TornadoSourceTest {
     }
 
     @Test
+    void tornadoVmFixedStepKernelsHoldTheirStepSize() {
+        KernelSpec a = fixedRk4(1e-3);
+        KernelSpec b = fixedRk4(2e-3);
+        assertEquals(a.fingerprint(), b.fingerprint(), "dt is a launch argument, not part of the spec");
+        KernelSource ta = KernelGenerator.generate(a, "tornadovm");
+        assertTrue(ta.code().contains("final double h = 0.001;"), ta.code());
+        assertFalse(ta.entryPoint().equals(KernelGenerator.generate(b, "tornadovm").entryPoint()), "one TornadoVM kernel per step size");
+        assertFalse(KernelGenerator.key(a, "tornadovm").equals(KernelGenerator.key(b, "tornadovm")));
+        assertEquals(KernelGenerator.key(a, "cuda"), KernelGenerator.key(b, "cuda"));
+        assertEquals(KernelGenerator.generate(a, "cuda").entryPoint(), KernelGenerator.generate(b, "cuda").entryPoint(), "cuda takes dt as a parameter");
+        KernelSpec adaptive = KernelVariants.spec(Algorithm.DORMAND_PRINCE_54, Controller.PI, Precision.FLOAT64, false);
+        assertEquals(adaptive.fingerprint(), KernelGenerator.key(adaptive, "tornadovm"), "adaptive steps change at run time");
+    }
+
+    private static KernelSpec fixedRk4(double dt) {
+        StepControl c = StepControl.builder().controller(Controller.FIXED).dt(dt).resolve(Algorithm.CLASSICAL_RK4, 2);
+        return new KernelSpec(KernelVariants.PENDULUM, Algorithm.CLASSICAL_RK4.tableau(), c, Precision.FLOAT32, new int[] {0, 1}, new int[0],
+                new int[0], new int[0], List.of());
+    }
+
+    @Test
     void everyVariantCompilesAgainstTheTornadoVmApi(@TempDir Path dir) throws IOException {
         Path api = apiJar();
         assumeTrue(api != null, "no TornadoVM SDK (TORNADOVM_HOME or TORNADO_SDK); the generated TornadoVM Java was not compiled");

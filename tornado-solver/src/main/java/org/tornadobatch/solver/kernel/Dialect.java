@@ -64,9 +64,9 @@ abstract sealed class Dialect permits Dialect.Java, Dialect.Cuda {
     }
 
     /**
-     * Whether fixed-step kernels hold the step size as a constant, so that the step's coefficients ({@code h}
-     * times the tableau's) are constants of the code rather than values computed at run time. TornadoVM's PTX
-     * code keeps values computed from a launch's {@code reals} array in ordinary registers (where NVRTC's moves
+     * Whether float32 fixed-step kernels hold the step size as a constant, so that the step's coefficients
+     * ({@code h} times the tableau's) are immediate operands rather than values computed at run time. TornadoVM's
+     * PTX code keeps values computed from a launch's {@code reals} array in ordinary registers (where NVRTC's moves
      * those computed from kernel parameters to uniform registers), and every fused multiply-add then reads three
      * registers. Such a kernel is specific to its step size: see {@link KernelGenerator#key}.
      */

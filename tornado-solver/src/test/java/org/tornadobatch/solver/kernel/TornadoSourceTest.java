@@ -77,8 +77,11 @@ class TornadoSourceTest {
         assertFalse(KernelGenerator.key(a, "tornadovm").equals(KernelGenerator.key(b, "tornadovm")));
         assertEquals(KernelGenerator.key(a, "cuda"), KernelGenerator.key(b, "cuda"));
         assertEquals(KernelGenerator.generate(a, "cuda").entryPoint(), KernelGenerator.generate(b, "cuda").entryPoint(), "cuda takes dt as a parameter");
-        KernelSpec adaptive = KernelVariants.spec(Algorithm.DORMAND_PRINCE_54, Controller.PI, Precision.FLOAT64, false);
+        KernelSpec adaptive = KernelVariants.spec(Algorithm.DORMAND_PRINCE_54, Controller.PI, Precision.FLOAT32, false);
         assertEquals(adaptive.fingerprint(), KernelGenerator.key(adaptive, "tornadovm"), "adaptive steps change at run time");
+        KernelSpec f64 = KernelVariants.spec(Algorithm.CLASSICAL_RK4, Controller.FIXED, Precision.FLOAT64, false);
+        assertEquals(f64.fingerprint(), KernelGenerator.key(f64, "tornadovm"), "float64 kernels take dt at run time");
+        assertTrue(KernelGenerator.generate(f64, "tornadovm").code().contains("final double h = dt;"));
     }
 
     private static KernelSpec fixedRk4(double dt) {

@@ -428,7 +428,7 @@ public final class MemoryManager implements AutoCloseable {
                 Map<String, Allocation> mine = new LinkedHashMap<>();
                 made.put(e, mine);
                 for (Map.Entry<String, ArrayRequest> q : queued.get(e.key).entrySet()) {
-                    mine.put(q.getKey(), allocate(q.getKey(), q.getValue(), plan.chunkLength(), stream, requesters));
+                    mine.put(q.getKey(), allocate(e, q.getKey(), q.getValue(), plan.chunkLength(), stream, requesters));
                 }
             }
         } catch (RuntimeException ex) {
@@ -512,19 +512,19 @@ public final class MemoryManager implements AutoCloseable {
         return headroom;
     }
 
-    private Allocation allocate(String label, ArrayRequest r, long chunkLength, DeviceStream stream, List<OwnerEntry> protect) {
+    private Allocation allocate(OwnerEntry owner, String label, ArrayRequest r, long chunkLength, DeviceStream stream, List<OwnerEntry> protect) {
         long[] shape = r.chunkedShape(chunkLength);
         long bytes = r.chunkedBytes(chunkLength);
         if (r.memory() == MemoryKind.PINNED) {
             return new Allocation(label, r, shape, null, runtime.allocateHost(bytes, HostMemoryKind.PINNED));
         }
         try {
-            return new Allocation(label, r, shape, allocator.allocate(bytes, stream), null);
+            return new Allocation(label, r, shape, allocator.allocate(bytes, stream, owner.name + "/" + label), null);
         } catch (OutOfDeviceMemoryException e) {
             // The listener step: make room (trim the pool, evict idle owners) and retry once.
             allocator.trim();
             evictIdle(bytes, new HashSet<>(protect));
-            return new Allocation(label, r, shape, allocator.allocate(bytes, stream), null);
+            return new Allocation(label, r, shape, allocator.allocate(bytes, stream, owner.name + "/" + label), null);
         }
     }
 

@@ -3,6 +3,7 @@ package org.tornadobatch.memory;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.tornadobatch.memory.ElementType.FLOAT64;
@@ -39,6 +40,67 @@ class AllocatorTest {
             mm.trimPool();
             assertEquals(new PoolStats(0, 0, 1, 1), mm.poolStats());
             assertEquals(0, device.allocatedBytes());
+        }
+    }
+
+    /**
+     * Blocks of one size freed by two owners in turn: each owner's array gets its own block back, whichever was
+     * freed first (first-freed-first-out alone would swap them, and tornadovm would build a new plan).
+     */
+    @Test
+    void anArrayGetsBackTheBlockItHadLast() {
+        SimulatedRuntime device = SimulatedRuntime.of(Bytes.GiB, Bytes.GiB);
+        try (MemoryManager mm = MemoryManager.builder(device).allocator(AllocatorKind.POOLED).build()) {
+            TestOwner a = TestOwner.register(mm, "a", "one");
+            TestOwner b = TestOwner.register(mm, "b", "two");
+            mm.queueRequest(a, BATCH);
+            mm.allocateQueue(a);
+            DeviceBuffer aHad = a.last().get("state").device();
+            mm.queueRequest(b, BATCH);
+            mm.allocateQueue(b);
+            DeviceBuffer bHad = b.last().get("state").device();
+            assertNotSame(aHad, bHad);
+            mm.freeAll(a);
+            mm.freeAll(b);
+            mm.queueRequest(b, BATCH); // b first: the oldest cached block is a's
+            mm.allocateQueue(b);
+            mm.queueRequest(a, BATCH);
+            mm.allocateQueue(a);
+            assertSame(bHad, b.last().get("state").device());
+            assertSame(aHad, a.last().get("state").device());
+            assertEquals(2, device.allocationCount(), "both from the pool");
+            mm.freeAll(a);
+            mm.freeAll(b);
+        }
+    }
+
+    @Test
+    void anotherArraysBlockIsTakenOnlyWhereTheDeviceHasNoRoom() {
+        SimulatedRuntime roomy = SimulatedRuntime.of(Bytes.GiB, Bytes.GiB);
+        try (MemoryManager mm = MemoryManager.builder(roomy).allocator(AllocatorKind.POOLED).build()) {
+            TestOwner a = TestOwner.register(mm, "a", "one");
+            TestOwner b = TestOwner.register(mm, "b", "two");
+            mm.queueRequest(a, BATCH);
+            mm.allocateQueue(a);
+            mm.freeAll(a);
+            mm.queueRequest(b, BATCH);
+            mm.allocateQueue(b);
+            assertEquals(2, roomy.allocationCount(), "a's cached block stays a's");
+            mm.freeAll(b);
+        }
+        SimulatedRuntime tight = SimulatedRuntime.of(Bytes.GiB, 30_000);
+        try (MemoryManager mm = MemoryManager.builder(tight).allocator(AllocatorKind.POOLED).build()) {
+            TestOwner a = TestOwner.register(mm, "a", "one");
+            TestOwner b = TestOwner.register(mm, "b", "two");
+            mm.queueRequest(a, BATCH);
+            mm.allocateQueue(a);
+            DeviceBuffer aHad = a.last().get("state").device();
+            mm.freeAll(a);
+            mm.queueRequest(b, BATCH);
+            mm.allocateQueue(b);
+            assertSame(aHad, b.last().get("state").device(), "no room for a second 24,000-byte block");
+            assertEquals(1, tight.allocationCount());
+            mm.freeAll(b);
         }
     }
 

@@ -27,6 +27,12 @@ import org.tornadobatch.solver.kernel.KernelSpec;
  */
 final class SplitRun {
     private static final Logger LOG = LoggerFactory.getLogger(SplitRun.class);
+    /** The parts' threads, kept between solves (idle ones end after a minute); daemons, so they never hold the JVM. */
+    private static final ExecutorService THREADS = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "tornado-batch-part");
+        t.setDaemon(true);
+        return t;
+    });
 
     private SplitRun() {
     }
@@ -41,7 +47,6 @@ final class SplitRun {
         Map<String, HostArray> host = new LinkedHashMap<>();
         HostArray perRun = null;
         boolean ok = false;
-        ExecutorService pool = null;
         try {
             for (Map.Entry<String, long[]> o : BatchRun.outputShapes(spec, vars, schedule, runs).entrySet()) {
                 host.put(o.getKey(), memory.newHostArray(solver.self(), type, o.getValue()));
@@ -63,18 +68,13 @@ final class SplitRun {
             LOG.info("solving {} runs of {} with {} ({}), {} on {} [{}] in {} parts at once: {} each", runs, spec.system().name(),
                     spec.tableau().name(), spec.control().describe(), spec.precision(), memory.runtime().name(), memory.runtime().deviceName(),
                     parts, runsOf.get(0).plan());
-            pool = Executors.newFixedThreadPool(parts, r -> {
-                Thread t = new Thread(r, "tornado-batch-part");
-                t.setDaemon(true);
-                return t;
-            });
             List<Future<Double>> futures = new ArrayList<>();
             for (int k = 0; k < parts; k++) {
                 BatchRun r = runsOf.get(k);
                 int index = k;
                 ProgressListener mine = progress == ProgressListener.NONE ? ProgressListener.NONE
                         : (done, total, chunk, chunks) -> summed.report(index, done, chunk == chunks);
-                futures.add(pool.submit(() -> r.runChunks(mine)));
+                futures.add(THREADS.submit(() -> r.runChunks(mine)));
             }
             double kernelMillis = 0;
             FirstFailure failures = new FirstFailure();
@@ -107,9 +107,6 @@ final class SplitRun {
             ok = true;
             return result;
         } finally {
-            if (pool != null) {
-                pool.shutdown();
-            }
             FirstFailure f = new FirstFailure();
             if (!ok) {
                 for (BatchRun r : runsOf) {

@@ -15,6 +15,14 @@ public interface DeviceAllocator extends AutoCloseable {
     /** @throws OutOfDeviceMemoryException when the device cannot provide it, even after trimming any cache */
     DeviceBuffer allocate(long bytes, DeviceStream stream);
 
+    /**
+     * As {@link #allocate(long, DeviceStream)}, for the array that {@code affinity} names (an owner's name and
+     * the array's label): a caching allocator hands back the block that array had last where it can.
+     */
+    default DeviceBuffer allocate(long bytes, DeviceStream stream, String affinity) {
+        return allocate(bytes, stream);
+    }
+
     /** Returns a buffer; the work on {@code stream} that used it may still be running (async) or has finished (others). */
     void free(DeviceBuffer buffer, DeviceStream stream);
 

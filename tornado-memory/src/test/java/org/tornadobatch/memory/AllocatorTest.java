@@ -53,21 +53,13 @@ class AllocatorTest {
         try (MemoryManager mm = MemoryManager.builder(device).allocator(AllocatorKind.POOLED).build()) {
             TestOwner a = TestOwner.register(mm, "a", "one");
             TestOwner b = TestOwner.register(mm, "b", "two");
-            mm.queueRequest(a, BATCH);
-            mm.allocateQueue(a);
-            DeviceBuffer aHad = a.last().get("state").device();
-            mm.queueRequest(b, BATCH);
-            mm.allocateQueue(b);
-            DeviceBuffer bHad = b.last().get("state").device();
+            DeviceBuffer aHad = stateBlock(mm, a);
+            DeviceBuffer bHad = stateBlock(mm, b);
             assertNotSame(aHad, bHad);
             mm.freeAll(a);
             mm.freeAll(b);
-            mm.queueRequest(b, BATCH); // b first: the oldest cached block is a's
-            mm.allocateQueue(b);
-            mm.queueRequest(a, BATCH);
-            mm.allocateQueue(a);
-            assertSame(bHad, b.last().get("state").device());
-            assertSame(aHad, a.last().get("state").device());
+            assertSame(bHad, stateBlock(mm, b), "b first: the oldest cached block is a's");
+            assertSame(aHad, stateBlock(mm, a));
             assertEquals(2, device.allocationCount(), "both from the pool");
             mm.freeAll(a);
             mm.freeAll(b);
@@ -80,11 +72,9 @@ class AllocatorTest {
         try (MemoryManager mm = MemoryManager.builder(roomy).allocator(AllocatorKind.POOLED).build()) {
             TestOwner a = TestOwner.register(mm, "a", "one");
             TestOwner b = TestOwner.register(mm, "b", "two");
-            mm.queueRequest(a, BATCH);
-            mm.allocateQueue(a);
+            stateBlock(mm, a);
             mm.freeAll(a);
-            mm.queueRequest(b, BATCH);
-            mm.allocateQueue(b);
+            stateBlock(mm, b);
             assertEquals(2, roomy.allocationCount(), "a's cached block stays a's");
             mm.freeAll(b);
         }
@@ -92,16 +82,19 @@ class AllocatorTest {
         try (MemoryManager mm = MemoryManager.builder(tight).allocator(AllocatorKind.POOLED).build()) {
             TestOwner a = TestOwner.register(mm, "a", "one");
             TestOwner b = TestOwner.register(mm, "b", "two");
-            mm.queueRequest(a, BATCH);
-            mm.allocateQueue(a);
-            DeviceBuffer aHad = a.last().get("state").device();
+            DeviceBuffer aHad = stateBlock(mm, a);
             mm.freeAll(a);
-            mm.queueRequest(b, BATCH);
-            mm.allocateQueue(b);
-            assertSame(aHad, b.last().get("state").device(), "no room for a second 24,000-byte block");
+            assertSame(aHad, stateBlock(mm, b), "no room for a second 24,000-byte block");
             assertEquals(1, tight.allocationCount());
             mm.freeAll(b);
         }
+    }
+
+    /** Allocates {@code o}'s {@link #BATCH} and returns its block. */
+    private static DeviceBuffer stateBlock(MemoryManager mm, TestOwner o) {
+        mm.queueRequest(o, BATCH);
+        mm.allocateQueue(o);
+        return o.last().get("state").device();
     }
 
     @Test

@@ -183,6 +183,11 @@ final class BatchRun {
         return result(kernelMillis, plan.chunks(), plan.chunkLength(), 1);
     }
 
+    /** Sets the gate around the first gather of the first chunk; after {@link #prepare()}. */
+    void firstGather(ChunkPipeline.Gate gate) {
+        pipeline.firstGather(gate);
+    }
+
     /**
      * The chunk loop; returns the summed kernel time in milliseconds. {@code listener} hears of this run's own
      * progress (runs and chunks done of its own). On failure, release with {@code succeeded} false.

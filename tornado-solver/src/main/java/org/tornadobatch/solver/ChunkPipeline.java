@@ -72,6 +72,28 @@ final class ChunkPipeline {
     private final MemorySegment[] outputViews;
     /** One slice per chunk over host-addressable device arrays: gathered into and scattered from them, no staging. */
     private final boolean direct;
+    /** Around the pipeline's first gather only (then none). */
+    private Gate firstGather = Gate.NONE;
+
+    /**
+     * Entered before a gather and left after it: {@link SplitRun}'s parts gather their first slices one after
+     * another, in order, each on all cores, so the first part's copies and kernel start while the next gathers.
+     */
+    interface Gate {
+        Gate NONE = new Gate() {
+            @Override
+            public void enter() {
+            }
+
+            @Override
+            public void leave() {
+            }
+        };
+
+        void enter();
+
+        void leave();
+    }
 
     /**
      * @param stride  runs per device row (the chunk length)
@@ -149,6 +171,11 @@ final class ChunkPipeline {
         return kernelMillis;
     }
 
+    /** Sets the gate around the pipeline's first gather. */
+    void firstGather(Gate gate) {
+        this.firstGather = gate;
+    }
+
     /** Waits for everything queued on the pipeline's streams (after a failure: before the device arrays are freed). */
     void drain() {
         FirstFailure f = new FirstFailure();
@@ -162,14 +189,14 @@ final class ChunkPipeline {
         DeviceStream s = streams[slot];
         int es = type.bytes();
         if (direct) { // the rows go straight into the device arrays' memory, which the launch then reads
-            gather((i, r) -> inputViews[i].asSlice((r * stride + first) * es, runs * es), chunkFirst + first, runs);
+            gated((i, r) -> inputViews[i].asSlice((r * stride + first) * es, runs * es), chunkFirst + first, runs);
             DeviceEvent start = rt.recordTimed(s);
             launcher.launch(first, first + runs, s);
             DeviceEvent end = rt.recordTimed(s);
             return new Slice(slot, chunkFirst, first, runs, start, end, s.record());
         }
         MemorySegment m = slots[slot];
-        gather((i, r) -> m.asSlice(sections[i] + r * capacity * es, runs * es), chunkFirst + first, runs);
+        gated((i, r) -> m.asSlice(sections[i] + r * capacity * es, runs * es), chunkFirst + first, runs);
         for (int i = 0; i < inputs.size(); i++) {
             Input in = inputs.get(i);
             rt.copyRowsToDevice(m.asSlice(sections[i]), in.device(), first * es,
@@ -190,6 +217,17 @@ final class ChunkPipeline {
     /** Where row {@code r} of input {@code i} of a slice goes: {@code runs} elements. */
     private interface RowAt {
         MemorySegment row(int i, int r);
+    }
+
+    private void gated(RowAt target, long firstRun, long runs) {
+        Gate g = firstGather;
+        firstGather = Gate.NONE;
+        g.enter();
+        try {
+            gather(target, firstRun, runs);
+        } finally {
+            g.leave();
+        }
     }
 
     /** Copies the slice's runs of every input row to where {@code target} says, converted to the element type. */

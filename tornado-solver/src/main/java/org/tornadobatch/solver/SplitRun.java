@@ -69,12 +69,20 @@ final class SplitRun {
                     spec.tableau().name(), spec.control().describe(), spec.precision(), memory.runtime().name(), memory.runtime().deviceName(),
                     parts, runsOf.get(0).plan());
             List<Future<Double>> futures = new ArrayList<>();
+            Turns turns = new Turns();
             for (int k = 0; k < parts; k++) {
                 BatchRun r = runsOf.get(k);
                 int index = k;
                 ProgressListener mine = progress == ProgressListener.NONE ? ProgressListener.NONE
                         : (done, total, chunk, chunks) -> summed.report(index, done, chunk == chunks);
-                futures.add(THREADS.submit(() -> r.runChunks(mine)));
+                r.firstGather(turns.gate(index));
+                futures.add(THREADS.submit(() -> {
+                    try {
+                        return r.runChunks(mine);
+                    } finally {
+                        turns.pass(index); // a part that failed before its gather must not hold up the others
+                    }
+                }));
             }
             double kernelMillis = 0;
             FirstFailure failures = new FirstFailure();
@@ -120,6 +128,47 @@ final class SplitRun {
             owners.forEach(o -> f.run(o::close));
             if (!ok) {
                 f.rethrow();
+            }
+        }
+    }
+
+    /**
+     * The parts' turns at their first gathers, in part order: were they to gather at once, sharing the cores, none
+     * would finish early, and the GPU would wait for all of them (at 2^24 float64, 640 MB) before the first kernel.
+     */
+    static final class Turns {
+        private int next;
+
+        ChunkPipeline.Gate gate(int part) {
+            return new ChunkPipeline.Gate() {
+                @Override
+                public void enter() {
+                    await(part);
+                }
+
+                @Override
+                public void leave() {
+                    pass(part);
+                }
+            };
+        }
+
+        synchronized void await(int part) {
+            while (next < part) {
+                try {
+                    wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while waiting for the earlier parts' gathers", e);
+                }
+            }
+        }
+
+        /** Part {@code part}'s turn is over (idempotent). */
+        synchronized void pass(int part) {
+            if (next <= part) {
+                next = part + 1;
+                notifyAll();
             }
         }
     }

@@ -90,7 +90,7 @@ public final class KernelGenerator {
 
     /**
      * What determines the code {@link #generate} writes for {@code spec} in {@code language}: the spec's
-     * fingerprint and, where the language's kernels hold a fixed step size as a constant
+     * fingerprint and, where the language's float32 fixed-step kernels hold their step size as a constant
      * ({@link Dialect#holdsFixedStep()}: TornadoVM), that step size. Kernels are cached under it.
      */
     public static String key(KernelSpec spec, String language) {

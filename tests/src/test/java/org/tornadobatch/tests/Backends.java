@@ -21,6 +21,7 @@ import org.tornadobatch.solver.method.Controller;
 import org.tornadobatch.solver.method.StepControl;
 import org.tornadobatch.solver.output.OutputSpec;
 import org.tornadobatch.system.OdeSystem;
+import org.tornadobatch.testing.SystemProperties;
 
 /** What the per-backend tests share: the test systems, their batches, a solve, and the comparison with the jvm backend. */
 public final class Backends {
@@ -168,21 +169,7 @@ public final class Backends {
 
     /** Runs {@code solve} with {@code -Dtornadobatch.slices} set to {@code slices}, restoring it afterwards. */
     public static SolveResult withSlices(String slices, Supplier<SolveResult> solve) {
-        return withProperty("tornadobatch.slices", slices, solve);
+        return SystemProperties.with("tornadobatch.slices", slices, solve);
     }
 
-    /** Runs {@code solve} with system property {@code name} set to {@code value}, restoring it afterwards. */
-    public static SolveResult withProperty(String name, String value, Supplier<SolveResult> solve) {
-        String before = System.getProperty(name);
-        System.setProperty(name, value);
-        try {
-            return solve.get();
-        } finally {
-            if (before == null) {
-                System.clearProperty(name);
-            } else {
-                System.setProperty(name, before);
-            }
-        }
-    }
 }

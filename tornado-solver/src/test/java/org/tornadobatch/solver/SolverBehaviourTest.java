@@ -15,6 +15,7 @@ import org.tornadobatch.solver.method.Algorithm;
 import org.tornadobatch.solver.method.StepControl;
 import org.tornadobatch.solver.output.OutputSpec;
 import org.tornadobatch.system.OdeSystem;
+import org.tornadobatch.testing.SystemProperties;
 
 /** Run independence, chunking, summaries, status flags and batches. */
 class SolverBehaviourTest {
@@ -81,7 +82,7 @@ class SolverBehaviourTest {
              SolveResult a = s1.solve(batch, time)) {
             long[] reported = new long[2];
             for (String parts : List.of("2", "3")) {
-                try (SolveResult b = withProperty(Solver.PARTS_PROPERTY, parts, () -> s2.solve(batch, time, (done, runs, partsDone, partCount) -> {
+                try (SolveResult b = SystemProperties.with(Solver.PARTS_PROPERTY, parts, () -> s2.solve(batch, time, (done, runs, partsDone, partCount) -> {
                     reported[0] = done;
                     reported[1] = partsDone;
                 }))) {
@@ -149,23 +150,9 @@ class SolverBehaviourTest {
     }
 
     private static SolveResult withSlices(int slices, java.util.function.Supplier<SolveResult> solve) {
-        return withProperty(ChunkPipeline.SLICES_PROPERTY, Integer.toString(slices), solve);
+        return SystemProperties.with(ChunkPipeline.SLICES_PROPERTY, Integer.toString(slices), solve);
     }
 
-    /** Runs {@code solve} with system property {@code name} set to {@code value}, restoring it afterwards. */
-    private static SolveResult withProperty(String name, String value, java.util.function.Supplier<SolveResult> solve) {
-        String before = System.getProperty(name);
-        System.setProperty(name, value);
-        try {
-            return solve.get();
-        } finally {
-            if (before == null) {
-                System.clearProperty(name);
-            } else {
-                System.setProperty(name, before);
-            }
-        }
-    }
 
     /** Lorenz with rho = linspace(0, 21, n). */
     private static Batch lorenzSweep(int n) {

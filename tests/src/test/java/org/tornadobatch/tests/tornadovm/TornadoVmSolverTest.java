@@ -39,6 +39,7 @@ import org.tornadobatch.solver.method.Algorithm;
 import org.tornadobatch.solver.method.Controller;
 import org.tornadobatch.solver.method.StepControl;
 import org.tornadobatch.solver.output.OutputSpec;
+import org.tornadobatch.testing.SystemProperties;
 
 /**
  * The solver on the tornadovm runtime (kernels compiled by TornadoVM, on whichever backend it was started with:
@@ -203,9 +204,9 @@ class TornadoVmSolverTest {
         Batch b = lorenzBatch(30_000);
         StepControl.Builder c = StepControl.builder().controller(Controller.PI).atol(1e-8).rtol(1e-8);
         TimeSpec t = TimeSpec.of(1.0).withSaveEvery(0.25);
-        try (SolveResult whole = org.tornadobatch.tests.Backends.withProperty("tornadobatch.parts", "1",
+        try (SolveResult whole = SystemProperties.with("tornadobatch.parts", "1",
                 () -> solve(tornadoMemory, LORENZ, Algorithm.DORMAND_PRINCE_54, c, Precision.FLOAT64, OutputSpec.stateOnly(), b, t));
-             SolveResult split = org.tornadobatch.tests.Backends.withProperty("tornadobatch.parts", "3",
+             SolveResult split = SystemProperties.with("tornadobatch.parts", "3",
                      () -> solve(tornadoMemory, LORENZ, Algorithm.DORMAND_PRINCE_54, c, Precision.FLOAT64, OutputSpec.stateOnly(), b, t))) {
             assertEquals(1, whole.info().chunks());
             assertEquals(3, split.info().chunks(), "one chunk per part");

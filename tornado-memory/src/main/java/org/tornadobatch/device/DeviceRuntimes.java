@@ -23,27 +23,31 @@ public final class DeviceRuntimes {
     private DeviceRuntimes() {
     }
 
-    /** Every provider on the class path, highest priority first, each with its availability. */
+    /** Every provider on the class path, highest priority first, each with its availability (each one probed). */
     public static List<Found> discover() {
-        List<Found> found = new ArrayList<>();
+        return providers().stream().map(p -> new Found(p, availability(p))).toList();
+    }
+
+    /** Every provider on the class path, highest priority first, none probed yet. */
+    private static List<DeviceRuntimeProvider> providers() {
+        List<DeviceRuntimeProvider> found = new ArrayList<>();
         for (ServiceLoader.Provider<DeviceRuntimeProvider> p : ServiceLoader.load(DeviceRuntimeProvider.class).stream().toList()) {
-            DeviceRuntimeProvider provider;
             try {
-                provider = p.get();
+                found.add(p.get());
             } catch (Throwable e) {
                 LOG.warn("device runtime {} could not be loaded: {}", p.type().getName(), e.toString());
-                continue;
             }
-            Availability a;
-            try {
-                a = provider.availability();
-            } catch (Throwable e) {
-                a = Availability.no(e.toString());
-            }
-            found.add(new Found(provider, a));
         }
-        found.sort(Comparator.comparingInt((Found f) -> f.provider().priority()).reversed());
+        found.sort(Comparator.comparingInt(DeviceRuntimeProvider::priority).reversed());
         return found;
+    }
+
+    private static Availability availability(DeviceRuntimeProvider provider) {
+        try {
+            return provider.availability();
+        } catch (Throwable e) {
+            return Availability.no(e.toString());
+        }
     }
 
     /**
@@ -53,27 +57,34 @@ public final class DeviceRuntimes {
      * @throws DeviceException naming the runtimes found when the name is unknown or its runtime cannot start
      */
     public static DeviceRuntime open(String name, int deviceIndex) {
-        List<Found> found = discover();
+        List<DeviceRuntimeProvider> providers = providers();
         String wanted = name.toLowerCase(Locale.ROOT);
         if (wanted.equals("auto")) {
-            for (Found f : found) {
+            // Probed in priority order, up to the first that can start: a runtime of lower priority than the one
+            // taken is never probed.
+            List<Found> probed = new ArrayList<>();
+            for (DeviceRuntimeProvider p : providers) {
+                Found f = new Found(p, availability(p));
                 if (f.availability().available()) {
-                    return f.provider().open(deviceIndex);
+                    return p.open(deviceIndex);
                 }
+                probed.add(f);
             }
-            throw new DeviceException("no device runtime can start here: " + describe(found));
+            throw new DeviceException("no device runtime can start here: " + describe(probed));
         }
-        for (Found f : found) {
-            if (f.name().equals(wanted)) {
-                if (!f.availability().available()) {
-                    throw new DeviceException("the " + wanted + " runtime cannot start here: " + f.availability().reason()
-                            + "; choose another backend (available: " + availableNames(found) + ")");
+        // Only the runtime asked for is probed (a jvm solve never loads CUDA's libraries).
+        for (DeviceRuntimeProvider p : providers) {
+            if (p.name().equals(wanted)) {
+                Availability a = availability(p);
+                if (!a.available()) {
+                    throw new DeviceException("the " + wanted + " runtime cannot start here: " + a.reason()
+                            + "; choose another backend (available: " + availableNames(discover()) + ")");
                 }
-                return f.provider().open(deviceIndex);
+                return p.open(deviceIndex);
             }
         }
         throw new DeviceException("unknown device runtime: " + name + " (expected: auto, "
-                + String.join(", ", found.stream().map(Found::name).toList()) + ")");
+                + String.join(", ", providers.stream().map(DeviceRuntimeProvider::name).toList()) + ")");
     }
 
     private static String availableNames(List<Found> found) {

@@ -15,7 +15,9 @@ public class MemoryLimitExceededException extends TornadoBatchException {
         /** Not even one run fits beside the unchunkable arrays. */
         NO_SINGLE_RUN_FITS,
         /** The device refused an allocation the plan counted on (e.g. another process took the memory). */
-        ALLOCATION_FAILED
+        ALLOCATION_FAILED,
+        /** The host result is bigger than the disk where it would spill (checked before any device memory is planned). */
+        HOST_RESULT_TOO_LARGE
     }
 
     private final Reason reason;

@@ -13,9 +13,12 @@ import picocli.CommandLine.Command;
  * {@code tornado-batch devices}: the device runtimes found, their devices and memory, and why any is missing. The
  * launcher starts it under TornadoVM where an SDK is installed, so that TornadoVM's devices are listed too.
  */
-@Command(name = "devices", mixinStandardHelpOptions = true,
+@Command(name = "devices", mixinStandardHelpOptions = true, versionProvider = TornadoBatch.Version.class,
         description = "Lists the device runtimes found, their devices and memory, and why any is missing.")
 final class DevicesCommand implements Callable<Integer> {
+    @picocli.CommandLine.Mixin
+    Verbosity verbosity;
+
     @Override
     public Integer call() {
         String auto = null;

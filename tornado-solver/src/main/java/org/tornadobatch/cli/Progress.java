@@ -8,12 +8,15 @@ import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
  * The progress bar of a solve: shown on a terminal (and not with --quiet) once a solve has run for a second;
- * it counts runs and shows chunks done and the rate.
+ * it counts runs and shows chunks done and the rate. The bar's clock starts with the solve, not when the bar
+ * first shows, so its estimate of the time left counts the time already spent; it ends (with its line) as soon as
+ * the last run is done, before the solver's closing log lines.
  */
 final class Progress implements ProgressListener, AutoCloseable {
     private final boolean enabled;
     private final long startedNanos = System.nanoTime();
     private ProgressBar bar;
+    private boolean closed;
 
     private Progress(boolean enabled) {
         this.enabled = enabled;
@@ -24,26 +27,34 @@ final class Progress implements ProgressListener, AutoCloseable {
     }
 
     @Override
-    public void progress(long runsDone, long runs, long chunksDone, long chunks) {
-        if (!enabled) {
+    public synchronized void progress(long runsDone, long runs, long chunksDone, long chunks) {
+        if (!enabled || closed) {
             return;
         }
         if (bar == null) {
-            if (System.nanoTime() - startedNanos < 1_000_000_000L) {
+            long elapsed = System.nanoTime() - startedNanos;
+            if (elapsed < 1_000_000_000L) {
                 return;
             }
             bar = new ProgressBarBuilder().setTaskName("solving").setInitialMax(runs).setUnit(" runs", 1)
+                    .startsFrom(0, java.time.Duration.ofNanos(elapsed))
                     .setStyle(ProgressBarStyle.ASCII).showSpeed().setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err))
                     .build();
         }
         bar.stepTo(runsDone);
-        bar.setExtraMessage("chunk " + chunksDone + "/" + chunks);
+        bar.setExtraMessage("| chunk " + chunksDone + "/" + chunks);
+        if (runsDone >= runs) {
+            close();
+        }
     }
 
+    /** Ends the bar (idempotent); nothing is drawn after this. */
     @Override
-    public void close() {
+    public synchronized void close() {
+        closed = true;
         if (bar != null) {
             bar.close();
+            bar = null;
         }
     }
 }

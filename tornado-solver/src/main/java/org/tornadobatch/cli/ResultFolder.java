@@ -24,17 +24,23 @@ import com.fasterxml.jackson.core.JsonGenerator;
 /**
  * A results folder written atomically: everything goes to a hidden sibling {@code .NAME.partial-PID}, which is
  * renamed to {@code NAME} only when complete. A folder called NAME therefore always holds a whole result; an
- * interrupted solve leaves at most the hidden partial folder, which a shutdown hook removes when it can.
+ * interrupted solve leaves at most the hidden partial folder, which a shutdown hook removes when it can, and
+ * which the next solve into the same folder removes once its process is gone (after SIGKILL).
+ *
+ * <p>While a solve writes NAME it holds a lock on {@code .NAME.lock} beside it: a second solve into the same
+ * NAME is refused at once instead of replacing the first one's result.
  */
 final class ResultFolder {
     private final Path target;
     private final Path partial;
+    private final OutLock lock;
 
-    private ResultFolder(Path target) throws IOException {
-        this.target = target.toAbsolutePath().normalize();
-        Path parent = this.target.getParent();
-        Files.createDirectories(parent);
-        this.partial = parent.resolve("." + this.target.getFileName() + ".partial-" + ProcessHandle.current().pid());
+    private ResultFolder(Path target, OutLock lock) throws IOException {
+        this.target = target;
+        this.lock = lock;
+        Path parent = target.getParent();
+        this.partial = parent.resolve("." + target.getFileName() + ".partial-" + ProcessHandle.current().pid());
+        removeStale(parent, target.getFileName().toString());
         delete(partial);
         Files.createDirectory(partial);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -43,25 +49,86 @@ final class ResultFolder {
             } catch (IOException e) {
                 // nothing more can be done while the JVM stops
             }
+            lock.release();
         }, "tornado-batch-partial-cleanup"));
     }
 
-    /** Checks {@code out} before any work: it may not be a file, nor an existing folder unless {@code overwrite}. */
+    /**
+     * Checks {@code out} before any work: a folder name, not a file nor under one, in a folder that can be written,
+     * and not an existing folder unless {@code overwrite}.
+     */
     static void check(Path out, boolean overwrite) {
+        if (out.toString().isBlank()) {
+            throw new IllegalArgumentException("--out: empty (expected: the name of a folder to create, e.g. --out results/run1)");
+        }
         if (Files.isRegularFile(out) || (Files.exists(out) && !Files.isDirectory(out))) {
             throw new IllegalArgumentException("--out: " + out + " is a file (expected: a folder to create; choose another path)");
         }
         if (Files.isDirectory(out) && !overwrite) {
             throw new IllegalArgumentException("--out: " + out + " already exists (remove it, choose another path, or add --overwrite)");
         }
+        Path abs = out.toAbsolutePath().normalize();
+        if (abs.getParent() == null) {
+            throw new IllegalArgumentException("--out: " + out + " is the root folder (expected: a folder to create)");
+        }
+        Path existing = abs.getParent();
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        if (existing != null && !Files.isDirectory(existing)) {
+            throw new IllegalArgumentException("--out: " + out + " is under " + existing + ", which is a file (expected: a folder path;"
+                    + " choose another)");
+        }
+        if (existing != null && !Files.isWritable(existing)) {
+            throw new IllegalArgumentException("--out: " + out + " cannot be created: " + existing + " is not writable (choose another path)");
+        }
     }
 
+    /**
+     * Takes the folder's lock and creates the partial folder; refused with one line when another solve is writing the
+     * same folder or the folder cannot be created.
+     */
     static ResultFolder create(Path out) throws IOException {
-        return new ResultFolder(out);
+        Path target = out.toAbsolutePath().normalize();
+        try {
+            Files.createDirectories(target.getParent());
+        } catch (IOException e) {
+            throw new IllegalArgumentException("--out: " + out + " cannot be created: " + reason(e) + " (choose another path)");
+        }
+        OutLock lock = OutLock.take(target.resolveSibling("." + target.getFileName() + ".lock"), out);
+        try {
+            return new ResultFolder(target, lock);
+        } catch (IOException e) {
+            lock.release();
+            throw new IllegalArgumentException("--out: cannot write in " + target.getParent() + ": " + reason(e) + " (choose another path)");
+        }
     }
 
-    Path partialPath() {
-        return partial;
+    private static String reason(IOException e) {
+        return switch (e) {
+            case java.nio.file.AccessDeniedException a -> "permission denied";
+            case java.nio.file.FileSystemException f when f.getReason() != null -> f.getReason();
+            case java.nio.file.FileSystemException f -> "the file system refused to create " + java.nio.file.Path.of(f.getFile()).getFileName();
+            default -> e.getMessage() != null ? e.getMessage() : e.toString();
+        };
+    }
+
+    /** Removes {@code .NAME.partial-PID} and {@code .NAME.old-PID} folders whose process is gone (a SIGKILLed solve's). */
+    private static void removeStale(Path parent, String name) throws IOException {
+        String partialPrefix = "." + name + ".partial-";
+        String oldPrefix = "." + name + ".old-";
+        List<Path> stale;
+        try (Stream<Path> s = Files.list(parent)) {
+            stale = s.filter(p -> {
+                String f = p.getFileName().toString();
+                String pid = f.startsWith(partialPrefix) ? f.substring(partialPrefix.length())
+                        : f.startsWith(oldPrefix) ? f.substring(oldPrefix.length()) : null;
+                return pid != null && pid.matches("\\d{1,18}") && ProcessHandle.of(Long.parseLong(pid)).isEmpty();
+            }).toList();
+        }
+        for (Path p : stale) {
+            delete(p);
+        }
     }
 
     /** Writes the arrays, the time, status and step counts, the run grid and the JSON record. */
@@ -124,19 +191,26 @@ final class ResultFolder {
             case double[] d -> {
                 g.writeStartArray();
                 for (double x : d) {
-                    g.writeNumber(x);
+                    value(g, x);
                 }
                 g.writeEndArray();
             }
-            case Double d when d.isNaN() || d.isInfinite() -> g.writeString(d.toString());
+            case Double d when d.isNaN() || d.isInfinite() -> g.writeNull(); // JSON has no NaN: null means "not set"
             case Number n -> g.writeNumber(n.toString());
             case Boolean b -> g.writeBoolean(b);
             default -> g.writeString(v.toString());
         }
     }
 
-    /** Renames the partial folder to its name; an existing folder of that name is replaced. */
-    void commit() throws IOException {
+    /**
+     * Renames the partial folder to its name and releases the lock. An existing folder of that name is replaced only
+     * with {@code overwrite}; without it, a folder that appeared during the solve is left alone and this fails.
+     */
+    void commit(boolean overwrite) throws IOException {
+        if (Files.exists(target) && !overwrite) {
+            throw new IllegalArgumentException("--out: " + target + " was created by another program during the solve; nothing was"
+                    + " replaced (choose another path, or add --overwrite)");
+        }
         if (Files.exists(target)) {
             Path old = target.resolveSibling("." + target.getFileName() + ".old-" + ProcessHandle.current().pid());
             move(target, old);
@@ -145,14 +219,95 @@ final class ResultFolder {
         } else {
             move(partial, target);
         }
+        lock.release();
     }
 
-    /** Removes the partial folder (after a failure). */
+    /** Removes the partial folder (after a failure) and releases the lock. */
     void abandon() {
         try {
             delete(partial);
         } catch (IOException e) {
             System.err.println("tornado-batch: could not remove " + partial + ": " + e.getMessage());
+        }
+        lock.release();
+    }
+
+    /**
+     * An exclusive lock on {@code .NAME.lock}, taken for the whole solve. The file is deleted when released, so a
+     * solve that opened it just before may lock a file no longer under that name: it checks, by a token it writes,
+     * that the name still leads to the file it locked, and tries again if not.
+     */
+    static final class OutLock {
+        private final Path file;
+        private final java.nio.channels.FileChannel channel;
+        private boolean released;
+
+        private OutLock(Path file, java.nio.channels.FileChannel channel) {
+            this.file = file;
+            this.channel = channel;
+        }
+
+        static OutLock take(Path file, Path out) throws IOException {
+            for (int attempt = 0; attempt < 100; attempt++) {
+                java.nio.channels.FileChannel ch;
+                try {
+                    ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.READ,
+                            java.nio.file.StandardOpenOption.WRITE);
+                } catch (IOException e) {
+                    throw new IllegalArgumentException("--out: cannot write in " + file.getParent() + ": " + reason(e) + " (choose another path)");
+                }
+                boolean keep = false;
+                try {
+                    java.nio.channels.FileLock held;
+                    try {
+                        held = ch.tryLock();
+                    } catch (java.nio.channels.OverlappingFileLockException e) {
+                        held = null; // another solve of this JVM holds it
+                    }
+                    if (held == null) {
+                        String holder = "";
+                        try {
+                            holder = Files.readString(file).trim().split(" ")[0];
+                        } catch (IOException ignored) {
+                            // the holder is finishing; the message goes without its pid
+                        }
+                        throw new IllegalArgumentException("--out: " + out + " is being written by another solve"
+                                + (holder.matches("\\d+") ? " (pid " + holder + ")" : "") + "; wait for it to finish, or choose another path");
+                    }
+                    String token = ProcessHandle.current().pid() + " " + System.nanoTime();
+                    ch.truncate(0);
+                    ch.write(java.nio.ByteBuffer.wrap(token.getBytes(java.nio.charset.StandardCharsets.UTF_8)), 0);
+                    ch.force(false);
+                    String named;
+                    try {
+                        named = Files.readString(file);
+                    } catch (java.nio.file.NoSuchFileException e) {
+                        named = null;
+                    }
+                    if (token.equals(named)) {
+                        keep = true;
+                        return new OutLock(file, ch);
+                    }
+                } finally {
+                    if (!keep) {
+                        ch.close();
+                    }
+                }
+            }
+            throw new IllegalArgumentException("--out: " + out + " is being written by other solves that keep taking its lock; try again");
+        }
+
+        synchronized void release() {
+            if (released) {
+                return;
+            }
+            released = true;
+            try {
+                Files.deleteIfExists(file); // while still locked: whoever opens the name next makes a new file
+                channel.close();
+            } catch (IOException e) {
+                System.err.println("tornado-batch: could not remove " + file + ": " + e.getMessage());
+            }
         }
     }
 

@@ -65,6 +65,22 @@ final class RunRecord {
             d.put("variables", a.variables());
             arrays.put(a.name(), d);
         }
+        for (String[] f : new String[][] {{"time", "time.npy", "sample"}, {"status", "status.npy", "run"},
+                {"accepted_steps", "accepted_steps.npy", "run"}, {"rejected_steps", "rejected_steps.npy", "run"}}) {
+            Map<String, Object> d = new LinkedHashMap<>();
+            d.put("file", f[1]);
+            long n = f[2].equals("run") ? r.runs() : r.time().length;
+            d.put("shape", List.of(n));
+            d.put("axes", List.of(f[2]));
+            arrays.put(f[0], d);
+        }
+        if (r.windowStarts().length > 0) {
+            Map<String, Object> d = new LinkedHashMap<>();
+            d.put("file", "window_starts.npy");
+            d.put("shape", List.of((long) r.windowStarts().length));
+            d.put("axes", List.of("window"));
+            arrays.put("window_starts", d);
+        }
         m.put("arrays", arrays);
         Map<String, Object> run = new LinkedHashMap<>();
         run.put("runs", info.runs());

@@ -36,7 +36,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code tornado-batch solve SYSTEM_FILE ... --out DIR}. */
-@Command(name = "solve", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "solve", mixinStandardHelpOptions = true, sortOptions = false, versionProvider = TornadoBatch.Version.class,
         description = {"Solves SYSTEM_FILE for a batch of runs and writes the results to --out:",
                 "STATE.npy arrays in (time, variable, run) order, grid.csv (the runs), run.json (what was run)."})
 final class SolveCommand implements Callable<Integer> {
@@ -151,24 +151,36 @@ final class SolveCommand implements Callable<Integer> {
     @Option(names = "--plot-runs", defaultValue = "5", description = "Runs to plot (default: ${DEFAULT-VALUE}).")
     int plotRuns;
 
-    @Option(names = "--quiet", description = "No progress bar.")
+    @Option(names = {"-q", "--quiet"}, description = "No progress bar and no log lines but warnings and errors.")
     boolean quiet;
+
+    @picocli.CommandLine.Mixin
+    Verbosity verbosity;
 
     @Override
     public Integer call() throws Exception {
-        ResultFolder.check(out, overwrite);
-        if (plot != null && Files.isDirectory(plot)) {
-            throw new IllegalArgumentException("--plot: " + plot + " is a folder (expected: a .png file name)");
-        }
-        OdeSystem system;
         try {
-            system = OdeSystem.load(systemFile);
-        } catch (NoSuchFileException e) {
-            throw new IllegalArgumentException("SYSTEM_FILE: " + systemFile + " does not exist");
+            return solve();
+        } catch (StackOverflowError | OutOfMemoryError e) {
+            // The limits checked up front (expression depth, states, peaks, result size) should leave none of these.
+            throw new IllegalArgumentException("the input is too large to process here (" + e.getClass().getSimpleName() + "): make the"
+                    + " system or the batch smaller, or give the JVM more memory or stack with TORNADO_BATCH_JAVA_OPTS (e.g. -Xmx16g -Xss8m)", e);
         }
+    }
+
+    private int solve() throws Exception {
+        // Everything the command line says is checked before any device, kernel or folder work.
+        ResultFolder.check(out, overwrite);
+        checkPlot();
+        if (blockSize != null && (blockSize < 1 || blockSize > 1024)) {
+            throw new IllegalArgumentException("--block-size: " + blockSize + " (expected: 1 to 1024; leave it out to let the runtime choose)");
+        }
+        OdeSystem system = loadSystem();
+        Map<String, String> givenBy = new LinkedHashMap<>();
         Map<String, double[]> values = new LinkedHashMap<>();
         for (String s : sets) {
             String[] kv = split(s, "--set", "NAME=VALUE");
+            once(givenBy, kv[0], "--set " + kv[0]);
             double v = number(kv[1], "--set " + kv[0]);
             if (system.constants().containsKey(kv[0])) {
                 system = system.withConstant(kv[0], v);
@@ -178,6 +190,11 @@ final class SolveCommand implements Callable<Integer> {
         }
         for (String s : sweeps) {
             String[] kv = split(s, "--sweep", "NAME=START:STOP:COUNT");
+            once(givenBy, kv[0], "--sweep " + kv[0]);
+            if (system.constants().containsKey(kv[0])) {
+                throw new IllegalArgumentException("--sweep " + kv[0] + ": '" + kv[0] + "' is a constant, compiled into the kernel, which"
+                        + " cannot vary per run (declare it under parameters: to sweep it, or fix it with --set " + kv[0] + "=VALUE)");
+            }
             values.put(kv[0], linspace(kv[0], kv[1]));
         }
         Batch batch;
@@ -187,6 +204,12 @@ final class SolveCommand implements Callable<Integer> {
             }
             if (!Files.isRegularFile(inputs)) {
                 throw new IllegalArgumentException("--inputs: " + inputs + " is not a file");
+            }
+            for (String column : Batch.csvColumns(inputs)) {
+                if (givenBy.containsKey(column)) {
+                    throw new IllegalArgumentException(givenBy.get(column) + " and the column '" + column + "' of " + inputs
+                            + ": both give " + column + " (remove one)");
+                }
             }
             batch = Batch.fromCsv(withDefaults(system, values), inputs);
         } else {
@@ -215,11 +238,14 @@ final class SolveCommand implements Callable<Integer> {
         if (maxSteps != null) {
             ctl.maxSteps(maxSteps);
         }
+        ctl.resolve(alg, system.states().size()); // refuses bad or ignored step options here, before any device work
         OutputSpec spec = OutputSpec.of(outputs).withSaveVariables(saveVariables).withSummariseVariables(summariseVariables);
         TimeSpec time = new TimeSpec(duration, t0, warmup, nan(saveEvery), nan(summariseEvery), nan(sampleEvery), !noSaveStart);
         Precision prec = Precision.of(precision);
         AllocatorKind alloc = allocator == null ? null : AllocatorKind.of(allocator);
 
+        ResultFolder folder = ResultFolder.create(out);
+        long failed;
         try (DeviceRuntime runtime = openRuntime();
              MemoryManager memory = managerBuilder(runtime, alloc).build()) {
             Solver.Builder sb = Solver.builder(system).algorithm(alg).stepControl(ctl).precision(prec).outputs(spec).memoryManager(memory);
@@ -229,27 +255,81 @@ final class SolveCommand implements Callable<Integer> {
             if (blockSize != null) {
                 sb.blockSize(blockSize);
             }
-            ResultFolder folder = null;
             try (Solver solver = sb.build();
                  Progress progress = Progress.create(quiet)) {
-                folder = ResultFolder.create(out);
                 try (SolveResult result = solver.solve(batch, time, progress)) {
+                    progress.close(); // the bar ends before the lines below
                     folder.writeResult(result, RunRecord.of(systemFile, system, solver, time, result));
-                    if (plot != null) {
-                        Plotter.plot(result, plotVariables, plotRuns, plot);
-                    }
-                    folder.commit();
+                    folder.commit(overwrite);
                     folder = null;
-                    long failed = result.failureCount();
-                    LOG.info("wrote {} ({} runs{})", out, result.runs(), failed == 0 ? "" : ", " + failed + " failed: see status.npy");
-                }
-            } finally {
-                if (folder != null) {
-                    folder.abandon();
+                    failed = result.failureCount();
+                    if (failed == 0) {
+                        LOG.info("wrote {} ({} runs)", out, result.runs());
+                    } else {
+                        LOG.warn("wrote {} ({} runs, {} failed: see status.npy; exit code {})", out, result.runs(), failed,
+                                TornadoBatch.EXIT_RUNS_FAILED);
+                    }
+                    if (plot != null) {
+                        try {
+                            Plotter.plot(result, plotVariables, plotRuns, plot);
+                        } catch (IOException | RuntimeException e) {
+                            throw new PlotFailedException("--plot: " + plot + " could not be written: " + e.getMessage()
+                                    + " (the results in " + out + " are complete)", e);
+                        }
+                    }
                 }
             }
+        } finally {
+            if (folder != null) {
+                folder.abandon();
+            }
         }
-        return 0;
+        return failed == 0 ? 0 : TornadoBatch.EXIT_RUNS_FAILED;
+    }
+
+    /** The results were written but the plot was not; exit 1 with the reason. */
+    static final class PlotFailedException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        PlotFailedException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    private void checkPlot() {
+        if (plotRuns < 1) {
+            throw new IllegalArgumentException("--plot-runs: " + plotRuns + " (expected: >= 1)");
+        }
+        if (plot == null) {
+            return;
+        }
+        if (Files.isDirectory(plot)) {
+            throw new IllegalArgumentException("--plot: " + plot + " is a folder (expected: a .png file name)");
+        }
+        Path parent = plot.toAbsolutePath().normalize().getParent();
+        if (parent == null || !Files.isDirectory(parent)) {
+            throw new IllegalArgumentException("--plot: " + plot + ": the folder " + parent + " does not exist (create it or choose another path)");
+        }
+        if (!Files.isWritable(parent) || (Files.exists(plot) && !Files.isWritable(plot))) {
+            throw new IllegalArgumentException("--plot: " + plot + " cannot be written (choose another path)");
+        }
+    }
+
+    private OdeSystem loadSystem() throws IOException {
+        try {
+            return OdeSystem.load(systemFile);
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException("SYSTEM_FILE: " + systemFile + " does not exist");
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new IllegalArgumentException("SYSTEM_FILE: " + systemFile + " cannot be read (permission denied)");
+        }
+    }
+
+    private static void once(Map<String, String> givenBy, String name, String option) {
+        String first = givenBy.putIfAbsent(name, option);
+        if (first != null) {
+            throw new IllegalArgumentException(first + " and " + option + ": both give " + name + " (give each name once)");
+        }
     }
 
     /** A memory manager builder with {@code alloc}, or the runtime's preferred allocator when none was asked for. */
@@ -312,11 +392,16 @@ final class SolveCommand implements Callable<Integer> {
     }
 
     private static double number(String s, String what) {
+        double v;
         try {
-            return Double.parseDouble(s);
+            v = Double.parseDouble(s);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(what + ": '" + s + "' (expected: a number)");
+            v = Double.NaN;
         }
+        if (!Double.isFinite(v) || !s.trim().matches("[-+]?[0-9.]+([eE][-+]?[0-9]+)?")) {
+            throw new IllegalArgumentException(what + ": '" + s + "' (expected: a finite number)");
+        }
+        return v;
     }
 
     static double[] linspace(String name, String spec) {

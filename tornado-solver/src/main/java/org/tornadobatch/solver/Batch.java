@@ -39,15 +39,31 @@ public final class Batch {
         return grid(system, Map.of(), GridKind.VERBATIM);
     }
 
-    /** Runs from per-variable value lists (states and parameters by name), combined as {@code kind} says. */
+    /**
+     * Runs from per-variable value lists (states and parameters by name), combined as {@code kind} says.
+     *
+     * <p>The run order does not depend on the map's iteration order: the variables are taken in the system's
+     * declaration order (states, then parameters). In a {@link GridKind#COMBINATORIAL} grid the first of them varies
+     * slowest and the last fastest, as in {@code itertools.product}: for a system declaring {@code x, y} and
+     * parameters {@code a, b}, sweeping {@code a = [1, 2]} and {@code b = [10, 20, 30]} gives runs
+     * {@code (1,10) (1,20) (1,30) (2,10) (2,20) (2,30)}. Every value must be finite.
+     */
     public static Batch grid(OdeSystem system, Map<String, double[]> values, GridKind kind) {
-        for (String name : values.keySet()) {
+        for (Map.Entry<String, double[]> e : values.entrySet()) {
+            String name = e.getKey();
             index(system, name);
-            if (values.get(name).length == 0) {
+            double[] v = e.getValue();
+            if (v.length == 0) {
                 throw new IllegalArgumentException("values of '" + name + "': none (expected: at least one value)");
+            }
+            for (int i = 0; i < v.length; i++) {
+                if (!Double.isFinite(v[i])) {
+                    throw new IllegalArgumentException("values of '" + name + "': value " + i + " is " + v[i] + " (expected: a finite number)");
+                }
             }
         }
         List<String> names = new ArrayList<>(values.keySet());
+        names.sort(java.util.Comparator.comparingInt(n -> declarationIndex(system, n)));
         long count;
         if (kind == GridKind.COMBINATORIAL) {
             count = 1;
@@ -105,17 +121,14 @@ public final class Batch {
 
     /**
      * Runs from a CSV file with a header of variable names and one row per run; an optional {@code run} column
-     * is ignored. Every cell must be a number.
+     * is ignored, as are blank lines and lines starting with {@code #}. Every cell must be a finite number, and a
+     * row must have as many cells as the header; errors name the file's line.
      */
     public static Batch fromCsv(OdeSystem system, Path file) throws IOException {
         try (Reader in = Files.newBufferedReader(file);
-             CSVParser csv = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).setTrim(true)
-                     .setIgnoreEmptyLines(true).setCommentMarker('#').get().parse(in)) {
-            List<String> header = new ArrayList<>(csv.getHeaderNames());
-            header.removeIf(h -> h.equals("run"));
-            if (header.isEmpty()) {
-                throw new IllegalArgumentException(file + ": no variable columns (expected a header naming states or parameters)");
-            }
+             CSVParser csv = CSV.parse(in)) {
+            List<String> all = csv.getHeaderNames();
+            List<String> header = columns(file, all);
             for (String h : header) {
                 try {
                     index(system, h);
@@ -123,25 +136,73 @@ public final class Batch {
                     throw new IllegalArgumentException(file + ": column " + e.getMessage(), e);
                 }
             }
-            List<double[]> cols = new ArrayList<>();
-            List<CSVRecord> records = csv.getRecords();
-            checkRuns(records.size());
-            for (String h : header) {
-                double[] col = new double[records.size()];
-                for (int r = 0; r < records.size(); r++) {
-                    CSVRecord rec = records.get(r);
-                    String cell = rec.isMapped(h) && rec.isSet(h) ? rec.get(h) : "";
+            int[] at = header.stream().mapToInt(all::indexOf).toArray();
+            List<double[]> rows = new ArrayList<>();
+            java.util.Iterator<CSVRecord> it = csv.iterator();
+            while (true) {
+                CSVRecord rec;
+                try {
+                    if (!it.hasNext()) {
+                        break;
+                    }
+                    rec = it.next();
+                } catch (java.io.UncheckedIOException e) {
+                    throw new IllegalArgumentException(file + ":" + (csv.getCurrentLineNumber() + 1) + ": " + e.getCause().getMessage());
+                }
+                long line = csv.getCurrentLineNumber();
+                if (rec.size() != all.size()) {
+                    throw new IllegalArgumentException(file + ":" + line + ": " + rec.size() + " cells (expected: " + all.size()
+                            + ", one per header column " + all + ")");
+                }
+                double[] row = new double[at.length];
+                for (int c = 0; c < at.length; c++) {
+                    String cell = rec.get(at[c]);
                     try {
-                        col[r] = Double.parseDouble(cell);
+                        row[c] = Double.parseDouble(cell);
                     } catch (NumberFormatException e) {
-                        throw new IllegalArgumentException(file + ":" + rec.getRecordNumber() + ": column '" + h + "': '" + cell
-                                + "' (expected: a number)");
+                        row[c] = Double.NaN;
+                    }
+                    if (!Double.isFinite(row[c])) {
+                        throw new IllegalArgumentException(file + ":" + line + ": column '" + header.get(c) + "': '" + cell
+                                + "' (expected: a finite number)");
                     }
                 }
-                cols.add(col);
+                rows.add(row);
             }
-            return fromArray(system, header, cols.toArray(double[][]::new));
+            checkRuns(rows.size());
+            double[][] cols = new double[header.size()][rows.size()];
+            for (int r = 0; r < rows.size(); r++) {
+                for (int c = 0; c < header.size(); c++) {
+                    cols[c][r] = rows.get(r)[c];
+                }
+            }
+            return fromArray(system, header, cols);
+        } catch (IllegalStateException | java.io.UncheckedIOException e) { // commons-csv's header errors
+            throw new IllegalArgumentException(file + ": " + (e.getMessage() != null ? e.getMessage() : e.toString()));
         }
+    }
+
+    /** The variable columns of a CSV file for {@link #fromCsv}: its header without {@code run}. */
+    public static List<String> csvColumns(Path file) throws IOException {
+        try (Reader in = Files.newBufferedReader(file);
+             CSVParser csv = CSV.parse(in)) {
+            return columns(file, csv.getHeaderNames());
+        } catch (IllegalStateException | java.io.UncheckedIOException e) {
+            throw new IllegalArgumentException(file + ": " + (e.getMessage() != null ? e.getMessage() : e.toString()));
+        }
+    }
+
+    private static final CSVFormat CSV = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).setTrim(true)
+            .setIgnoreEmptyLines(true).setCommentMarker('#').setDuplicateHeaderMode(org.apache.commons.csv.DuplicateHeaderMode.DISALLOW)
+            .setAllowMissingColumnNames(false).get();
+
+    private static List<String> columns(Path file, List<String> all) {
+        List<String> header = new ArrayList<>(all);
+        header.removeIf(h -> h.equals("run"));
+        if (header.isEmpty()) {
+            throw new IllegalArgumentException(file + ": no variable columns (expected a header naming states or parameters)");
+        }
+        return header;
     }
 
     private static Batch filled(OdeSystem system, int runs) {
@@ -184,6 +245,12 @@ public final class Batch {
                 + " with --set " + name + "=VALUE (or withConstant), which cannot vary per run" : "";
         throw new IllegalArgumentException("'" + name + "' is not a state or parameter of " + system.name() + " (states "
                 + system.stateNames() + ", parameters " + system.parameterNames() + ")" + hint);
+    }
+
+    /** States first, then parameters, each in declaration order. */
+    private static int declarationIndex(OdeSystem system, String name) {
+        int[] at = index(system, name);
+        return at[0] == 0 ? at[1] : system.states().size() + at[1];
     }
 
     private double[] row(String name) {

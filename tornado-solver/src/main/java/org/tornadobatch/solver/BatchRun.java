@@ -135,13 +135,8 @@ final class BatchRun {
         boolean ok = false;
         try (Arena arena = Arena.ofConfined()) { // the event arrays; closing a shared arena would stop every thread
             requested = System.nanoTime();
-            memory.queueRequest(owner, requests);
-            plan = memory.allocateQueue(owner);
-            planned = System.nanoTime();
-            resp = owner.response;
-            if (resp == null) {
-                throw new IllegalStateException("the memory manager sent no allocation");
-            }
+            // The result arrays first: a result too big for memory and the spill disk is refused at once, before
+            // any device memory is planned or allocated.
             if (ownsHost) {
                 for (Map.Entry<String, long[]> o : outputs.entrySet()) {
                     host.put(o.getKey(), memory.newHostArray(owner, type, o.getValue()));
@@ -149,6 +144,13 @@ final class BatchRun {
                 perRun = memory.newHostArray(owner, ElementType.INT32, 3, runs);
             }
             hosted = System.nanoTime();
+            memory.queueRequest(owner, requests);
+            plan = memory.allocateQueue(owner);
+            planned = System.nanoTime();
+            resp = owner.response;
+            if (resp == null) {
+                throw new IllegalStateException("the memory manager sent no allocation");
+            }
             DeviceStream stream = memory.stream(owner);
             MemorySegment evT = arena.allocate(ValueLayout.JAVA_DOUBLE, schedule.events());
             MemorySegment evF = arena.allocate(ValueLayout.JAVA_INT, schedule.events());
@@ -213,8 +215,8 @@ final class BatchRun {
             listener.progress(runsDone, count, c + 1, plan.chunks());
             LOG.debug("chunk {}/{}: runs {}..{} done", c + 1, plan.chunks(), from + first, from + first + n - 1);
         }
-        LOG.debug("phases: compile {} ms, plan and allocate {} ms, host arrays {} ms, chunks {} ms", ms(started, requested),
-                ms(requested, planned), ms(planned, hosted), ms(hosted, System.nanoTime()));
+        LOG.debug("phases: compile {} ms, host arrays {} ms, plan and allocate {} ms, chunks {} ms", ms(started, requested),
+                ms(requested, hosted), ms(hosted, planned), ms(planned, System.nanoTime()));
         return kernelMillis;
     }
 

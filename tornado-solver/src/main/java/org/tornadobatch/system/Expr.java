@@ -55,6 +55,20 @@ public sealed interface Expr {
         };
     }
 
+    /** Visits every number in this expression. */
+    default void forEachNumber(Consumer<Num> action) {
+        switch (this) {
+            case Num n -> action.accept(n);
+            case Ref r -> { }
+            case Unary u -> u.operand().forEachNumber(action);
+            case Binary b -> {
+                b.left().forEachNumber(action);
+                b.right().forEachNumber(action);
+            }
+            case Call c -> c.args().forEach(a -> a.forEachNumber(action));
+        }
+    }
+
     /** Visits every name this expression refers to. */
     default void forEachRef(Consumer<Ref> action) {
         switch (this) {

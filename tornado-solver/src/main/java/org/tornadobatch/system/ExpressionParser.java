@@ -9,7 +9,21 @@ import java.util.List;
  * unary minus on its left: {@code -x^2 = -(x^2)}).
  */
 final class ExpressionParser {
+    /**
+     * The deepest expression tree accepted (a sum of n terms is n deep, each parenthesis or unary minus one more):
+     * the folding, the code generators and the compilers after them recurse over the tree, and past a few thousand
+     * levels run out of stack. Longer expressions are split into auxiliaries.
+     */
+    static final int MAX_DEPTH = 1000;
+
+    /**
+     * The most nested parentheses, signs, powers and calls: the parser recurses through eight methods per level,
+     * so this bounds its own stack (about 1 MB on the JVM's main thread) well before {@link #MAX_DEPTH}.
+     */
+    static final int MAX_NESTING = 200;
+
     private final String text;
+    private int nesting;
     private final String source;
     private final int line;
     private final int columnOffset;
@@ -34,15 +48,56 @@ final class ExpressionParser {
         if (p.i < text.length()) {
             throw p.error(p.i, "unexpected '" + p.tokenAt(p.i) + "' after a complete expression");
         }
+        int depth = depth(e);
+        if (depth > MAX_DEPTH) {
+            throw tooDeep(p.pos(0), depth + " levels deep");
+        }
         return e;
     }
 
+    private static SystemDefinitionException tooDeep(SourcePos pos, String what) {
+        return new SystemDefinitionException(pos, "the expression is " + what + " (at most " + MAX_DEPTH
+                + "; a sum or product of n terms is n deep): split it into auxiliaries, e.g. s1 = a + b + ..., then s1 + ...");
+    }
+
+    /** The depth of {@code e}'s tree, counted without recursion (a sum of many terms is a deep tree). */
+    static int depth(Expr e) {
+        java.util.ArrayDeque<Object[]> stack = new java.util.ArrayDeque<>();
+        stack.push(new Object[] {e, 1});
+        int max = 0;
+        while (!stack.isEmpty()) {
+            Object[] top = stack.pop();
+            int d = (Integer) top[1];
+            max = Math.max(max, d);
+            switch ((Expr) top[0]) {
+                case Expr.Unary u -> stack.push(new Object[] {u.operand(), d + 1});
+                case Expr.Binary b -> {
+                    stack.push(new Object[] {b.left(), d + 1});
+                    stack.push(new Object[] {b.right(), d + 1});
+                }
+                case Expr.Call c -> c.args().forEach(a -> stack.push(new Object[] {a, d + 1}));
+                default -> { }
+            }
+        }
+        return max;
+    }
+
+    /** Guards the parser's own recursion (parentheses, unary operators, powers, calls). */
+    private void enter(int at) {
+        if (++nesting > MAX_NESTING) {
+            throw new SystemDefinitionException(pos(at), "the expression nests parentheses, signs, powers or calls more than "
+                    + MAX_NESTING + " levels deep (at most " + MAX_NESTING + "): split it into auxiliaries, e.g. s1 = (...), then s1 * ...");
+        }
+    }
+
     private Expr or() {
+        enter(i);
         Expr left = and();
         while (accept("||")) {
             SourcePos pos = pos(i - 2);
             left = new Expr.Binary("||", left, and(), pos);
         }
+        nesting--;
         return left;
     }
 
@@ -104,13 +159,12 @@ final class ExpressionParser {
         int at = peekAt();
         if (at < text.length()) {
             char c = text.charAt(at);
-            if (c == '-' || c == '!') {
+            if (c == '-' || c == '!' || c == '+') {
                 i = at + 1;
-                return new Expr.Unary(c, unary(), pos(at));
-            }
-            if (c == '+') {
-                i = at + 1;
-                return unary();
+                enter(at);
+                Expr operand = unary();
+                nesting--;
+                return c == '+' ? operand : new Expr.Unary(c, operand, pos(at));
             }
         }
         return power();
@@ -121,7 +175,10 @@ final class ExpressionParser {
         int at = peekAt();
         if (text.startsWith("^", at) || text.startsWith("**", at)) {
             i = at + (text.charAt(at) == '^' ? 1 : 2);
-            return new Expr.Binary("^", base, unary(), pos(at));
+            enter(at);
+            Expr exponent = unary();
+            nesting--;
+            return new Expr.Binary("^", base, exponent, pos(at));
         }
         return base;
     }
@@ -202,12 +259,17 @@ final class ExpressionParser {
         if (end < text.length() && (Character.isLetter(text.charAt(end)) || text.charAt(end) == '_')) {
             throw error(at, "malformed number '" + literal + tokenAt(end) + "'; write a '*' between a number and a name");
         }
+        double value;
         try {
-            i = end;
-            return new Expr.Num(Double.parseDouble(literal), pos(at));
+            value = Double.parseDouble(literal);
         } catch (NumberFormatException e) {
             throw error(at, "malformed number '" + literal + "'");
         }
+        if (Double.isInfinite(value)) {
+            throw error(at, "number '" + literal + "' is too large for a double (at most about 1.8e308)");
+        }
+        i = end;
+        return new Expr.Num(value, pos(at));
     }
 
     private boolean accept(String token) {

@@ -25,25 +25,56 @@ import java.util.Objects;
  * }</pre>
  */
 public final class OdeSystem {
+    /**
+     * The most states a system may have: a run keeps its state and its stages in registers (local variables of one
+     * generated method), and past a few hundred states the kernels stop compiling in reasonable time.
+     */
+    public static final int MAX_STATES = 512;
+
     private final String name;
     private final List<Variable> states;
     private final List<Variable> parameters;
     private final Map<String, Double> constants;
+    /** The equations as written (auxiliaries in evaluation order), before the constants are folded in. */
+    private final List<Equation> writtenAuxiliaries;
+    private final List<Equation> writtenDerivatives;
     private final List<Equation> auxiliaries;
     private final List<Equation> derivatives;
     private final List<String> observables;
     private final String sourceText;
 
+    /**
+     * {@code auxiliaries} and {@code derivatives} as written: the constants are folded in here, so that a system
+     * with a changed constant ({@link #withConstant}) is the system whose file declares that value.
+     */
     OdeSystem(String name, List<Variable> states, List<Variable> parameters, Map<String, Double> constants,
               List<Equation> auxiliaries, List<Equation> derivatives, List<String> observables, String sourceText) {
         this.name = name;
         this.states = List.copyOf(states);
         this.parameters = List.copyOf(parameters);
         this.constants = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(constants));
-        this.auxiliaries = List.copyOf(auxiliaries);
-        this.derivatives = List.copyOf(derivatives);
+        this.writtenAuxiliaries = List.copyOf(auxiliaries);
+        this.writtenDerivatives = List.copyOf(derivatives);
+        this.auxiliaries = fold(auxiliaries, constants);
+        this.derivatives = fold(derivatives, constants);
         this.observables = List.copyOf(observables);
         this.sourceText = sourceText;
+    }
+
+    /** Folds the constants into {@code equations}; a part that comes out as NaN or infinite (1/0, exp(1000)) is refused. */
+    private static List<Equation> fold(List<Equation> equations, Map<String, Double> constants) {
+        List<Equation> out = new ArrayList<>();
+        for (Equation e : equations) {
+            Expr folded = Folding.fold(e.expression(), constants);
+            folded.forEachNumber(n -> {
+                if (!Double.isFinite(n.value())) {
+                    throw new SystemDefinitionException(n.pos(), "this part of the equation of '" + e.name() + "' is " + n.value()
+                            + " with the constants " + constants + " (expected: a finite number)");
+                }
+            });
+            out.add(new Equation(e.name(), folded, e.pos()));
+        }
+        return List.copyOf(out);
     }
 
     /** Parses the file format; {@code source} names the text in error messages (a file name, or "equations"). */
@@ -51,9 +82,26 @@ public final class OdeSystem {
         return SystemFile.parse(text, source);
     }
 
-    /** Reads and parses a system file; its name (without extension) is the default system name. */
+    /**
+     * Reads and parses a system file (UTF-8, a byte-order mark allowed); its name (without extension) is the default
+     * system name. A folder, a file that is not UTF-8 text, or an empty one is refused with a {@link SystemDefinitionException}.
+     */
     public static OdeSystem load(Path file) throws IOException {
-        return parse(Files.readString(file), file.toString());
+        if (Files.isDirectory(file)) {
+            throw new SystemDefinitionException(null, file + " is a folder (expected: a system file such as examples/lorenz.ode)");
+        }
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new SystemDefinitionException(null, file + " is not a text file in UTF-8 (expected: a system file such as"
+                    + " examples/lorenz.ode)");
+        }
+        if (text.indexOf('\0') >= 0) {
+            throw new SystemDefinitionException(null, file + " holds NUL characters: it is not a text file (expected: a system"
+                    + " file such as examples/lorenz.ode)");
+        }
+        return parse(text, file.toString());
     }
 
     public static Builder builder(String name) {
@@ -77,12 +125,12 @@ public final class OdeSystem {
         return constants;
     }
 
-    /** Auxiliaries in an order where each comes after those it uses. */
+    /** Auxiliaries in an order where each comes after those it uses, with the constants folded in. */
     public List<Equation> auxiliaries() {
         return auxiliaries;
     }
 
-    /** Derivatives, one per state, in state order; {@code name()} is the state's name. */
+    /** Derivatives, one per state, in state order, with the constants folded in; {@code name()} is the state's name. */
     public List<Equation> derivatives() {
         return derivatives;
     }
@@ -105,14 +153,25 @@ public final class OdeSystem {
         return sourceText;
     }
 
-    /** The same system with constant {@code name} set to {@code value} (compiled in by the next solve). */
+    /**
+     * The same system with constant {@code name} set to {@code value}, folded into its equations as if the file had
+     * declared it (compiled in by the next solve).
+     */
     public OdeSystem withConstant(String name, double value) {
         if (!constants.containsKey(name)) {
             throw new IllegalArgumentException("constant: " + name + " (expected: one of " + constants.keySet() + ")");
         }
+        requireFinite("constant " + name, value);
         Map<String, Double> c = new LinkedHashMap<>(constants);
         c.put(name, value);
-        return new OdeSystem(this.name, states, parameters, c, auxiliaries, derivatives, observables, sourceText);
+        return new OdeSystem(this.name, states, parameters, c, writtenAuxiliaries, writtenDerivatives, observables, sourceText);
+    }
+
+    /** Refuses NaN and infinities, which would fail every run, naming {@code what}. */
+    static void requireFinite(String what, double value) {
+        if (!Double.isFinite(value)) {
+            throw new IllegalArgumentException(what + ": " + value + " (expected: a finite number)");
+        }
     }
 
     /** The same system with the default of state or parameter {@code name} set to {@code value}. */
@@ -123,7 +182,8 @@ public final class OdeSystem {
             throw new IllegalArgumentException("variable: " + name + " (expected: a state " + stateNames() + " or a parameter "
                     + parameterNames() + ")");
         }
-        return new OdeSystem(this.name, s, p, constants, auxiliaries, derivatives, observables, sourceText);
+        requireFinite(name, value);
+        return new OdeSystem(this.name, s, p, constants, writtenAuxiliaries, writtenDerivatives, observables, sourceText);
     }
 
     private static List<Variable> replace(List<Variable> vars, String name, double value) {

@@ -10,11 +10,23 @@ import java.util.Set;
 
 /** The checks that turn declarations and equations into an {@link OdeSystem}, each failing with a position. */
 final class SystemChecks {
+    /** The most states a system may have (see {@link OdeSystem#MAX_STATES}). */
+    static final int MAX_STATES = OdeSystem.MAX_STATES;
+
     private SystemChecks() {
     }
 
     static OdeSystem check(String name, List<Variable> states, List<Variable> parameters, List<Variable> constantVars,
                            List<String> observables, List<SourcePos> observablePositions, List<Equation> equations, String sourceText) {
+        if (states.isEmpty()) {
+            throw new SystemDefinitionException(null, (sourceText != null && sourceText.isBlank() ? "the system is empty" : "the system has no states")
+                    + " (expected: a 'states:' line such as 'states: x = 1' and a derivative 'dx = ...' for each; see examples/lorenz.ode)");
+        }
+        if (states.size() > MAX_STATES) {
+            throw new SystemDefinitionException(states.get(MAX_STATES).pos().line() == 0 ? null : states.get(MAX_STATES).pos(),
+                    states.size() + " states (at most " + MAX_STATES + ": every run keeps its state and stages in registers, and the"
+                    + " generated kernel must compile)");
+        }
         Map<String, String> kinds = new HashMap<>();
         Map<String, SourcePos> declaredAt = new HashMap<>();
         declare(kinds, declaredAt, states, "state");
@@ -93,15 +105,10 @@ final class SystemChecks {
         List<Equation> ordered = order(auxiliaries);
         List<Equation> derivativeList = new ArrayList<>();
         for (Variable s : states) {
-            Equation d = derivatives.get(s.name());
-            derivativeList.add(new Equation(s.name(), Folding.fold(d.expression(), constants), d.pos()));
-        }
-        List<Equation> foldedAux = new ArrayList<>();
-        for (Equation a : ordered) {
-            foldedAux.add(new Equation(a.name(), Folding.fold(a.expression(), constants), a.pos()));
+            derivativeList.add(derivatives.get(s.name()));
         }
         String text = sourceText != null ? sourceText : Printer.render(name, states, parameters, constants, observables, equations);
-        return new OdeSystem(name, states, parameters, constants, foldedAux, derivativeList, observables, text);
+        return new OdeSystem(name, states, parameters, constants, ordered, derivativeList, observables, text);
     }
 
     private static void declare(Map<String, String> kinds, Map<String, SourcePos> at, List<Variable> vars, String kind) {
@@ -109,6 +116,10 @@ final class SystemChecks {
             if (!v.name().matches("[A-Za-z_][A-Za-z0-9_]*")) {
                 throw new SystemDefinitionException(v.pos().line() == 0 ? null : v.pos(), "'" + v.name()
                         + "' is not a valid name (expected: a letter or '_', then letters, digits or '_')");
+            }
+            if (!Double.isFinite(v.defaultValue())) {
+                throw new SystemDefinitionException(v.pos().line() == 0 ? null : v.pos(), "the value of " + kind + " '" + v.name()
+                        + "' is " + v.defaultValue() + " (expected: a finite number)");
             }
             if (Builtins.isReserved(v.name())) {
                 throw new SystemDefinitionException(v.pos().line() == 0 ? null : v.pos(), "'" + v.name()

@@ -25,6 +25,9 @@ final class SystemFile {
     }
 
     static OdeSystem parse(String text, String source) {
+        if (text.startsWith("\uFEFF")) { // a byte-order mark, as some editors write
+            text = text.substring(1);
+        }
         String defaultName = source;
         int slash = Math.max(defaultName.lastIndexOf('/'), defaultName.lastIndexOf('\\'));
         defaultName = defaultName.substring(slash + 1);
@@ -146,6 +149,9 @@ final class SystemFile {
             value.forEachRef(r -> bad[0] = bad[0] == null ? r : bad[0]);
             throw new SystemDefinitionException(bad[0] != null ? bad[0].pos() : value.pos(), "the value of '" + name
                     + "' must be a number" + (bad[0] != null ? "; '" + bad[0].name() + "' is not a constant declared before it" : ""));
+        }
+        if (!Double.isFinite(n.value())) {
+            throw new SystemDefinitionException(pos, "the value of '" + name + "' is " + n.value() + " (expected: a finite number)");
         }
         return new Variable(name, n.value(), pos);
     }

@@ -156,7 +156,13 @@ public final class JavaKernelCompiler {
                 options.add(v);
             }
         });
-        Boolean ok = javac.getTask(null, manager, diagnostics, options, null, List.of(unit)).call();
+        java.io.StringWriter log = new java.io.StringWriter();
+        boolean ok = onBigStack(() -> javac.getTask(log, manager, diagnostics, options, null, List.of(unit)).call(), source);
+        if (!ok && diagnostics.getDiagnostics().stream().anyMatch(d -> "compiler.err.limit.code".equals(d.getCode()))) {
+            throw new org.tornadobatch.device.KernelTooLargeException("the generated kernel is too large for the jvm backend (the JVM"
+                    + " takes at most 64 KB of bytecode per method, and this system's step is longer): use fewer states or shorter"
+                    + " equations, a method with fewer stages (e.g. rk4 or tsit5 instead of dop853), or a GPU backend", null);
+        }
         if (!ok) {
             StringBuilder sb = new StringBuilder("generated kernel " + source.entryPoint() + " does not compile (a bug in"
                     + " tornado-batch; please report it with the source):");
@@ -172,6 +178,39 @@ public final class JavaKernelCompiler {
         out.forEach((k, v) -> classes.put(k, v.toByteArray()));
         LOG.debug("compiled kernel {} in {} ms", source.entryPoint(), (System.nanoTime() - started) / 1_000_000);
         return classes;
+    }
+
+    /** The stack javac runs on: it recurses over expressions, and a kernel's may be a thousand levels deep. */
+    static final long JAVAC_STACK_BYTES = 512L << 20;
+
+    /** Runs javac on a thread of its own with {@link #JAVAC_STACK_BYTES} of stack (reserved, used only as needed). */
+    private static boolean onBigStack(java.util.concurrent.Callable<Boolean> task, KernelSource source) {
+        Object[] result = new Object[1];
+        Thread t = new Thread(null, () -> {
+            try {
+                result[0] = task.call();
+            } catch (Throwable e) {
+                result[0] = e;
+            }
+        }, "tornado-batch-javac", JAVAC_STACK_BYTES);
+        t.setDaemon(true);
+        t.start();
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DeviceException("interrupted while compiling kernel " + source.entryPoint(), e);
+        }
+        if (result[0] instanceof Boolean b) {
+            return b;
+        }
+        Throwable e = (Throwable) result[0];
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        throw new org.tornadobatch.device.KernelTooLargeException("the generated kernel is too large for the Java compiler (" + root
+                + "); make the system smaller, or split long expressions into auxiliaries", e);
     }
 
     /** The class path the kernel compiles against: wherever this runtime's classes were loaded from. */

@@ -56,7 +56,7 @@ public final class HostArrays {
      * A new host array.
      *
      * @param spillDirectory where a MAPPED array's file goes (must exist)
-     * @throws TornadoBatchException when a spill file cannot be created or the disk lacks the space
+     * @throws TornadoBatchException when a spill file cannot be created; a MemoryLimitExceededException when the disk lacks the space
      */
     public HostArray create(ElementType type, long[] shape, HostArrayKind kind, Path spillDirectory) {
         long bytes = type.bytes();
@@ -88,8 +88,10 @@ public final class HostArrays {
         try {
             long usable = Files.getFileStore(dir).getUsableSpace();
             if (bytes > usable) {
-                throw new TornadoBatchException("cannot spill " + Bytes.exact(bytes) + " to " + dir + ": only "
-                        + Bytes.exact(usable) + " free there; free disk space, choose another spill directory, or save less");
+                throw new org.tornadobatch.memory.MemoryLimitExceededException(
+                        org.tornadobatch.memory.MemoryLimitExceededException.Reason.HOST_RESULT_TOO_LARGE, "cannot spill "
+                        + Bytes.exact(bytes) + " to " + dir + ": only " + Bytes.exact(usable) + " free there; free disk space,"
+                        + " choose another spill directory, or save less", bytes, 0, usable);
             }
             file = Files.createTempFile(dir, SPILL_PREFIX, ".dat");
             Arena arena = Arena.ofShared();

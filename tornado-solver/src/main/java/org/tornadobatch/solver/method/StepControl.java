@@ -35,6 +35,13 @@ public record StepControl(Controller controller, double dt, double dtMin, double
         return new Builder();
     }
 
+    @Override
+    public String toString() {
+        return "StepControl[" + controller + ", dt=" + dt + ", dtMin=" + dtMin + ", dtMax=" + dtMax + ", atol=" + Arrays.toString(atol)
+                + ", rtol=" + Arrays.toString(rtol) + ", safety=" + safety + ", gains=[" + minGain + ", " + maxGain + "], deadband=["
+                + deadbandMin + ", " + deadbandMax + "], kp=" + kp + ", ki=" + ki + ", kd=" + kd + ", maxSteps=" + maxSteps + "]";
+    }
+
     /** A description for logs and the results record. */
     public String describe() {
         if (controller == Controller.FIXED) {
@@ -65,6 +72,8 @@ public record StepControl(Controller controller, double dt, double dtMin, double
         private double ki = -0.4;
         private double kd = 0;
         private long maxSteps = 10_000_000;
+        /** The options set that only adaptive control uses, to refuse them for fixed steps rather than ignore them. */
+        private final java.util.Set<String> adaptiveOnly = new java.util.LinkedHashSet<>();
 
         public Builder controller(Controller c) {
             this.controller = c;
@@ -78,45 +87,53 @@ public record StepControl(Controller controller, double dt, double dtMin, double
 
         public Builder dtMin(double v) {
             dtMin = OptionalDouble.of(v);
+            adaptiveOnly.add("dtMin");
             return this;
         }
 
         public Builder dtMax(double v) {
             dtMax = OptionalDouble.of(v);
+            adaptiveOnly.add("dtMax");
             return this;
         }
 
         /** One absolute tolerance for every state, or one per state. */
         public Builder atol(double... v) {
             atol = v.clone();
+            adaptiveOnly.add("atol");
             return this;
         }
 
         /** One relative tolerance for every state, or one per state. */
         public Builder rtol(double... v) {
             rtol = v.clone();
+            adaptiveOnly.add("rtol");
             return this;
         }
 
         public Builder safety(double v) {
             safety = v;
+            adaptiveOnly.add("safety");
             return this;
         }
 
         public Builder gains(double min, double max) {
             minGain = min;
+            adaptiveOnly.add("gains");
             maxGain = max;
             return this;
         }
 
         public Builder deadband(double min, double max) {
             deadbandMin = min;
+            adaptiveOnly.add("deadband");
             deadbandMax = max;
             return this;
         }
 
         public Builder pid(double kp, double ki, double kd) {
             this.kp = kp;
+            adaptiveOnly.add("pid");
             this.ki = ki;
             this.kd = kd;
             return this;
@@ -141,6 +158,12 @@ public record StepControl(Controller controller, double dt, double dtMin, double
             double step;
             double lo;
             double hi;
+            if (!c.isAdaptive() && !adaptiveOnly.isEmpty()) {
+                throw new IllegalArgumentException(String.join(", ", adaptiveOnly) + ": set for " + algorithm + " with the fixed"
+                        + " controller, which takes every step of dt and ignores " + (adaptiveOnly.size() == 1 ? "it" : "them")
+                        + " (remove " + (adaptiveOnly.size() == 1 ? "it" : "them") + ", or choose an adaptive method such as"
+                        + " dormand-prince-54 or tsit5)");
+            }
             if (!c.isAdaptive()) {
                 step = dt.orElse(1e-3);
                 lo = dtMin.orElse(step);

@@ -14,9 +14,15 @@ public record Metric(Kind kind, int peaks) {
         MEAN, MAX, MIN, RMS, STD, MAX_MAGNITUDE, EXTREMA, PEAKS
     }
 
+    /**
+     * The most peaks recorded per variable: each is a register of every thread, and the kernel keeps them in
+     * straight-line code (the JVM refuses methods past 64 KB of bytecode).
+     */
+    public static final int MAX_PEAKS = 64;
+
     public Metric {
-        if (kind == Kind.PEAKS && peaks < 1) {
-            throw new IllegalArgumentException("peaks[" + peaks + "] (expected: peaks[n] with n >= 1)");
+        if (kind == Kind.PEAKS && (peaks < 1 || peaks > MAX_PEAKS)) {
+            throw new IllegalArgumentException("output: peaks[" + peaks + "] (expected: peaks[n] with 1 <= n <= " + MAX_PEAKS + ")");
         }
     }
 
@@ -25,8 +31,8 @@ public record Metric(Kind kind, int peaks) {
         String t = text.trim().toLowerCase(Locale.ROOT);
         if (t.startsWith("peaks")) {
             String rest = t.substring(5);
-            if (!rest.matches("\\[\\d+]")) {
-                throw new IllegalArgumentException("output: " + text + " (expected: peaks[n] with a whole number n >= 1)");
+            if (!rest.matches("\\[\\d{1,9}]")) {
+                throw new IllegalArgumentException("output: " + text + " (expected: peaks[n] with a whole number 1 <= n <= " + MAX_PEAKS + ")");
             }
             return new Metric(Kind.PEAKS, Integer.parseInt(rest.substring(1, rest.length() - 1)));
         }

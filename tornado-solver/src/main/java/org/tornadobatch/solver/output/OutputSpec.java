@@ -21,6 +21,15 @@ public record OutputSpec(boolean state, boolean observables, boolean time, List<
         if (!state && !observables && !time && metrics.isEmpty()) {
             throw new IllegalArgumentException("outputs: none (expected: at least one of state, observables, time, or a metric)");
         }
+        List<Metric> peaks = metrics.stream().filter(m -> m.kind() == Metric.Kind.PEAKS).toList();
+        if (peaks.size() > 1) {
+            int most = peaks.stream().mapToInt(Metric::peaks).max().getAsInt();
+            throw new IllegalArgumentException("outputs: " + peaks + " (expected: peaks[n] once; peaks[" + most
+                    + "] records the first " + most + " peaks, which include the first of any smaller n)");
+        }
+        if (new LinkedHashSet<>(metrics).size() != metrics.size()) {
+            throw new IllegalArgumentException("outputs: " + metrics + " (expected: each metric once)");
+        }
     }
 
     /** The default: the state trajectory. */

@@ -37,15 +37,28 @@ final class Progress implements ProgressListener, AutoCloseable {
                 return;
             }
             bar = new ProgressBarBuilder().setTaskName("solving").setInitialMax(runs).setUnit(" runs", 1)
-                    .startsFrom(0, java.time.Duration.ofNanos(elapsed))
+                    .startsFrom(0, java.time.Duration.ofNanos(elapsed)).setEtaFunction(Progress::eta)
                     .setStyle(ProgressBarStyle.ASCII).showSpeed().setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err))
                     .build();
         }
         bar.stepTo(runsDone);
-        bar.setExtraMessage("| chunk " + chunksDone + "/" + chunks);
+        bar.setExtraMessage(" | chunk " + Math.min(chunksDone + 1, chunks) + "/" + chunks);
         if (runsDone >= runs) {
             close();
         }
+    }
+
+    /**
+     * The time left at the rate since the solve started (the library's own estimate counts only the time since the
+     * bar appeared, and with runs already done then, it came out far too short).
+     */
+    static java.util.Optional<java.time.Duration> eta(me.tongfei.progressbar.ProgressState s) {
+        long done = s.getCurrent();
+        if (done <= 0 || s.getMax() <= 0) {
+            return java.util.Optional.empty();
+        }
+        long elapsed = s.getTotalElapsed().toNanos();
+        return java.util.Optional.of(java.time.Duration.ofNanos((long) (elapsed * ((double) (s.getMax() - done) / done))));
     }
 
     /** Ends the bar (idempotent); nothing is drawn after this. */

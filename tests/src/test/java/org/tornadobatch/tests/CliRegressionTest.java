@@ -170,7 +170,7 @@ class CliRegressionTest {
         assertTrue(solve(lorenz, "--out", "/proc/tornado-batch-test").err().contains("--out"));
         assertFalse(solve(lorenz, "--out", "/proc/tornado-batch-test").err().contains(".partial-"), "the user's path, not the hidden one");
         try (var s = Files.list(dir)) {
-            assertTrue(s.noneMatch(p -> p.getFileName().toString().startsWith(".never")), "no partial folder or lock left");
+            assertTrue(s.noneMatch(p -> p.getFileName().toString().startsWith(".never.partial-")), "no partial folder left");
         }
     }
 

@@ -98,7 +98,106 @@ class LauncherTest {
                 try (var s = Files.list(dir)) {
                     assertTrue(s.noneMatch(f -> f.getFileName().toString().contains(".partial-")), "SIGTERM cleans up");
                 }
+            } else {
+                // Issue 15: a SIGKILLed solve's partial folder stayed for ever; the next solve into the name removes it.
+                Scripts.Result next = Scripts.bash("./tornado-batch solve examples/vanderpol.ode --duration 0.1 --quiet --out " + out, Map.of());
+                assertEquals(0, next.exitCode(), next::toString);
+                assertTrue(Files.isRegularFile(out.resolve("run.json")));
+                try (var s = Files.list(dir)) {
+                    assertTrue(s.noneMatch(f -> f.getFileName().toString().startsWith(".vdp-true.partial-")), "the stale partial folder is gone");
+                }
             }
         }
+    }
+
+    @Test
+    void aSecondSolveIntoTheSameFolderIsRefusedWhileTheFirstWrites(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        // Issue 15: both solves exited 0 and logged "wrote"; only one result survived.
+        Scripts.bash("./tornado-batch --version", Map.of());
+        Path out = dir.resolve("shared");
+        Process first = new ProcessBuilder("./tornado-batch", "solve", "examples/vanderpol.ode", "--sweep", "mu=0.5:5:20000",
+                "--duration", "200", "--save-every", "10", "--quiet", "--out", out.toString())
+                .directory(Scripts.root().toFile()).redirectErrorStream(true).redirectOutput(dir.resolve("first.log").toFile()).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (first.isAlive() && !Files.exists(dir.resolve(".shared.lock")) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertTrue(first.isAlive(), "the first solve should still run: " + Files.readString(dir.resolve("first.log")));
+        Scripts.Result second = Scripts.bash("./tornado-batch solve examples/lorenz.ode --quiet --out " + out, Map.of());
+        assertTrue(first.waitFor(300, TimeUnit.SECONDS));
+        assertEquals(0, first.exitValue(), Files.readString(dir.resolve("first.log")));
+        assertEquals(2, second.exitCode(), second::toString);
+        assertEquals(1, second.stderr().lines().count(), second::toString);
+        assertTrue(second.stderr().contains("is being written by another solve (pid "), second::toString);
+        assertTrue(Files.readString(out.resolve("run.json")).contains("\"name\" : \"vanderpol\""), "the first solve's result");
+        try (var s = Files.list(dir)) {
+            assertTrue(s.noneMatch(f -> f.getFileName().toString().startsWith(".shared.partial-")), "no partial folder left");
+        }
+    }
+
+    @Test
+    void verbosityOptionsChooseTheLogLines(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Scripts.Result quiet = Scripts.bash("./tornado-batch solve examples/lorenz.ode --quiet --out " + dir.resolve("q"), Map.of());
+        assertEquals(0, quiet.exitCode(), quiet::toString);
+        assertEquals("", quiet.stderr(), "--quiet: warnings and errors only");
+        Scripts.Result normal = Scripts.bash("./tornado-batch solve examples/lorenz.ode --out " + dir.resolve("n"), Map.of());
+        assertTrue(normal.stderr().lines().anyMatch(l -> l.startsWith("INFO  wrote ")), normal::toString);
+        assertTrue(normal.stderr().lines().noneMatch(l -> l.startsWith("DEBUG")), normal::toString);
+        Scripts.Result v = Scripts.bash("./tornado-batch solve -v examples/lorenz.ode --out " + dir.resolve("v"), Map.of());
+        assertEquals(0, v.exitCode(), v::toString);
+        assertTrue(v.stderr().lines().anyMatch(l -> l.startsWith("DEBUG")), v::toString);
+        Scripts.Result vv = Scripts.bash("./tornado-batch -vv solve examples/lorenz.ode --out " + dir.resolve("vv"), Map.of());
+        assertEquals(0, vv.exitCode(), vv::toString);
+        assertTrue(vv.stderr().lines().anyMatch(l -> l.startsWith("DEBUG")), vv::toString);
+    }
+
+    @Test
+    void versionIsTheBuildsVersion() throws Exception {
+        String pom = Files.readString(Scripts.root().resolve("pom.xml"));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("<artifactId>tornado-batch-parent</artifactId>\\s*<version>([^<]+)</version>").matcher(pom);
+        assertTrue(m.find(), "the parent pom's version");
+        for (String cmd : new String[] {"./tornado-batch --version", "./tornado-batch solve --version"}) {
+            Scripts.Result r = Scripts.bash(cmd, Map.of());
+            assertEquals(0, r.exitCode(), r::toString);
+            assertEquals("tornado-batch " + m.group(1), r.stdout().strip(), cmd);
+        }
+    }
+
+    @Test
+    void theProgressBarEndsBeforeTheLogLinesAndEstimatesFromTheStart(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/script")), "no script(1) to give the solve a terminal");
+        Scripts.bash("./tornado-batch --version", Map.of());
+        Path log = dir.resolve("tty.log");
+        Scripts.Result r = Scripts.bash("script -qec \"./tornado-batch solve examples/vanderpol.ode --sweep mu=0.5:5:20000 --duration 200"
+                + " --save-every 10 --mem-proportion 0.0005 --out " + dir.resolve("bar") + "\" " + log + " > /dev/null", Map.of());
+        assertEquals(0, r.exitCode(), r::toString);
+        String text = Files.readString(log).replace("\r\n", "\n");
+        assertTrue(text.contains("solving "), "the bar was drawn: " + text);
+        assertTrue(text.contains("runs/s | chunk "), "a separator between the rate and the chunk: " + text);
+        String afterSolved = text.substring(text.indexOf("INFO  solved"));
+        assertTrue(!afterSolved.contains("\r"), "no redraw after the closing lines: " + afterSolved);
+        for (String line : text.split("\n")) {
+            if (line.contains("INFO") && line.contains("\r")) {
+                assertTrue(line.startsWith("INFO"), "a log line glued to the bar: " + line);
+            }
+        }
+        // The estimate of the time left counts the time before the bar appeared: at p% after t s, it is t (1 - p) / p.
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("solving +(\\d+)% .*?\\((\\d+):(\\d+):(\\d+) / (\\d+):(\\d+):(\\d+)\\)").matcher(text);
+        int checked = 0;
+        while (m.find()) {
+            double p = Integer.parseInt(m.group(1)) / 100.0;
+            long elapsed = Long.parseLong(m.group(3)) * 60 + Long.parseLong(m.group(4));
+            long left = Long.parseLong(m.group(6)) * 60 + Long.parseLong(m.group(7));
+            if (p > 0.05 && p < 0.95 && elapsed >= 1) {
+                // Both clocks are shown in whole seconds, the percentage in whole percent: the true elapsed time is in
+                // [elapsed, elapsed + 1), the true fraction within half a percent.
+                double lo = elapsed * (1 - (p + 0.005)) / (p + 0.005) - 1;
+                double hi = (elapsed + 1) * (1 - (p - 0.005)) / (p - 0.005) + 1;
+                assertTrue(left >= lo && left <= hi, "at " + m.group(1) + "% after " + elapsed + " s: " + left + " s left, expected "
+                        + lo + " to " + hi);
+                checked++;
+            }
+        }
+        assertTrue(checked > 0 || !text.contains("%"), "an estimate was checked: " + text);
     }
 }

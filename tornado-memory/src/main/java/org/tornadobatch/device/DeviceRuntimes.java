@@ -57,7 +57,11 @@ public final class DeviceRuntimes {
      * @throws DeviceException naming the runtimes found when the name is unknown or its runtime cannot start
      */
     public static DeviceRuntime open(String name, int deviceIndex) {
-        List<DeviceRuntimeProvider> providers = providers();
+        return open(providers(), name, deviceIndex);
+    }
+
+    /** {@link #open(String, int)} among {@code providers} (highest priority first). */
+    static DeviceRuntime open(List<DeviceRuntimeProvider> providers, String name, int deviceIndex) {
         String wanted = name.toLowerCase(Locale.ROOT);
         if (wanted.equals("auto")) {
             // Probed in priority order, up to the first that can start: a runtime of lower priority than the one
@@ -78,7 +82,8 @@ public final class DeviceRuntimes {
                 Availability a = availability(p);
                 if (!a.available()) {
                     throw new DeviceException("the " + wanted + " runtime cannot start here: " + a.reason()
-                            + "; choose another backend (available: " + availableNames(discover()) + ")");
+                            + "; choose another backend (available: " + availableNames(providers.stream()
+                            .map(q -> new Found(q, availability(q))).toList()) + ")");
                 }
                 return p.open(deviceIndex);
             }

@@ -35,4 +35,56 @@ class DeviceRuntimesTest {
         assertTrue(e.getMessage().startsWith("unknown device runtime: opengl (expected: auto, "), e.getMessage());
         assertTrue(e.getMessage().contains("jvm"), e.getMessage());
     }
+
+    /** A provider that counts how often it was probed. */
+    private static final class Counting implements DeviceRuntimeProvider {
+        final String name;
+        final int priority;
+        final boolean available;
+        int probes;
+
+        Counting(String name, int priority, boolean available) {
+            this.name = name;
+            this.priority = priority;
+            this.available = available;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public int priority() {
+            return priority;
+        }
+
+        @Override
+        public Availability availability() {
+            probes++;
+            return available ? Availability.yes("here") : Availability.no("not here");
+        }
+
+        @Override
+        public DeviceRuntime open(int deviceIndex) {
+            return new org.tornadobatch.device.jvm.JvmRuntime(1 << 20, 1);
+        }
+    }
+
+    @Test
+    void aNamedRuntimeProbesOnlyItselfAndAutoStopsAtTheFirstAvailable() {
+        // Issue 15: the cuda probe (and its native-access warning) ran even when the jvm backend was asked for.
+        Counting gpu = new Counting("gpu", 300, true);
+        Counting jvm = new Counting("jvm", 100, true);
+        try (DeviceRuntime r = DeviceRuntimes.open(List.of(gpu, jvm), "jvm", 0)) {
+            assertEquals(0, gpu.probes, "the gpu runtime was probed for a jvm solve");
+            assertEquals(1, jvm.probes);
+        }
+        Counting missing = new Counting("gpu", 300, false);
+        Counting low = new Counting("low", 50, true);
+        try (DeviceRuntime r = DeviceRuntimes.open(List.of(missing, jvm, low), "auto", 0)) {
+            assertEquals(1, missing.probes);
+            assertEquals(0, low.probes, "auto stops at the first runtime that can start");
+        }
+    }
 }

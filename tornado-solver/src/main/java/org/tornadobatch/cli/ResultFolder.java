@@ -27,8 +27,8 @@ import com.fasterxml.jackson.core.JsonGenerator;
  * interrupted solve leaves at most the hidden partial folder, which a shutdown hook removes when it can, and
  * which the next solve into the same folder removes once its process is gone (after SIGKILL).
  *
- * <p>While a solve writes NAME it holds a lock on {@code .NAME.lock} beside it: a second solve into the same
- * NAME is refused at once instead of replacing the first one's result.
+ * <p>While a solve writes NAME it holds a lock on {@code .NAME.lock} beside it (a small hidden file that stays):
+ * a second solve into the same NAME is refused at once instead of replacing the first one's result.
  */
 final class ResultFolder {
     private final Path target;
@@ -233,68 +233,53 @@ final class ResultFolder {
     }
 
     /**
-     * An exclusive lock on {@code .NAME.lock}, taken for the whole solve. The file is deleted when released, so a
-     * solve that opened it just before may lock a file no longer under that name: it checks, by a token it writes,
-     * that the name still leads to the file it locked, and tries again if not.
+     * An exclusive lock on {@code .NAME.lock}, held for the whole solve (released by the system when the process ends,
+     * however it ends). The file stays: a lock file deleted while another solve waits on it would let two solves hold
+     * "the" lock at once, and POSIX locks forbid even reading it again from the holder (closing any descriptor of a
+     * file drops the process's locks on it). It holds the pid of the last solve that took it.
      */
     static final class OutLock {
-        private final Path file;
         private final java.nio.channels.FileChannel channel;
         private boolean released;
 
-        private OutLock(Path file, java.nio.channels.FileChannel channel) {
-            this.file = file;
+        private OutLock(java.nio.channels.FileChannel channel) {
             this.channel = channel;
         }
 
         static OutLock take(Path file, Path out) throws IOException {
-            for (int attempt = 0; attempt < 100; attempt++) {
-                java.nio.channels.FileChannel ch;
+            java.nio.channels.FileChannel ch;
+            try {
+                ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+            } catch (IOException e) {
+                throw new IllegalArgumentException("--out: cannot write in " + file.getParent() + ": " + reason(e) + " (choose another path)");
+            }
+            boolean keep = false;
+            try {
+                java.nio.channels.FileLock held;
                 try {
-                    ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.READ,
-                            java.nio.file.StandardOpenOption.WRITE);
-                } catch (IOException e) {
-                    throw new IllegalArgumentException("--out: cannot write in " + file.getParent() + ": " + reason(e) + " (choose another path)");
+                    held = ch.tryLock();
+                } catch (java.nio.channels.OverlappingFileLockException e) {
+                    held = null; // another solve of this JVM holds it
                 }
-                boolean keep = false;
-                try {
-                    java.nio.channels.FileLock held;
+                if (held == null) {
+                    String holder = "";
                     try {
-                        held = ch.tryLock();
-                    } catch (java.nio.channels.OverlappingFileLockException e) {
-                        held = null; // another solve of this JVM holds it
+                        holder = Files.readString(file).trim(); // this process holds no lock on it: reading is safe
+                    } catch (IOException ignored) {
+                        // the message goes without the pid
                     }
-                    if (held == null) {
-                        String holder = "";
-                        try {
-                            holder = Files.readString(file).trim().split(" ")[0];
-                        } catch (IOException ignored) {
-                            // the holder is finishing; the message goes without its pid
-                        }
-                        throw new IllegalArgumentException("--out: " + out + " is being written by another solve"
-                                + (holder.matches("\\d+") ? " (pid " + holder + ")" : "") + "; wait for it to finish, or choose another path");
-                    }
-                    String token = ProcessHandle.current().pid() + " " + System.nanoTime();
-                    ch.truncate(0);
-                    ch.write(java.nio.ByteBuffer.wrap(token.getBytes(java.nio.charset.StandardCharsets.UTF_8)), 0);
-                    ch.force(false);
-                    String named;
-                    try {
-                        named = Files.readString(file);
-                    } catch (java.nio.file.NoSuchFileException e) {
-                        named = null;
-                    }
-                    if (token.equals(named)) {
-                        keep = true;
-                        return new OutLock(file, ch);
-                    }
-                } finally {
-                    if (!keep) {
-                        ch.close();
-                    }
+                    throw new IllegalArgumentException("--out: " + out + " is being written by another solve"
+                            + (holder.matches("\\d+") ? " (pid " + holder + ")" : "") + "; wait for it to finish, or choose another path");
+                }
+                ch.truncate(0);
+                ch.write(java.nio.ByteBuffer.wrap(String.valueOf(ProcessHandle.current().pid()).getBytes(java.nio.charset.StandardCharsets.UTF_8)), 0);
+                keep = true;
+                return new OutLock(ch);
+            } finally {
+                if (!keep) {
+                    ch.close();
                 }
             }
-            throw new IllegalArgumentException("--out: " + out + " is being written by other solves that keep taking its lock; try again");
         }
 
         synchronized void release() {
@@ -303,10 +288,9 @@ final class ResultFolder {
             }
             released = true;
             try {
-                Files.deleteIfExists(file); // while still locked: whoever opens the name next makes a new file
                 channel.close();
             } catch (IOException e) {
-                System.err.println("tornado-batch: could not remove " + file + ": " + e.getMessage());
+                System.err.println("tornado-batch: could not release the lock of the results folder: " + e.getMessage());
             }
         }
     }

@@ -254,7 +254,7 @@ final class ChunkPipeline {
         }
         long piece = 1 << 16;
         long pieces = (runs + piece - 1) / piece;
-        IntStream.range(0, Math.toIntExact(pieces * sources.size())).parallel().forEach(k -> {
+        org.tornadobatch.HostThreads.parallel(() -> IntStream.range(0, Math.toIntExact(pieces * sources.size())).parallel().forEach(k -> {
             double[] src = sources.get((int) (k / pieces));
             MemorySegment dst = targets.get((int) (k / pieces));
             long from = (k % pieces) * piece;
@@ -262,7 +262,7 @@ final class ChunkPipeline {
             for (long r = from; r < to; r++) {
                 dst.setAtIndex(ValueLayout.JAVA_FLOAT, r, (float) src[(int) (firstRun + r)]);
             }
-        });
+        }));
     }
 
     /** Copies the slice's output rows (in the slot, or in the device arrays' memory) into the result rows at its runs. */

@@ -117,7 +117,7 @@ public final class SolveResult implements AutoCloseable {
         MemorySegment status = perRun.segment();
         long bytes = runs * 4L;
         long block = ZEROS.byteSize();
-        return java.util.stream.LongStream.range(0, (bytes + block - 1) / block).parallel().map(b -> {
+        return org.tornadobatch.HostThreads.parallel(() -> java.util.stream.LongStream.range(0, (bytes + block - 1) / block).parallel().map(b -> {
             long end = Math.min(bytes, (b + 1) * block);
             long failed = 0;
             long at = b * block;
@@ -130,7 +130,7 @@ public final class SolveResult implements AutoCloseable {
                 at += (m & ~3L) + 4;
             }
             return failed;
-        }).sum();
+        }).sum());
     }
 
     private static final MemorySegment ZEROS = java.lang.foreign.Arena.global().allocate(1 << 18, 8);

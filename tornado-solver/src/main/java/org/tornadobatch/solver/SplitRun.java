@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 import org.slf4j.Logger;
@@ -27,12 +26,8 @@ import org.tornadobatch.solver.kernel.KernelSpec;
  */
 final class SplitRun {
     private static final Logger LOG = LoggerFactory.getLogger(SplitRun.class);
-    /** The parts' threads, kept between solves (idle ones end after a minute); daemons, so they never hold the JVM. */
-    private static final ExecutorService THREADS = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "tornado-batch-part");
-        t.setDaemon(true);
-        return t;
-    });
+    /** The parts' threads, kept between solves (idle ones end after {@link org.tornadobatch.HostThreads#IDLE_SECONDS}); daemons. */
+    private static final ExecutorService THREADS = org.tornadobatch.HostThreads.cached("tornado-batch-part");
 
     private SplitRun() {
     }

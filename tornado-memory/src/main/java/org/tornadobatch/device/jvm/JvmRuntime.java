@@ -306,12 +306,7 @@ public final class JvmRuntime implements DeviceRuntime {
             synchronized (this) {
                 p = workers;
                 if (p == null) {
-                    p = new ForkJoinPool(threads, pool -> {
-                        var t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
-                        t.setName("tornado-batch-jvm-worker-" + t.getPoolIndex());
-                        t.setDaemon(true);
-                        return t;
-                    }, null, false);
+                    p = org.tornadobatch.HostThreads.forkJoin("tornado-batch-jvm-worker", threads);
                     workers = p;
                 }
             }

@@ -3,7 +3,6 @@ package org.tornadobatch.device.jvm;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -25,11 +24,7 @@ public final class LaneStream implements DeviceStream {
 
     public LaneStream(String owner) {
         String name = "tornado-batch-" + owner + "-lane-" + COUNTER.incrementAndGet();
-        this.lane = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, name);
-            t.setDaemon(true);
-            return t;
-        });
+        this.lane = org.tornadobatch.HostThreads.single(name);
     }
 
     /** Queues {@code task}; it runs after everything queued before it. */

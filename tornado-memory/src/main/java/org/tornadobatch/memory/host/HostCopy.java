@@ -29,10 +29,10 @@ public final class HostCopy {
             return;
         }
         int pieces = Math.toIntExact((bytes + PIECE_BYTES - 1) / PIECE_BYTES);
-        IntStream.range(0, pieces).parallel().forEach(i -> {
+        org.tornadobatch.HostThreads.parallel(() -> IntStream.range(0, pieces).parallel().forEach(i -> {
             long off = i * PIECE_BYTES;
             MemorySegment.copy(src, srcOffset + off, dst, dstOffset + off, Math.min(PIECE_BYTES, bytes - off));
-        });
+        }));
     }
 
     /** One copy of {@link #copyAll}: {@code bytes} from {@code src} at {@code srcOffset} to {@code dst} at {@code dstOffset}. */
@@ -40,7 +40,7 @@ public final class HostCopy {
     }
 
     /**
-     * Runs all {@code copies} split into pieces of a few MiB, in one parallel loop over the common fork-join pool
+     * Runs all {@code copies} split into pieces of a few MiB, in one parallel loop on the host threads ({@link org.tornadobatch.HostThreads})
      * (e.g. the rows of a gather, which are too short to split well one by one). Copies that involve a segment
      * confined to the calling thread run on it.
      */
@@ -60,7 +60,7 @@ public final class HostCopy {
         if (total < PARALLEL_BYTES) {
             pieces.forEach(HostCopy::run);
         } else {
-            pieces.parallelStream().forEach(HostCopy::run);
+            org.tornadobatch.HostThreads.parallel(() -> pieces.parallelStream().forEach(HostCopy::run));
         }
     }
 

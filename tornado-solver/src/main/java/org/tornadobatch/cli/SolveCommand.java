@@ -420,6 +420,12 @@ final class SolveCommand implements Callable<Integer> {
         if (n < 1 || n > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("--sweep " + name + " COUNT: " + n + " (expected: 1 to " + (Integer.MAX_VALUE - 8) + ")");
         }
+        long heap = Runtime.getRuntime().maxMemory();
+        if (n * Double.BYTES > heap / 8) {
+            throw new IllegalArgumentException("--sweep " + name + " COUNT: " + n + " values need " + org.tornadobatch.Bytes.format(n * Double.BYTES)
+                    + ", too many for this JVM's heap (" + org.tornadobatch.Bytes.format(heap) + "); split the sweep, or give the JVM more"
+                    + " memory (TORNADO_BATCH_JAVA_OPTS=-Xmx...)");
+        }
         double[] v = new double[(int) n];
         for (int i = 0; i < n; i++) {
             v[i] = n == 1 ? a : a + (b - a) * i / (n - 1);

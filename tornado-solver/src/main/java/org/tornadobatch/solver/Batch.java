@@ -88,6 +88,7 @@ public final class Batch {
             }
         }
         int runs = checkRuns(count);
+        checkHeap(system, runs);
         Batch b = filled(system, runs);
         long stride = 1;
         for (int k = names.size() - 1; k >= 0; k--) {
@@ -170,6 +171,7 @@ public final class Batch {
                 rows.add(row);
             }
             checkRuns(rows.size());
+            checkHeap(system, rows.size());
             double[][] cols = new double[header.size()][rows.size()];
             for (int r = 0; r < rows.size(); r++) {
                 for (int c = 0; c < header.size(); c++) {
@@ -215,6 +217,20 @@ public final class Batch {
             Arrays.fill(p[i], system.parameters().get(i).defaultValue());
         }
         return new Batch(system, s, p, runs);
+    }
+
+    /**
+     * Refuses a batch whose tables (a double per state and parameter per run) would not fit in a quarter of this
+     * JVM's heap, at once rather than after a long out-of-memory struggle.
+     */
+    static void checkHeap(OdeSystem system, long runs) {
+        long bytes = (system.states().size() + (long) system.parameters().size()) * runs * Double.BYTES;
+        long heap = Runtime.getRuntime().maxMemory();
+        if (bytes > heap / 4) {
+            throw new IllegalArgumentException("runs: " + runs + " need " + org.tornadobatch.Bytes.format(bytes) + " of inputs, more than"
+                    + " a quarter of this JVM's heap (" + org.tornadobatch.Bytes.format(heap) + "); split the batch, or give the JVM more"
+                    + " memory (TORNADO_BATCH_JAVA_OPTS=-Xmx...)");
+        }
     }
 
     private static int checkRuns(long count) {

@@ -25,6 +25,23 @@ public record TimeSpec(double duration, double t0, double warmup, double saveEve
         interval("saveEvery", saveEvery, duration);
         interval("summariseEvery", summariseEvery, duration);
         interval("sampleEvery", sampleEvery, Double.isNaN(summariseEvery) ? duration : summariseEvery);
+        count("saveEvery", saveEvery, duration, 1, "samples");
+        count("summariseEvery", summariseEvery, duration, 10, "summary samples (ten per window at least)");
+        count("sampleEvery", sampleEvery, duration, 1, "summary samples");
+    }
+
+    /**
+     * The most output times (saved samples, summary samples) of one solve: each is an event of the kernel's schedule,
+     * kept on the host and the device; past this the schedule alone would fill the memory.
+     */
+    public static final long MAX_EVENTS = 10_000_000;
+
+    private static void count(String name, double every, double duration, double perInterval, String what) {
+        if (!Double.isNaN(every) && duration / every * perInterval > MAX_EVENTS) {
+            throw new IllegalArgumentException(name + ": " + every + " gives " + String.format(java.util.Locale.ROOT, "%.3g", duration / every
+                    * perInterval) + " " + what + " over the duration " + duration + " (at most " + MAX_EVENTS + " per solve; choose a longer"
+                    + " interval, or split the duration into several solves)");
+        }
     }
 
     /** Saves the start of recording too ({@code saveStart} true). */

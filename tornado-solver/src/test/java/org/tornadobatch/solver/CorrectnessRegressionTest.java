@@ -101,7 +101,7 @@ class CorrectnessRegressionTest {
         }
         assertThrows(SystemDefinitionException.class, () -> OdeSystem.parse("states: x = 1\ndx = -x*1e400\n", "s"));
         assertThrows(SystemDefinitionException.class, () -> OdeSystem.parse("states: x = 1\nconstants: c = 0\ndx = -x*(1/c)\n", "s"));
-        assertThrows(IllegalArgumentException.class, () -> OdeSystem.builder("b").state("x", Double.NaN).equations("dx = -x").build());
+        assertThrows(SystemDefinitionException.class, () -> OdeSystem.builder("b").state("x", Double.NaN).equations("dx = -x").build());
         assertThrows(IllegalArgumentException.class, () -> Batch.grid(Problems.LORENZ, Map.of("rho", new double[] {1, Double.NaN}),
                 GridKind.COMBINATORIAL));
     }
@@ -217,6 +217,30 @@ class CorrectnessRegressionTest {
              SolveResult r = solver.solve(Batch.defaults(s), TimeSpec.finalState(1))) {
             assertEquals(Math.exp(-0.999), r.state().get(0, 0, 0), 1e-9);
         }
+    }
+
+    @Test
+    void outputTimesBeyondTheScheduleLimitAreRefusedUpFront() {
+        // --save-every 1e-300 hung building 5e298 samples.
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TimeSpec.of(0.05).withSaveEvery(1e-300));
+        assertTrue(e.getMessage().startsWith("saveEvery: 1.0E-300 gives 5.00e+298 samples"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> TimeSpec.of(1).withSummariseEvery(1e-9));
+        assertThrows(IllegalArgumentException.class, () -> TimeSpec.of(1).withSampleEvery(1e-9));
+        assertEquals(1e-6, TimeSpec.of(1).withSaveEvery(1e-6).saveEvery());
+    }
+
+    @Test
+    void aBatchTooBigForTheHeapIsRefusedBeforeItsTablesAreBuilt() {
+        long heap = Runtime.getRuntime().maxMemory();
+        long runs = Math.min(Integer.MAX_VALUE - 8, heap / 4 / (5 * 8) + 1);
+        if (runs * 5 * 8 <= heap / 4) {
+            return; // a heap over 80 GiB: every int-sized batch fits
+        }
+        double[] a = new double[(int) Math.sqrt(runs) + 1];
+        double[] b = new double[(int) Math.sqrt(runs) + 1];
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Batch.grid(Problems.LORENZ,
+                Map.of("rho", a, "sigma", b), GridKind.COMBINATORIAL));
+        assertTrue(e.getMessage().contains("of this JVM's heap"), e.getMessage());
     }
 
     @Test

@@ -158,6 +158,8 @@ class CliRegressionTest {
                 List.of(lorenz, "--out", "/proc/tornado-batch-test"),
                 List.of(lorenz, "--plot", dir.resolve("no-such-folder/p.png").toString(), "--out", out),
                 List.of(lorenz, "--plot-runs", "0", "--plot", dir.resolve("p.png").toString(), "--out", out),
+                List.of(lorenz, "--plot-variables", "nope", "--plot", dir.resolve("p.png").toString(), "--out", out),
+                List.of(lorenz, "--outputs", "mean", "--plot", dir.resolve("p.png").toString(), "--out", out),
                 List.of(lorenz, "--sweep", "rho=0:1:1000000", "--save-every", "0.00001", "--out", out),
                 List.of(lorenz, "--save-every", "1e-300", "--out", out),
                 List.of(lorenz, "--sweep", "rho=0:1:2147483000", "--out", out));

@@ -240,6 +240,17 @@ final class SolveCommand implements Callable<Integer> {
         }
         ctl.resolve(alg, system.states().size()); // refuses bad or ignored step options here, before any device work
         OutputSpec spec = OutputSpec.of(outputs).withSaveVariables(saveVariables).withSummariseVariables(summariseVariables);
+        if (plot != null) {
+            if (!spec.state() && !spec.observables()) {
+                throw new IllegalArgumentException("--plot: nothing is saved over time (add state or observables to --outputs)");
+            }
+            for (String v : plotVariables) {
+                if (!system.stateNames().contains(v) && !system.observables().contains(v)) {
+                    throw new IllegalArgumentException("--plot-variables: '" + v + "' is not a state or observable of " + system.name()
+                            + " (states " + system.stateNames() + ", observables " + system.observables() + ")");
+                }
+            }
+        }
         TimeSpec time = new TimeSpec(duration, t0, warmup, nan(saveEvery), nan(summariseEvery), nan(sampleEvery), !noSaveStart);
         Precision prec = Precision.of(precision);
         AllocatorKind alloc = allocator == null ? null : AllocatorKind.of(allocator);

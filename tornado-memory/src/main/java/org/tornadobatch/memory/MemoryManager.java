@@ -38,8 +38,8 @@ import org.tornadobatch.memory.internal.DeviceAllocator;
  *
  * <pre>{@code
  * try (MemoryManager mm = MemoryManager.builder(runtime).build()) {
- *     mm.register(solver, OwnerSettings.<Solver>builder().proportion(0.5)
- *             .onAllocationReady(Solver::arraysReady).build());
+ *     solver.registration = mm.register(solver, OwnerSettings.<Solver>builder().proportion(0.5)
+ *             .onAllocationReady(Solver::arraysReady).build());     // keep it: it holds the hooks
  *     mm.queueRequest(solver, Map.of("state", ArrayRequest.of(FLOAT64, 101, 3, 1_000_000)));
  *     ChunkPlan plan = mm.allocateQueue(solver);   // calls solver.arraysReady(response)
  * }
@@ -136,8 +136,12 @@ public final class MemoryManager implements AutoCloseable {
     /**
      * Registers {@code owner}. Rejected, with nothing registered, when the owner is registered already or its
      * proportion does not fit beside the others.
+     *
+     * <p>The manager holds the owner weakly, and its hooks only through the returned {@link Registration}: an
+     * owner with hooks keeps the handle (in a field) for as long as it is registered. Then the owner is purged
+     * once collected, whatever its hooks capture.
      */
-    public synchronized <O> void register(O owner, OwnerSettings<? super O> settings) {
+    public synchronized <O> Registration register(O owner, OwnerSettings<? super O> settings) {
         Objects.requireNonNull(owner, "owner");
         Objects.requireNonNull(settings, "settings");
         checkOpen();
@@ -152,11 +156,13 @@ public final class MemoryManager implements AutoCloseable {
             checkManual(manual, null);
         }
         OwnerEntry.Key key = new OwnerEntry.Key(owner, collected);
-        OwnerEntry e = new OwnerEntry(key, settings, manual, ++clock);
+        Registration registration = new Registration(this, owner, settings);
+        OwnerEntry e = new OwnerEntry(key, registration, manual, ++clock);
         groups.add(key, settings.streamGroup());
         entries.put(key, e);
         rebalance();
         LOG.debug("registered {} in group '{}' with proportion {}", e, settings.streamGroup(), e.proportion);
+        return registration;
     }
 
     public synchronized boolean isRegistered(Object owner) {

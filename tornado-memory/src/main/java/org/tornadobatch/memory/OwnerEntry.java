@@ -49,8 +49,15 @@ final class OwnerEntry {
 
     final Key key;
     final String name;
+    /** The settings without their hooks (strongly held: they reach no owner). */
     @SuppressWarnings("rawtypes")
     final OwnerSettings settings;
+    /** The hooks, through the handle the owner keeps; weak, so that hooks capturing their owner keep nothing alive. */
+    private final java.lang.ref.WeakReference<Registration> registration;
+    /** The registration held strongly when the owner set no hooks (nothing to capture; it need not keep the handle). */
+    @SuppressWarnings("unused")
+    private final Registration hookless;
+    private boolean warnedHooksGone;
     /** Manual proportion, or NaN for the auto pool. */
     double manualProportion;
     /** Effective proportion (manual, or this owner's share of the auto pool). */
@@ -61,9 +68,11 @@ final class OwnerEntry {
     DeviceEvent completion = DeviceEvent.COMPLETE;
     long lastUsed;
 
-    OwnerEntry(Key key, OwnerSettings<?> settings, double manualProportion, long lastUsed) {
+    OwnerEntry(Key key, Registration registration, double manualProportion, long lastUsed) {
         this.key = key;
-        this.settings = settings;
+        this.settings = registration.settings.withoutHooks();
+        this.registration = new java.lang.ref.WeakReference<>(registration);
+        this.hookless = registration.settings.hasHooks() ? null : registration;
         this.name = settings.name() != null ? settings.name() : key.toString();
         this.manualProportion = manualProportion;
         this.lastUsed = lastUsed;
@@ -101,20 +110,39 @@ final class OwnerEntry {
         return n;
     }
 
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "rawtypes"})
     void invalidate() {
         Object owner = key.get();
-        if (owner != null) {
-            settings.onInvalidate().accept(owner);
+        OwnerSettings hooks = hooks(owner);
+        if (hooks != null) {
+            hooks.onInvalidate().accept(owner);
         }
     }
 
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "rawtypes"})
     void ready(ArrayResponse response) {
         Object owner = key.get();
-        if (owner != null) {
-            settings.onAllocationReady().accept(owner, response);
+        OwnerSettings hooks = hooks(owner);
+        if (hooks != null) {
+            hooks.onAllocationReady().accept(owner, response);
         }
+    }
+
+    /** The owner's hooks, or null when the owner is gone or dropped its registration (warned once). */
+    private OwnerSettings<?> hooks(Object owner) {
+        if (owner == null) {
+            return null;
+        }
+        Registration r = registration.get();
+        if (r == null) {
+            if (!warnedHooksGone) {
+                warnedHooksGone = true;
+                org.slf4j.LoggerFactory.getLogger(MemoryManager.class).warn("memory: owner {} dropped the Registration that register()"
+                        + " returned while still registered; its hooks no longer run (keep the Registration in a field of the owner)", this);
+            }
+            return null;
+        }
+        return r.settings;
     }
 
     @Override

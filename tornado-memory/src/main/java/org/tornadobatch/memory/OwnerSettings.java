@@ -9,9 +9,9 @@ import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
- * How an owner registers with the {@link MemoryManager}. The hooks receive the owner as an argument so they
- * need not capture it: the manager holds the owner only weakly, and a hook that captures its owner keeps it
- * alive.
+ * How an owner registers with the {@link MemoryManager}. The hooks receive the owner as an argument, and may
+ * capture it too: the manager holds them only through the {@link Registration} it returns, which the owner
+ * keeps, so they never keep a collected owner alive.
  *
  * @param <O> the owner's type
  */
@@ -23,6 +23,7 @@ public final class OwnerSettings<O> {
     private final BiConsumer<? super O, ArrayResponse> onAllocationReady;
     private final OptionalLong hostSpillThresholdBytes;
     private final Path spillDirectory;
+    private final boolean hasHooks;
 
     private OwnerSettings(Builder<O> b) {
         this.name = b.name;
@@ -32,6 +33,23 @@ public final class OwnerSettings<O> {
         this.onAllocationReady = b.onAllocationReady;
         this.hostSpillThresholdBytes = b.hostSpillThresholdBytes;
         this.spillDirectory = b.spillDirectory;
+        this.hasHooks = b.hasHooks;
+    }
+
+    /** Whether any hook was set (then the owner must keep its {@link Registration}). */
+    boolean hasHooks() {
+        return hasHooks;
+    }
+
+    /** These settings without their hooks: what the manager itself keeps. */
+    OwnerSettings<O> withoutHooks() {
+        Builder<O> b = new Builder<>();
+        b.name = name;
+        b.streamGroup = streamGroup;
+        b.proportion = proportion;
+        b.hostSpillThresholdBytes = hostSpillThresholdBytes;
+        b.spillDirectory = spillDirectory;
+        return b.build();
     }
 
     public static <O> Builder<O> builder() {
@@ -83,6 +101,7 @@ public final class OwnerSettings<O> {
         private BiConsumer<? super O, ArrayResponse> onAllocationReady = (o, r) -> { };
         private OptionalLong hostSpillThresholdBytes = OptionalLong.empty();
         private Path spillDirectory;
+        private boolean hasHooks;
 
         private Builder() {
         }
@@ -109,11 +128,13 @@ public final class OwnerSettings<O> {
 
         public Builder<O> onInvalidate(Consumer<? super O> hook) {
             this.onInvalidate = Objects.requireNonNull(hook, "onInvalidate");
+            this.hasHooks = true;
             return this;
         }
 
         public Builder<O> onAllocationReady(BiConsumer<? super O, ArrayResponse> hook) {
             this.onAllocationReady = Objects.requireNonNull(hook, "onAllocationReady");
+            this.hasHooks = true;
             return this;
         }
 

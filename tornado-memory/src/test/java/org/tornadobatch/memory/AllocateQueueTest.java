@@ -142,7 +142,7 @@ class AllocateQueueTest {
     void anExplicitProportionIsEnforcedEvenInPassiveMode() {
         device.setFreeBytes(TOTAL);
         TestOwner a = new TestOwner("a");
-        mm.register(a, TestOwner.settings("a").proportion(0.001).build());
+        a.registration = mm.register(a, TestOwner.settings("a").proportion(0.001).build());
         mm.queueRequest(a, batch(1_000_000));
         ChunkPlan plan = mm.allocateQueue(a);
         assertEquals(mm.capBytes(a), plan.availableBytes());

@@ -61,7 +61,7 @@ class EvictionAndTeardownTest {
             mm.queueRequest(idle, MB);
             mm.allocateQueue(idle);
             TestOwner capped = new TestOwner("capped");
-            mm.register(capped, TestOwner.settings("capped").proportion(0.1).streamGroup("g2").build()); // 1 MB cap
+            capped.registration = mm.register(capped, TestOwner.settings("capped").proportion(0.1).streamGroup("g2").build()); // 1 MB cap
             mm.queueRequest(capped, Map.of("z", ArrayRequest.of(FLOAT64, 3, 100_000))); // 2.4 MB: chunked, not evicting
             ChunkPlan plan = mm.allocateQueue(capped);
             assertTrue(plan.chunks() > 1);
@@ -111,5 +111,63 @@ class EvictionAndTeardownTest {
         TestOwner gone = TestOwner.register(mm, "gone", "solver");
         mm.queueRequest(gone, MB);
         mm.allocateQueue(gone);
+    }
+
+    /** An owner whose hooks capture it, as a natural lambda does; it keeps its registration as documented. */
+    private static final class Capturing {
+        final java.util.List<ArrayResponse> responses = new java.util.ArrayList<>();
+        Registration registration;
+        int invalidations;
+
+        static void registerAllocateDrop(MemoryManager mm) {
+            Capturing c = new Capturing();
+            c.registration = mm.register(c, OwnerSettings.builder().name("capturing").streamGroup("solver")
+                    .onAllocationReady((o, r) -> c.responses.add(r)) // captures c
+                    .onInvalidate(o -> c.invalidations++)
+                    .build());
+            mm.queueRequest(c, MB);
+            mm.allocateQueue(c);
+            assertEquals(1, c.responses.size(), "its hook ran");
+        }
+    }
+
+    @Test
+    void anOwnerWhoseHooksCaptureItIsPurgedAllTheSame() throws InterruptedException {
+        // Issue 24: the hooks were held strongly, so a hook capturing its owner kept it (and its memory) for ever.
+        SimulatedRuntime device = SimulatedRuntime.of(Bytes.GiB, Bytes.GiB);
+        try (MemoryManager mm = MemoryManager.builder(device).build()) {
+            TestOwner keep = TestOwner.register(mm, "keep", "solver");
+            Capturing.registerAllocateDrop(mm);
+            assertEquals(0.5, mm.proportion(keep), 1e-12);
+            assertTrue(device.allocatedBytes() > 0);
+            for (int i = 0; i < 100 && mm.purgedOwners() == 0; i++) {
+                System.gc();
+                Thread.sleep(20);
+                mm.registeredOwners(); // any call purges what was collected
+            }
+            assertEquals(1, mm.purgedOwners(), "a hook that captures its owner kept it alive");
+            assertEquals(1.0, mm.proportion(keep), 1e-12, "its share went back to the auto pool");
+            assertEquals(0, device.allocatedBytes(), "its memory was freed");
+        }
+    }
+
+    @Test
+    void aRegistrationClosedUnregistersAndAnOwnerWithoutHooksNeedNotKeepIt() throws InterruptedException {
+        SimulatedRuntime device = SimulatedRuntime.of(Bytes.GiB, Bytes.GiB);
+        try (MemoryManager mm = MemoryManager.builder(device).build()) {
+            TestOwner a = TestOwner.register(mm, "a", "solver");
+            a.registration.close();
+            assertTrue(!mm.isRegistered(a));
+            a.registration.close(); // idempotent
+            Object plain = new Object();
+            mm.register(plain, OwnerSettings.builder().name("plain").build()); // handle dropped: no hooks to lose
+            for (int i = 0; i < 5; i++) {
+                System.gc();
+            }
+            mm.queueRequest(plain, MB);
+            assertEquals(1, mm.allocateQueue(plain).chunks());
+            assertTrue(mm.isRegistered(plain));
+            mm.unregister(plain);
+        }
     }
 }

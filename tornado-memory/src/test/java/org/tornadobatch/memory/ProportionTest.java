@@ -24,7 +24,7 @@ class ProportionTest {
 
     private TestOwner manual(String name, double p) {
         TestOwner o = new TestOwner(name);
-        mm.register(o, TestOwner.settings(name).proportion(p).build());
+        o.registration = mm.register(o, TestOwner.settings(name).proportion(p).build());
         return o;
     }
 

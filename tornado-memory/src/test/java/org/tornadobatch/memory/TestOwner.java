@@ -8,6 +8,8 @@ final class TestOwner {
     final String name;
     final List<ArrayResponse> responses = new ArrayList<>();
     int invalidations;
+    /** Kept as every owner with hooks keeps it: the manager holds the hooks only through it. */
+    Registration registration;
 
     TestOwner(String name) {
         this.name = name;
@@ -26,7 +28,7 @@ final class TestOwner {
     /** Registers a new owner in {@code group}, in the auto pool. */
     static TestOwner register(MemoryManager mm, String name, String group) {
         TestOwner o = new TestOwner(name);
-        mm.register(o, settings(name).streamGroup(group).build());
+        o.registration = mm.register(o, settings(name).streamGroup(group).build());
         return o;
     }
 

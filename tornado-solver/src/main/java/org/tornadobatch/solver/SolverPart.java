@@ -23,10 +23,13 @@ final class SolverPart {
     private final List<DeviceStream> streams = new ArrayList<>();
     volatile ArrayResponse response;
     private HostBuffer pinned;
+    /** Holds the hooks below: the memory manager keeps them only through it. */
+    @SuppressWarnings("unused")
+    private final org.tornadobatch.memory.Registration registration;
 
     SolverPart(MemoryManager memory, String name, String streamGroup) {
         this.memory = memory;
-        memory.register(this, OwnerSettings.<SolverPart>builder().name(name).streamGroup(streamGroup)
+        this.registration = memory.register(this, OwnerSettings.<SolverPart>builder().name(name).streamGroup(streamGroup)
                 .onAllocationReady((s, r) -> s.response = r)
                 .onInvalidate(s -> s.response = null)
                 .build());

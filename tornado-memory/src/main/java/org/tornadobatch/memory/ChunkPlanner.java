@@ -59,29 +59,45 @@ public final class ChunkPlanner {
                     + " available by more than " + WARN_FACTOR + "x; it will run in many small chunks");
         }
         if (c == 0) {
-            throw new MemoryLimitExceededException(MemoryLimitExceededException.Reason.NOTHING_CHUNKABLE,
+            throw withWarnings(warnings, new MemoryLimitExceededException(MemoryLimitExceededException.Reason.NOTHING_CHUNKABLE,
                     "cannot fit " + Bytes.exact(u) + " of arrays that cannot be chunked " + unchunkableLabels + " in the "
                             + Bytes.exact(availableBytes) + " available, and none has a run axis to split;"
-                            + " lower the batch, raise memProportion, or free device memory", c, u, availableBytes);
+                            + " lower the batch, raise memProportion, or free device memory", c, u, availableBytes));
         }
         if (u >= availableBytes) {
-            throw new MemoryLimitExceededException(MemoryLimitExceededException.Reason.UNCHUNKABLE_TOO_LARGE,
+            throw withWarnings(warnings, new MemoryLimitExceededException(MemoryLimitExceededException.Reason.UNCHUNKABLE_TOO_LARGE,
                     "the unchunkable arrays " + unchunkableLabels + " alone need " + Bytes.exact(u) + " but only "
                             + Bytes.exact(availableBytes) + " is available; make them smaller, raise memProportion,"
-                            + " or free device memory", c, u, availableBytes);
+                            + " or free device memory", c, u, availableBytes));
         }
         long chunkLength = BigInteger.valueOf(runs).multiply(BigInteger.valueOf(availableBytes - u))
                 .divide(BigInteger.valueOf(c)).longValueExact();
         if (chunkLength == 0) {
             long perRun = (c + runs - 1) / runs;
-            throw new MemoryLimitExceededException(MemoryLimitExceededException.Reason.NO_SINGLE_RUN_FITS,
+            throw withWarnings(warnings, new MemoryLimitExceededException(MemoryLimitExceededException.Reason.NO_SINGLE_RUN_FITS,
                     "cannot fit a single run: one run needs " + Bytes.exact(perRun) + " beside " + Bytes.exact(u)
                             + " of unchunkable arrays, with " + Bytes.exact(availableBytes) + " available;"
-                            + " raise memProportion, free device memory, or save fewer outputs", c, u, availableBytes);
+                            + " raise memProportion, free device memory, or save fewer outputs", c, u, availableBytes));
         }
         long chunks = (runs + chunkLength - 1) / chunkLength;
         return new ChunkPlan(runs, chunks, chunkLength, c, u, availableBytes, warnings);
     }
+
+    /**
+     * A refusal with the plan's warnings (the 20x one) logged first and named in its message, so that they are
+     * not lost when planning fails.
+     */
+    private static MemoryLimitExceededException withWarnings(List<String> warnings, MemoryLimitExceededException e) {
+        if (warnings.isEmpty()) {
+            return e;
+        }
+        warnings.forEach(w -> LOG.warn("memory: {}", w));
+        MemoryLimitExceededException withThem = new MemoryLimitExceededException(e.reason(), e.getMessage() + " (also: "
+                + String.join("; ", warnings) + ")", e.chunkableBytes(), e.unchunkableBytes(), e.availableBytes());
+        return withThem;
+    }
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ChunkPlanner.class);
 
     /** Device bytes of the whole batch (C + U): what must fit for one chunk. */
     public static long deviceBytes(Map<String, ArrayRequest> requests) {

@@ -133,4 +133,23 @@ class ChunkPlannerTest {
         assertEquals(1L << 26, p.chunkLength());
         assertEquals(16, p.chunks());
     }
+
+    @Test
+    void theTwentyTimesWarningIsLoggedAndNamedWhenPlanningThenFails() {
+        // Issue 24: the warning was built, then lost when the plan failed.
+        ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(ChunkPlanner.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> seen = new ch.qos.logback.core.read.ListAppender<>();
+        seen.start();
+        log.addAppender(seen);
+        try {
+            // 244 bytes per run beside 400 unchunkable: with 500 available not one run fits, and 24,800 > 20 x 500.
+            MemoryLimitExceededException e = assertThrows(MemoryLimitExceededException.class, () -> ChunkPlanner.plan(batch(), 500));
+            assertEquals(Reason.NO_SINGLE_RUN_FITS, e.reason());
+            assertTrue(e.getMessage().contains("exceeds the 500 B available by more than 20x"), e.getMessage());
+            assertTrue(seen.list.stream().anyMatch(ev -> ev.getLevel() == ch.qos.logback.classic.Level.WARN
+                    && ev.getFormattedMessage().contains("more than 20x")), "logged before failing: " + seen.list);
+        } finally {
+            log.detachAppender(seen);
+        }
+    }
 }

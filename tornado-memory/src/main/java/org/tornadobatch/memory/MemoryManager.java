@@ -486,9 +486,16 @@ public final class MemoryManager implements AutoCloseable {
             replaced += e.deviceBytes();
         }
         long free = runtime.memoryInfo().freeBytes() + replaced + allocator.cachedBytes();
+        if (requestedBytes > free && allocator.pendingFreeBytes() > 0) {
+            // Stream-ordered frees still queued behind work would make room a moment later: wait for them
+            // rather than refuse (or chunk) a batch that fits.
+            allocator.awaitFrees();
+            free = runtime.memoryInfo().freeBytes() + replaced + allocator.cachedBytes();
+        }
         Long cap = capHeadroom(group, requesters);
         if (requestedBytes > free && (cap == null || requestedBytes <= cap)) {
             if (evictIdle(requestedBytes - free, new HashSet<>(requesters)) > 0) {
+                allocator.awaitFrees(); // the evicted owners' frees, where they are stream-ordered
                 free = runtime.memoryInfo().freeBytes() + replaced + allocator.cachedBytes();
             }
         }
@@ -527,9 +534,10 @@ public final class MemoryManager implements AutoCloseable {
         try {
             return new Allocation(label, r, shape, allocator.allocate(bytes, stream, owner.name + "/" + label), null);
         } catch (OutOfDeviceMemoryException e) {
-            // The listener step: make room (trim the pool, evict idle owners) and retry once.
+            // The listener step: make room (trim the pool, evict idle owners, let queued frees land) and retry once.
             allocator.trim();
             evictIdle(bytes, new HashSet<>(protect));
+            allocator.awaitFrees();
             return new Allocation(label, r, shape, allocator.allocate(bytes, stream, owner.name + "/" + label), null);
         }
     }

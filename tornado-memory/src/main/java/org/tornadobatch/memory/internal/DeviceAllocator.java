@@ -35,6 +35,15 @@ public interface DeviceAllocator extends AutoCloseable {
     default void trim() {
     }
 
+    /** Bytes freed but not yet back on the device: stream-ordered frees still queued behind work (async only). */
+    default long pendingFreeBytes() {
+        return 0;
+    }
+
+    /** Waits until every free queued so far has reached the device. */
+    default void awaitFrees() {
+    }
+
     PoolStats stats();
 
     /** Releases cached blocks; buffers still in use are the manager's to free. */

@@ -12,6 +12,8 @@ final class StreamOrderedAllocator implements DeviceAllocator {
     private final DeviceRuntime runtime;
     private long inUse;
     private long allocations;
+    /** Frees still queued on their streams: the event recorded after each, and its bytes. */
+    private final java.util.ArrayDeque<Object[]> pending = new java.util.ArrayDeque<>();
 
     StreamOrderedAllocator(DeviceRuntime runtime) {
         if (!runtime.supportsStreamOrderedAllocation()) {
@@ -36,8 +38,31 @@ final class StreamOrderedAllocator implements DeviceAllocator {
 
     @Override
     public void free(DeviceBuffer buffer, DeviceStream stream) {
+        long bytes = buffer.bytes();
         runtime.freeAsync(buffer, stream);
-        inUse -= buffer.bytes();
+        inUse -= bytes;
+        pending.add(new Object[] {stream.record(), bytes});
+    }
+
+    @Override
+    public long pendingFreeBytes() {
+        long n = 0;
+        for (java.util.Iterator<Object[]> it = pending.iterator(); it.hasNext(); ) {
+            Object[] p = it.next();
+            if (((org.tornadobatch.device.DeviceEvent) p[0]).isComplete()) {
+                it.remove();
+            } else {
+                n += (Long) p[1];
+            }
+        }
+        return n;
+    }
+
+    @Override
+    public void awaitFrees() {
+        while (!pending.isEmpty()) {
+            ((org.tornadobatch.device.DeviceEvent) pending.poll()[0]).synchronize();
+        }
     }
 
     @Override

@@ -17,7 +17,9 @@ public class MemoryLimitExceededException extends TornadoBatchException {
         /** The device refused an allocation the plan counted on (e.g. another process took the memory). */
         ALLOCATION_FAILED,
         /** The host result is bigger than the disk where it would spill (checked before any device memory is planned). */
-        HOST_RESULT_TOO_LARGE
+        HOST_RESULT_TOO_LARGE,
+        /** Pinned host memory past the manager's bound (MemoryManager.Builder.pinnedLimitBytes). */
+        PINNED_LIMIT
     }
 
     private final Reason reason;

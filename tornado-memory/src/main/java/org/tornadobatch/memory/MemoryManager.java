@@ -23,6 +23,7 @@ import org.tornadobatch.device.DeviceEvent;
 import org.tornadobatch.device.DeviceRuntime;
 import org.tornadobatch.device.DeviceRuntimes;
 import org.tornadobatch.device.DeviceStream;
+import org.tornadobatch.device.HostBuffer;
 import org.tornadobatch.device.HostMemoryKind;
 import org.tornadobatch.device.OutOfDeviceMemoryException;
 import org.tornadobatch.device.jvm.HostInfo;
@@ -81,6 +82,11 @@ public final class MemoryManager implements AutoCloseable {
     private final long stagingBlockBytes;
     private final int stagingBlocks;
     private StagingPool staging;
+    /** The bound on pinned host memory: the staging pool, owners' own staging buffers and PINNED requests together. */
+    private final long pinnedLimitBytes;
+    /** Pinned bytes held now (the staging pool counted at its full size once it exists), and the most ever held. */
+    private long pinnedInUse;
+    private long peakPinned;
     private LimitMode limitMode;
     private DeviceAllocator allocator;
     private long clock;
@@ -103,6 +109,12 @@ public final class MemoryManager implements AutoCloseable {
         this.spillDirectory = b.spillDirectory != null ? b.spillDirectory : Path.of(System.getProperty("java.io.tmpdir"));
         this.stagingBlockBytes = b.stagingBlockBytes;
         this.stagingBlocks = b.stagingBlocks;
+        long stagingMax = b.stagingBlockBytes * b.stagingBlocks;
+        this.pinnedLimitBytes = b.pinnedLimitBytes > 0 ? b.pinnedLimitBytes : defaultPinnedLimit(stagingMax, HostInfo.physicalMemoryBytes());
+        if (pinnedLimitBytes < stagingMax) {
+            throw new IllegalArgumentException("pinnedLimitBytes: " + pinnedLimitBytes + " (expected: at least the staging pool's "
+                    + stagingMax + ")");
+        }
         LOG.info("memory: runtime {}, device {}, total {}, limit mode {}, allocator {}", runtime.name(), runtime.deviceName(),
                 Bytes.format(totalBytes), limitMode.name().toLowerCase(), allocator.kind());
     }
@@ -529,7 +541,13 @@ public final class MemoryManager implements AutoCloseable {
         long[] shape = r.chunkedShape(chunkLength);
         long bytes = r.chunkedBytes(chunkLength);
         if (r.memory() == MemoryKind.PINNED) {
-            return new Allocation(label, r, shape, null, runtime.allocateHost(bytes, HostMemoryKind.PINNED));
+            reservePinned(bytes, owner + " label '" + label + "'");
+            try {
+                return new Allocation(label, r, shape, null, runtime.allocateHost(bytes, HostMemoryKind.PINNED));
+            } catch (RuntimeException ex) {
+                pinnedInUse -= bytes;
+                throw ex;
+            }
         }
         try {
             return new Allocation(label, r, shape, allocator.allocate(bytes, stream, owner.name + "/" + label), null);
@@ -624,6 +642,7 @@ public final class MemoryManager implements AutoCloseable {
     private void release(Allocation a, DeviceStream stream) {
         if (a.kind() == MemoryKind.PINNED) {
             a.host().close();
+            pinnedInUse -= a.bytes();
         } else {
             allocator.free(a.device(), stream);
         }
@@ -674,10 +693,97 @@ public final class MemoryManager implements AutoCloseable {
         staging().toHost(source, sourceOffset, target, stream(owner));
     }
 
+    /**
+     * The default bound on pinned host memory: a quarter of the RAM, at most 4 GiB, and never less than twice the
+     * staging pool (pinned memory cannot be swapped, so a bound protects the rest of the machine).
+     */
+    static long defaultPinnedLimit(long stagingMax, long physicalBytes) {
+        long quarter = physicalBytes > 0 ? physicalBytes / 4 : 4 * Bytes.GiB;
+        return Math.max(2 * stagingMax, Math.min(quarter, 4 * Bytes.GiB));
+    }
+
+    /** The bound on pinned host memory (staging pool, owners' staging buffers and PINNED requests together). */
+    public long pinnedLimitBytes() {
+        return pinnedLimitBytes;
+    }
+
+    /** Pinned host bytes held now: the staging pool (at its full size once used), staging buffers, PINNED arrays. */
+    public synchronized long pinnedBytes() {
+        return pinnedInUse;
+    }
+
+    /** The most pinned host bytes held at once since the manager was built. */
+    public synchronized long peakPinnedBytes() {
+        return peakPinned;
+    }
+
+    /** Pinned bytes {@link #pinnedBuffer} can still hand out. */
+    public synchronized long pinnedAvailableBytes() {
+        return pinnedLimitBytes - pinnedInUse;
+    }
+
+    /**
+     * Pinned host memory for an owner's own staging (a solver's slice slots, say), counted and bounded with the
+     * staging pool: closing the buffer returns its bytes.
+     *
+     * @throws MemoryLimitExceededException when the bound would be passed; size the request by {@link #pinnedAvailableBytes}
+     */
+    public synchronized HostBuffer pinnedBuffer(Object owner, long bytes) {
+        checkOpen();
+        OwnerEntry e = entry(owner);
+        reservePinned(bytes, e + " staging");
+        HostBuffer b;
+        try {
+            b = runtime.allocateHost(bytes, HostMemoryKind.PINNED);
+        } catch (RuntimeException ex) {
+            pinnedInUse -= bytes;
+            throw ex;
+        }
+        e.stagingBytes += bytes;
+        return new HostBuffer() {
+            private boolean closed;
+
+            @Override
+            public java.lang.foreign.MemorySegment segment() {
+                return b.segment();
+            }
+
+            @Override
+            public HostMemoryKind kind() {
+                return b.kind();
+            }
+
+            @Override
+            public void close() {
+                synchronized (MemoryManager.this) {
+                    if (closed) {
+                        return;
+                    }
+                    closed = true;
+                    b.close();
+                    pinnedInUse -= bytes;
+                    e.stagingBytes -= bytes;
+                }
+            }
+        };
+    }
+
+    private void reservePinned(long bytes, String what) {
+        if (bytes > pinnedLimitBytes - pinnedInUse) {
+            throw new MemoryLimitExceededException(MemoryLimitExceededException.Reason.PINNED_LIMIT, "pinned host memory for " + what + ": "
+                    + Bytes.exact(bytes) + " asked, " + Bytes.exact(pinnedLimitBytes - pinnedInUse) + " left of the bound of "
+                    + Bytes.exact(pinnedLimitBytes) + "; raise it (MemoryManager.Builder.pinnedLimitBytes) or use smaller slices", bytes, 0,
+                    pinnedLimitBytes - pinnedInUse);
+        }
+        pinnedInUse += bytes;
+        peakPinned = Math.max(peakPinned, pinnedInUse);
+    }
+
     /** The bounded pool of pinned staging blocks. */
     public synchronized StagingPool staging() {
         checkOpen();
         if (staging == null) {
+            reservePinned(stagingBlockBytes * stagingBlocks, "the staging pool");
             staging = new StagingPool(runtime, stagingBlockBytes, stagingBlocks);
         }
         return staging;
@@ -690,9 +796,10 @@ public final class MemoryManager implements AutoCloseable {
         return entry(owner).deviceBytes();
     }
 
-    /** Pinned host bytes the owner holds through PINNED requests. */
+    /** Pinned host bytes the owner holds: its PINNED requests and its staging buffers. */
     public synchronized long pinnedBytes(Object owner) {
-        return entry(owner).pinnedBytes();
+        OwnerEntry e = entry(owner);
+        return e.pinnedBytes() + e.stagingBytes;
     }
 
     /** Device bytes held by the members of {@code group}. */
@@ -780,6 +887,8 @@ public final class MemoryManager implements AutoCloseable {
             allocator.close();
             if (staging != null) {
                 staging.close();
+                pinnedInUse -= stagingBlockBytes * stagingBlocks;
+                staging = null;
             }
             groups.recreateStreams();
         } catch (RuntimeException e) {
@@ -868,6 +977,7 @@ public final class MemoryManager implements AutoCloseable {
         private Path spillDirectory;
         private long stagingBlockBytes = StagingPool.DEFAULT_BLOCK_BYTES;
         private int stagingBlocks = StagingPool.DEFAULT_MAX_BLOCKS;
+        private long pinnedLimitBytes;
 
         private Builder(DeviceRuntime runtime) {
             this.runtime = Objects.requireNonNull(runtime, "runtime");
@@ -896,6 +1006,15 @@ public final class MemoryManager implements AutoCloseable {
                 throw new IllegalArgumentException("spillDirectory: " + dir + " (expected: an existing directory)");
             }
             this.spillDirectory = dir;
+            return this;
+        }
+
+        /**
+         * The bound on pinned host memory: the staging pool, owners' staging buffers ({@link MemoryManager#pinnedBuffer})
+         * and PINNED requests together (default: a quarter of the RAM, at most 4 GiB, at least twice the staging pool).
+         */
+        public Builder pinnedLimitBytes(long bytes) {
+            this.pinnedLimitBytes = Bytes.requirePositive("pinnedLimitBytes", bytes);
             return this;
         }
 

@@ -64,6 +64,8 @@ final class OwnerEntry {
     double proportion;
     long capBytes;
     final Map<String, Allocation> allocations = new LinkedHashMap<>();
+    /** Pinned bytes of the owner's staging buffers ({@link MemoryManager#pinnedBuffer}). */
+    long stagingBytes;
     boolean submitting;
     DeviceEvent completion = DeviceEvent.COMPLETE;
     long lastUsed;

@@ -160,7 +160,7 @@ final class BatchRun {
             memory.copyToDevice(owner, evF, false, resp.get("event_flags").device(), 0);
             stream.synchronize(); // the arrays (stream-ordered under the async allocator) are ready for any stream
             pipeline = new ChunkPipeline(memory.runtime(), type, plan.chunkLength(), inputs(resp, states, params),
-                    outputs(resp, outputs, host, perRun), owner::pinned, owner::streams);
+                    outputs(resp, outputs, host, perRun), owner::pinned, owner::pinnedBudget, owner::streams);
             ok = true;
         } finally {
             if (!ok) {

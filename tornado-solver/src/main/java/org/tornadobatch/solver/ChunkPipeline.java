@@ -101,13 +101,41 @@ final class ChunkPipeline {
      * @param streams the given number of streams, owned by the caller
      */
     ChunkPipeline(DeviceRuntime rt, ElementType type, long stride, List<Input> inputs, List<Output> outputs, LongFunction<MemorySegment> pinned,
-                  IntFunction<DeviceStream[]> streams) {
+                  java.util.function.LongSupplier pinnedBudget, IntFunction<DeviceStream[]> streams) {
         this.rt = rt;
         this.type = type;
         this.stride = stride;
         this.inputs = List.copyOf(inputs);
         this.outputs = List.copyOf(outputs);
-        this.capacity = sliceRuns(rt, stride);
+        this.inputViews = inputs.stream().map(in -> rt.hostView(in.device())).toArray(MemorySegment[]::new);
+        this.outputViews = outputs.stream().map(out -> rt.hostView(out.device())).toArray(MemorySegment[]::new);
+        boolean views = java.util.stream.Stream.concat(java.util.Arrays.stream(inputViews), java.util.Arrays.stream(outputViews))
+                .allMatch(java.util.Objects::nonNull);
+        long cap = sliceRuns(rt, stride);
+        if (!(slotCount(cap) == 1 && views)) {
+            // The slots are pinned memory from the memory manager's bound: slices shrink until they fit it.
+            long budget = pinnedBudget.getAsLong();
+            if (slotBytes(cap) * slotCount(cap) > budget) {
+                long lo = 1;
+                long hi = cap;
+                while (lo < hi) { // the largest slice whose slots fit
+                    long mid = (lo + hi + 1) >>> 1;
+                    if (slotBytes(mid) * slotCount(mid) <= budget) {
+                        lo = mid;
+                    } else {
+                        hi = mid - 1;
+                    }
+                }
+                if (slotBytes(lo) * slotCount(lo) > budget) {
+                    throw new org.tornadobatch.memory.MemoryLimitExceededException(org.tornadobatch.memory.MemoryLimitExceededException.Reason.PINNED_LIMIT,
+                            "pinned staging for even one run per slice needs " + org.tornadobatch.Bytes.exact(slotBytes(1) * slotCount(1)) + ", but "
+                                    + org.tornadobatch.Bytes.exact(budget) + " is left of the memory manager's pinned bound; raise it"
+                                    + " (MemoryManager.Builder.pinnedLimitBytes)", slotBytes(1), 0, budget);
+                }
+                cap = lo;
+            }
+        }
+        this.capacity = cap;
         this.sections = new long[inputs.size() + outputs.size() + 1];
         long at = 0;
         for (int i = 0; i < sections.length - 1; i++) {
@@ -115,12 +143,9 @@ final class ChunkPipeline {
             at += align(rowsOf(i) * capacity * bytesOf(i));
         }
         sections[sections.length - 1] = at;
-        int count = (int) Math.min(SLOTS, (stride + capacity - 1) / capacity);
+        int count = slotCount(capacity);
         this.streams = streams.apply(count).clone();
-        this.inputViews = inputs.stream().map(in -> rt.hostView(in.device())).toArray(MemorySegment[]::new);
-        this.outputViews = outputs.stream().map(out -> rt.hostView(out.device())).toArray(MemorySegment[]::new);
-        this.direct = count == 1 && java.util.stream.Stream.concat(java.util.Arrays.stream(inputViews), java.util.Arrays.stream(outputViews))
-                .allMatch(java.util.Objects::nonNull);
+        this.direct = count == 1 && views;
         this.slots = new MemorySegment[count];
         if (!direct) {
             MemorySegment staging = pinned.apply(at * count);
@@ -136,6 +161,20 @@ final class ChunkPipeline {
             slices = rt.overlapsCopiesWithKernels() ? (int) Math.max(1, Math.min(MAX_SLICES, stride / MIN_SLICE_RUNS)) : 1;
         }
         return Math.max(1, (stride + slices - 1) / slices);
+    }
+
+    /** Slots in flight for slices of {@code runs}: up to three, fewer when the chunk has fewer slices. */
+    private int slotCount(long runs) {
+        return (int) Math.min(SLOTS, (stride + runs - 1) / runs);
+    }
+
+    /** Bytes of one slot for slices of {@code runs}: every input's and output's rows, each section aligned. */
+    private long slotBytes(long runs) {
+        long at = 0;
+        for (int i = 0; i < inputs.size() + outputs.size(); i++) {
+            at += align(rowsOf(i) * runs * bytesOf(i));
+        }
+        return at;
     }
 
     private static long align(long bytes) {

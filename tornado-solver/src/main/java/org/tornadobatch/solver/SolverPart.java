@@ -7,7 +7,6 @@ import java.util.List;
 import org.tornadobatch.FirstFailure;
 import org.tornadobatch.device.DeviceStream;
 import org.tornadobatch.device.HostBuffer;
-import org.tornadobatch.device.HostMemoryKind;
 import org.tornadobatch.memory.ArrayResponse;
 import org.tornadobatch.memory.MemoryManager;
 import org.tornadobatch.memory.OwnerSettings;
@@ -35,16 +34,24 @@ final class SolverPart {
                 .build());
     }
 
-    /** Pinned host memory of at least {@code bytes}, kept between solves. */
+    /**
+     * Pinned host memory of at least {@code bytes}, kept between solves, from the memory manager (counted and bounded
+     * with its staging pool).
+     */
     synchronized MemorySegment pinned(long bytes) {
         if (pinned == null || pinned.bytes() < bytes) {
             if (pinned != null) {
                 pinned.close();
                 pinned = null;
             }
-            pinned = memory.runtime().allocateHost(Math.max(1, bytes), HostMemoryKind.PINNED);
+            pinned = memory.pinnedBuffer(this, Math.max(1, bytes));
         }
         return pinned.segment().asSlice(0, bytes);
+    }
+
+    /** The pinned bytes {@link #pinned} could hand out now: what the manager has left, plus what this part holds. */
+    synchronized long pinnedBudget() {
+        return memory.pinnedAvailableBytes() + (pinned == null ? 0 : pinned.bytes());
     }
 
     /** {@code count} streams for a solve's slices: the part's stream of its memory manager when one, else streams kept here. */

@@ -51,6 +51,14 @@ public interface DeviceRuntime extends AutoCloseable {
                 "choose the default or pooled allocator");
     }
 
+    /**
+     * Returns memory that stream-ordered frees gave back to a driver's pool (which keeps it reserved, not free)
+     * to the device, once those frees have run, so that the device's free memory counts it. Nothing where frees
+     * return memory directly.
+     */
+    default void releaseFreedAsyncMemory() {
+    }
+
     /** Allocates host memory: page-locked when {@code kind} is {@link HostMemoryKind#PINNED}. */
     HostBuffer allocateHost(long bytes, HostMemoryKind kind);
 

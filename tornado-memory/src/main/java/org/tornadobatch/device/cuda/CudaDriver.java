@@ -69,6 +69,8 @@ final class CudaDriver {
             Map.entry("cuMemcpy2DAsync_v2", I.appendArgumentLayouts(ADDRESS, ADDRESS)),
             Map.entry("cuMemAllocAsync", I.appendArgumentLayouts(ADDRESS, JAVA_LONG, ADDRESS)),
             Map.entry("cuMemFreeAsync", I.appendArgumentLayouts(JAVA_LONG, ADDRESS)),
+            Map.entry("cuDeviceGetDefaultMemPool", I.appendArgumentLayouts(ADDRESS, JAVA_INT)),
+            Map.entry("cuMemPoolTrimTo", I.appendArgumentLayouts(ADDRESS, JAVA_LONG)),
             Map.entry("cuModuleLoadData", I.appendArgumentLayouts(ADDRESS, ADDRESS)),
             Map.entry("cuModuleGetFunction", I.appendArgumentLayouts(ADDRESS, ADDRESS, ADDRESS)),
             Map.entry("cuModuleUnload", I.appendArgumentLayouts(ADDRESS)),

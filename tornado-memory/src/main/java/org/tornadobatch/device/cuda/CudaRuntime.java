@@ -249,6 +249,20 @@ public final class CudaRuntime implements DeviceRuntime {
         }
     }
 
+    /** Trims the device's default memory pool (the async allocator's) to nothing kept: cuMemPoolTrimTo(pool, 0). */
+    @Override
+    public void releaseFreedAsyncMemory() {
+        if (!pools || !d.has("cuMemPoolTrimTo") || !d.has("cuDeviceGetDefaultMemPool")) {
+            return;
+        }
+        bind();
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment pool = a.allocate(ADDRESS);
+            d.check("cuDeviceGetDefaultMemPool", where, pool, device);
+            d.check("cuMemPoolTrimTo", where, pool.get(ADDRESS, 0), 0L);
+        }
+    }
+
     @Override
     public HostBuffer allocateHost(long bytes, HostMemoryKind kind) {
         if (bytes < 0) {

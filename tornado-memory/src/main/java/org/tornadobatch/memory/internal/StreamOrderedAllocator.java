@@ -12,8 +12,10 @@ final class StreamOrderedAllocator implements DeviceAllocator {
     private final DeviceRuntime runtime;
     private long inUse;
     private long allocations;
-    /** Frees still queued on their streams: the event recorded after each, and its bytes. */
+    /** Frees not yet known to be back on the device: the event recorded after each, and its bytes. */
     private final java.util.ArrayDeque<Object[]> pending = new java.util.ArrayDeque<>();
+    /** Bytes freed since the driver's pool was last trimmed: they may sit reserved in it even after their free ran. */
+    private long freedSinceTrim;
 
     StreamOrderedAllocator(DeviceRuntime runtime) {
         if (!runtime.supportsStreamOrderedAllocation()) {
@@ -41,28 +43,27 @@ final class StreamOrderedAllocator implements DeviceAllocator {
         long bytes = buffer.bytes();
         runtime.freeAsync(buffer, stream);
         inUse -= bytes;
+        freedSinceTrim += bytes;
         pending.add(new Object[] {stream.record(), bytes});
     }
 
+    /** Bytes freed that the device may not count as free yet: queued frees, or memory the driver's pool still holds. */
     @Override
     public long pendingFreeBytes() {
-        long n = 0;
-        for (java.util.Iterator<Object[]> it = pending.iterator(); it.hasNext(); ) {
-            Object[] p = it.next();
-            if (((org.tornadobatch.device.DeviceEvent) p[0]).isComplete()) {
-                it.remove();
-            } else {
-                n += (Long) p[1];
-            }
-        }
-        return n;
+        return freedSinceTrim;
     }
 
+    /** Waits for every queued free, then has the runtime hand the pool's freed memory back to the device. */
     @Override
     public void awaitFrees() {
+        if (freedSinceTrim == 0 && pending.isEmpty()) {
+            return;
+        }
         while (!pending.isEmpty()) {
             ((org.tornadobatch.device.DeviceEvent) pending.poll()[0]).synchronize();
         }
+        runtime.releaseFreedAsyncMemory();
+        freedSinceTrim = 0;
     }
 
     @Override

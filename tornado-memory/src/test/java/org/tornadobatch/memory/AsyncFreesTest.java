@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.Test;
 import org.tornadobatch.Bytes;
 import org.tornadobatch.device.jvm.LaneStream;
 import org.tornadobatch.device.simulated.SimulatedRuntime;
@@ -21,10 +20,10 @@ class AsyncFreesTest {
     private static final long MIB = Bytes.MiB;
 
     /** A scripted sequence of solves on an 8 MiB device; the owner before each frees behind 100 ms of work. */
-    private static List<String> run(AllocatorKind kind) {
-        SimulatedRuntime device = SimulatedRuntime.of(8 * MIB, 8 * MIB);
+    private static List<String> run(AllocatorKind kind, boolean jvm) {
+        org.tornadobatch.device.DeviceRuntime device = jvm ? new org.tornadobatch.device.jvm.JvmRuntime(8 * MIB, 1) : SimulatedRuntime.of(8 * MIB, 8 * MIB);
         List<String> outcomes = new ArrayList<>();
-        try (MemoryManager mm = MemoryManager.builder(device).allocator(kind).build()) {
+        try (device; MemoryManager mm = MemoryManager.builder(device).allocator(kind).build()) {
             List<TestOwner> owners = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
                 owners.add(TestOwner.register(mm, "o" + i, "g" + i));
@@ -60,10 +59,11 @@ class AsyncFreesTest {
         }
     }
 
-    @Test
-    void asyncAcceptsWhatDefaultAcceptsOnTheSameSequence() {
-        List<String> direct = run(AllocatorKind.DEFAULT);
-        List<String> async = run(AllocatorKind.ASYNC);
+    @org.junit.jupiter.params.ParameterizedTest(name = "jvm runtime: {0}")
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void asyncAcceptsWhatDefaultAcceptsOnTheSameSequence(boolean jvm) {
+        List<String> direct = run(AllocatorKind.DEFAULT, jvm);
+        List<String> async = run(AllocatorKind.ASYNC, jvm);
         assertFalse(direct.contains("refused"), direct::toString);
         assertEquals(direct, async, "async planned the same sequence differently (frees still queued were not counted)");
     }

@@ -131,15 +131,19 @@ class EvictionAndTeardownTest {
         }
     }
 
-    @Test
-    void anOwnerWhoseHooksCaptureItIsPurgedAllTheSame() throws InterruptedException {
+    @org.junit.jupiter.params.ParameterizedTest(name = "jvm runtime: {0}")
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void anOwnerWhoseHooksCaptureItIsPurgedAllTheSame(boolean jvm) throws InterruptedException {
         // Issue 24: the hooks were held strongly, so a hook capturing its owner kept it (and its memory) for ever.
-        SimulatedRuntime device = SimulatedRuntime.of(Bytes.GiB, Bytes.GiB);
-        try (MemoryManager mm = MemoryManager.builder(device).build()) {
+        org.tornadobatch.device.jvm.JvmRuntime jvmDevice = jvm ? new org.tornadobatch.device.jvm.JvmRuntime(Bytes.GiB, 1) : null;
+        SimulatedRuntime simulated = jvm ? null : SimulatedRuntime.of(Bytes.GiB, Bytes.GiB);
+        org.tornadobatch.device.DeviceRuntime rt = jvm ? jvmDevice : simulated;
+        java.util.function.LongSupplier allocated = jvm ? jvmDevice::allocatedBytes : simulated::allocatedBytes;
+        try (rt; MemoryManager mm = MemoryManager.builder(rt).build()) {
             TestOwner keep = TestOwner.register(mm, "keep", "solver");
             Capturing.registerAllocateDrop(mm);
             assertEquals(0.5, mm.proportion(keep), 1e-12);
-            assertTrue(device.allocatedBytes() > 0);
+            assertTrue(allocated.getAsLong() > 0);
             for (int i = 0; i < 100 && mm.purgedOwners() == 0; i++) {
                 System.gc();
                 Thread.sleep(20);
@@ -147,7 +151,7 @@ class EvictionAndTeardownTest {
             }
             assertEquals(1, mm.purgedOwners(), "a hook that captures its owner kept it alive");
             assertEquals(1.0, mm.proportion(keep), 1e-12, "its share went back to the auto pool");
-            assertEquals(0, device.allocatedBytes(), "its memory was freed");
+            assertEquals(0, allocated.getAsLong(), "its memory was freed");
         }
     }
 

@@ -172,7 +172,7 @@ public final class JvmRuntime implements DeviceRuntime {
     @Override
     public DeviceStream newStream() {
         checkOpen();
-        LaneStream s = new LaneStream("jvm");
+        LaneStream s = new LaneStream("jvm", true);
         streams.put(s, Boolean.TRUE);
         return s;
     }

@@ -22,9 +22,19 @@ public final class LaneStream implements DeviceStream {
     private volatile CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
     private volatile boolean closed;
 
+    /** A lane whose thread lives until {@link #close()} (for runtimes whose device work is tied to a thread). */
     public LaneStream(String owner) {
+        this(owner, false);
+    }
+
+    /**
+     * A lane; with {@code endWhenIdle} its thread ends after {@link org.tornadobatch.HostThreads#IDLE_SECONDS} idle
+     * and a new one takes the next task (the jvm and simulated runtimes, whose work has no thread affinity).
+     */
+    public LaneStream(String owner, boolean endWhenIdle) {
         String name = "tornado-batch-" + owner + "-lane-" + COUNTER.incrementAndGet();
-        this.lane = org.tornadobatch.HostThreads.single(name);
+        this.lane = endWhenIdle ? org.tornadobatch.HostThreads.single(name) : java.util.concurrent.Executors.newSingleThreadExecutor(
+                org.tornadobatch.HostThreads.daemons(name));
     }
 
     /** Queues {@code task}; it runs after everything queued before it. */

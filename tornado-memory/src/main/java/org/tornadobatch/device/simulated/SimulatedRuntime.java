@@ -159,7 +159,7 @@ public final class SimulatedRuntime implements DeviceRuntime {
 
     @Override
     public DeviceStream newStream() {
-        return new LaneStream("simulated");
+        return new LaneStream("simulated", true);
     }
 
     @Override

@@ -197,6 +197,21 @@ final class SolveCommand implements Callable<Integer> {
             }
             values.put(kv[0], linspace(kv[0], kv[1]));
         }
+        TimeSpec time = new TimeSpec(duration, t0, warmup, nan(saveEvery), nan(summariseEvery), nan(sampleEvery), !noSaveStart);
+        Precision prec = Precision.of(precision);
+        if (inputs == null) {
+            // The result's size is known before the runs are built: refuse one the disk cannot hold at once.
+            long runs = GridKind.of(grid) == GridKind.COMBINATORIAL
+                    ? values.values().stream().mapToLong(v -> v.length).reduce(1, (a, b) -> a > Long.MAX_VALUE / Math.max(1, b) ? Long.MAX_VALUE : a * b)
+                    : values.values().stream().mapToLong(v -> v.length).max().orElse(1);
+            long saved = saveVariables != null ? saveVariables.size() : system.states().size();
+            long saves = org.tornadobatch.solver.Schedule.of(time, false).saves();
+            java.math.BigInteger bytes = java.math.BigInteger.valueOf(runs).multiply(java.math.BigInteger.valueOf(saves * saved * prec.elementType().bytes()));
+            if (outputs.stream().anyMatch(o -> o.trim().equalsIgnoreCase("state"))) {
+                org.tornadobatch.memory.host.HostArrays.requireResultFits(bytes.min(java.math.BigInteger.valueOf(Long.MAX_VALUE)).longValueExact(),
+                        Path.of(System.getProperty("java.io.tmpdir")));
+            }
+        }
         Batch batch;
         if (inputs != null) {
             if (!sweeps.isEmpty()) {
@@ -251,8 +266,6 @@ final class SolveCommand implements Callable<Integer> {
                 }
             }
         }
-        TimeSpec time = new TimeSpec(duration, t0, warmup, nan(saveEvery), nan(summariseEvery), nan(sampleEvery), !noSaveStart);
-        Precision prec = Precision.of(precision);
         AllocatorKind alloc = allocator == null ? null : AllocatorKind.of(allocator);
 
         ResultFolder folder = ResultFolder.create(out);
@@ -431,12 +444,8 @@ final class SolveCommand implements Callable<Integer> {
         if (n < 1 || n > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("--sweep " + name + " COUNT: " + n + " (expected: 1 to " + (Integer.MAX_VALUE - 8) + ")");
         }
-        long heap = Runtime.getRuntime().maxMemory();
-        if (n * Double.BYTES > heap / 8) {
-            throw new IllegalArgumentException("--sweep " + name + " COUNT: " + n + " values need " + org.tornadobatch.Bytes.format(n * Double.BYTES)
-                    + ", too many for this JVM's heap (" + org.tornadobatch.Bytes.format(heap) + "); split the sweep, or give the JVM more"
-                    + " memory (TORNADO_BATCH_JAVA_OPTS=-Xmx...)");
-        }
+        Batch.requireHeap(n * Double.BYTES, "--sweep " + name + " COUNT: " + n + " values need " + org.tornadobatch.Bytes.format(n * Double.BYTES),
+                "split the sweep");
         double[] v = new double[(int) n];
         for (int i = 0; i < n; i++) {
             v[i] = n == 1 ? a : a + (b - a) * i / (n - 1);

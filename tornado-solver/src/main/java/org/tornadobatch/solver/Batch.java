@@ -220,16 +220,22 @@ public final class Batch {
     }
 
     /**
-     * Refuses a batch whose tables (a double per state and parameter per run) would not fit in a quarter of this
-     * JVM's heap, at once rather than after a long out-of-memory struggle.
+     * Refuses a batch whose tables (a double per state and parameter per run) would not fit in the heap this JVM
+     * has left, at once rather than after a long out-of-memory struggle.
      */
     static void checkHeap(OdeSystem system, long runs) {
         long bytes = (system.states().size() + (long) system.parameters().size()) * runs * Double.BYTES;
-        long heap = Runtime.getRuntime().maxMemory();
-        if (bytes > heap / 4) {
-            throw new IllegalArgumentException("runs: " + runs + " need " + org.tornadobatch.Bytes.format(bytes) + " of inputs, more than"
-                    + " a quarter of this JVM's heap (" + org.tornadobatch.Bytes.format(heap) + "); split the batch, or give the JVM more"
-                    + " memory (TORNADO_BATCH_JAVA_OPTS=-Xmx...)");
+        requireHeap(bytes, "runs: " + runs + " need " + org.tornadobatch.Bytes.format(bytes) + " of inputs", "split the batch");
+    }
+
+    /** Refuses {@code bytes} of new Java arrays that would not fit in 90% of the heap left; says what and how to fix it. */
+    public static void requireHeap(long bytes, String what, String remedy) {
+        Runtime rt = Runtime.getRuntime();
+        long left = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+        if (bytes > left / 10 * 9) {
+            throw new IllegalArgumentException(what + ", more than this JVM's heap has left (" + org.tornadobatch.Bytes.format(left)
+                    + " of " + org.tornadobatch.Bytes.format(rt.maxMemory()) + "); " + remedy + ", or give the JVM more memory"
+                    + " (TORNADO_BATCH_JAVA_OPTS=-Xmx...)");
         }
     }
 

@@ -232,15 +232,15 @@ class CorrectnessRegressionTest {
     @Test
     void aBatchTooBigForTheHeapIsRefusedBeforeItsTablesAreBuilt() {
         long heap = Runtime.getRuntime().maxMemory();
-        long runs = Math.min(Integer.MAX_VALUE - 8, heap / 4 / (5 * 8) + 1);
-        if (runs * 5 * 8 <= heap / 4) {
+        long runs = Math.min(Integer.MAX_VALUE - 8, heap / (5 * 8) + 1);
+        if (runs * 5 * 8 <= heap) {
             return; // a heap over 80 GiB: every int-sized batch fits
         }
         double[] a = new double[(int) Math.sqrt(runs) + 1];
         double[] b = new double[(int) Math.sqrt(runs) + 1];
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Batch.grid(Problems.LORENZ,
                 Map.of("rho", a, "sigma", b), GridKind.COMBINATORIAL));
-        assertTrue(e.getMessage().contains("of this JVM's heap"), e.getMessage());
+        assertTrue(e.getMessage().contains("more than this JVM's heap has left"), e.getMessage());
     }
 
     @Test

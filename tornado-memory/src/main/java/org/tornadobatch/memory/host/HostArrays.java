@@ -79,6 +79,31 @@ public final class HostArrays {
         };
     }
 
+    /**
+     * Refuses a result of {@code bytes} that would spill (above the default threshold of {@link #SPILL_FRACTION} of the
+     * RAM) to {@code dir} without the space there: what a solve checks before any work, since the sizes are known.
+     */
+    public static void requireResultFits(long bytes, Path dir) {
+        long threshold = defaultSpillThresholdBytes(org.tornadobatch.device.jvm.HostInfo.physicalMemoryBytes());
+        if (threshold > 0 && bytes > threshold) {
+            try {
+                requireSpillSpace(bytes, dir);
+            } catch (IOException e) {
+                // the spill itself will say what is wrong with the directory
+            }
+        }
+    }
+
+    private static void requireSpillSpace(long bytes, Path dir) throws IOException {
+        long usable = Files.getFileStore(dir).getUsableSpace();
+        if (bytes > usable) {
+            throw new org.tornadobatch.memory.MemoryLimitExceededException(
+                    org.tornadobatch.memory.MemoryLimitExceededException.Reason.HOST_RESULT_TOO_LARGE, "cannot spill "
+                    + Bytes.exact(bytes) + " to " + dir + ": only " + Bytes.exact(usable) + " free there; free disk space,"
+                    + " choose another spill directory, or save less", bytes, 0, usable);
+        }
+    }
+
     private static HostArray mapped(ElementType type, long[] shape, long bytes, Path dir) {
         Objects.requireNonNull(dir, "spillDirectory");
         if (!Files.isDirectory(dir)) {
@@ -86,13 +111,7 @@ public final class HostArrays {
         }
         Path file = null;
         try {
-            long usable = Files.getFileStore(dir).getUsableSpace();
-            if (bytes > usable) {
-                throw new org.tornadobatch.memory.MemoryLimitExceededException(
-                        org.tornadobatch.memory.MemoryLimitExceededException.Reason.HOST_RESULT_TOO_LARGE, "cannot spill "
-                        + Bytes.exact(bytes) + " to " + dir + ": only " + Bytes.exact(usable) + " free there; free disk space,"
-                        + " choose another spill directory, or save less", bytes, 0, usable);
-            }
+            requireSpillSpace(bytes, dir);
             file = Files.createTempFile(dir, SPILL_PREFIX, ".dat");
             Arena arena = Arena.ofShared();
             MemorySegment seg;

@@ -55,8 +55,7 @@ import org.tornadobatch.memory.internal.DeviceAllocator;
 public final class MemoryManager implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MemoryManager.class);
     /** Share of total memory that must stay in the auto pool while auto owners exist. */
-    public static final double MIN_AUTO_POOL = 0.05;
-    private static final double EPS = 1e-9;
+    public static final double MIN_AUTO_POOL = Proportions.MIN_AUTO_POOL;
 
     private static MemoryManager defaultManager;
 
@@ -79,14 +78,8 @@ public final class MemoryManager implements AutoCloseable {
     private final HostArrays hostArrays;
     private final long hostSpillThresholdBytes;
     private final Path spillDirectory;
-    private final long stagingBlockBytes;
-    private final int stagingBlocks;
-    private StagingPool staging;
-    /** The bound on pinned host memory: the staging pool, owners' own staging buffers and PINNED requests together. */
-    private final long pinnedLimitBytes;
-    /** Pinned bytes held now (the staging pool counted at its full size once it exists), and the most ever held. */
-    private long pinnedInUse;
-    private long peakPinned;
+    /** Pinned host memory: the staging pool, owners' staging buffers and PINNED requests, bounded together. */
+    private final PinnedMemory pinned;
     private LimitMode limitMode;
     private DeviceAllocator allocator;
     private long clock;
@@ -107,14 +100,7 @@ public final class MemoryManager implements AutoCloseable {
         this.hostSpillThresholdBytes = b.hostSpillThresholdBytes >= 0 ? b.hostSpillThresholdBytes
                 : HostArrays.defaultSpillThresholdBytes(HostInfo.physicalMemoryBytes());
         this.spillDirectory = b.spillDirectory != null ? b.spillDirectory : Path.of(System.getProperty("java.io.tmpdir"));
-        this.stagingBlockBytes = b.stagingBlockBytes;
-        this.stagingBlocks = b.stagingBlocks;
-        long stagingMax = b.stagingBlockBytes * b.stagingBlocks;
-        this.pinnedLimitBytes = b.pinnedLimitBytes > 0 ? b.pinnedLimitBytes : defaultPinnedLimit(stagingMax, HostInfo.physicalMemoryBytes());
-        if (pinnedLimitBytes < stagingMax) {
-            throw new IllegalArgumentException("pinnedLimitBytes: " + pinnedLimitBytes + " (expected: at least the staging pool's "
-                    + stagingMax + ")");
-        }
+        this.pinned = new PinnedMemory(runtime, b.stagingBlockBytes, b.stagingBlocks, b.pinnedLimitBytes, HostInfo.physicalMemoryBytes());
         LOG.info("memory: runtime {}, device {}, total {}, limit mode {}, allocator {}", runtime.name(), runtime.deviceName(),
                 Bytes.format(totalBytes), limitMode.name().toLowerCase(), allocator.kind());
     }
@@ -221,70 +207,19 @@ public final class MemoryManager implements AutoCloseable {
     }
 
     static void checkProportion(double p) {
-        if (!(p > 0 && p <= 1)) {
-            throw new IllegalArgumentException("proportion: " + p + " (expected: 0 < proportion <= 1)");
-        }
-    }
-
-    /** Sum of the manual proportions, leaving out {@code except} (null: none). */
-    private double manualSum(OwnerEntry except) {
-        double sum = 0;
-        for (OwnerEntry o : entries.values()) {
-            if (o != except && o.isManual()) {
-                sum += o.manualProportion;
-            }
-        }
-        return sum;
-    }
-
-    /** Number of owners in the auto pool, leaving out {@code except} (null: none). */
-    private int autoCount(OwnerEntry except) {
-        int n = 0;
-        for (OwnerEntry o : entries.values()) {
-            if (o != except && !o.isManual()) {
-                n++;
-            }
-        }
-        return n;
+        Proportions.checkProportion(p);
     }
 
     private void checkManual(double p, OwnerEntry self) {
-        checkProportion(p);
-        double manual = manualSum(self);
-        int autos = autoCount(self);
-        if (manual + p > 1 + EPS) {
-            throw new IllegalArgumentException("proportion: " + p + " (expected: <= " + fmt(1 - manual)
-                    + "; manual owners already hold " + fmt(manual) + " of total memory)");
-        }
-        if (autos > 0 && manual + p > 1 - MIN_AUTO_POOL + EPS) {
-            throw new IllegalArgumentException("proportion: " + p + " (expected: <= " + fmt(1 - MIN_AUTO_POOL - manual)
-                    + "; at least 5% must stay in the auto pool for its " + autos + " owner(s))");
-        }
-        if (autos == 0 && manual + p > 1 - MIN_AUTO_POOL + EPS) {
-            LOG.warn("manual proportions now total {}: less than 5% is left for owners that join the auto pool later", fmt(manual + p));
-        }
+        Proportions.checkManual(entries.values(), p, self);
     }
 
     private void checkAutoJoin(OwnerEntry self) {
-        double manual = manualSum(self);
-        if (1 - manual < MIN_AUTO_POOL - EPS) {
-            throw new IllegalArgumentException("cannot join the auto pool: manual proportions hold " + fmt(manual)
-                    + " of total memory, leaving less than 5%; lower a manual proportion or give this owner one");
-        }
+        Proportions.checkAutoJoin(entries.values(), self);
     }
 
     private void rebalance() {
-        double manual = manualSum(null);
-        int autos = autoCount(null);
-        double share = autos == 0 ? 0 : Math.max(0, 1 - manual) / autos;
-        for (OwnerEntry e : entries.values()) {
-            e.proportion = e.isManual() ? e.manualProportion : share;
-            e.capBytes = (long) Math.floor(e.proportion * totalBytes);
-        }
-    }
-
-    private static String fmt(double p) {
-        return String.format(java.util.Locale.ROOT, "%.4g", p);
+        Proportions.rebalance(entries.values(), totalBytes);
     }
 
     // ---------------------------------------------------------------- modes and allocators
@@ -541,13 +476,7 @@ public final class MemoryManager implements AutoCloseable {
         long[] shape = r.chunkedShape(chunkLength);
         long bytes = r.chunkedBytes(chunkLength);
         if (r.memory() == MemoryKind.PINNED) {
-            reservePinned(bytes, owner + " label '" + label + "'");
-            try {
-                return new Allocation(label, r, shape, null, runtime.allocateHost(bytes, HostMemoryKind.PINNED));
-            } catch (RuntimeException ex) {
-                pinnedInUse -= bytes;
-                throw ex;
-            }
+            return new Allocation(label, r, shape, null, pinned.forRequest(bytes, owner + " label '" + label + "'"));
         }
         try {
             return new Allocation(label, r, shape, allocator.allocate(bytes, stream, owner.name + "/" + label), null);
@@ -642,7 +571,7 @@ public final class MemoryManager implements AutoCloseable {
     private void release(Allocation a, DeviceStream stream) {
         if (a.kind() == MemoryKind.PINNED) {
             a.host().close();
-            pinnedInUse -= a.bytes();
+            pinned.release(a.bytes());
         } else {
             allocator.free(a.device(), stream);
         }
@@ -693,33 +622,24 @@ public final class MemoryManager implements AutoCloseable {
         staging().toHost(source, sourceOffset, target, stream(owner));
     }
 
-    /**
-     * The default bound on pinned host memory: a quarter of the RAM, at most 4 GiB, and never less than twice the
-     * staging pool (pinned memory cannot be swapped, so a bound protects the rest of the machine).
-     */
-    static long defaultPinnedLimit(long stagingMax, long physicalBytes) {
-        long quarter = physicalBytes > 0 ? physicalBytes / 4 : 4 * Bytes.GiB;
-        return Math.max(2 * stagingMax, Math.min(quarter, 4 * Bytes.GiB));
-    }
-
     /** The bound on pinned host memory (staging pool, owners' staging buffers and PINNED requests together). */
     public long pinnedLimitBytes() {
-        return pinnedLimitBytes;
+        return pinned.limitBytes();
     }
 
     /** Pinned host bytes held now: the staging pool (at its full size once used), staging buffers, PINNED arrays. */
-    public synchronized long pinnedBytes() {
-        return pinnedInUse;
+    public long pinnedBytes() {
+        return pinned.inUse();
     }
 
     /** The most pinned host bytes held at once since the manager was built. */
-    public synchronized long peakPinnedBytes() {
-        return peakPinned;
+    public long peakPinnedBytes() {
+        return pinned.peak();
     }
 
     /** Pinned bytes {@link #pinnedBuffer} can still hand out. */
-    public synchronized long pinnedAvailableBytes() {
-        return pinnedLimitBytes - pinnedInUse;
+    public long pinnedAvailableBytes() {
+        return pinned.available();
     }
 
     /**
@@ -731,62 +651,13 @@ public final class MemoryManager implements AutoCloseable {
     public synchronized HostBuffer pinnedBuffer(Object owner, long bytes) {
         checkOpen();
         OwnerEntry e = entry(owner);
-        reservePinned(bytes, e + " staging");
-        HostBuffer b;
-        try {
-            b = runtime.allocateHost(bytes, HostMemoryKind.PINNED);
-        } catch (RuntimeException ex) {
-            pinnedInUse -= bytes;
-            throw ex;
-        }
-        e.stagingBytes += bytes;
-        return new HostBuffer() {
-            private boolean closed;
-
-            @Override
-            public java.lang.foreign.MemorySegment segment() {
-                return b.segment();
-            }
-
-            @Override
-            public HostMemoryKind kind() {
-                return b.kind();
-            }
-
-            @Override
-            public void close() {
-                synchronized (MemoryManager.this) {
-                    if (closed) {
-                        return;
-                    }
-                    closed = true;
-                    b.close();
-                    pinnedInUse -= bytes;
-                    e.stagingBytes -= bytes;
-                }
-            }
-        };
-    }
-
-    private void reservePinned(long bytes, String what) {
-        if (bytes > pinnedLimitBytes - pinnedInUse) {
-            throw new MemoryLimitExceededException(MemoryLimitExceededException.Reason.PINNED_LIMIT, "pinned host memory for " + what + ": "
-                    + Bytes.exact(bytes) + " asked, " + Bytes.exact(pinnedLimitBytes - pinnedInUse) + " left of the bound of "
-                    + Bytes.exact(pinnedLimitBytes) + "; raise it (MemoryManager.Builder.pinnedLimitBytes) or use smaller slices", bytes, 0,
-                    pinnedLimitBytes - pinnedInUse);
-        }
-        pinnedInUse += bytes;
-        peakPinned = Math.max(peakPinned, pinnedInUse);
+        return pinned.buffer(bytes, e + " staging", e.stagingBytes);
     }
 
     /** The bounded pool of pinned staging blocks. */
     public synchronized StagingPool staging() {
         checkOpen();
-        if (staging == null) {
-            reservePinned(stagingBlockBytes * stagingBlocks, "the staging pool");
-            staging = new StagingPool(runtime, stagingBlockBytes, stagingBlocks);
-        }
-        return staging;
+        return pinned.staging();
     }
 
     // ---------------------------------------------------------------- counters
@@ -799,7 +670,7 @@ public final class MemoryManager implements AutoCloseable {
     /** Pinned host bytes the owner holds: its PINNED requests and its staging buffers. */
     public synchronized long pinnedBytes(Object owner) {
         OwnerEntry e = entry(owner);
-        return e.pinnedBytes() + e.stagingBytes;
+        return e.pinnedBytes() + e.stagingBytes.get();
     }
 
     /** Device bytes held by the members of {@code group}. */
@@ -885,11 +756,7 @@ public final class MemoryManager implements AutoCloseable {
                 releaseAll(e);
             }
             allocator.close();
-            if (staging != null) {
-                staging.close();
-                pinnedInUse -= stagingBlockBytes * stagingBlocks;
-                staging = null;
-            }
+            pinned.close();
             groups.recreateStreams();
         } catch (RuntimeException e) {
             first = e;

@@ -65,7 +65,7 @@ final class OwnerEntry {
     long capBytes;
     final Map<String, Allocation> allocations = new LinkedHashMap<>();
     /** Pinned bytes of the owner's staging buffers ({@link MemoryManager#pinnedBuffer}). */
-    long stagingBytes;
+    final java.util.concurrent.atomic.AtomicLong stagingBytes = new java.util.concurrent.atomic.AtomicLong();
     boolean submitting;
     DeviceEvent completion = DeviceEvent.COMPLETE;
     long lastUsed;

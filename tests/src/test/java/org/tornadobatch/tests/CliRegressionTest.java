@@ -148,6 +148,8 @@ class CliRegressionTest {
                 List.of(lorenz, "--inputs", csvNaN.toString(), "--out", out),
                 List.of(lorenz, "--inputs", csvX.toString(), "--set", "x=2", "--out", out),
                 List.of(lorenz, "--block-size", "0", "--out", out),
+                List.of(lorenz, "--threads", "2", "--backend", "cuda", "--out", out),
+                List.of(lorenz, "--backend", "jvm", "--device", "3", "--out", out),
                 List.of(inf.toString(), "--out", out),
                 List.of(big.toString(), "--out", out),
                 List.of(empty.toString(), "--out", out),

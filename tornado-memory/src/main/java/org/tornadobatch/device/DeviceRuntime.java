@@ -52,6 +52,14 @@ public interface DeviceRuntime extends AutoCloseable {
     }
 
     /**
+     * Work items (kernel threads) finished since the runtime opened, for progress within a launch; -1 where the
+     * runtime cannot tell (GPUs report a launch only when it ends).
+     */
+    default long completedThreads() {
+        return -1;
+    }
+
+    /**
      * Returns memory that stream-ordered frees gave back to a driver's pool (which keeps it reserved, not free)
      * to the device, once those frees have run, so that the device's free memory counts it. Nothing where frees
      * return memory directly.

@@ -18,6 +18,17 @@ public interface DeviceRuntimeProvider {
     DeviceRuntime open(int deviceIndex);
 
     /**
+     * Opens the runtime with provider options (the jvm runtime's {@code threads}, say); a runtime that takes none
+     * refuses any. Call only when {@link #availability()} is available.
+     */
+    default DeviceRuntime open(int deviceIndex, java.util.Map<String, String> options) {
+        if (!options.isEmpty()) {
+            throw new IllegalArgumentException("the " + name() + " runtime takes no options (given: " + options.keySet() + ")");
+        }
+        return open(deviceIndex);
+    }
+
+    /**
      * Every device the runtime can reach, one line each (its index, then what it is), for {@code tornado-batch
      * devices}; empty where the runtime lists none beyond the device it opens. Call only when available.
      */

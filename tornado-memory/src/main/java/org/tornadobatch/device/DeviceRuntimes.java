@@ -57,11 +57,20 @@ public final class DeviceRuntimes {
      * @throws DeviceException naming the runtimes found when the name is unknown or its runtime cannot start
      */
     public static DeviceRuntime open(String name, int deviceIndex) {
-        return open(providers(), name, deviceIndex);
+        return open(providers(), name, deviceIndex, java.util.Map.of());
+    }
+
+    /** {@link #open(String, int)} with provider options (see {@link DeviceRuntimeProvider#open(int, java.util.Map)}). */
+    public static DeviceRuntime open(String name, int deviceIndex, java.util.Map<String, String> options) {
+        return open(providers(), name, deviceIndex, options);
     }
 
     /** {@link #open(String, int)} among {@code providers} (highest priority first). */
     static DeviceRuntime open(List<DeviceRuntimeProvider> providers, String name, int deviceIndex) {
+        return open(providers, name, deviceIndex, java.util.Map.of());
+    }
+
+    private static DeviceRuntime open(List<DeviceRuntimeProvider> providers, String name, int deviceIndex, java.util.Map<String, String> options) {
         String wanted = name.toLowerCase(Locale.ROOT);
         if (wanted.equals("auto")) {
             // Probed in priority order, up to the first that can start: a runtime of lower priority than the one
@@ -70,7 +79,7 @@ public final class DeviceRuntimes {
             for (DeviceRuntimeProvider p : providers) {
                 Found f = new Found(p, availability(p));
                 if (f.availability().available()) {
-                    return p.open(deviceIndex);
+                    return p.open(deviceIndex, options);
                 }
                 probed.add(f);
             }
@@ -85,7 +94,7 @@ public final class DeviceRuntimes {
                             + "; choose another backend (available: " + availableNames(providers.stream()
                             .map(q -> new Found(q, availability(q))).toList()) + ")");
                 }
-                return p.open(deviceIndex);
+                return p.open(deviceIndex, options);
             }
         }
         throw new DeviceException("unknown device runtime: " + name + " (expected: auto, "

@@ -87,4 +87,17 @@ class DeviceRuntimesTest {
             assertEquals(0, low.probes, "auto stops at the first runtime that can start");
         }
     }
+
+    @Test
+    void providerOptionsOpenTheJvmRuntimeWithItsThreadsAndOthersRefuseOptions() {
+        try (DeviceRuntime r = DeviceRuntimes.open("jvm", 0, java.util.Map.of("threads", "1"))) {
+            assertEquals("jvm", r.name());
+            assertTrue(r.deviceName().contains("1 of"), r.deviceName());
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DeviceRuntimes.open("jvm", 0, java.util.Map.of("cores", "2")));
+        assertTrue(e.getMessage().contains("[cores]"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> DeviceRuntimes.open("jvm", 0, java.util.Map.of("threads", "0")));
+        Counting plain = new Counting("plain", 10, true);
+        assertThrows(IllegalArgumentException.class, () -> plain.open(0, java.util.Map.of("threads", "1")));
+    }
 }

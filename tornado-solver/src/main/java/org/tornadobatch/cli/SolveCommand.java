@@ -15,7 +15,6 @@ import org.slf4j.LoggerFactory;
 import org.tornadobatch.device.DeviceException;
 import org.tornadobatch.device.DeviceRuntime;
 import org.tornadobatch.device.DeviceRuntimes;
-import org.tornadobatch.device.jvm.JvmRuntime;
 import org.tornadobatch.memory.AllocatorKind;
 import org.tornadobatch.memory.MemoryManager;
 import org.tornadobatch.solver.Batch;
@@ -356,6 +355,17 @@ final class SolveCommand implements Callable<Integer> {
         }
     }
 
+    /** Opens a runtime through its provider (the command line names no concrete runtime). */
+    private DeviceRuntime open(String name, Map<String, String> options) {
+        try {
+            return DeviceRuntimes.open(name, device, options);
+        } catch (DeviceException e) {
+            throw new IllegalArgumentException("--backend " + name + ": " + e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--backend " + name + " --device " + device + ": " + e.getMessage(), e);
+        }
+    }
+
     /** A memory manager builder with {@code alloc}, or the runtime's preferred allocator when none was asked for. */
     private static MemoryManager.Builder managerBuilder(DeviceRuntime runtime, AllocatorKind alloc) {
         MemoryManager.Builder b = MemoryManager.builder(runtime);
@@ -373,21 +383,20 @@ final class SolveCommand implements Callable<Integer> {
         if (device < 0) {
             throw new IllegalArgumentException("--device: " + device + " (expected: >= 0)");
         }
+        if (threads != null && !b.equals("jvm") && !b.equals("auto")) {
+            throw new IllegalArgumentException("--threads: the worker threads of the jvm backend, not of " + b + " (leave it out, or use"
+                    + " --backend jvm)");
+        }
         if (b.equals("jvm") || (b.equals("auto") && threads != null)) {
-            return new JvmRuntime(JvmRuntime.defaultTotalBytes(), threads != null ? threads : JvmRuntime.defaultThreads());
+            return open("jvm", threads != null ? Map.of("threads", threads.toString()) : Map.of());
         }
-        DeviceRuntime rt;
-        try {
-            rt = DeviceRuntimes.open(b, device);
-        } catch (DeviceException e) {
-            throw new IllegalArgumentException("--backend " + b + ": " + e.getMessage(), e);
-        }
+        DeviceRuntime rt = open(b, Map.of());
         if (rt.kernelLanguages().stream().noneMatch(KernelGenerator.LANGUAGES::contains)) {
             String name = rt.name();
             rt.close();
             if (b.equals("auto")) {
                 LOG.info("backend {} cannot run the solver's kernels yet; using jvm", name);
-                return new JvmRuntime(JvmRuntime.defaultTotalBytes(), JvmRuntime.defaultThreads());
+                return open("jvm", Map.of());
             }
             throw new IllegalArgumentException("--backend: " + name + " cannot run the solver's kernels in this version"
                     + " (use --backend jvm or cuda)");

@@ -19,7 +19,6 @@ import org.tornadobatch.device.DeviceRuntime;
 import org.tornadobatch.device.DeviceStream;
 import org.tornadobatch.device.Kernel;
 import org.tornadobatch.device.LaunchConfig;
-import org.tornadobatch.device.jvm.JvmRuntime;
 import org.tornadobatch.memory.ArrayRequest;
 import org.tornadobatch.memory.ArrayResponse;
 import org.tornadobatch.memory.ChunkPlan;
@@ -365,8 +364,8 @@ final class BatchRun {
     }
 
     private void waitFor(DeviceEvent done, DeviceRuntime rt, ProgressListener listener, long runsDone, long chunk, long chunks) {
-        if (rt instanceof JvmRuntime jvm && listener != ProgressListener.NONE) {
-            long base = jvm.completedThreads();
+        if (rt.completedThreads() >= 0 && listener != ProgressListener.NONE) {
+            long base = rt.completedThreads();
             while (!done.isComplete()) {
                 try {
                     Thread.sleep(100);
@@ -374,7 +373,7 @@ final class BatchRun {
                     Thread.currentThread().interrupt();
                     break;
                 }
-                long inChunk = Math.max(0, jvm.completedThreads() - base);
+                long inChunk = Math.max(0, rt.completedThreads() - base);
                 listener.progress(Math.min(count, runsDone + inChunk), count, chunk, chunks);
             }
         }

@@ -296,6 +296,7 @@ public final class JvmRuntime implements DeviceRuntime {
     }
 
     /** Kernel threads finished since this runtime opened (a progress counter; blocks count when they end). */
+    @Override
     public long completedThreads() {
         return completedThreads.get();
     }

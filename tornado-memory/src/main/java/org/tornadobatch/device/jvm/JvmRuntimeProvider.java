@@ -26,9 +26,34 @@ public final class JvmRuntimeProvider implements DeviceRuntimeProvider {
 
     @Override
     public DeviceRuntime open(int deviceIndex) {
+        return open(deviceIndex, java.util.Map.of());
+    }
+
+    /** Options: {@code threads} (worker threads, default all cores). */
+    @Override
+    public DeviceRuntime open(int deviceIndex, java.util.Map<String, String> options) {
         if (deviceIndex != 0) {
             throw new IllegalArgumentException("deviceIndex: " + deviceIndex + " (expected: 0; the jvm runtime has one device)");
         }
-        return new JvmRuntime(JvmRuntime.defaultTotalBytes(), JvmRuntime.defaultThreads());
+        java.util.Set<String> unknown = new java.util.TreeSet<>(options.keySet());
+        unknown.remove(THREADS);
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException("jvm runtime options: " + unknown + " (expected: " + THREADS + ")");
+        }
+        int threads = JvmRuntime.defaultThreads();
+        if (options.containsKey(THREADS)) {
+            try {
+                threads = Integer.parseInt(options.get(THREADS).trim());
+            } catch (NumberFormatException e) {
+                threads = 0;
+            }
+            if (threads < 1) {
+                throw new IllegalArgumentException("threads: " + options.get(THREADS) + " (expected: a whole number >= 1)");
+            }
+        }
+        return new JvmRuntime(JvmRuntime.defaultTotalBytes(), threads);
     }
+
+    /** The option naming the number of worker threads. */
+    public static final String THREADS = "threads";
 }

@@ -34,6 +34,7 @@ import org.tornadobatch.solver.kernel.KernelSpec;
 final class BatchRun {
     private static final Logger LOG = LoggerFactory.getLogger(BatchRun.class);
 
+    private final SolveJob job;
     private final Solver solver;
     /** The memory owner this run allocates as: the solver's own, or a part's. */
     private final SolverPart owner;
@@ -66,29 +67,28 @@ final class BatchRun {
     private boolean released;
 
     /**
-     * @param host   the result arrays, when a split solve's coordinator allocated them (null: this run allocates them)
-     * @param perRun the per-run status and step-count array, likewise
+     * @param results the result arrays, when a split solve's coordinator allocated them (null: this run allocates them)
      */
-    BatchRun(Solver solver, SolverPart owner, KernelSpec spec, Variables vars, Schedule schedule, Kernel kernel, Batch batch, TimeSpec time,
-             ProgressListener progress, double compileMillis, long started, long from, int count, Map<String, HostArray> host, HostArray perRun) {
-        this.solver = solver;
+    BatchRun(SolveJob job, SolverPart owner, ProgressListener progress, long from, int count, SolveJob.Results results) {
+        this.job = job;
+        this.solver = job.solver();
         this.owner = owner;
         this.from = from;
         this.count = count;
-        this.ownsHost = host == null;
-        if (host != null) {
-            this.host.putAll(host);
-            this.perRun = perRun;
+        this.ownsHost = results == null;
+        if (results != null) {
+            this.host.putAll(results.arrays());
+            this.perRun = results.perRun();
         }
-        this.spec = spec;
-        this.vars = vars;
-        this.schedule = schedule;
-        this.kernel = kernel;
-        this.batch = batch;
-        this.time = time;
+        this.spec = job.spec();
+        this.vars = job.vars();
+        this.schedule = job.schedule();
+        this.kernel = job.kernel();
+        this.batch = job.batch();
+        this.time = job.time();
         this.progress = progress;
-        this.compileMillis = compileMillis;
-        this.started = started;
+        this.compileMillis = job.compileMillis();
+        this.started = job.started();
         this.memory = solver.memoryManager();
         this.type = spec.precision().elementType();
         this.runs = batch.runs();
@@ -137,10 +137,9 @@ final class BatchRun {
             // The result arrays first: a result too big for memory and the spill disk is refused at once, before
             // any device memory is planned or allocated.
             if (ownsHost) {
-                for (Map.Entry<String, long[]> o : outputs.entrySet()) {
-                    host.put(o.getKey(), memory.newHostArray(owner, type, o.getValue()));
-                }
-                perRun = memory.newHostArray(owner, ElementType.INT32, 3, runs);
+                SolveJob.Results r = job.allocateResults(memory, owner);
+                host.putAll(r.arrays());
+                perRun = r.perRun();
             }
             hosted = System.nanoTime();
             memory.queueRequest(owner, requests);
@@ -255,10 +254,7 @@ final class BatchRun {
         }
         f.run(() -> memory.freeAll(owner));
         if (!succeeded && ownsHost) {
-            host.values().forEach(h -> f.run(h::close));
-            if (perRun != null) {
-                f.run(perRun::close);
-            }
+            f.run(() -> new SolveJob.Results(host, perRun).close());
         }
         f.rethrow();
     }

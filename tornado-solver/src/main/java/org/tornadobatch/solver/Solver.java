@@ -123,8 +123,7 @@ public final class Solver implements AutoCloseable {
             return prepare(batch, time, progress).run();
         }
         checkSolvable(batch);
-        Run r = newRun(batch, time);
-        return SplitRun.solve(this, r.spec(), r.vars(), r.schedule(), r.kernel(), batch, time, progress, r.compileMillis(), r.started(), parts);
+        return SplitRun.solve(newJob(batch, time), progress, parts);
     }
 
     private int parts(int runs) {
@@ -160,9 +159,7 @@ public final class Solver implements AutoCloseable {
         if (prepared != null) {
             throw new IllegalStateException("this solver has a prepared solve that was neither run nor closed; run or close it first");
         }
-        Run r = newRun(batch, time);
-        BatchRun run = new BatchRun(this, self, r.spec(), r.vars(), r.schedule(), r.kernel(), batch, time, progress, r.compileMillis(),
-                r.started(), 0, batch.runs(), null, null);
+        BatchRun run = new BatchRun(newJob(batch, time), self, progress, 0, batch.runs(), null);
         run.prepare();
         PreparedSolve p = new PreparedSolve(this, run);
         prepared = p;
@@ -179,17 +176,14 @@ public final class Solver implements AutoCloseable {
     }
 
     /** What every solve needs first: the kernel's spec, the variables, the schedule and the compiled kernel. */
-    private record Run(KernelSpec spec, Variables vars, Schedule schedule, Kernel kernel, double compileMillis, long started) {
-    }
-
-    private Run newRun(Batch batch, TimeSpec time) {
+    private SolveJob newJob(Batch batch, TimeSpec time) {
         Variables vars = Variables.resolve(system, outputs);
         KernelSpec spec = new KernelSpec(system, algorithm.tableau(), control, precision, vars.savedStates(), vars.savedObservables(),
                 vars.summarisedStates(), vars.summarisedObservables(), outputs.metrics());
         Schedule schedule = Schedule.of(time, outputs.hasSummaries());
         long started = System.nanoTime();
         Kernel kernel = kernels.computeIfAbsent(KernelGenerator.key(spec, language), k -> memory.runtime().compile(KernelGenerator.generate(spec, language)));
-        return new Run(spec, vars, schedule, kernel, (System.nanoTime() - started) / 1e6, started);
+        return new SolveJob(this, batch, time, spec, vars, schedule, kernel, (System.nanoTime() - started) / 1e6, started);
     }
 
     /** Called by a prepared solve when it was run or closed. */

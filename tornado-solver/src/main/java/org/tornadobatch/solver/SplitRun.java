@@ -1,9 +1,7 @@
 package org.tornadobatch.solver;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -11,10 +9,7 @@ import java.util.concurrent.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tornadobatch.FirstFailure;
-import org.tornadobatch.device.Kernel;
-import org.tornadobatch.memory.ElementType;
 import org.tornadobatch.memory.MemoryManager;
-import org.tornadobatch.memory.host.HostArray;
 import org.tornadobatch.solver.kernel.KernelSpec;
 
 /**
@@ -32,21 +27,17 @@ final class SplitRun {
     private SplitRun() {
     }
 
-    static SolveResult solve(Solver solver, KernelSpec spec, Variables vars, Schedule schedule, Kernel kernel, Batch batch, TimeSpec time,
-                             ProgressListener progress, double compileMillis, long started, int parts) {
+    static SolveResult solve(SolveJob job, ProgressListener progress, int parts) {
+        Solver solver = job.solver();
+        KernelSpec spec = job.spec();
         MemoryManager memory = solver.memoryManager();
-        ElementType type = spec.precision().elementType();
-        int runs = batch.runs();
+        int runs = job.batch().runs();
         List<SolverPart> owners = new ArrayList<>();
         List<BatchRun> runsOf = new ArrayList<>();
-        Map<String, HostArray> host = new LinkedHashMap<>();
-        HostArray perRun = null;
+        SolveJob.Results results = null;
         boolean ok = false;
         try {
-            for (Map.Entry<String, long[]> o : BatchRun.outputShapes(spec, vars, schedule, runs).entrySet()) {
-                host.put(o.getKey(), memory.newHostArray(solver.self(), type, o.getValue()));
-            }
-            perRun = memory.newHostArray(solver.self(), ElementType.INT32, 3, runs);
+            results = job.allocateResults(memory, solver.self());
             Summed summed = new Summed(progress, runs, parts);
             for (int k = 0; k < parts; k++) { // all join first, so that the memory manager shares its memory among all of them
                 owners.add(solver.newPart(k));
@@ -55,8 +46,7 @@ final class SplitRun {
                 long from = (long) runs * k / parts;
                 int count = (int) ((long) runs * (k + 1) / parts - from);
                 SolverPart owner = owners.get(k);
-                BatchRun r = new BatchRun(solver, owner, spec, vars, schedule, kernel, batch, time, ProgressListener.NONE, compileMillis, started,
-                        from, count, host, perRun);
+                BatchRun r = new BatchRun(job, owner, ProgressListener.NONE, from, count, results);
                 r.prepare();
                 runsOf.add(r);
             }
@@ -115,9 +105,9 @@ final class SplitRun {
                 for (BatchRun r : runsOf) {
                     f.run(() -> r.release(false));
                 }
-                host.values().forEach(h -> f.run(h::close));
-                if (perRun != null) {
-                    f.run(perRun::close);
+                if (results != null) {
+                    SolveJob.Results allocated = results;
+                    f.run(allocated::close);
                 }
             }
             owners.forEach(o -> f.run(o::close));

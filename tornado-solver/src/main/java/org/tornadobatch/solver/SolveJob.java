@@ -1,0 +1,55 @@
+package org.tornadobatch.solver;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.tornadobatch.FirstFailure;
+import org.tornadobatch.device.Kernel;
+import org.tornadobatch.memory.ElementType;
+import org.tornadobatch.memory.MemoryManager;
+import org.tornadobatch.memory.host.HostArray;
+import org.tornadobatch.solver.kernel.KernelSpec;
+
+/**
+ * What every run of one solve shares, made once by {@link Solver}: the batch and time span, the kernel's spec,
+ * the variables, the schedule, the compiled kernel, and when compiling started and took.
+ */
+record SolveJob(Solver solver, Batch batch, TimeSpec time, KernelSpec spec, Variables vars, Schedule schedule, Kernel kernel,
+                double compileMillis, long started) {
+
+    /** The result arrays of the whole batch on the host (label to array), and the per-run status and step counts. */
+    record Results(Map<String, HostArray> arrays, HostArray perRun) {
+        /** Frees them all (after a failure; a result closes them otherwise). */
+        void close() {
+            FirstFailure f = new FirstFailure();
+            arrays.values().forEach(h -> f.run(h::close));
+            if (perRun != null) {
+                f.run(perRun::close);
+            }
+            f.rethrow();
+        }
+    }
+
+    /**
+     * Allocates the result arrays for {@code owner}, before any device memory: a result that neither memory nor the
+     * spill disk can hold is refused at once. On failure nothing stays allocated.
+     */
+    Results allocateResults(MemoryManager memory, Object owner) {
+        ElementType type = spec.precision().elementType();
+        Map<String, HostArray> arrays = new LinkedHashMap<>();
+        HostArray perRun = null;
+        boolean ok = false;
+        try {
+            for (Map.Entry<String, long[]> o : BatchRun.outputShapes(spec, vars, schedule, batch.runs()).entrySet()) {
+                arrays.put(o.getKey(), memory.newHostArray(owner, type, o.getValue()));
+            }
+            perRun = memory.newHostArray(owner, ElementType.INT32, 3, batch.runs());
+            ok = true;
+            return new Results(arrays, perRun);
+        } finally {
+            if (!ok) {
+                new Results(arrays, perRun).close();
+            }
+        }
+    }
+}

@@ -724,6 +724,13 @@ public final class MemoryManager implements AutoCloseable {
         return entries.size();
     }
 
+    /** Every counter at once, consistent with each other. */
+    public synchronized MemoryMetrics metrics() {
+        expunge();
+        return new MemoryMetrics(allocatedBytes(), pinned.inUse(), pinned.peak(), pinned.limitBytes(), allocator.stats(), entries.size(),
+                purged, plans, evictions);
+    }
+
     /** What is still allocated, by owner and label. */
     public synchronized List<Leak> outstanding() {
         List<Leak> out = new ArrayList<>();

@@ -33,6 +33,12 @@ class PinnedBoundTest {
             assertEquals(8800, mm.pinnedBytes());
             assertEquals(6800, mm.pinnedBytes(a));
             assertEquals(8800, mm.peakPinnedBytes());
+            MemoryMetrics m = mm.metrics();
+            assertEquals(8800, m.pinnedBytes());
+            assertEquals(8800, m.peakPinnedBytes());
+            assertEquals(10_000, m.pinnedLimitBytes());
+            assertEquals(1, m.owners());
+            assertEquals(1, m.plans());
             mm.freeAll(a);
             slots.close();
             slots.close(); // idempotent

@@ -4,7 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * What {@link MemoryManager#allocateQueue} gives each owner of a stream group: its arrays by label (empty for
+ * What {@link MemoryManager#allocate} returns to its caller and gives each owner of a stream group: its arrays by label (empty for
  * group members that queued nothing), the number of chunks, the runs per chunk (the last chunk may be
  * shorter: see {@link #runsIn}), and each array's per-chunk shape.
  */

@@ -336,6 +336,14 @@ public final class MemoryManager implements AutoCloseable {
      *                                      for the requesters of this call
      */
     public synchronized ChunkPlan allocateQueue(Object owner) {
+        return allocate(owner).plan();
+    }
+
+    /**
+     * As {@link #allocateQueue}, returning {@code owner}'s own response (its arrays, empty where it queued nothing,
+     * and the plan); the hooks are answered as well.
+     */
+    public synchronized ArrayResponse allocate(Object owner) {
         checkOpen();
         OwnerEntry trigger = entry(owner);
         String group = groups.groupOf(trigger.key);
@@ -348,7 +356,7 @@ public final class MemoryManager implements AutoCloseable {
             for (OwnerEntry.Key k : groups.members(group)) {
                 entries.get(k).ready(new ArrayResponse(Map.of(), last));
             }
-            return last;
+            return new ArrayResponse(Map.of(), last);
         }
         List<OwnerEntry> requesters = new ArrayList<>();
         Map<String, ArrayRequest> all = new LinkedHashMap<>();
@@ -419,7 +427,7 @@ public final class MemoryManager implements AutoCloseable {
                 e.ready(new ArrayResponse(Map.of(), plan));
             }
         }
-        return plan;
+        return new ArrayResponse(made.getOrDefault(trigger, Map.of()), plan);
     }
 
     /**

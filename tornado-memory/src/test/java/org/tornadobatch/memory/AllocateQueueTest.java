@@ -188,4 +188,24 @@ class AllocateQueueTest {
         assertEquals(0, device.allocatedBytes());
         assertEquals(0, mm.allocatedBytes(a));
     }
+
+    @Test
+    void allocateAnswersItsCallerWithItsOwnArraysAndThePlan() {
+        // Issue 16: the response came only through the hook, into a field the caller then null-checked.
+        SimulatedRuntime device = SimulatedRuntime.of(Bytes.GiB, Bytes.GiB);
+        try (MemoryManager mm = MemoryManager.builder(device).build()) {
+            TestOwner a = TestOwner.register(mm, "a", "solver");
+            TestOwner b = TestOwner.register(mm, "b", "solver");
+            mm.queueRequest(a, java.util.Map.of("x", ArrayRequest.of(ElementType.FLOAT64, 3, 100)));
+            ArrayResponse mine = mm.allocate(a);
+            assertEquals(java.util.Set.of("x"), mine.arrays().keySet());
+            assertEquals(mine.arrays(), a.last().arrays(), "the same arrays as its hook received");
+            assertEquals(1, mine.chunks());
+            assertTrue(b.last().arrays().isEmpty(), "a member that queued nothing learns the plan");
+            ArrayResponse again = mm.allocate(b);
+            assertTrue(again.arrays().isEmpty());
+            assertEquals(mine.plan(), again.plan(), "nothing queued: the group's last plan");
+            mm.freeAll(a);
+        }
+    }
 }

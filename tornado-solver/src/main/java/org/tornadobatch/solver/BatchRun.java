@@ -143,12 +143,9 @@ final class BatchRun {
             }
             hosted = System.nanoTime();
             memory.queueRequest(owner, requests);
-            plan = memory.allocateQueue(owner);
+            resp = memory.allocate(owner);
+            plan = resp.plan();
             planned = System.nanoTime();
-            resp = owner.response;
-            if (resp == null) {
-                throw new IllegalStateException("the memory manager sent no allocation");
-            }
             DeviceStream stream = memory.stream(owner);
             MemorySegment evT = arena.allocate(ValueLayout.JAVA_DOUBLE, schedule.events());
             MemorySegment evF = arena.allocate(ValueLayout.JAVA_INT, schedule.events());

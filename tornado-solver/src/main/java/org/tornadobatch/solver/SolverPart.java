@@ -7,31 +7,23 @@ import java.util.List;
 import org.tornadobatch.FirstFailure;
 import org.tornadobatch.device.DeviceStream;
 import org.tornadobatch.device.HostBuffer;
-import org.tornadobatch.memory.ArrayResponse;
 import org.tornadobatch.memory.MemoryManager;
 import org.tornadobatch.memory.OwnerSettings;
 
 /**
  * An owner of device memory in a solver's name: the solver's own, or one part of a solve split across several
- * (each with its own arrays, stream group and, on tornadovm, execution plan). It holds what the memory manager
- * sent it, the pinned memory its copies go through (kept between solves; pinning is slow) and the streams of its
- * slices.
+ * (each with its own arrays, stream group and, on tornadovm, execution plan). It holds the pinned memory its
+ * copies go through (kept between solves; pinning is slow) and the streams of its slices.
  */
 final class SolverPart {
     private final MemoryManager memory;
     private final List<DeviceStream> streams = new ArrayList<>();
-    volatile ArrayResponse response;
     private HostBuffer pinned;
-    /** Holds the hooks below: the memory manager keeps them only through it. */
-    @SuppressWarnings("unused")
-    private final org.tornadobatch.memory.Registration registration;
 
     SolverPart(MemoryManager memory, String name, String streamGroup) {
         this.memory = memory;
-        this.registration = memory.register(this, OwnerSettings.<SolverPart>builder().name(name).streamGroup(streamGroup)
-                .onAllocationReady((s, r) -> s.response = r)
-                .onInvalidate(s -> s.response = null)
-                .build());
+        // No hooks: a solve takes its arrays from MemoryManager.allocate's answer.
+        memory.register(this, OwnerSettings.<SolverPart>builder().name(name).streamGroup(streamGroup).build());
     }
 
     /**

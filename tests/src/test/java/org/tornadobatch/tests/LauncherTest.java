@@ -136,6 +136,18 @@ class LauncherTest {
     }
 
     @Test
+    void refusalsFoundLateAreStillOneLineOnStderr(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        // Issue 15: options checked after the runtime opened printed its INFO line before the refusal.
+        for (String args : new String[] {"--save-variables nope", "--summarise-variables nope --outputs mean", "--mem-proportion 2",
+                "--sample-every 0.3 --outputs mean --summarise-every 1", "--algorithm rk4 --atol 1e-8", "--set beta=NaN"}) {
+            Scripts.Result r = Scripts.bash("./tornado-batch solve examples/lorenz.ode " + args + " --out " + dir.resolve("never"), Map.of());
+            assertEquals(2, r.exitCode(), args + ": " + r);
+            assertEquals(1, r.stderr().lines().count(), args + ": " + r);
+            assertTrue(r.stderr().startsWith("tornado-batch: "), args + ": " + r);
+        }
+    }
+
+    @Test
     void verbosityOptionsChooseTheLogLines(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
         Scripts.Result quiet = Scripts.bash("./tornado-batch solve examples/lorenz.ode --quiet --out " + dir.resolve("q"), Map.of());
         assertEquals(0, quiet.exitCode(), quiet::toString);

@@ -198,13 +198,15 @@ final class SolveCommand implements Callable<Integer> {
         }
         TimeSpec time = new TimeSpec(duration, t0, warmup, nan(saveEvery), nan(summariseEvery), nan(sampleEvery), !noSaveStart);
         Precision prec = Precision.of(precision);
+        OutputSpec spec = OutputSpec.of(outputs).withSaveVariables(saveVariables).withSummariseVariables(summariseVariables);
+        org.tornadobatch.solver.Schedule schedule = org.tornadobatch.solver.Schedule.of(time, spec.hasSummaries());
         if (inputs == null) {
             // The result's size is known before the runs are built: refuse one the disk cannot hold at once.
             long runs = GridKind.of(grid) == GridKind.COMBINATORIAL
                     ? values.values().stream().mapToLong(v -> v.length).reduce(1, (a, b) -> a > Long.MAX_VALUE / Math.max(1, b) ? Long.MAX_VALUE : a * b)
                     : values.values().stream().mapToLong(v -> v.length).max().orElse(1);
             long saved = saveVariables != null ? saveVariables.size() : system.states().size();
-            long saves = org.tornadobatch.solver.Schedule.of(time, false).saves();
+            long saves = schedule.saves();
             java.math.BigInteger bytes = java.math.BigInteger.valueOf(runs).multiply(java.math.BigInteger.valueOf(saves * saved * prec.elementType().bytes()));
             if (outputs.stream().anyMatch(o -> o.trim().equalsIgnoreCase("state"))) {
                 org.tornadobatch.memory.host.HostArrays.requireResultFits(bytes.min(java.math.BigInteger.valueOf(Long.MAX_VALUE)).longValueExact(),
@@ -253,7 +255,6 @@ final class SolveCommand implements Callable<Integer> {
             ctl.maxSteps(maxSteps);
         }
         ctl.resolve(alg, system.states().size()); // refuses bad or ignored step options here, before any device work
-        OutputSpec spec = OutputSpec.of(outputs).withSaveVariables(saveVariables).withSummariseVariables(summariseVariables);
         if (plot != null) {
             if (!spec.state() && !spec.observables()) {
                 throw new IllegalArgumentException("--plot: nothing is saved over time (add state or observables to --outputs)");
@@ -266,18 +267,20 @@ final class SolveCommand implements Callable<Integer> {
             }
         }
         AllocatorKind alloc = allocator == null ? null : AllocatorKind.of(allocator);
+        // The solver's options are checked as they are set: all before any device is opened.
+        Solver.Builder sb = Solver.builder(system).algorithm(alg).stepControl(ctl).precision(prec).outputs(spec);
+        if (memProportion != null) {
+            sb.memProportion(memProportion);
+        }
+        if (blockSize != null) {
+            sb.blockSize(blockSize);
+        }
 
         ResultFolder folder = ResultFolder.create(out);
         long failed;
         try (DeviceRuntime runtime = openRuntime();
              MemoryManager memory = managerBuilder(runtime, alloc).build()) {
-            Solver.Builder sb = Solver.builder(system).algorithm(alg).stepControl(ctl).precision(prec).outputs(spec).memoryManager(memory);
-            if (memProportion != null) {
-                sb.memProportion(memProportion);
-            }
-            if (blockSize != null) {
-                sb.blockSize(blockSize);
-            }
+            sb.memoryManager(memory);
             try (Solver solver = sb.build();
                  Progress progress = Progress.create(quiet)) {
                 try (SolveResult result = solver.solve(batch, time, progress)) {

@@ -252,8 +252,10 @@ public final class Solver implements AutoCloseable {
             return this;
         }
 
+        /** What to record; variable names it gives are checked against the system here. */
         public Builder outputs(OutputSpec o) {
-            this.outputs = Objects.requireNonNull(o, "outputs");
+            Variables.resolve(system, Objects.requireNonNull(o, "outputs"));
+            this.outputs = o;
             return this;
         }
 

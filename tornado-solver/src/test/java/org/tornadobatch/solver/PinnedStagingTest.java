@@ -29,12 +29,13 @@ class PinnedStagingTest {
         TimeSpec time = TimeSpec.of(1).withSaveEvery(0.1);
         long limit = 64 * 1024;
         try (MemoryManager whole = Problems.memory();
-             MemoryManager bounded = MemoryManager.builder(new JvmRuntime(1L << 30, 2)).staging(4096, 2).pinnedLimitBytes(limit).build();
+             MemoryManager bounded = MemoryManager.builder(new JvmRuntime(256L << 10, 2)).staging(4096, 2).pinnedLimitBytes(limit).build();
              Solver s1 = Solver.builder(Problems.LORENZ).outputs(out).memoryManager(whole).build();
              Solver s2 = Solver.builder(Problems.LORENZ).outputs(out).memoryManager(bounded).build();
              SolveResult a = s1.solve(batch, time);
              SolveResult b = SystemProperties.with(ChunkPipeline.SLICES_PROPERTY, "4", () -> s2.solve(batch, time))) {
-            // Four slices of 250 runs would need three slots of about 100 KB each: past the bound, so slices shrink.
+            assertTrue(b.info().chunks() > 1, "a chunked solve: " + b.info().chunks() + " chunk(s)");
+            // Four slices per chunk would need three slots of tens of KB each: past the bound, so slices shrink.
             assertTrue(bounded.peakPinnedBytes() <= limit, "peak pinned " + bounded.peakPinnedBytes() + " > bound " + limit);
             assertTrue(bounded.peakPinnedBytes() > 8192, "the slots were pinned through the manager: " + bounded.peakPinnedBytes());
             assertEquals(-1L, a.state().segment().mismatch(b.state().segment()), "state differs");

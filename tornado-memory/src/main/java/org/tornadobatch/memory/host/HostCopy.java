@@ -6,8 +6,9 @@ import java.util.List;
 import java.util.stream.IntStream;
 
 /**
- * Copies between host memory segments, splitting large copies over the common fork-join pool: one core copies
- * roughly 10 GB/s, which is slower than a GPU's copy engines, so staging and gathering use every core.
+ * Copies between host memory segments, splitting large copies over the host threads
+ * ({@link org.tornadobatch.HostThreads}): one core copies roughly 10 GB/s, which is slower than a GPU's copy
+ * engines, so staging and gathering use every core.
  */
 public final class HostCopy {
     /** Copies below this size run on the calling thread. */

@@ -26,13 +26,33 @@ public class MemoryLimitExceededException extends TornadoBatchException {
     private final long chunkableBytes;
     private final long unchunkableBytes;
     private final long availableBytes;
+    private final AllocationOutcome outcome;
 
     public MemoryLimitExceededException(Reason reason, String message, long chunkableBytes, long unchunkableBytes, long availableBytes) {
+        this(reason, message, chunkableBytes, unchunkableBytes, availableBytes, null);
+    }
+
+    private MemoryLimitExceededException(Reason reason, String message, long chunkableBytes, long unchunkableBytes, long availableBytes,
+                                         AllocationOutcome outcome) {
         super(message);
         this.reason = reason;
         this.chunkableBytes = chunkableBytes;
         this.unchunkableBytes = unchunkableBytes;
         this.availableBytes = availableBytes;
+        this.outcome = outcome;
+    }
+
+    /** This refusal with the manager's outcome: which level's limit applied, named in the message too. */
+    MemoryLimitExceededException withOutcome(AllocationOutcome o) {
+        MemoryLimitExceededException e = new MemoryLimitExceededException(reason, getMessage() + " (" + o.describe() + ")", chunkableBytes,
+                unchunkableBytes, availableBytes, o);
+        e.setStackTrace(getStackTrace());
+        return e;
+    }
+
+    /** Which level's limit refused the batch, and its numbers; null where the refusal did not come from planning a group. */
+    public AllocationOutcome outcome() {
+        return outcome;
     }
 
     public Reason reason() {

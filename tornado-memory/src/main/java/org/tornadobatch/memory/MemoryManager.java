@@ -371,8 +371,14 @@ public final class MemoryManager implements AutoCloseable {
         if (requesters.isEmpty()) {
             throw new IllegalStateException("nothing queued in stream group '" + group + "' by a live owner");
         }
-        long available = availableFor(group, requesters, ChunkPlanner.deviceBytes(all));
-        ChunkPlan plan = ChunkPlanner.plan(all, available);
+        long requested = ChunkPlanner.deviceBytes(all);
+        AllocationOutcome outcome = availableFor(group, requesters, requested);
+        ChunkPlan plan;
+        try {
+            plan = ChunkPlanner.plan(all, outcome.availableBytes());
+        } catch (MemoryLimitExceededException e) {
+            throw e.withOutcome(outcome);
+        }
         plans++;
         for (String w : plan.warnings()) {
             LOG.warn("memory: {}", w);
@@ -435,7 +441,7 @@ public final class MemoryManager implements AutoCloseable {
      * requesters hold and will replace, plus the pool's cache; evicting idle owners under physical shortage;
      * limited by the caps' headroom in active mode or when every requester has an explicit proportion.
      */
-    private long availableFor(String group, List<OwnerEntry> requesters, long requestedBytes) {
+    private AllocationOutcome availableFor(String group, List<OwnerEntry> requesters, long requestedBytes) {
         long replaced = 0;
         for (OwnerEntry e : requesters) {
             replaced += e.deviceBytes();
@@ -447,24 +453,34 @@ public final class MemoryManager implements AutoCloseable {
             allocator.awaitFrees();
             free = runtime.memoryInfo().freeBytes() + replaced + allocator.cachedBytes();
         }
-        Long cap = capHeadroom(group, requesters);
-        if (requestedBytes > free && (cap == null || requestedBytes <= cap)) {
+        Cap cap = capHeadroom(group, requesters);
+        if (requestedBytes > free && (cap == null || requestedBytes <= cap.headroom())) {
             if (evictIdle(requestedBytes - free, new HashSet<>(requesters)) > 0) {
                 allocator.awaitFrees(); // the evicted owners' frees, where they are stream-ordered
                 free = runtime.memoryInfo().freeBytes() + replaced + allocator.cachedBytes();
             }
         }
-        return cap == null ? free : Math.min(free, cap);
+        if (cap == null || free <= cap.headroom()) {
+            long total = runtime.memoryInfo().totalBytes();
+            return new AllocationOutcome(requestedBytes, Math.max(free, total), Math.max(0, total - free), AllocationOutcome.Level.DEVICE);
+        }
+        return new AllocationOutcome(requestedBytes, cap.caps(), cap.caps() - cap.headroom(),
+                cap.members() == 1 ? AllocationOutcome.Level.OWNER : AllocationOutcome.Level.GROUP);
+    }
+
+    /** The caps that apply to a group's batch: their headroom, their sum, and how many owners' caps count. */
+    private record Cap(long headroom, long caps, int members) {
     }
 
     /** The caps' headroom for the group, or null when no cap applies. */
-    private Long capHeadroom(String group, List<OwnerEntry> requesters) {
+    private Cap capHeadroom(String group, List<OwnerEntry> requesters) {
         boolean enforceAll = limitMode == LimitMode.ACTIVE;
         if (!enforceAll && !requesters.stream().allMatch(OwnerEntry::isManual)) {
             return null;
         }
         long headroom = 0;
         long caps = 0;
+        int members = 0;
         for (OwnerEntry.Key k : groups.members(group)) {
             OwnerEntry e = entries.get(k);
             if (e == null || (!enforceAll && !e.isManual())) {
@@ -473,11 +489,12 @@ public final class MemoryManager implements AutoCloseable {
             long used = requesters.contains(e) ? 0 : e.deviceBytes();
             headroom += Math.max(0, e.capBytes - used);
             caps += e.capBytes;
+            members++;
         }
         if (enforceAll && headroom < MIN_AUTO_POOL * caps) {
             LOG.warn("memory: stream group '{}' has used more than 95% of its allotted {}", group, Bytes.format(caps));
         }
-        return headroom;
+        return new Cap(headroom, caps, members);
     }
 
     private Allocation allocate(OwnerEntry owner, String label, ArrayRequest r, long chunkLength, DeviceStream stream, List<OwnerEntry> protect) {

@@ -77,14 +77,7 @@ final class PinnedMemory {
 
     /** Pinned memory of {@code bytes} counted against the bound (and in {@code owned}) until closed. */
     HostBuffer buffer(long bytes, String what, AtomicLong owned) {
-        reserve(bytes, what);
-        HostBuffer b;
-        try {
-            b = runtime.allocateHost(bytes, HostMemoryKind.PINNED);
-        } catch (RuntimeException ex) {
-            release(bytes);
-            throw ex;
-        }
+        HostBuffer b = forRequest(bytes, what);
         owned.addAndGet(bytes);
         return new HostBuffer() {
             private boolean closed;

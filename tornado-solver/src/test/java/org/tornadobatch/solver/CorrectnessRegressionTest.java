@@ -51,21 +51,12 @@ class CorrectnessRegressionTest {
         return new double[] {y[0] + h * k[0], y[1] + h * k[1], y[2] + h * k[2]};
     }
 
-    private static double[] finalState(SolveResult r, int run) {
-        int last = r.time().length - 1;
-        double[] out = new double[(int) r.state().shape()[1]];
-        for (int v = 0; v < out.length; v++) {
-            out[v] = r.state().get(last, v, run);
-        }
-        return out;
-    }
-
     private static double[] solveRk4(OdeSystem system) {
         try (MemoryManager mm = Problems.memory();
              Solver s = Solver.builder(system).algorithm(Algorithm.CLASSICAL_RK4).stepControl(StepControl.builder().dt(1e-3))
                      .memoryManager(mm).build();
              SolveResult r = s.solve(Batch.defaults(system), TimeSpec.finalState(1))) {
-            return finalState(r, 0);
+            return Problems.finalState(r, 0);
         }
     }
 

@@ -34,16 +34,7 @@ import org.tornadobatch.system.OdeSystem;
 class GoldenOutputsTest {
     static final Path FILE = Path.of("src/test/resources/org/tornadobatch/solver/golden-outputs.txt");
 
-    static final OdeSystem PENDULUM = OdeSystem.parse("""
-            states: theta = 0.2, omega = 0.0
-            parameters: damping = 0.5, drive = 1.2, freq = 0.667
-            constants: g_over_l = 1.0
-            observables: energy, side
-            energy = 0.5 * omega^2 + g_over_l * (1 - cos(theta))
-            side = ifelse(sin(theta) >= 0, 1, -1)
-            dtheta = omega
-            domega = -damping * omega - g_over_l * sin(theta) + drive * cos(freq * t)
-            """, "pendulum");
+    static final OdeSystem PENDULUM = Problems.PENDULUM;
 
     private static Batch lorenz(int n) {
         double[] rho = new double[n];

@@ -61,4 +61,14 @@ final class Problems {
     static MemoryManager memory() {
         return MemoryManager.builder(new JvmRuntime(1L << 30, 2)).build();
     }
+
+    /** The last saved sample of every saved state of {@code run}. */
+    static double[] finalState(SolveResult r, int run) {
+        int last = r.time().length - 1;
+        double[] out = new double[(int) r.state().shape()[1]];
+        for (int v = 0; v < out.length; v++) {
+            out[v] = r.state().get(last, v, run);
+        }
+        return out;
+    }
 }

@@ -20,15 +20,6 @@ import org.tornadobatch.testing.SystemProperties;
 /** Run independence, chunking, summaries, status flags and batches. */
 class SolverBehaviourTest {
 
-    private static double[] finalState(SolveResult r, int run) {
-        int last = r.time().length - 1;
-        double[] out = new double[(int) r.state().shape()[1]];
-        for (int v = 0; v < out.length; v++) {
-            out[v] = r.state().get(last, v, run);
-        }
-        return out;
-    }
-
     @Test
     void runsAreIndependentBitForBit() {
         // Run A needs many small steps, run B few: solved together they must equal each solved alone.

@@ -178,7 +178,7 @@ public final class MemoryManager implements AutoCloseable {
 
     /** Caps {@code owner} at {@code proportion} of total memory (always enforced: the user asked for it). */
     public synchronized void setManualProportion(Object owner, double proportion) {
-        checkProportion(proportion);
+        Proportions.checkProportion(proportion);
         OwnerEntry e = entry(owner);
         checkManual(proportion, e);
         e.manualProportion = proportion;
@@ -204,10 +204,6 @@ public final class MemoryManager implements AutoCloseable {
     /** The owner's cap in bytes ({@code floor(proportion x total)}). */
     public synchronized long capBytes(Object owner) {
         return entry(owner).capBytes;
-    }
-
-    static void checkProportion(double p) {
-        Proportions.checkProportion(p);
     }
 
     private void checkManual(double p, OwnerEntry self) {
@@ -460,9 +456,8 @@ public final class MemoryManager implements AutoCloseable {
                 free = runtime.memoryInfo().freeBytes() + replaced + allocator.cachedBytes();
             }
         }
-        if (cap == null || free <= cap.headroom()) {
-            long total = runtime.memoryInfo().totalBytes();
-            return new AllocationOutcome(requestedBytes, Math.max(free, total), Math.max(0, total - free), AllocationOutcome.Level.DEVICE);
+        if (cap == null || free <= cap.headroom()) { // the device's total, read once when the manager was built
+            return new AllocationOutcome(requestedBytes, Math.max(free, totalBytes), Math.max(0, totalBytes - free), AllocationOutcome.Level.DEVICE);
         }
         return new AllocationOutcome(requestedBytes, cap.caps(), cap.caps() - cap.headroom(),
                 cap.members() == 1 ? AllocationOutcome.Level.OWNER : AllocationOutcome.Level.GROUP);

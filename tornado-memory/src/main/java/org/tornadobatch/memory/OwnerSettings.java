@@ -121,7 +121,7 @@ public final class OwnerSettings<O> {
 
         /** A manual proportion in (0, 1]: the owner is capped at that share of total memory. */
         public Builder<O> proportion(double value) {
-            MemoryManager.checkProportion(value);
+            Proportions.checkProportion(value);
             this.proportion = OptionalDouble.of(value);
             return this;
         }

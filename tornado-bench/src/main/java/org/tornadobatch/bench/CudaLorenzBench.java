@@ -14,7 +14,11 @@ import org.tornadobatch.device.DeviceStream;
 import org.tornadobatch.device.HostBuffer;
 import org.tornadobatch.device.HostMemoryKind;
 import org.tornadobatch.device.Kernel;
+import org.tornadobatch.device.Direction;
+import org.tornadobatch.device.KernelSignature;
 import org.tornadobatch.device.KernelSource;
+import org.tornadobatch.device.LaunchArguments;
+import org.tornadobatch.device.ValueType;
 import org.tornadobatch.device.cuda.CudaKernel;
 import org.tornadobatch.device.cuda.CudaRuntime;
 import org.tornadobatch.memory.AllocatorKind;
@@ -146,7 +150,7 @@ public final class CudaLorenzBench {
             for (Precision p : precisions) {
                 String t = p == Precision.FLOAT32 ? "float" : "double";
                 int es = p == Precision.FLOAT32 ? 4 : 8;
-                try (Kernel hand = gpu.compile(new KernelSource("cuda", "lorenz_rk4", handWritten(t), Map.of()));
+                try (Kernel hand = gpu.compile(new KernelSource("cuda", "lorenz_rk4", handWritten(t), Map.of(), handSignature(p)));
                      Solver solver = Solver.builder(lorenz).algorithm(Algorithm.CLASSICAL_RK4).stepControl(StepControl.builder().dt(DT))
                              .precision(p).memoryManager(memory).build()) {
                     for (int l : log2) {
@@ -155,6 +159,13 @@ public final class CudaLorenzBench {
                 }
             }
         }
+    }
+
+    /** The hand-written kernel's parameters in precision {@code p}. */
+    static KernelSignature handSignature(Precision p) {
+        ValueType t = p == Precision.FLOAT32 ? ValueType.FLOAT32 : ValueType.FLOAT64;
+        return KernelSignature.builder().buffer("rho", t, Direction.IN, true).buffer("out", t, Direction.OUT, true).scalar("n", ValueType.INT32)
+                .scalar("steps", ValueType.INT32).scalar("dt", t).build();
     }
 
     /** rho = linspace(0, 21, n). */
@@ -184,10 +195,12 @@ public final class CudaLorenzBench {
             DeviceBuffer dRho = gpu.allocate((long) n * es);
             DeviceBuffer dOut = gpu.allocate(3L * n * es);
             gpu.copyToDevice(in.segment(), dRho, 0, s);
-            Object dt = es == 8 ? (Object) DT : (Object) (float) DT;
+            LaunchArguments.Builder args = LaunchArguments.of(hand.signature()).buffer("rho", dRho).buffer("out", dOut).int32("n", n)
+                    .int32("steps", STEPS);
+            LaunchArguments launch = (es == 8 ? args.float64("dt", DT) : args.float32("dt", (float) DT)).build();
             for (int r = 0; r <= reps; r++) {
                 DeviceEvent a = gpu.recordTimed(s);
-                gpu.launch(hand, gpu.launchConfig(hand, n), s, dRho, dOut, n, STEPS, dt);
+                gpu.launch(hand, gpu.launchConfig(hand, n), s, launch);
                 DeviceEvent b = gpu.recordTimed(s);
                 double ms = gpu.elapsedMillis(a, b);
                 if (r > 0) {

@@ -155,8 +155,8 @@ public interface DeviceRuntime extends AutoCloseable {
         return LaunchConfig.covering(threads, 256);
     }
 
-    /** Queues a kernel launch on a stream; {@code args} are device buffers and boxed scalars. */
-    default void launch(Kernel kernel, LaunchConfig config, DeviceStream stream, Object... args) {
+    /** Queues a kernel launch on a stream, with arguments built for the kernel's {@linkplain Kernel#signature() signature}. */
+    default void launch(Kernel kernel, LaunchConfig config, DeviceStream stream, LaunchArguments args) {
         throw new UnsupportedFeatureException(name(), "kernel launches", "use a runtime that compiles kernels");
     }
 

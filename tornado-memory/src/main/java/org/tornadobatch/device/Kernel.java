@@ -4,6 +4,17 @@ package org.tornadobatch.device;
 public interface Kernel extends AutoCloseable {
     String entryPoint();
 
+    /** The parameters its launches take. */
+    KernelSignature signature();
+
+    /** Checks that {@code args} were built for this kernel's signature. */
+    default void requireArguments(LaunchArguments args) {
+        if (!args.signature().equals(signature())) {
+            throw new IllegalArgumentException("launch arguments of " + args.signature() + " for kernel " + entryPoint() + " of "
+                    + signature() + " (build them with LaunchArguments.of(kernel.signature()))");
+        }
+    }
+
     @Override
     void close();
 }

@@ -4,9 +4,13 @@ import java.util.Arrays;
 import java.util.Objects;
 import java.util.OptionalInt;
 
+import org.tornadobatch.device.Direction;
+
 /**
  * What an owner needs of one array: element type, shape, memory kind, the axis that indexes runs (the
- * <em>chunk axis</em>; by default the last), whether it may be chunked, and the number of runs in the batch.
+ * <em>chunk axis</em>; by default the last), whether it may be chunked, the number of runs in the batch, and how
+ * it moves between host and device around the kernels that use it (its {@link Direction}; by default
+ * {@link Direction#IN_OUT}).
  *
  * <p>An array is <em>chunkable</em> when it is not flagged unchunkable, has a chunk axis, and that axis'
  * extent is not 1. A chunkable array's chunk-axis extent must equal {@code totalRuns}.
@@ -17,15 +21,22 @@ import java.util.OptionalInt;
  * @param chunkAxis   the run axis, in {@code [0, rank)}, or empty for none
  * @param unchunkable true to keep the array whole whatever the chunking
  * @param totalRuns   runs in the batch, >= 1
+ * @param direction   how the array moves: in, out, both, or constant (sent once)
  */
 public record ArrayRequest(ElementType type, long[] shape, MemoryKind memory, OptionalInt chunkAxis, boolean unchunkable,
-                           long totalRuns) {
+                           long totalRuns, Direction direction) {
+
+    /** A request that moves both ways ({@link Direction#IN_OUT}). */
+    public ArrayRequest(ElementType type, long[] shape, MemoryKind memory, OptionalInt chunkAxis, boolean unchunkable, long totalRuns) {
+        this(type, shape, memory, chunkAxis, unchunkable, totalRuns, Direction.IN_OUT);
+    }
 
     public ArrayRequest {
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(shape, "shape");
         Objects.requireNonNull(memory, "memory");
         Objects.requireNonNull(chunkAxis, "chunkAxis");
+        Objects.requireNonNull(direction, "direction");
         shape = shape.clone();
         for (int i = 0; i < shape.length; i++) {
             if (shape[i] < 1) {
@@ -71,7 +82,7 @@ public record ArrayRequest(ElementType type, long[] shape, MemoryKind memory, Op
     }
 
     public ArrayRequest withMemory(MemoryKind kind) {
-        return new ArrayRequest(type, shape, kind, chunkAxis, unchunkable, totalRuns);
+        return new ArrayRequest(type, shape, kind, chunkAxis, unchunkable, totalRuns, direction);
     }
 
     /** The same request with another run axis; {@code totalRuns} becomes that axis' extent. */
@@ -80,19 +91,24 @@ public record ArrayRequest(ElementType type, long[] shape, MemoryKind memory, Op
             throw new IllegalArgumentException("chunkAxis: " + axis + " (expected: 0.." + (shape.length - 1) + " for shape "
                     + Arrays.toString(shape) + ")");
         }
-        return new ArrayRequest(type, shape, memory, OptionalInt.of(axis), unchunkable, shape[axis]);
+        return new ArrayRequest(type, shape, memory, OptionalInt.of(axis), unchunkable, shape[axis], direction);
     }
 
     public ArrayRequest withoutChunkAxis() {
-        return new ArrayRequest(type, shape, memory, OptionalInt.empty(), unchunkable, totalRuns);
+        return new ArrayRequest(type, shape, memory, OptionalInt.empty(), unchunkable, totalRuns, direction);
     }
 
     public ArrayRequest withUnchunkable(boolean value) {
-        return new ArrayRequest(type, shape, memory, chunkAxis, value, totalRuns);
+        return new ArrayRequest(type, shape, memory, chunkAxis, value, totalRuns, direction);
     }
 
     public ArrayRequest withTotalRuns(long runs) {
-        return new ArrayRequest(type, shape, memory, chunkAxis, unchunkable, runs);
+        return new ArrayRequest(type, shape, memory, chunkAxis, unchunkable, runs, direction);
+    }
+
+    /** The same request moving as {@code d} says. */
+    public ArrayRequest withDirection(Direction d) {
+        return new ArrayRequest(type, shape, memory, chunkAxis, unchunkable, totalRuns, d);
     }
 
     @Override
@@ -141,18 +157,18 @@ public record ArrayRequest(ElementType type, long[] shape, MemoryKind memory, Op
     @Override
     public boolean equals(Object o) {
         return o instanceof ArrayRequest r && type == r.type && Arrays.equals(shape, r.shape) && memory == r.memory
-                && chunkAxis.equals(r.chunkAxis) && unchunkable == r.unchunkable && totalRuns == r.totalRuns;
+                && chunkAxis.equals(r.chunkAxis) && unchunkable == r.unchunkable && totalRuns == r.totalRuns && direction == r.direction;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(type, Arrays.hashCode(shape), memory, chunkAxis, unchunkable, totalRuns);
+        return Objects.hash(type, Arrays.hashCode(shape), memory, chunkAxis, unchunkable, totalRuns, direction);
     }
 
     @Override
     public String toString() {
         return "ArrayRequest[" + type + " " + Arrays.toString(shape) + " " + memory
                 + (chunkAxis.isPresent() ? " axis " + chunkAxis.getAsInt() : " no axis") + (unchunkable ? " unchunkable" : "")
-                + " runs " + totalRuns + "]";
+                + " runs " + totalRuns + " " + direction + "]";
     }
 }

@@ -15,4 +15,13 @@ public enum ElementType {
     public int bytes() {
         return bytes;
     }
+
+    /** The kernel-parameter type of these elements. */
+    public org.tornadobatch.device.ValueType valueType() {
+        return switch (this) {
+            case FLOAT64 -> org.tornadobatch.device.ValueType.FLOAT64;
+            case FLOAT32 -> org.tornadobatch.device.ValueType.FLOAT32;
+            case INT32 -> org.tornadobatch.device.ValueType.INT32;
+        };
+    }
 }

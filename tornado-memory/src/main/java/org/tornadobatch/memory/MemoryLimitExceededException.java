@@ -18,7 +18,7 @@ public class MemoryLimitExceededException extends TornadoBatchException {
         ALLOCATION_FAILED,
         /** The host result is bigger than the disk where it would spill (checked before any device memory is planned). */
         HOST_RESULT_TOO_LARGE,
-        /** Pinned host memory past the manager's bound (MemoryManager.Builder.pinnedLimitBytes). */
+        /** Pinned host memory past the manager's bound (MemoryManagerBuilder.pinnedLimitBytes). */
         PINNED_LIMIT
     }
 

@@ -64,7 +64,7 @@ final class PinnedMemory {
         if (bytes > limitBytes - inUse) {
             throw new MemoryLimitExceededException(MemoryLimitExceededException.Reason.PINNED_LIMIT, "pinned host memory for " + what + ": "
                     + Bytes.exact(bytes) + " asked, " + Bytes.exact(limitBytes - inUse) + " left of the bound of "
-                    + Bytes.exact(limitBytes) + "; raise it (MemoryManager.Builder.pinnedLimitBytes) or use smaller slices", bytes, 0,
+                    + Bytes.exact(limitBytes) + "; raise it (MemoryManagerBuilder.pinnedLimitBytes) or use smaller slices", bytes, 0,
                     limitBytes - inUse);
         }
         inUse += bytes;

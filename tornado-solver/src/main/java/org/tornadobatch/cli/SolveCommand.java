@@ -17,6 +17,7 @@ import org.tornadobatch.device.DeviceRuntime;
 import org.tornadobatch.device.DeviceRuntimes;
 import org.tornadobatch.memory.AllocatorKind;
 import org.tornadobatch.memory.MemoryManager;
+import org.tornadobatch.memory.MemoryManagerBuilder;
 import org.tornadobatch.solver.Batch;
 import org.tornadobatch.solver.GridKind;
 import org.tornadobatch.solver.Precision;
@@ -370,8 +371,8 @@ final class SolveCommand implements Callable<Integer> {
     }
 
     /** A memory manager builder with {@code alloc}, or the runtime's preferred allocator when none was asked for. */
-    private static MemoryManager.Builder managerBuilder(DeviceRuntime runtime, AllocatorKind alloc) {
-        MemoryManager.Builder b = MemoryManager.builder(runtime);
+    private static MemoryManagerBuilder managerBuilder(DeviceRuntime runtime, AllocatorKind alloc) {
+        MemoryManagerBuilder b = MemoryManager.builder(runtime);
         return alloc == null ? b : b.allocator(alloc);
     }
 

@@ -4,6 +4,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +19,7 @@ import org.tornadobatch.device.DeviceEvent;
 import org.tornadobatch.device.DeviceRuntime;
 import org.tornadobatch.device.DeviceStream;
 import org.tornadobatch.device.Kernel;
+import org.tornadobatch.device.LaunchArguments;
 import org.tornadobatch.device.LaunchConfig;
 import org.tornadobatch.memory.ArrayRequest;
 import org.tornadobatch.memory.ArrayResponse;
@@ -25,7 +27,10 @@ import org.tornadobatch.memory.ChunkPlan;
 import org.tornadobatch.memory.ElementType;
 import org.tornadobatch.memory.MemoryManager;
 import org.tornadobatch.memory.host.HostArray;
+import org.tornadobatch.solver.kernel.KernelArg;
 import org.tornadobatch.solver.kernel.KernelSpec;
+import org.tornadobatch.solver.kernel.LaunchScalars;
+import org.tornadobatch.solver.method.StepControl;
 
 /**
  * One solve, or one part of a split solve (runs {@code from} to {@code from + runs - 1} of the batch, into result
@@ -101,16 +106,16 @@ final class BatchRun {
         int windows = schedule.windows();
         int h = spec.slotsPerVariable();
         if (vars.savedStates().length > 0) {
-            m.put("state", new long[] {saves, vars.savedStates().length, n});
+            m.put(KernelArg.STATE.label(), new long[] {saves, vars.savedStates().length, n});
         }
         if (vars.savedObservables().length > 0) {
-            m.put("observables", new long[] {saves, vars.savedObservables().length, n});
+            m.put(KernelArg.OBSERVABLES.label(), new long[] {saves, vars.savedObservables().length, n});
         }
         if (windows > 0 && vars.summarisedStates().length > 0) {
-            m.put("state_summaries", new long[] {windows, (long) vars.summarisedStates().length * h, n});
+            m.put(KernelArg.STATE_SUMMARIES.label(), new long[] {windows, (long) vars.summarisedStates().length * h, n});
         }
         if (windows > 0 && vars.summarisedObservables().length > 0) {
-            m.put("observable_summaries", new long[] {windows, (long) vars.summarisedObservables().length * h, n});
+            m.put(KernelArg.OBSERVABLE_SUMMARIES.label(), new long[] {windows, (long) vars.summarisedObservables().length * h, n});
         }
         return m;
     }
@@ -123,14 +128,15 @@ final class BatchRun {
         int states = batch.system().states().size();
         int params = batch.system().parameters().size();
         Map<String, ArrayRequest> requests = new LinkedHashMap<>();
-        requests.put("init", ArrayRequest.of(type, states, count));
-        requests.put("params", ArrayRequest.of(type, Math.max(1, params), count));
-        requests.put("event_times", ArrayRequest.unchunkable(ElementType.FLOAT64, schedule.events()));
-        requests.put("event_flags", ArrayRequest.unchunkable(ElementType.INT32, schedule.events()));
-        outputShapes(spec, vars, schedule, count).forEach((label, shape) -> requests.put(label, ArrayRequest.of(type, shape)));
+        Precision p = spec.precision();
+        requests.put(KernelArg.INIT.label(), KernelArg.INIT.request(p, states, count));
+        requests.put(KernelArg.PARAMS.label(), KernelArg.PARAMS.request(p, Math.max(1, params), count));
+        requests.put(KernelArg.EVENT_TIMES.label(), KernelArg.EVENT_TIMES.request(p, schedule.events()));
+        requests.put(KernelArg.EVENT_FLAGS.label(), KernelArg.EVENT_FLAGS.request(p, schedule.events()));
+        outputShapes(spec, vars, schedule, count).forEach((label, shape) -> requests.put(label, output(label).request(p, shape)));
         Map<String, long[]> outputs = outputShapes(spec, vars, schedule, runs);
-        requests.put("status", ArrayRequest.of(ElementType.INT32, count));
-        requests.put("steps", ArrayRequest.of(ElementType.INT32, 2, count));
+        requests.put(KernelArg.STATUS.label(), KernelArg.STATUS.request(p, count));
+        requests.put(KernelArg.STEPS.label(), KernelArg.STEPS.request(p, 2, count));
         boolean ok = false;
         try (Arena arena = Arena.ofConfined()) { // the event arrays; closing a shared arena would stop every thread
             requested = System.nanoTime();
@@ -261,8 +267,8 @@ final class BatchRun {
         return plan;
     }
 
-    /** The arguments of a launch over the first chunk's runs (device arrays at KernelSpec's positions, scalars); after {@link #prepare()}. */
-    Object[] firstLaunch() {
+    /** The arguments of a launch over the first chunk's runs; after {@link #prepare()}. */
+    LaunchArguments firstLaunch() {
         return args(resp, 0, plan.runsIn(0), plan.chunkLength());
     }
 
@@ -324,36 +330,28 @@ final class BatchRun {
         return out;
     }
 
-    private Object[] args(ArrayResponse resp, long first, long end, long stride) {
-        Object[] a = new Object[KernelSpec.ARG_COUNT];
-        a[KernelSpec.ARG_INIT] = resp.get("init").device();
-        a[KernelSpec.ARG_PARAMS] = resp.get("params").device();
-        a[KernelSpec.ARG_EVENT_TIMES] = resp.get("event_times").device();
-        a[KernelSpec.ARG_EVENT_FLAGS] = resp.get("event_flags").device();
-        a[KernelSpec.ARG_STATE] = device(resp, "state");
-        a[KernelSpec.ARG_OBSERVABLES] = device(resp, "observables");
-        a[KernelSpec.ARG_STATE_SUMMARIES] = device(resp, "state_summaries");
-        a[KernelSpec.ARG_OBSERVABLE_SUMMARIES] = device(resp, "observable_summaries");
-        a[KernelSpec.ARG_STATUS] = resp.get("status").device();
-        a[KernelSpec.ARG_STEPS] = resp.get("steps").device();
-        a[KernelSpec.ARG_RUNS] = Math.toIntExact(end);
-        a[KernelSpec.ARG_FIRST] = Math.toIntExact(first);
-        a[KernelSpec.ARG_STRIDE] = Math.toIntExact(stride);
-        a[KernelSpec.ARG_EVENTS] = schedule.events();
-        a[KernelSpec.ARG_T0] = time.t0();
-        a[KernelSpec.ARG_DT] = spec.control().dt();
-        a[KernelSpec.ARG_DT_MIN] = spec.control().dtMin();
-        a[KernelSpec.ARG_DT_MAX] = spec.control().dtMax();
-        a[KernelSpec.ARG_MAX_STEPS] = spec.control().maxSteps();
-        a[KernelSpec.ARG_ATOL] = spec.control().atol();
-        a[KernelSpec.ARG_RTOL] = spec.control().rtol();
-        a[KernelSpec.ARG_SAVES] = schedule.saves();
-        a[KernelSpec.ARG_WINDOWS] = schedule.windows();
-        return a;
+    /** The kernel's arguments for runs {@code [first, end)} of a chunk {@code stride} runs wide. */
+    private LaunchArguments args(ArrayResponse resp, long first, long end, long stride) {
+        Map<KernelArg, DeviceBuffer> arrays = new EnumMap<>(KernelArg.class);
+        for (KernelArg a : KernelArg.values()) {
+            if (a.isArray() && resp.arrays().containsKey(a.label())) {
+                arrays.put(a, resp.get(a.label()).device());
+            }
+        }
+        StepControl c = spec.control();
+        LaunchScalars scalars = new LaunchScalars(Math.toIntExact(first), Math.toIntExact(end), Math.toIntExact(stride), schedule.events(),
+                time.t0(), c.dt(), c.dtMin(), c.dtMax(), c.maxSteps(), c.atol(), c.rtol(), schedule.saves(), schedule.windows());
+        return scalars.arguments(kernel.signature(), arrays);
     }
 
-    private static DeviceBuffer device(ArrayResponse resp, String label) {
-        return resp.arrays().containsKey(label) ? resp.get(label).device() : null;
+    /** The kernel argument of an output array's label. */
+    private static KernelArg output(String label) {
+        for (KernelArg a : KernelArg.values()) {
+            if (a.isArray() && a.label().equals(label)) {
+                return a;
+            }
+        }
+        throw new IllegalArgumentException("output " + label);
     }
 
     private void waitFor(DeviceEvent done, DeviceRuntime rt, ProgressListener listener, long runsDone, long chunk, long chunks) {

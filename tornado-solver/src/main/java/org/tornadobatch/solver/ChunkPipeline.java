@@ -130,7 +130,7 @@ final class ChunkPipeline {
                     throw new org.tornadobatch.memory.MemoryLimitExceededException(org.tornadobatch.memory.MemoryLimitExceededException.Reason.PINNED_LIMIT,
                             "pinned staging for even one run per slice needs " + org.tornadobatch.Bytes.exact(slotBytes(1) * slotCount(1)) + ", but "
                                     + org.tornadobatch.Bytes.exact(budget) + " is left of the memory manager's pinned bound; raise it"
-                                    + " (MemoryManager.Builder.pinnedLimitBytes)", slotBytes(1), 0, budget);
+                                    + " (MemoryManagerBuilder.pinnedLimitBytes)", slotBytes(1), 0, budget);
                 }
                 cap = lo;
             }

@@ -3,7 +3,6 @@ package org.tornadobatch.solver;
 import org.tornadobatch.device.DeviceRuntime;
 import org.tornadobatch.device.Kernel;
 import org.tornadobatch.memory.ChunkPlan;
-import org.tornadobatch.solver.kernel.KernelSpec;
 
 /**
  * A solve made ready but not yet run ({@link Solver#prepare}): its kernel compiled, its chunks planned by the
@@ -38,10 +37,10 @@ public final class PreparedSolve implements AutoCloseable {
     }
 
     /**
-     * The arguments of a launch over the first chunk's runs: the device arrays at {@link KernelSpec}'s positions
-     * ({@code ARG_INIT} to {@code ARG_STEPS}; {@code null} for outputs the solve does not make), then the scalars.
+     * The arguments of a launch over the first chunk's runs, by {@link org.tornadobatch.solver.kernel.KernelArg}'s
+     * labels: the device arrays (absent for outputs the solve does not make) and the scalars.
      */
-    public Object[] launchArguments() {
+    public org.tornadobatch.device.LaunchArguments launchArguments() {
         return run.firstLaunch();
     }
 

@@ -102,7 +102,7 @@ class SolverBehaviourTest {
             PreparedSolve p = s.prepare(batch, time);
             assertTrue(mm.allocatedBytes() > 0, "a prepared solve holds its device arrays");
             assertEquals(1, p.chunkPlan().chunks());
-            assertEquals(Integer.valueOf(3), p.launchArguments()[org.tornadobatch.solver.kernel.KernelSpec.ARG_RUNS]);
+            assertEquals(Integer.valueOf(3), p.launchArguments().int32(org.tornadobatch.solver.kernel.KernelArg.END.label()));
             IllegalStateException twice = assertThrows(IllegalStateException.class, () -> s.prepare(batch, time));
             assertTrue(twice.getMessage().contains("run or close it first"), twice.getMessage());
             try (SolveResult prepared = p.run()) {

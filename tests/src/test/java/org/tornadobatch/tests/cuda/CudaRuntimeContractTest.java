@@ -27,6 +27,10 @@ import org.tornadobatch.device.KernelCache;
 import org.tornadobatch.device.KernelSource;
 import org.tornadobatch.device.LaunchConfig;
 import org.tornadobatch.device.cuda.CudaException;
+import org.tornadobatch.device.Direction;
+import org.tornadobatch.device.KernelSignature;
+import org.tornadobatch.device.LaunchArguments;
+import org.tornadobatch.device.ValueType;
 import org.tornadobatch.device.cuda.CudaKernel;
 import org.tornadobatch.device.cuda.CudaRuntime;
 
@@ -42,6 +46,17 @@ class CudaRuntimeContractTest extends DeviceRuntimeContract {
                 }
             }
             """;
+    static final KernelSignature AXPY_SIGNATURE = KernelSignature.builder().buffer("x", ValueType.FLOAT64, Direction.IN, false)
+            .buffer("y", ValueType.FLOAT64, Direction.IN_OUT, false).vector("ab", ValueType.FLOAT64, 2).scalar("n", ValueType.INT64)
+            .scalar("shift", ValueType.INT32).build();
+
+    private static KernelSource axpy(String code) {
+        return new KernelSource("cuda", "axpy", code, Map.of(), AXPY_SIGNATURE);
+    }
+
+    private static LaunchArguments axpyArgs(DeviceBuffer x, DeviceBuffer y, double a, double b, long n, int shift) {
+        return LaunchArguments.of(AXPY_SIGNATURE).buffer("x", x).buffer("y", y).vector("ab", a, b).int64("n", n).int32("shift", shift).build();
+    }
 
     @Override
     protected DeviceRuntime open() {
@@ -55,7 +70,7 @@ class CudaRuntimeContractTest extends DeviceRuntimeContract {
     @Test
     void aKernelFromNvrtcComputesOnTheDevice() {
         int n = 100_000;
-        try (Arena a = Arena.ofConfined(); Kernel k = runtime.compile(new KernelSource("cuda", "axpy", AXPY, Map.of()));
+        try (Arena a = Arena.ofConfined(); Kernel k = runtime.compile(axpy(AXPY));
              DeviceStream s = runtime.newStream()) {
             MemorySegment x = a.allocate(ValueLayout.JAVA_DOUBLE, n);
             MemorySegment y = a.allocate(ValueLayout.JAVA_DOUBLE, n);
@@ -67,7 +82,7 @@ class CudaRuntimeContractTest extends DeviceRuntimeContract {
             DeviceBuffer dy = runtime.allocate(8L * n);
             runtime.copyToDevice(x, dx, 0, s);
             runtime.copyToDevice(y, dy, 0, s);
-            runtime.launch(k, runtime.launchConfig(k, n), s, dx, dy, new double[] {2.0, 3.0}, (long) n, 5);
+            runtime.launch(k, runtime.launchConfig(k, n), s, axpyArgs(dx, dy, 2.0, 3.0, n, 5));
             MemorySegment out = a.allocate(ValueLayout.JAVA_DOUBLE, n);
             runtime.copyToHost(dy, 0, out, s);
             s.synchronize();
@@ -81,7 +96,7 @@ class CudaRuntimeContractTest extends DeviceRuntimeContract {
 
     @Test
     void theOccupancyCalculatorChoosesTheBlockSize() {
-        try (Kernel k = runtime.compile(new KernelSource("cuda", "axpy", AXPY, Map.of()))) {
+        try (Kernel k = runtime.compile(axpy(AXPY))) {
             CudaKernel info = cuda().describe(k);
             assertTrue(info.registers() > 0 && info.registers() <= 255, "registers " + info.registers());
             assertTrue(info.blockSize() >= 32 && info.blockSize() <= 1024 && info.blockSize() % 32 == 0, "block " + info.blockSize());
@@ -104,10 +119,10 @@ class CudaRuntimeContractTest extends DeviceRuntimeContract {
         System.setProperty(KernelCache.CACHE_PROPERTY, cache.toString());
         try {
             String src = AXPY + "// " + System.nanoTime() + "\n";
-            try (Kernel first = runtime.compile(new KernelSource("cuda", "axpy", src, Map.of()))) {
+            try (Kernel first = runtime.compile(axpy(src))) {
                 assertFalse(cuda().describe(first).cached());
             }
-            try (CudaRuntime other = Gpu.open(); Kernel second = other.compile(new KernelSource("cuda", "axpy", src, Map.of()))) {
+            try (CudaRuntime other = Gpu.open(); Kernel second = other.compile(axpy(src))) {
                 assertTrue(other.describe(second).cached());
                 assertEquals("compute_" + cuda().computeCapability(), other.describe(second).architecture());
             }
@@ -124,17 +139,18 @@ class CudaRuntimeContractTest extends DeviceRuntimeContract {
     @Test
     void aKernelThatDoesNotCompileReportsNvrtcsLog() {
         CudaException e = assertThrows(CudaException.class,
-                () -> runtime.compile(new KernelSource("cuda", "broken", "extern \"C\" __global__ void broken() { undefined_name = 1; }", Map.of())));
+                () -> runtime.compile(new KernelSource("cuda", "broken", "extern \"C\" __global__ void broken() { undefined_name = 1; }", Map.of(),
+                        KernelSignature.builder().build())));
         assertEquals("nvrtcCompileProgram", e.function());
         assertTrue(e.getMessage().contains("undefined_name"), e.getMessage());
     }
 
     @Test
     void aFailedDriverCallNamesTheFunctionTheStatusAndTheDevice() {
-        try (Kernel k = runtime.compile(new KernelSource("cuda", "axpy", AXPY, Map.of())); DeviceStream s = runtime.newStream()) {
+        try (Kernel k = runtime.compile(axpy(AXPY)); DeviceStream s = runtime.newStream()) {
             DeviceBuffer b = runtime.allocate(64);
             CudaException e = assertThrows(CudaException.class,
-                    () -> runtime.launch(k, new LaunchConfig(1, 4096, 0), s, b, b, new double[] {1, 1}, 1L, 0));
+                    () -> runtime.launch(k, new LaunchConfig(1, 4096, 0), s, axpyArgs(b, b, 1, 1, 1L, 0)));
             assertEquals("cuLaunchKernel", e.function());
             assertEquals("CUDA_ERROR_INVALID_VALUE", e.statusName());
             assertTrue(e.getMessage().contains(runtime.deviceName()), e.getMessage());

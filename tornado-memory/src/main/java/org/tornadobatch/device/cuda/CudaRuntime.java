@@ -26,6 +26,8 @@ import org.tornadobatch.device.DeviceStream;
 import org.tornadobatch.device.HostBuffer;
 import org.tornadobatch.device.HostMemoryKind;
 import org.tornadobatch.device.Kernel;
+import org.tornadobatch.device.KernelParameter;
+import org.tornadobatch.device.LaunchArguments;
 import org.tornadobatch.device.KernelSource;
 import org.tornadobatch.device.LaunchConfig;
 import org.tornadobatch.device.MemoryInfo;
@@ -542,7 +544,7 @@ public final class CudaRuntime implements DeviceRuntime {
             d.check("cuOccupancyMaxPotentialBlockSize", where, minGrid, block, function, MemorySegment.NULL, 0L, 0);
             int blockSize = block.get(JAVA_INT, 0);
             d.check("cuOccupancyMaxActiveBlocksPerMultiprocessor", where, v, function, blockSize, 0L);
-            CudaKernel k = new CudaKernel(this, source.entryPoint(), module, function, regs, blockSize, v.get(JAVA_INT, 0),
+            CudaKernel k = new CudaKernel(this, source.entryPoint(), source.signature(), module, function, regs, blockSize, v.get(JAVA_INT, 0),
                     ptx.arch(), ptx.cached(), ptx.millis(), new AtomicBoolean(true));
             kernels.add(k);
             LOG.debug("kernel {}: {} registers, block size {} ({} blocks per multiprocessor), PTX {} {} in {} ms", k.entryPoint(),
@@ -586,35 +588,47 @@ public final class CudaRuntime implements DeviceRuntime {
     }
 
     @Override
-    public void launch(Kernel kernel, LaunchConfig config, DeviceStream stream, Object... args) {
+    public void launch(Kernel kernel, LaunchConfig config, DeviceStream stream, LaunchArguments args) {
         CudaKernel k = own(kernel);
         if (!k.loaded().get()) {
             throw new IllegalStateException("kernel " + k.entryPoint() + " is closed");
         }
+        k.requireArguments(args);
         CudaStream s = stream(stream);
         bind();
+        List<KernelParameter> ps = k.signature().parameters();
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment params = a.allocate(ADDRESS, Math.max(1, args.length));
-            for (int i = 0; i < args.length; i++) {
-                params.setAtIndex(ADDRESS, i, argument(a, args[i], i));
+            MemorySegment params = a.allocate(ADDRESS, Math.max(1, ps.size()));
+            for (int i = 0; i < ps.size(); i++) {
+                params.setAtIndex(ADDRESS, i, argument(a, ps.get(i), args.value(ps.get(i))));
             }
             d.check("cuLaunchKernel", where, k.function(), config.gridSize(), 1, 1, config.blockSize(), 1, 1, config.sharedMemoryBytes(),
                     s.handle(), params, MemorySegment.NULL);
         }
     }
 
-    private MemorySegment argument(Arena a, Object v, int i) {
-        return switch (v) {
-            case null -> a.allocate(JAVA_LONG);
-            case DeviceBuffer b -> a.allocateFrom(JAVA_LONG, own(b).address());
-            case Integer x -> a.allocateFrom(JAVA_INT, x);
-            case Long x -> a.allocateFrom(JAVA_LONG, x);
-            case Double x -> a.allocateFrom(JAVA_DOUBLE, x);
-            case Float x -> a.allocateFrom(JAVA_FLOAT, x);
-            case double[] x -> a.allocateFrom(JAVA_DOUBLE, x);
-            case int[] x -> a.allocateFrom(JAVA_INT, x);
-            default -> throw new IllegalArgumentException("launch argument " + i + ": " + v.getClass().getName()
-                    + " (expected: a device buffer, null, Integer, Long, Float, Double, double[] or int[])");
+    /** Where cuLaunchKernel reads parameter {@code p}'s value: a pointer (0 for an absent buffer), a scalar, a struct of a vector's values. */
+    private MemorySegment argument(Arena a, KernelParameter p, Object v) {
+        return switch (p) {
+            case KernelParameter.Buffer b -> a.allocateFrom(JAVA_LONG, v == null ? 0 : own((DeviceBuffer) v).address());
+            case KernelParameter.Scalar sc -> switch (sc.type()) {
+                case INT32 -> a.allocateFrom(JAVA_INT, (Integer) v);
+                case INT64 -> a.allocateFrom(JAVA_LONG, (Long) v);
+                case FLOAT32 -> a.allocateFrom(JAVA_FLOAT, (Float) v);
+                case FLOAT64 -> a.allocateFrom(JAVA_DOUBLE, (Double) v);
+            };
+            case KernelParameter.Vector vec -> switch (vec.element()) {
+                case FLOAT64 -> a.allocateFrom(JAVA_DOUBLE, (double[]) v);
+                case FLOAT32 -> {
+                    double[] d = (double[]) v;
+                    MemorySegment m = a.allocate(JAVA_FLOAT, d.length);
+                    for (int i = 0; i < d.length; i++) {
+                        m.setAtIndex(JAVA_FLOAT, i, (float) d[i]);
+                    }
+                    yield m;
+                }
+                default -> throw new IllegalArgumentException("vector " + p.name() + " of " + vec.element() + " (expected: FLOAT64 or FLOAT32)");
+            };
         };
     }
 

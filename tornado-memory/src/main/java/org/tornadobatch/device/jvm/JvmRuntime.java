@@ -17,6 +17,8 @@ import org.tornadobatch.device.DeviceStream;
 import org.tornadobatch.device.HostBuffer;
 import org.tornadobatch.device.HostMemoryKind;
 import org.tornadobatch.device.Kernel;
+import org.tornadobatch.device.KernelParameter;
+import org.tornadobatch.device.LaunchArguments;
 import org.tornadobatch.device.KernelSource;
 import org.tornadobatch.device.LaunchConfig;
 import org.tornadobatch.device.MemoryInfo;
@@ -214,25 +216,26 @@ public final class JvmRuntime implements DeviceRuntime {
         if (!"java".equals(source.language())) {
             return DeviceRuntime.super.compile(source);
         }
-        return new JvmKernel(source.entryPoint(), JavaKernelCompiler.load(source));
+        return new JvmKernel(source.entryPoint(), source.signature(), JavaKernelCompiler.load(source));
     }
 
     /**
-     * Queues a launch: {@code gridSize x blockSize} threads, one pool task per block. Device buffers among
-     * {@code args} reach the kernel as their memory segments.
+     * Queues a launch: {@code gridSize x blockSize} threads, one pool task per block. The kernel reads its
+     * buffers as their memory segments.
      */
     @Override
-    public void launch(Kernel kernel, LaunchConfig config, DeviceStream stream, Object... args) {
+    public void launch(Kernel kernel, LaunchConfig config, DeviceStream stream, LaunchArguments args) {
         checkOpen();
         if (!(kernel instanceof JvmKernel k)) {
             throw new IllegalArgumentException("kernel: " + kernel + " (expected: a kernel compiled by the jvm runtime)");
         }
-        Object[] resolved = args.clone();
-        for (int i = 0; i < resolved.length; i++) {
-            if (resolved[i] instanceof DeviceBuffer b) {
-                resolved[i] = own(b).segment();
+        k.requireArguments(args);
+        for (KernelParameter.Buffer b : args.signature().buffers()) {
+            if (args.buffer(b.name()) != null) {
+                own(args.buffer(b.name()));
             }
         }
+        JvmArguments resolved = new JvmArguments(args, b -> own(b).segment());
         int blocks = config.gridSize();
         int block = config.blockSize();
         lane(stream).submit(() -> {

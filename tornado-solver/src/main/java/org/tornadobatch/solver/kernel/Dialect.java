@@ -110,14 +110,18 @@ abstract sealed class Dialect permits Dialect.Java, Dialect.Cuda {
      * Java that TornadoVM compiles: {@code DoubleArray}/{@code FloatArray}/{@code IntArray} with int indices,
      * TornadoMath for sqrt, abs, min, max, floor and ceil, and the kernel class's own double-precision elementary
      * functions (TornadoVM's PTX backend computes float64 sin, cos, exp, log ... in single precision).
-     * Tolerances are read from the launch's {@code reals} array, after {@link #REALS_BEFORE_TOLERANCES} values.
+     * Tolerances are read from the launch's packed {@code reals} array, at the slots the kernel's signature gives them.
      */
     static final class TornadoVm extends Java {
-        static final int REALS_BEFORE_TOLERANCES = 5;
-        private final int states;
+        private final org.tornadobatch.device.KernelSignature signature;
 
+        TornadoVm(org.tornadobatch.device.KernelSignature signature) {
+            this.signature = signature;
+        }
+
+        /** The dialect of an integrator kernel of a system of {@code states} states. */
         TornadoVm(int states) {
-            this.states = states;
+            this(KernelArg.signature(org.tornadobatch.solver.Precision.FLOAT64, states));
         }
 
         @Override
@@ -146,7 +150,7 @@ abstract sealed class Dialect permits Dialect.Java, Dialect.Cuda {
 
         @Override
         String tolerance(String which, int i) {
-            return "reals.get(" + (REALS_BEFORE_TOLERANCES + (which.equals("atol") ? i : states + i)) + ")";
+            return "reals.get(" + (signature.realSlot(which) + i) + ")";
         }
 
         /**

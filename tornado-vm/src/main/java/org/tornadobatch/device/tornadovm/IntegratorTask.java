@@ -1,16 +1,16 @@
 package org.tornadobatch.device.tornadovm;
 
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 
+import org.tornadobatch.device.KernelParameter;
+import org.tornadobatch.device.LaunchArguments;
 import org.tornadobatch.memory.ChunkPlan;
 import org.tornadobatch.solver.Batch;
 import org.tornadobatch.solver.PreparedSolve;
 import org.tornadobatch.solver.SolveResult;
 import org.tornadobatch.solver.Solver;
 import org.tornadobatch.solver.TimeSpec;
-import org.tornadobatch.solver.kernel.KernelSpec;
 
 import uk.ac.manchester.tornado.api.GridScheduler;
 import uk.ac.manchester.tornado.api.TaskGraph;
@@ -54,17 +54,11 @@ public final class IntegratorTask implements AutoCloseable {
         void executed(long chunk, long firstRun, long runs);
     }
 
-    /** The integrator's arrays by name, at their positions in the kernel's arguments. */
-    private static final Map<String, Integer> ARRAYS = Map.of("init", KernelSpec.ARG_INIT, "params", KernelSpec.ARG_PARAMS,
-            "event_times", KernelSpec.ARG_EVENT_TIMES, "event_flags", KernelSpec.ARG_EVENT_FLAGS, "state", KernelSpec.ARG_STATE,
-            "observables", KernelSpec.ARG_OBSERVABLES, "state_summaries", KernelSpec.ARG_STATE_SUMMARIES,
-            "observable_summaries", KernelSpec.ARG_OBSERVABLE_SUMMARIES, "status", KernelSpec.ARG_STATUS, "steps", KernelSpec.ARG_STEPS);
-
     private final PreparedSolve prepared;
     private final TornadoVmRuntime runtime;
     private final TvmKernel kernel;
-    private final Object[] launch;
-    private TornadoVmRuntime.TaskArrays arrays;
+    private final LaunchArguments launch;
+    private TvmPlans.TaskArrays arrays;
     private String taskName;
     private boolean ran;
     private boolean profiled;
@@ -101,7 +95,7 @@ public final class IntegratorTask implements AutoCloseable {
         if (arrays != null) {
             throw new IllegalStateException("this integrator task was already added to graph task " + taskName + "; prepare another");
         }
-        arrays = runtime.addTask(kernel, launch, graph, id);
+        arrays = runtime.plans().addTask(kernel, launch, graph, id);
         taskName = graph.getTaskGraphName() + "." + id;
         return graph;
     }
@@ -115,11 +109,12 @@ public final class IntegratorTask implements AutoCloseable {
      */
     public TornadoNativeArray array(String name) {
         requireAdded();
-        Integer at = ARRAYS.get(name);
-        if (at == null) {
-            throw new IllegalArgumentException("array: " + name + " (expected one of " + List.copyOf(new java.util.TreeSet<>(ARRAYS.keySet())) + ")");
+        List<String> names = kernel.buffers().stream().map(KernelParameter.Buffer::name).toList();
+        int at = names.indexOf(name);
+        if (at < 0) {
+            throw new IllegalArgumentException("array: " + name + " (expected one of " + List.copyOf(new java.util.TreeSet<>(names)) + ")");
         }
-        if (launch[at] == null) {
+        if (launch.buffer(name) == null) {
             throw new IllegalArgumentException("array: " + name + " is not made by this solve (its outputs do not include it)");
         }
         return (TornadoNativeArray) arrays.taskArgs()[at];
@@ -144,7 +139,7 @@ public final class IntegratorTask implements AutoCloseable {
     /** The integrator's launch grid: one thread per run of a chunk, in blocks of {@code -Dtornadobatch.tornadovm.block} (128). */
     public WorkerGrid workerGrid() {
         requireAdded();
-        return TornadoVmRuntime.workerGrid(arrays);
+        return TvmPlans.workerGrid(arrays);
     }
 
     /** The device the integrator's arrays were planned for. */
@@ -181,10 +176,12 @@ public final class IntegratorTask implements AutoCloseable {
         ran = true;
         ChunkPlan chunks = prepared.chunkPlan();
         long[] next = {0};
-        try (TornadoVmRuntime.Attachment routed = runtime.attach(kernel, launch, arrays, plan, profiled, args -> {
+        String firstName = kernel.signature().first();
+        String endName = kernel.signature().end();
+        try (TvmPlans.Attachment routed = runtime.plans().attach(kernel, launch, arrays, plan, profiled, args -> {
             long c = next[0]++;
-            int first = (Integer) args[KernelSpec.ARG_FIRST];
-            int end = (Integer) args[KernelSpec.ARG_RUNS];
+            int first = args.int32(firstName);
+            int end = args.int32(endName);
             if (c >= chunks.chunks() || first != 0 || end != chunks.runsIn(c)) {
                 throw new IllegalStateException("IntegratorTask runs one execution per chunk; launch " + (c + 1) + " covered runs " + first
                         + " to " + end + " of a chunk (unset -Dtornadobatch.slices)");

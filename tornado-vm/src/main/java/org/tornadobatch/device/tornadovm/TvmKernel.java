@@ -1,104 +1,132 @@
 package org.tornadobatch.device.tornadovm;
 
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
 import java.util.List;
 
 import org.tornadobatch.device.DeviceException;
+import org.tornadobatch.device.Direction;
 import org.tornadobatch.device.Kernel;
+import org.tornadobatch.device.KernelParameter;
+import org.tornadobatch.device.KernelSignature;
+import org.tornadobatch.device.LaunchArguments;
+import org.tornadobatch.device.ValueType;
 
 import uk.ac.manchester.tornado.api.TaskGraph;
+import uk.ac.manchester.tornado.api.common.TornadoFunctions;
 import uk.ac.manchester.tornado.api.types.arrays.DoubleArray;
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
+import uk.ac.manchester.tornado.api.types.arrays.TornadoNativeArray;
 
 /**
- * A kernel class for TornadoVM, as the solver generates it: a static {@code run} (the task), {@code task(graph, id,
- * args)} adding it to a task graph, {@code pack(launchArgs, ints, reals)} putting a launch's scalars into two small
- * arrays, {@code mark}/{@code unrun} (marking one run per block of the launch in the {@code inout} status array, and
- * counting those a launch left marked), and the constants {@code ROLES} (how each array argument moves: {@code in},
- * {@code constant}, {@code out}, {@code inout}), {@code INTS} and {@code REALS} (the small arrays' lengths).
+ * A TornadoVM kernel and what this runtime does around it, all derived from its {@link KernelSignature}: the
+ * kernel is a class implementing TornadoVM's {@code TaskN} whose {@code apply} calls its static {@code run(buffers
+ * as TornadoVM arrays in the signature's order, IntArray ints, DoubleArray reals, int size)}; the scalars travel in
+ * {@code ints} and {@code reals} as the signature packs them, {@code size} is the chunk length (the parallel loop's
+ * bound). The kernel instance is made once, when it is compiled; launches only pack, mark and add tasks here.
  */
 final class TvmKernel implements Kernel {
-    /** How an array argument moves between host and device. */
-    enum Role { IN, CONSTANT, OUT, INOUT }
-
     private final String entryPoint;
-    private final Method task;
-    private final Method pack;
-    private final Method mark;
-    private final Method unrun;
-    private final Class<?>[] arrayTypes;
-    private final List<Role> roles;
-    private final int ints;
-    private final int reals;
+    private final KernelSignature signature;
+    private final List<KernelParameter.Buffer> buffers;
+    private final Object task;
 
-    TvmKernel(Class<?> type) {
-        this.entryPoint = type.getName();
-        try {
-            this.task = type.getMethod("task", TaskGraph.class, String.class, Object[].class);
-            this.pack = type.getMethod("pack", Object[].class, IntArray.class, DoubleArray.class);
-            this.mark = type.getMethod("mark", Object[].class, IntArray.class, int.class);
-            this.unrun = type.getMethod("unrun", Object[].class, IntArray.class, int.class);
-            Method run = java.util.Arrays.stream(type.getMethods()).filter(m -> m.getName().equals("run")).findFirst()
-                    .orElseThrow(() -> new NoSuchMethodException("run"));
-            this.roles = java.util.Arrays.stream(((String) type.getField("ROLES").get(null)).split(","))
-                    .map(r -> Role.valueOf(r.trim().toUpperCase(java.util.Locale.ROOT))).toList();
-            this.arrayTypes = java.util.Arrays.copyOf(run.getParameterTypes(), roles.size());
-            this.ints = type.getField("INTS").getInt(null);
-            this.reals = type.getField("REALS").getInt(null);
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            throw new DeviceException("kernel " + type.getName() + " is not a tornado-batch TornadoVM kernel (expected: static run, task,"
-                    + " pack, mark, unrun, ROLES, INTS, REALS): " + e, e);
+    TvmKernel(String entryPoint, KernelSignature signature, Object task) {
+        this.entryPoint = entryPoint;
+        this.signature = signature;
+        this.buffers = signature.buffers();
+        this.task = task;
+        int arity = buffers.size() + 3;
+        if (arity != 13) {
+            throw new DeviceException("kernel " + entryPoint + " takes " + buffers.size() + " arrays (this runtime adds tasks of 10 arrays,"
+                    + " the packed scalars and the size: TornadoVM's Task13)");
         }
-    }
-
-    List<Role> roles() {
-        return roles;
-    }
-
-    Class<?> arrayType(int i) {
-        return arrayTypes[i];
-    }
-
-    int ints() {
-        return ints;
-    }
-
-    int reals() {
-        return reals;
-    }
-
-    TaskGraph addTask(TaskGraph graph, String id, Object[] taskArgs) {
-        return (TaskGraph) invoke(task, graph, id, taskArgs);
-    }
-
-    void pack(Object[] launchArgs, IntArray i, DoubleArray r) {
-        invoke(pack, launchArgs, i, r);
-    }
-
-    /** Marks every {@code every}-th run of the launch (and its last) as not run. */
-    void mark(Object[] launchArgs, IntArray status, int every) {
-        invoke(mark, launchArgs, status, every);
-    }
-
-    /** How many runs {@link #mark} marked are still marked. */
-    int unrun(Object[] launchArgs, IntArray status, int every) {
-        return (Integer) invoke(unrun, launchArgs, status, every);
-    }
-
-    private Object invoke(Method m, Object... args) {
-        try {
-            return m.invoke(null, args);
-        } catch (InvocationTargetException e) {
-            throw e.getCause() instanceof RuntimeException re ? re : new DeviceException(entryPoint + "." + m.getName() + ": " + e.getCause(), e);
-        } catch (IllegalAccessException e) {
-            throw new DeviceException(entryPoint + "." + m.getName() + ": " + e, e);
+        if (!(task instanceof TornadoFunctions.Task13<?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?>)) {
+            throw new DeviceException("kernel " + entryPoint + " is not a TornadoVM Task13 (expected: a generated tornadovm kernel class)");
         }
     }
 
     @Override
     public String entryPoint() {
         return entryPoint;
+    }
+
+    @Override
+    public KernelSignature signature() {
+        return signature;
+    }
+
+    /** The buffer parameters, in order: the first arguments of the task. */
+    List<KernelParameter.Buffer> buffers() {
+        return buffers;
+    }
+
+    /** How buffer {@code b} moves: as its direction says, and both ways if it is the checked buffer (its marks go in). */
+    Direction direction(KernelParameter.Buffer b) {
+        return b.name().equals(signature.checked()) ? Direction.IN_OUT : b.direction();
+    }
+
+    /** The TornadoVM array type of a buffer's elements. */
+    static Class<? extends TornadoNativeArray> arrayType(KernelParameter.Buffer b) {
+        return switch (b.element()) {
+            case FLOAT64 -> DoubleArray.class;
+            case FLOAT32 -> FloatArray.class;
+            case INT32 -> IntArray.class;
+            case INT64 -> throw new DeviceException("buffer " + b.name() + " of INT64 (expected: FLOAT64, FLOAT32 or INT32 on tornadovm)");
+        };
+    }
+
+    /** Adds the kernel to {@code graph} as task {@code id} over {@code taskArgs} (the arrays, ints, reals, size). */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    TaskGraph addTask(TaskGraph graph, String id, Object[] a) {
+        TornadoFunctions.Task13 t = (TornadoFunctions.Task13) task;
+        return graph.task(id, t, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12]);
+    }
+
+    /** Copies a launch's scalars into the packed arrays. */
+    void pack(LaunchArguments args, IntArray ints, DoubleArray reals) {
+        for (KernelParameter p : signature.parameters()) {
+            switch (p) {
+                case KernelParameter.Scalar s when s.type() == ValueType.INT32 -> ints.set(signature.intSlot(s.name()), args.int32(s.name()));
+                case KernelParameter.Scalar s -> reals.set(signature.realSlot(s.name()), args.real(s.name()));
+                case KernelParameter.Vector v -> {
+                    double[] values = args.vector(v.name());
+                    int at = signature.realSlot(v.name());
+                    for (int i = 0; i < values.length; i++) {
+                        reals.set(at + i, values[i]);
+                    }
+                }
+                case KernelParameter.Buffer b -> { }
+            }
+        }
+    }
+
+    /**
+     * Marks every {@code every}-th item of the launch's work range, and its last, in the checked array as not run
+     * ({@code MIN_VALUE}), which the kernel overwrites. A failed launch runs no block, so one mark per block shows it.
+     */
+    void mark(LaunchArguments args, IntArray status, int every) {
+        int first = args.int32(signature.first());
+        int end = args.int32(signature.end());
+        for (int r = first; r < end; r += every) {
+            status.set(r, Integer.MIN_VALUE);
+        }
+        if (end > first) {
+            status.set(end - 1, Integer.MIN_VALUE);
+        }
+    }
+
+    /** How many of the items {@link #mark} marked the kernel left marked (none after a launch that ran). */
+    int unrun(LaunchArguments args, IntArray status, int every) {
+        int first = args.int32(signature.first());
+        int end = args.int32(signature.end());
+        int n = 0;
+        for (int r = first; r < end; r += every) {
+            n += status.get(r) == Integer.MIN_VALUE ? 1 : 0;
+        }
+        if (end > first && (end - 1 - first) % every != 0) {
+            n += status.get(end - 1) == Integer.MIN_VALUE ? 1 : 0;
+        }
+        return n;
     }
 
     @Override

@@ -33,9 +33,9 @@ public final class CudaRuntimeProvider implements DeviceRuntimeProvider {
         StringBuilder sb = new StringBuilder();
         try (Arena a = Arena.ofConfined()) {
             MemorySegment n = a.allocate(java.lang.foreign.ValueLayout.JAVA_INT);
-            d.check("cuDeviceGetCount", "the driver", n);
+            d.check("cuDeviceGetCount", "the driver", d.cuDeviceGetCount(n));
             int count = n.get(java.lang.foreign.ValueLayout.JAVA_INT, 0);
-            d.check("cuDriverGetVersion", "the driver", n);
+            d.check("cuDriverGetVersion", "the driver", d.cuDriverGetVersion(n));
             int v = n.get(java.lang.foreign.ValueLayout.JAVA_INT, 0);
             sb.append(count).append(" device(s), driver CUDA ").append(v / 1000).append('.').append(v % 1000 / 10);
         } catch (CudaException e) {

@@ -1,6 +1,5 @@
 package org.tornadobatch.bench;
 
-import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -11,10 +10,10 @@ import java.util.Map;
 import org.tornadobatch.device.DeviceBuffer;
 import org.tornadobatch.device.DeviceEvent;
 import org.tornadobatch.device.DeviceStream;
+import org.tornadobatch.device.Direction;
 import org.tornadobatch.device.HostBuffer;
 import org.tornadobatch.device.HostMemoryKind;
 import org.tornadobatch.device.Kernel;
-import org.tornadobatch.device.Direction;
 import org.tornadobatch.device.KernelSignature;
 import org.tornadobatch.device.KernelSource;
 import org.tornadobatch.device.LaunchArguments;

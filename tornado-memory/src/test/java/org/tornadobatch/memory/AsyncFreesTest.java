@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.tornadobatch.Bytes;
-import org.tornadobatch.device.jvm.LaneStream;
+import org.tornadobatch.device.host.LaneStream;
 import org.tornadobatch.device.simulated.SimulatedRuntime;
 
 /**

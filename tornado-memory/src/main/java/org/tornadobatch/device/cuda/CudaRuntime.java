@@ -18,7 +18,7 @@ import org.tornadobatch.device.LaunchArguments;
 import org.tornadobatch.device.LaunchConfig;
 import org.tornadobatch.device.MemoryInfo;
 import org.tornadobatch.device.Rows;
-import org.tornadobatch.device.jvm.OffHeapHostBuffer;
+import org.tornadobatch.device.host.OffHeapHostBuffer;
 
 /**
  * An NVIDIA GPU through the CUDA driver API, bound with {@code java.lang.foreign} ({@link CudaDriver}: one typed

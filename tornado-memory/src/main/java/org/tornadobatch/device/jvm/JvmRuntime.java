@@ -18,11 +18,15 @@ import org.tornadobatch.device.HostBuffer;
 import org.tornadobatch.device.HostMemoryKind;
 import org.tornadobatch.device.Kernel;
 import org.tornadobatch.device.KernelParameter;
-import org.tornadobatch.device.LaunchArguments;
 import org.tornadobatch.device.KernelSource;
+import org.tornadobatch.device.LaunchArguments;
 import org.tornadobatch.device.LaunchConfig;
 import org.tornadobatch.device.MemoryInfo;
-import org.tornadobatch.device.OutOfDeviceMemoryException;
+import org.tornadobatch.device.host.HostInfo;
+import org.tornadobatch.device.host.HostMemoryBudget;
+import org.tornadobatch.device.host.JavaKernelCompiler;
+import org.tornadobatch.device.host.LaneStream;
+import org.tornadobatch.device.host.OffHeapHostBuffer;
 
 /**
  * The embedded JVM runtime: off-heap host memory stands in for device memory, with a configurable "total";
@@ -38,12 +42,10 @@ public final class JvmRuntime implements DeviceRuntime {
     /** System property: worker threads for kernels (default: all cores). */
     public static final String THREADS_PROPERTY = "tornadobatch.jvm.threads";
 
-    private final long totalBytes;
+    private final HostMemoryBudget<JvmDeviceBuffer> memory;
     private final int threads;
     private final AtomicLong completedThreads = new AtomicLong();
     private volatile ForkJoinPool workers;
-    private final AtomicLong allocated = new AtomicLong();
-    private final Set<JvmDeviceBuffer> live = ConcurrentHashMap.newKeySet();
     private final Map<LaneStream, Boolean> streams = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
@@ -53,11 +55,12 @@ public final class JvmRuntime implements DeviceRuntime {
 
     /** A runtime with {@code totalBytes} of "device" memory whose kernels run on {@code threads} workers. */
     public JvmRuntime(long totalBytes, int threads) {
-        this.totalBytes = Bytes.requirePositive("totalBytes", totalBytes);
+        Bytes.requirePositive("totalBytes", totalBytes);
         if (threads < 1) {
             throw new IllegalArgumentException("threads: " + threads + " (expected: >= 1)");
         }
         this.threads = threads;
+        this.memory = new HostMemoryBudget<>(deviceName(), totalBytes, JvmDeviceBuffer::new, JvmDeviceBuffer::release);
     }
 
     /** {@value #THREADS_PROPERTY} if set, else the number of cores. */
@@ -114,38 +117,18 @@ public final class JvmRuntime implements DeviceRuntime {
 
     @Override
     public MemoryInfo memoryInfo() {
-        return new MemoryInfo(Math.max(0, totalBytes - allocated.get()), totalBytes);
+        return memory.info();
     }
 
     @Override
     public DeviceBuffer allocate(long bytes) {
-        Bytes.requireNonNegative("bytes", bytes);
         checkOpen();
-        long now;
-        do {
-            now = allocated.get();
-            if (now + bytes > totalBytes) {
-                throw new OutOfDeviceMemoryException(deviceName(), bytes, totalBytes - now);
-            }
-        } while (!allocated.compareAndSet(now, now + bytes));
-        try {
-            JvmDeviceBuffer b = new JvmDeviceBuffer(bytes);
-            live.add(b);
-            return b;
-        } catch (OutOfMemoryError e) {
-            allocated.addAndGet(-bytes);
-            throw new OutOfDeviceMemoryException(deviceName() + " (the host refused: " + e.getMessage() + ")", bytes,
-                    totalBytes - allocated.get());
-        }
+        return memory.allocate(bytes);
     }
 
     @Override
     public void free(DeviceBuffer buffer) {
-        JvmDeviceBuffer b = own(buffer);
-        if (!live.remove(b) || !b.release()) {
-            throw new DeviceException("buffer of " + Bytes.exact(b.bytes()) + " was already freed");
-        }
-        allocated.addAndGet(-b.bytes());
+        memory.free(own(buffer));
     }
 
     @Override
@@ -216,7 +199,13 @@ public final class JvmRuntime implements DeviceRuntime {
         if (!"java".equals(source.language())) {
             return DeviceRuntime.super.compile(source);
         }
-        return new JvmKernel(source.entryPoint(), source.signature(), JavaKernelCompiler.load(source));
+        Class<?> type = JavaKernelCompiler.loadClass(source);
+        try {
+            return new JvmKernel(source.entryPoint(), source.signature(), (JvmKernelBody) type.getDeclaredConstructor().newInstance());
+        } catch (ReflectiveOperationException | ClassCastException e) {
+            throw new DeviceException("kernel " + source.entryPoint() + " cannot be instantiated (expected: a public class with a"
+                    + " public no-argument constructor implementing " + JvmKernelBody.class.getName() + "): " + e, e);
+        }
     }
 
     /**
@@ -327,7 +316,7 @@ public final class JvmRuntime implements DeviceRuntime {
 
     /** Bytes currently allocated as device memory. */
     public long allocatedBytes() {
-        return allocated.get();
+        return memory.allocatedBytes();
     }
 
     @Override
@@ -343,12 +332,7 @@ public final class JvmRuntime implements DeviceRuntime {
         if (workers != null) {
             workers.shutdown();
         }
-        for (JvmDeviceBuffer b : live) {
-            if (b.release()) {
-                allocated.addAndGet(-b.bytes());
-            }
-        }
-        live.clear();
+        memory.freeAll();
     }
 
     private void checkOpen() {

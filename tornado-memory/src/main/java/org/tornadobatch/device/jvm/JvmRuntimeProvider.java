@@ -4,6 +4,7 @@ import org.tornadobatch.Bytes;
 import org.tornadobatch.device.Availability;
 import org.tornadobatch.device.DeviceRuntime;
 import org.tornadobatch.device.DeviceRuntimeProvider;
+import org.tornadobatch.device.host.HostInfo;
 
 /** Provides the always-present {@code jvm} runtime. */
 public final class JvmRuntimeProvider implements DeviceRuntimeProvider {

@@ -15,8 +15,8 @@ import org.tornadobatch.device.HostMemoryKind;
 import org.tornadobatch.device.MemoryInfo;
 import org.tornadobatch.device.OutOfDeviceMemoryException;
 import org.tornadobatch.device.UnsupportedFeatureException;
-import org.tornadobatch.device.jvm.LaneStream;
-import org.tornadobatch.device.jvm.OffHeapHostBuffer;
+import org.tornadobatch.device.host.LaneStream;
+import org.tornadobatch.device.host.OffHeapHostBuffer;
 
 /**
  * A device for tests: its total and free memory are whatever the test sets, device buffers are accounted but

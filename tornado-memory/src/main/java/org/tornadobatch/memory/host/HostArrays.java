@@ -84,7 +84,7 @@ public final class HostArrays {
      * RAM) to {@code dir} without the space there: what a solve checks before any work, since the sizes are known.
      */
     public static void requireResultFits(long bytes, Path dir) {
-        long threshold = defaultSpillThresholdBytes(org.tornadobatch.device.jvm.HostInfo.physicalMemoryBytes());
+        long threshold = defaultSpillThresholdBytes(org.tornadobatch.device.host.HostInfo.physicalMemoryBytes());
         if (threshold > 0 && bytes > threshold) {
             try {
                 requireSpillSpace(bytes, dir);

@@ -15,7 +15,6 @@ import org.tornadobatch.solver.Precision;
 import org.tornadobatch.solver.RunStatus;
 import org.tornadobatch.solver.Schedule;
 import org.tornadobatch.solver.method.ButcherTableau;
-import org.tornadobatch.solver.method.Controller;
 import org.tornadobatch.solver.method.StepControl;
 import org.tornadobatch.system.Equation;
 import org.tornadobatch.system.Expr;

@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,10 +23,10 @@ import org.tornadobatch.device.KernelSource;
 import org.tornadobatch.device.LaunchArguments;
 import org.tornadobatch.device.LaunchConfig;
 import org.tornadobatch.device.MemoryInfo;
-import org.tornadobatch.device.OutOfDeviceMemoryException;
-import org.tornadobatch.device.jvm.JavaKernelCompiler;
-import org.tornadobatch.device.jvm.LaneStream;
-import org.tornadobatch.device.jvm.OffHeapHostBuffer;
+import org.tornadobatch.device.host.HostMemoryBudget;
+import org.tornadobatch.device.host.JavaKernelCompiler;
+import org.tornadobatch.device.host.LaneStream;
+import org.tornadobatch.device.host.OffHeapHostBuffer;
 
 import uk.ac.manchester.tornado.api.common.TornadoDevice;
 import uk.ac.manchester.tornado.api.runtime.TornadoRuntimeProvider;
@@ -52,9 +51,7 @@ public final class TornadoVmRuntime implements DeviceRuntime {
 
     private final TornadoDevice device;
     private final String name;
-    private final long total;
-    private final AtomicLong allocated = new AtomicLong();
-    private final Set<TvmBuffer> live = ConcurrentHashMap.newKeySet();
+    private final HostMemoryBudget<TvmBuffer> memory;
     private final Set<LaneStream> streams = ConcurrentHashMap.newKeySet();
     private final TvmPlans plans;
     private volatile boolean closed;
@@ -62,8 +59,12 @@ public final class TornadoVmRuntime implements DeviceRuntime {
     private TornadoVmRuntime(TornadoDevice device, String name) {
         this.device = device;
         this.name = name;
-        this.total = Math.min(device.getMaxGlobalMemory(), tornadoMemoryLimit());
         this.plans = new TvmPlans(device, name, this::own);
+        // A buffer's plans close before its memory goes.
+        this.memory = new HostMemoryBudget<>(name, Math.min(device.getMaxGlobalMemory(), tornadoMemoryLimit()), TvmBuffer::new, b -> {
+            plans.closeUsing(b);
+            b.release();
+        });
     }
 
     /**
@@ -140,34 +141,18 @@ public final class TornadoVmRuntime implements DeviceRuntime {
 
     @Override
     public MemoryInfo memoryInfo() {
-        return new MemoryInfo(Math.max(0, total - allocated.get()), total);
+        return memory.info();
     }
 
     @Override
     public DeviceBuffer allocate(long bytes) {
         checkOpen();
-        if (bytes < 0) {
-            throw new IllegalArgumentException("bytes: " + bytes + " (expected: >= 0)");
-        }
-        long now = allocated.addAndGet(bytes);
-        if (now > total) {
-            allocated.addAndGet(-bytes);
-            throw new OutOfDeviceMemoryException(name, bytes, total - (now - bytes));
-        }
-        TvmBuffer b = new TvmBuffer(bytes);
-        live.add(b);
-        return b;
+        return memory.allocate(bytes);
     }
 
     @Override
     public void free(DeviceBuffer buffer) {
-        TvmBuffer b = own(buffer);
-        if (!live.remove(b)) {
-            throw new DeviceException("free of a buffer that is not live on " + name + ": " + buffer);
-        }
-        plans.closeUsing(b);
-        allocated.addAndGet(-b.bytes());
-        b.release();
+        memory.free(own(buffer));
     }
 
     @Override
@@ -337,8 +322,7 @@ public final class TornadoVmRuntime implements DeviceRuntime {
         FirstFailure f = new FirstFailure();
         streams.forEach(s -> f.run(s::close));
         plans.closeAll();
-        live.forEach(TvmBuffer::release);
-        live.clear();
+        memory.freeAll();
         f.rethrow();
     }
 

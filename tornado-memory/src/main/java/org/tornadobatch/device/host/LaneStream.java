@@ -1,4 +1,4 @@
-package org.tornadobatch.device.jvm;
+package org.tornadobatch.device.host;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;

@@ -1,4 +1,4 @@
-package org.tornadobatch.device.jvm;
+package org.tornadobatch.device.host;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -45,18 +45,6 @@ public final class JavaKernelCompiler {
     private static volatile long compilations;
 
     private JavaKernelCompiler() {
-    }
-
-    /** Compiles (or finds in a cache) {@code source} and returns a new instance of its entry-point class. */
-    public static JvmKernelBody load(KernelSource source) {
-        String key = key(source);
-        Class<?> type = LOADED.computeIfAbsent(key, k -> defineAll(source, k, null));
-        try {
-            return (JvmKernelBody) type.getDeclaredConstructor().newInstance();
-        } catch (ReflectiveOperationException | ClassCastException e) {
-            throw new DeviceException("kernel " + source.entryPoint() + " cannot be instantiated (expected: a public class with a"
-                    + " public no-argument constructor implementing " + JvmKernelBody.class.getName() + "): " + e, e);
-        }
     }
 
     /**
@@ -216,7 +204,7 @@ public final class JavaKernelCompiler {
     /** The class path the kernel compiles against: wherever this runtime's classes were loaded from. */
     private static String classPath() {
         try {
-            Path here = Path.of(JvmKernelBody.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path here = Path.of(JavaKernelCompiler.class.getProtectionDomain().getCodeSource().getLocation().toURI());
             String cp = System.getProperty("java.class.path", "");
             return cp.isEmpty() ? here.toString() : here + java.io.File.pathSeparator + cp;
         } catch (URISyntaxException | SecurityException | NullPointerException e) {
@@ -268,7 +256,7 @@ public final class JavaKernelCompiler {
         private final boolean ownFirst;
 
         KernelLoader(Map<String, byte[]> classes, boolean ownFirst) {
-            super(JvmKernelBody.class.getClassLoader());
+            super(JavaKernelCompiler.class.getClassLoader());
             this.classes = classes;
             this.ownFirst = ownFirst;
         }

@@ -1,4 +1,4 @@
-package org.tornadobatch.device.jvm;
+package org.tornadobatch.device.host;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;

@@ -1,4 +1,4 @@
-package org.tornadobatch.device.jvm;
+package org.tornadobatch.device.host;
 
 import java.lang.management.ManagementFactory;
 
@@ -27,7 +27,7 @@ public final class HostInfo {
     }
 
     /** An explicit {@code -XX:MaxDirectMemorySize}, or 0 when none was set. */
-    static long maxDirectMemoryBytes() {
+    public static long maxDirectMemoryBytes() {
         try {
             HotSpotDiagnosticMXBean hs = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
             return hs == null ? 0 : Long.parseLong(hs.getVMOption("MaxDirectMemorySize").getValue());

@@ -1,0 +1,208 @@
+package org.tornadobatch.tests;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.tornadobatch.tests.Backends.LORENZ;
+import static org.tornadobatch.tests.Backends.PENDULUM;
+import static org.tornadobatch.tests.Backends.assertChunkedEqualsWhole;
+import static org.tornadobatch.tests.Backends.lorenzBatch;
+import static org.tornadobatch.tests.Backends.meanSteps;
+import static org.tornadobatch.tests.Backends.pendulumBatch;
+import static org.tornadobatch.tests.Backends.sameStepCounts;
+import static org.tornadobatch.tests.Backends.solve;
+import static org.tornadobatch.tests.Backends.worst;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import org.tornadobatch.cli.TornadoBatch;
+import org.tornadobatch.device.Availability;
+import org.tornadobatch.device.DeviceRuntime;
+import org.tornadobatch.device.DeviceRuntimes;
+import org.tornadobatch.memory.MemoryManager;
+import org.tornadobatch.solver.Batch;
+import org.tornadobatch.solver.Precision;
+import org.tornadobatch.solver.SolveResult;
+import org.tornadobatch.solver.TimeSpec;
+import org.tornadobatch.solver.method.Algorithm;
+import org.tornadobatch.solver.method.Controller;
+import org.tornadobatch.solver.method.StepControl;
+import org.tornadobatch.solver.output.OutputSpec;
+
+/**
+ * What every accelerator backend (cuda, tornadovm) must agree on with the jvm backend, the reference: every
+ * algorithm with fixed steps to 1e-10, adaptive methods within their tolerance, observables and summaries, final
+ * states only, float32 to single precision, chunked against unchunked solves bit for bit, and the command line.
+ * A backend's test extends this with its runtime and its batch sizes; each test is skipped (not passed) where the
+ * runtime is unavailable.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+public abstract class BackendAgreementContract {
+    /** Runs per batch of each test (smaller where the device is a CPU, e.g. PoCL). */
+    public record Sizes(int fixed, int adaptive, int summaries, int float32, int chunkedRuns, double chunkedBytes, int cli) {
+    }
+
+    protected DeviceRuntime backend;
+    protected MemoryManager memory;
+    private MemoryManager jvm;
+
+    /** The runtime's name: what {@link DeviceRuntimes#open} and {@code --backend} take. */
+    protected abstract String backendName();
+
+    protected abstract Sizes sizes();
+
+    /** The controllers each adaptive method is tested with (default: all four). */
+    protected List<Controller> adaptiveControllers(Algorithm a) {
+        return List.of(Controller.I, Controller.PI, Controller.PID, Controller.GUSTAFSSON);
+    }
+
+    protected Availability availability() {
+        return availability(backendName());
+    }
+
+    /** Whether runtime {@code name} can open here, and why not. */
+    public static Availability availability(String name) {
+        return DeviceRuntimes.discover().stream().filter(f -> f.name().equals(name)).findFirst().map(DeviceRuntimes.Found::availability)
+                .orElse(Availability.no("the " + name + " runtime is not on the class path"));
+    }
+
+    @BeforeAll
+    void openBackends() {
+        if (availability().available()) {
+            backend = DeviceRuntimes.open(backendName(), 0);
+            memory = MemoryManager.builder(backend).build();
+            jvm = MemoryManager.builder(DeviceRuntimes.open("jvm", 0)).build();
+            System.out.println(backendName() + " device: " + backend.deviceName());
+        }
+    }
+
+    /** Per test, so that each is reported as skipped where the runtime is unavailable. */
+    @BeforeEach
+    void needsTheBackend() {
+        Availability a = availability();
+        org.junit.jupiter.api.Assumptions.assumeTrue(a.available(), () -> backendName() + " runtime unavailable: " + a.reason());
+    }
+
+    @AfterAll
+    void closeBackends() {
+        if (memory != null) {
+            memory.close();
+            backend.close();
+            jvm.close();
+            jvm.runtime().close();
+        }
+    }
+
+    private static SolveResult run(MemoryManager m, Case c) {
+        return solve(m, c.system, c.algorithm, c.control, c.precision, c.out, c.batch, c.time);
+    }
+
+    private record Case(org.tornadobatch.system.OdeSystem system, Algorithm algorithm, StepControl.Builder control,
+                                 Precision precision, OutputSpec out, Batch batch, TimeSpec time) {
+    }
+
+    /** The worst difference of a solve on the backend from the jvm's, relative to {@code rel |jvm| + abs}; checks the step counts if asked. */
+    private double compare(Case c, double rel, double abs, boolean sameSteps, String what) {
+        try (SolveResult g = run(memory, c); SolveResult j = run(jvm, c)) {
+            assertEquals(backendName(), g.info().backend());
+            double w = worst(g, j, rel, abs);
+            System.out.printf("%s vs jvm, %s: worst %.3g; %.1f accepted steps per run; same step count in %d of %d runs%n", backendName(),
+                    what, w, meanSteps(g), sameStepCounts(g, j), g.runs());
+            assertTrue(w <= 1, what + ": " + w);
+            if (sameSteps) {
+                assertArrayEquals(j.acceptedSteps(), g.acceptedSteps(), what);
+            }
+            return w;
+        }
+    }
+
+    @Test
+    void fixedStepMethodsAgreeWithTheJvmBackendTo1e10() {
+        Batch lorenz = lorenzBatch(sizes().fixed());
+        TimeSpec t = TimeSpec.of(1.0).withSaveEvery(0.25);
+        for (Algorithm a : Algorithm.values()) {
+            // 249 or 624 whole steps per save (then a shorter one): an odd and an even count for two-step loops
+            double dt = a.ordinal() % 2 == 0 ? 1e-3 : 4e-4;
+            StepControl.Builder c = StepControl.builder().controller(Controller.FIXED).dt(dt);
+            compare(new Case(LORENZ, a, c, Precision.FLOAT64, OutputSpec.stateOnly(), lorenz, t), 1e-10, 1e-300, true,
+                    a + " fixed dt " + dt + ", lorenz, |diff| / (1e-10 |jvm|)");
+        }
+    }
+
+    /** The benchmark's schedule: one event, at the end (a failure path once wrote saves at stray indices here). */
+    @Test
+    void finalStateOnlySolvesAgreeWithTheJvmBackend() {
+        Batch lorenz = lorenzBatch(sizes().fixed());
+        for (var m : List.of(Map.entry(Algorithm.CLASSICAL_RK4, StepControl.builder().controller(Controller.FIXED).dt(1e-3)),
+                Map.entry(Algorithm.DORMAND_PRINCE_54, StepControl.builder().controller(Controller.PI).atol(1e-8).rtol(1e-8)))) {
+            Case c = new Case(LORENZ, m.getKey(), m.getValue(), Precision.FLOAT64, OutputSpec.stateOnly(), lorenz,
+                    TimeSpec.finalState(1.0));
+            try (SolveResult g = run(memory, c)) {
+                assertEquals(1, g.state().shape()[0]);
+            }
+            compare(c, 1e-10, 1e-300, true, m.getKey() + ", state at t = 1 only, |diff| / (1e-10 |jvm|)");
+        }
+    }
+
+    @Test
+    void adaptiveMethodsAgreeWithinTolerance() {
+        Batch lorenz = lorenzBatch(sizes().adaptive());
+        TimeSpec t = TimeSpec.of(1.0).withSaveEvery(0.5);
+        double tol = 1e-8;
+        for (Algorithm a : Algorithm.values()) {
+            if (!a.tableau().hasErrorEstimate()) {
+                continue;
+            }
+            for (Controller ctl : adaptiveControllers(a)) {
+                StepControl.Builder c = StepControl.builder().controller(ctl).atol(tol).rtol(tol);
+                compare(new Case(LORENZ, a, c, Precision.FLOAT64, OutputSpec.stateOnly(), lorenz, t), tol, tol, false,
+                        a + " " + ctl + " tol 1e-8, lorenz, |diff| / (tol (1 + |jvm|))");
+            }
+        }
+    }
+
+    @Test
+    void observablesAndSummariesAgreeWithTheJvmBackend() {
+        OutputSpec out = OutputSpec.of(List.of("state", "observables", "mean", "std", "extrema", "rms", "max_magnitude", "peaks[2]"));
+        TimeSpec t = TimeSpec.of(20.0).withSaveEvery(0.5).withSummariseEvery(5.0).withSampleEvery(0.05);
+        StepControl.Builder c = StepControl.builder().controller(Controller.FIXED).dt(1e-3);
+        compare(new Case(PENDULUM, Algorithm.CLASSICAL_RK4, c, Precision.FLOAT64, out, pendulumBatch(sizes().summaries()), t),
+                1e-10, 1e-12, false, "rk4 pendulum with observables and 7 metrics, |diff| / (1e-10 |jvm| + 1e-12)");
+    }
+
+    @Test
+    void float32AgreesWithTheJvmBackendInSinglePrecision() {
+        StepControl.Builder c = StepControl.builder().controller(Controller.FIXED).dt(1e-3);
+        compare(new Case(LORENZ, Algorithm.CLASSICAL_RK4, c, Precision.FLOAT32, OutputSpec.stateOnly(), lorenzBatch(sizes().float32()),
+                TimeSpec.of(1.0).withSaveEvery(0.5)), 1e-4, 1e-5, false, "rk4 float32 lorenz, |diff| / (1e-4 |jvm| + 1e-5)");
+    }
+
+    @Test
+    void aChunkedSolveEqualsTheUnchunkedOneBitForBit() {
+        // About 21 saves x 3 states x 8 bytes plus inputs per run (~0.6 KB); a fifth of the whole forces >= 5 chunks.
+        assertChunkedEqualsWhole(memory, sizes().chunkedRuns(), sizes().chunkedBytes());
+    }
+
+    @Test
+    void theCommandLineSolvesOnTheBackend(@TempDir Path dir) throws Exception {
+        Path sys = dir.resolve("lorenz.ode");
+        Files.writeString(sys, LORENZ.sourceText());
+        Path out = dir.resolve("out");
+        int n = sizes().cli();
+        int code = TornadoBatch.newCommandLine().execute("solve", sys.toString(), "--sweep", "rho=0:21:" + n, "--backend", backendName(),
+                "--algorithm", "rk4", "--dt", "0.001", "--out", out.toString(), "--quiet");
+        assertEquals(0, code);
+        assertTrue(Files.size(out.resolve("state.npy")) > (long) n * 3 * 8);
+        String run = Files.readString(out.resolve("run.json"));
+        assertTrue(run.contains("\"backend\" : \"" + backendName() + "\""), run);
+    }
+}

@@ -30,7 +30,6 @@ import org.tornadobatch.solver.method.Controller;
 import org.tornadobatch.solver.method.StepControl;
 import org.tornadobatch.solver.output.OutputSpec;
 import org.tornadobatch.system.OdeSystem;
-
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -200,7 +199,7 @@ final class SolveCommand implements Callable<Integer> {
         TimeSpec time = new TimeSpec(duration, t0, warmup, nan(saveEvery), nan(summariseEvery), nan(sampleEvery), !noSaveStart);
         Precision prec = Precision.of(precision);
         OutputSpec spec = OutputSpec.of(outputs).withSaveVariables(saveVariables).withSummariseVariables(summariseVariables);
-        org.tornadobatch.solver.Schedule schedule = org.tornadobatch.solver.Schedule.of(time, spec.hasSummaries());
+        org.tornadobatch.solver.run.Schedule schedule = org.tornadobatch.solver.run.Schedule.of(time, spec.hasSummaries());
         if (inputs == null) {
             // The result's size is known before the runs are built: refuse one the disk cannot hold at once.
             long runs = GridKind.of(grid) == GridKind.COMBINATORIAL

@@ -323,11 +323,13 @@ public final class Batch {
         return c < states.length ? states[c][r] : parameters[c - states.length][r];
     }
 
-    double[] stateRow(int i) {
+    /** Initial values of state {@code i} per run: the batch's own array (not a copy), read by the solve pipeline; do not modify. */
+    public double[] stateRow(int i) {
         return states[i];
     }
 
-    double[] parameterRow(int i) {
+    /** Values of parameter {@code i} per run: the batch's own array (not a copy), read by the solve pipeline; do not modify. */
+    public double[] parameterRow(int i) {
         return parameters[i];
     }
 }

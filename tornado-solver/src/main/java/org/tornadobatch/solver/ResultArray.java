@@ -17,7 +17,8 @@ public final class ResultArray {
     private final List<String> variables;
     private final long[] shape;
 
-    ResultArray(String name, HostArray array, List<String> variables) {
+    /** {@code array} (variables on its second axis, named by {@code variables}) as the output {@code name}. */
+    public ResultArray(String name, HostArray array, List<String> variables) {
         this.name = name;
         this.array = array;
         this.variables = List.copyOf(variables);

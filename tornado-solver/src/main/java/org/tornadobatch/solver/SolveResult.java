@@ -17,9 +17,9 @@ import org.tornadobatch.memory.host.HostArray;
  */
 public final class SolveResult implements AutoCloseable {
     /** Rows of the per-run host array: status words, accepted steps, rejected steps. */
-    static final int PER_RUN_STATUS = 0;
-    static final int PER_RUN_ACCEPTED = 1;
-    static final int PER_RUN_REJECTED = 2;
+    public static final int PER_RUN_STATUS = 0;
+    public static final int PER_RUN_ACCEPTED = 1;
+    public static final int PER_RUN_REJECTED = 2;
 
     private final double[] time;
     private final ResultArray state;
@@ -33,8 +33,13 @@ public final class SolveResult implements AutoCloseable {
     private final SolveInfo info;
     private boolean closed;
 
-    SolveResult(double[] time, ResultArray state, ResultArray observables, ResultArray stateSummaries,
-                ResultArray observableSummaries, double[] windowStarts, HostArray perRun, Batch batch, SolveInfo info) {
+    /**
+     * A result over host arrays it now owns (closing it frees them), as the solve pipeline makes it: null for an
+     * output not made; {@code perRun} has the rows {@link #PER_RUN_STATUS}, {@link #PER_RUN_ACCEPTED} and
+     * {@link #PER_RUN_REJECTED}.
+     */
+    public SolveResult(double[] time, ResultArray state, ResultArray observables, ResultArray stateSummaries,
+                       ResultArray observableSummaries, double[] windowStarts, HostArray perRun, Batch batch, SolveInfo info) {
         this.time = time;
         this.state = state;
         this.observables = observables;

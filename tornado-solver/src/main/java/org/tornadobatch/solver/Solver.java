@@ -16,6 +16,13 @@ import org.tornadobatch.solver.kernel.KernelSpec;
 import org.tornadobatch.solver.method.Algorithm;
 import org.tornadobatch.solver.method.StepControl;
 import org.tornadobatch.solver.output.OutputSpec;
+import org.tornadobatch.solver.run.CountProperty;
+import org.tornadobatch.solver.run.PreparedSolve;
+import org.tornadobatch.solver.run.Schedule;
+import org.tornadobatch.solver.run.SolveJob;
+import org.tornadobatch.solver.run.SolverPart;
+import org.tornadobatch.solver.run.SplitRun;
+import org.tornadobatch.solver.run.Variables;
 import org.tornadobatch.system.OdeSystem;
 
 /**
@@ -136,13 +143,8 @@ public final class Solver implements AutoCloseable {
     }
 
     /** A new memory owner for one part of a split solve; the caller closes it. */
-    SolverPart newPart(int index) {
+    private SolverPart newPart(int index) {
         return new SolverPart(memory, "solver-" + system.name() + "-part" + index, streamGroup + "-part" + index);
-    }
-
-    /** The solver's own memory owner. */
-    SolverPart self() {
-        return self;
     }
 
     /**
@@ -159,9 +161,7 @@ public final class Solver implements AutoCloseable {
         if (prepared != null) {
             throw new IllegalStateException("this solver has a prepared solve that was neither run nor closed; run or close it first");
         }
-        BatchRun run = new BatchRun(newJob(batch, time), self, progress, 0, batch.runs(), null);
-        run.prepare();
-        PreparedSolve p = new PreparedSolve(this, run);
+        PreparedSolve p = PreparedSolve.prepare(newJob(batch, time), progress, this::finished);
         prepared = p;
         return p;
     }
@@ -183,19 +183,15 @@ public final class Solver implements AutoCloseable {
         Schedule schedule = Schedule.of(time, outputs.hasSummaries());
         long started = System.nanoTime();
         Kernel kernel = kernels.computeIfAbsent(KernelGenerator.key(spec, language), k -> memory.runtime().compile(KernelGenerator.generate(spec, language)));
-        return new SolveJob(this, batch, time, spec, vars, schedule, kernel, (System.nanoTime() - started) / 1e6, started);
+        SolveJob.Setting setting = new SolveJob.Setting(memory, algorithm.canonicalName(), blockSize, self, this::newPart);
+        return new SolveJob(setting, batch, time, spec, vars, schedule, kernel, (System.nanoTime() - started) / 1e6, started);
     }
 
     /** Called by a prepared solve when it was run or closed. */
-    synchronized void finished(PreparedSolve p) {
+    private synchronized void finished(PreparedSolve p) {
         if (prepared == p) {
             prepared = null;
         }
-    }
-
-    /** Threads per block, or 0 to let the runtime choose. */
-    int blockSize() {
-        return blockSize;
     }
 
     /** The language the solver's kernels are generated in for {@code runtime}: cuda, tornadovm or java, the first it accepts. */
@@ -289,13 +285,5 @@ public final class Solver implements AutoCloseable {
         public Solver build() {
             return new Solver(this);
         }
-    }
-
-    static List<String> names(List<String> all, int[] idx) {
-        List<String> out = new ArrayList<>();
-        for (int i : idx) {
-            out.add(all.get(i));
-        }
-        return out;
     }
 }

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.tornadobatch.device.jvm.JvmRuntime;
 import org.tornadobatch.memory.MemoryManager;
 import org.tornadobatch.solver.output.OutputSpec;
+import org.tornadobatch.solver.run.ChunkPipeline;
 import org.tornadobatch.testing.SystemProperties;
 
 /**

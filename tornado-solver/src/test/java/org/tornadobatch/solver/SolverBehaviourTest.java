@@ -14,6 +14,8 @@ import org.tornadobatch.memory.MemoryManager;
 import org.tornadobatch.solver.method.Algorithm;
 import org.tornadobatch.solver.method.StepControl;
 import org.tornadobatch.solver.output.OutputSpec;
+import org.tornadobatch.solver.run.ChunkPipeline;
+import org.tornadobatch.solver.run.PreparedSolve;
 import org.tornadobatch.system.OdeSystem;
 import org.tornadobatch.testing.SystemProperties;
 

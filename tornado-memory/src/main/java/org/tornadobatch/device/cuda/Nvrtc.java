@@ -6,19 +6,14 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
-import java.lang.invoke.MethodHandle;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.stream.Stream;
 
 import org.slf4j.Logger;
@@ -46,16 +41,16 @@ final class Nvrtc {
     private final int major;
     private final int minor;
     private final int[] archs;
-    private final Map<String, MethodHandle> handles;
+    private final NvrtcFunctions fn;
     private volatile long compilations;
 
     /** The PTX of one compilation, and whether it came from the disk cache. */
     record Ptx(String code, String arch, boolean cached, double millis) {
     }
 
-    private Nvrtc(String library, Map<String, MethodHandle> handles, int major, int minor, int[] archs) {
+    private Nvrtc(String library, NvrtcFunctions fn, int major, int minor, int[] archs) {
         this.library = library;
-        this.handles = handles;
+        this.fn = fn;
         this.major = major;
         this.minor = minor;
         this.archs = archs;
@@ -141,39 +136,23 @@ final class Nvrtc {
     }
 
     private static Nvrtc open(String name, SymbolLookup lib) {
-        Linker linker = Linker.nativeLinker();
-        FunctionDescriptor i = FunctionDescriptor.of(JAVA_INT);
-        Map<String, FunctionDescriptor> sig = Map.ofEntries(
-                Map.entry("nvrtcVersion", i.appendArgumentLayouts(ADDRESS, ADDRESS)),
-                Map.entry("nvrtcGetNumSupportedArchs", i.appendArgumentLayouts(ADDRESS)),
-                Map.entry("nvrtcGetSupportedArchs", i.appendArgumentLayouts(ADDRESS)),
-                Map.entry("nvrtcCreateProgram", i.appendArgumentLayouts(ADDRESS, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS)),
-                Map.entry("nvrtcCompileProgram", i.appendArgumentLayouts(ADDRESS, JAVA_INT, ADDRESS)),
-                Map.entry("nvrtcGetProgramLogSize", i.appendArgumentLayouts(ADDRESS, ADDRESS)),
-                Map.entry("nvrtcGetProgramLog", i.appendArgumentLayouts(ADDRESS, ADDRESS)),
-                Map.entry("nvrtcGetPTXSize", i.appendArgumentLayouts(ADDRESS, ADDRESS)),
-                Map.entry("nvrtcGetPTX", i.appendArgumentLayouts(ADDRESS, ADDRESS)),
-                Map.entry("nvrtcDestroyProgram", i.appendArgumentLayouts(ADDRESS)),
-                Map.entry("nvrtcGetErrorString", FunctionDescriptor.of(ADDRESS, JAVA_INT)));
-        Map<String, MethodHandle> handles = new TreeMap<>();
-        sig.forEach((fn, fd) -> handles.put(fn, linker.downcallHandle(lib.find(fn).orElseThrow(
-                () -> new IllegalStateException(name + " lacks " + fn)), fd)));
-        Nvrtc probe = new Nvrtc(name, handles, 0, 0, new int[0]);
+        NvrtcFunctions fn = new NvrtcFunctions(name, lib);
+        Nvrtc probe = new Nvrtc(name, fn, 0, 0, new int[0]);
         try (Arena a = Arena.ofConfined()) {
             MemorySegment ma = a.allocate(JAVA_INT);
             MemorySegment mi = a.allocate(JAVA_INT);
-            probe.check("nvrtcVersion", ma, mi);
+            probe.check("nvrtcVersion", fn.nvrtcVersion(ma, mi));
             int major = ma.get(JAVA_INT, 0);
             int minor = mi.get(JAVA_INT, 0);
             if (major < 12) {
                 throw new IllegalStateException("NVRTC " + major + "." + minor + " is older than 12");
             }
             MemorySegment n = a.allocate(JAVA_INT);
-            probe.check("nvrtcGetNumSupportedArchs", n);
+            probe.check("nvrtcGetNumSupportedArchs", fn.nvrtcGetNumSupportedArchs(n));
             MemorySegment list = a.allocate(JAVA_INT, Math.max(1, n.get(JAVA_INT, 0)));
-            probe.check("nvrtcGetSupportedArchs", list);
+            probe.check("nvrtcGetSupportedArchs", fn.nvrtcGetSupportedArchs(list));
             int[] archs = list.asSlice(0, n.get(JAVA_INT, 0) * 4L).toArray(JAVA_INT);
-            return new Nvrtc(name, handles, major, minor, archs);
+            return new Nvrtc(name, fn, major, minor, archs);
         }
     }
 
@@ -229,65 +208,49 @@ final class Nvrtc {
     private String run(String code, String name, List<String> opts, String device) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment progSlot = a.allocate(ADDRESS);
-            check("nvrtcCreateProgram", progSlot, a.allocateFrom(code), a.allocateFrom(name + ".cu"), 0, MemorySegment.NULL,
-                    MemorySegment.NULL);
+            check("nvrtcCreateProgram", fn.nvrtcCreateProgram(progSlot, a.allocateFrom(code), a.allocateFrom(name + ".cu"), 0,
+                    MemorySegment.NULL, MemorySegment.NULL));
             MemorySegment prog = progSlot.get(ADDRESS, 0);
             try {
                 MemorySegment argv = a.allocate(ADDRESS, opts.size());
                 for (int i = 0; i < opts.size(); i++) {
                     argv.setAtIndex(ADDRESS, i, a.allocateFrom(opts.get(i)));
                 }
-                int status = call("nvrtcCompileProgram", prog, opts.size(), argv);
+                int status = fn.nvrtcCompileProgram(prog, opts.size(), argv);
                 if (status != NVRTC_SUCCESS) {
                     throw new CudaException("nvrtcCompileProgram", status, errorString(status), device,
                             "kernel " + name + " does not compile with " + describe() + " " + opts + ":\n" + log(a, prog));
                 }
                 MemorySegment size = a.allocate(JAVA_LONG);
-                check("nvrtcGetPTXSize", prog, size);
+                check("nvrtcGetPTXSize", fn.nvrtcGetPTXSize(prog, size));
                 MemorySegment ptx = a.allocate(size.get(JAVA_LONG, 0));
-                check("nvrtcGetPTX", prog, ptx);
+                check("nvrtcGetPTX", fn.nvrtcGetPTX(prog, ptx));
                 return ptx.getString(0);
             } finally {
-                call("nvrtcDestroyProgram", progSlot);
+                fn.nvrtcDestroyProgram(progSlot);
             }
         }
     }
 
     private String log(Arena a, MemorySegment prog) {
         MemorySegment size = a.allocate(JAVA_LONG);
-        if (call("nvrtcGetProgramLogSize", prog, size) != NVRTC_SUCCESS) {
+        if (fn.nvrtcGetProgramLogSize(prog, size) != NVRTC_SUCCESS) {
             return "(no log)";
         }
         MemorySegment log = a.allocate(Math.max(1, size.get(JAVA_LONG, 0)));
-        if (call("nvrtcGetProgramLog", prog, log) != NVRTC_SUCCESS) {
+        if (fn.nvrtcGetProgramLog(prog, log) != NVRTC_SUCCESS) {
             return "(no log)";
         }
         return log.getString(0).strip();
     }
 
-    private void check(String function, Object... args) {
-        int status = call(function, args);
+    private void check(String function, int status) {
         if (status != NVRTC_SUCCESS) {
             throw new CudaException(function, status, errorString(status), "NVRTC " + library);
         }
     }
 
-    private int call(String function, Object... args) {
-        try {
-            return (int) handles.get(function).invokeWithArguments(args);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable e) {
-            throw new IllegalStateException(function + ": " + e, e);
-        }
-    }
-
     private String errorString(int status) {
-        try {
-            MemorySegment s = (MemorySegment) handles.get("nvrtcGetErrorString").invokeWithArguments(status);
-            return s.reinterpret(256).getString(0);
-        } catch (Throwable e) {
-            return "NVRTC error";
-        }
+        return fn.nvrtcGetErrorString(status);
     }
 }

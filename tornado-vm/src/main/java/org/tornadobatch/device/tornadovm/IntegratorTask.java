@@ -7,11 +7,10 @@ import org.tornadobatch.device.KernelParameter;
 import org.tornadobatch.device.LaunchArguments;
 import org.tornadobatch.memory.ChunkPlan;
 import org.tornadobatch.solver.Batch;
-import org.tornadobatch.solver.PreparedSolve;
 import org.tornadobatch.solver.SolveResult;
 import org.tornadobatch.solver.Solver;
 import org.tornadobatch.solver.TimeSpec;
-
+import org.tornadobatch.solver.run.PreparedSolve;
 import uk.ac.manchester.tornado.api.GridScheduler;
 import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.TornadoExecutionPlan;

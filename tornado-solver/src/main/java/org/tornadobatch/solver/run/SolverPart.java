@@ -1,4 +1,4 @@
-package org.tornadobatch.solver;
+package org.tornadobatch.solver.run;
 
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -15,12 +15,13 @@ import org.tornadobatch.memory.OwnerSettings;
  * (each with its own arrays, stream group and, on tornadovm, execution plan). It holds the pinned memory its
  * copies go through (kept between solves; pinning is slow) and the streams of its slices.
  */
-final class SolverPart {
+public final class SolverPart implements AutoCloseable {
     private final MemoryManager memory;
     private final List<DeviceStream> streams = new ArrayList<>();
     private HostBuffer pinned;
 
-    SolverPart(MemoryManager memory, String name, String streamGroup) {
+    /** Registers a new owner called {@code name} in {@code streamGroup} with {@code memory}. */
+    public SolverPart(MemoryManager memory, String name, String streamGroup) {
         this.memory = memory;
         // No hooks: a solve takes its arrays from MemoryManager.allocate's answer.
         memory.register(this, OwnerSettings.<SolverPart>builder().name(name).streamGroup(streamGroup).build());
@@ -58,7 +59,8 @@ final class SolverPart {
     }
 
     /** Frees the part's arrays and memory and leaves the memory manager. */
-    void close() {
+    @Override
+    public void close() {
         FirstFailure f = new FirstFailure();
         synchronized (this) {
             streams.forEach(s -> f.run(s::close)); // waits for their copies into the pinned memory below

@@ -1,24 +1,38 @@
-package org.tornadobatch.solver;
+package org.tornadobatch.solver.run;
+
+import java.util.function.Consumer;
 
 import org.tornadobatch.device.DeviceRuntime;
 import org.tornadobatch.device.Kernel;
 import org.tornadobatch.memory.ChunkPlan;
+import org.tornadobatch.solver.ProgressListener;
+import org.tornadobatch.solver.SolveResult;
 
 /**
- * A solve made ready but not yet run ({@link Solver#prepare}): its kernel compiled, its chunks planned by the
+ * A solve made ready but not yet run ({@code Solver.prepare}): its kernel compiled, its chunks planned by the
  * memory manager, its device arrays allocated and its result arrays on the host. A runtime's own API can build
  * on it (the tornado-vm module's {@code IntegratorTask} adds the kernel to a user's TornadoVM task graph) before
  * {@link #run()} moves the chunks through. Closing a prepared solve that was not run frees everything; a solver
  * holds at most one at a time.
  */
 public final class PreparedSolve implements AutoCloseable {
-    private final Solver solver;
     private final BatchRun run;
+    private final Consumer<PreparedSolve> finished;
     private boolean used;
 
-    PreparedSolve(Solver solver, BatchRun run) {
-        this.solver = solver;
+    private PreparedSolve(BatchRun run, Consumer<PreparedSolve> finished) {
         this.run = run;
+        this.finished = finished;
+    }
+
+    /**
+     * Prepares {@code job}'s whole batch as one run in the solver's own memory owner; {@code finished} is told when
+     * the prepared solve was run or closed. On failure nothing stays allocated.
+     */
+    public static PreparedSolve prepare(SolveJob job, ProgressListener progress, Consumer<PreparedSolve> finished) {
+        BatchRun run = new BatchRun(job, job.solver().self(), progress, 0, job.batch().runs(), null);
+        run.prepare();
+        return new PreparedSolve(run, finished);
     }
 
     /** The compiled kernel, in the runtime's language. */
@@ -28,7 +42,7 @@ public final class PreparedSolve implements AutoCloseable {
 
     /** The runtime the device arrays live on. */
     public DeviceRuntime runtime() {
-        return solver.memoryManager().runtime();
+        return run.runtime();
     }
 
     /** How the memory manager split the batch. */
@@ -53,7 +67,7 @@ public final class PreparedSolve implements AutoCloseable {
         try {
             return run.run();
         } finally {
-            solver.finished(this);
+            finished.accept(this);
         }
     }
 
@@ -67,7 +81,7 @@ public final class PreparedSolve implements AutoCloseable {
         try {
             run.release(false);
         } finally {
-            solver.finished(this);
+            finished.accept(this);
         }
     }
 }

@@ -1,4 +1,4 @@
-package org.tornadobatch.solver;
+package org.tornadobatch.solver.run;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,8 +1,10 @@
-package org.tornadobatch.solver;
+package org.tornadobatch.solver.run;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
+
+import org.tornadobatch.solver.TimeSpec;
 
 /**
  * The output events every run visits, in time order, with what happens at each: a summary window closes

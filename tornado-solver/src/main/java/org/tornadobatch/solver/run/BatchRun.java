@@ -1,4 +1,4 @@
-package org.tornadobatch.solver;
+package org.tornadobatch.solver.run;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -27,6 +27,13 @@ import org.tornadobatch.memory.ChunkPlan;
 import org.tornadobatch.memory.ElementType;
 import org.tornadobatch.memory.MemoryManager;
 import org.tornadobatch.memory.host.HostArray;
+import org.tornadobatch.solver.Batch;
+import org.tornadobatch.solver.Precision;
+import org.tornadobatch.solver.ProgressListener;
+import org.tornadobatch.solver.ResultArray;
+import org.tornadobatch.solver.SolveInfo;
+import org.tornadobatch.solver.SolveResult;
+import org.tornadobatch.solver.TimeSpec;
 import org.tornadobatch.solver.kernel.KernelArg;
 import org.tornadobatch.solver.kernel.KernelSpec;
 import org.tornadobatch.solver.kernel.LaunchScalars;
@@ -40,7 +47,7 @@ final class BatchRun {
     private static final Logger LOG = LoggerFactory.getLogger(BatchRun.class);
 
     private final SolveJob job;
-    private final Solver solver;
+    private final SolveJob.Setting solver;
     /** The memory owner this run allocates as: the solver's own, or a part's. */
     private final SolverPart owner;
     private final KernelSpec spec;
@@ -94,7 +101,7 @@ final class BatchRun {
         this.progress = progress;
         this.compileMillis = job.compileMillis();
         this.started = job.started();
-        this.memory = solver.memoryManager();
+        this.memory = solver.memory();
         this.type = spec.precision().elementType();
         this.runs = batch.runs();
     }
@@ -225,13 +232,13 @@ final class BatchRun {
     SolveResult result(double kernelMillis, long chunks, long chunkLength, int parts) {
         DeviceRuntime rt = memory.runtime();
         double totalMillis = (System.nanoTime() - started) / 1e6;
-        SolveInfo info = new SolveInfo(solver.algorithm().canonicalName(), spec.control().controller().toString(),
+        SolveInfo info = new SolveInfo(solver.algorithm(), spec.control().controller().toString(),
                 spec.control().describe(), spec.precision().toString(), rt.name(), rt.deviceName(),
                 runs, chunks, chunkLength, kernel.entryPoint(), compileMillis, kernelMillis, totalMillis);
-        List<String> sn = Solver.names(spec.system().stateNames(), vars.savedStates());
-        List<String> on = Solver.names(spec.system().observables(), vars.savedObservables());
-        List<String> ssn = slotNames(Solver.names(spec.system().stateNames(), vars.summarisedStates()));
-        List<String> osn = slotNames(Solver.names(spec.system().observables(), vars.summarisedObservables()));
+        List<String> sn = Variables.names(spec.system().stateNames(), vars.savedStates());
+        List<String> on = Variables.names(spec.system().observables(), vars.savedObservables());
+        List<String> ssn = slotNames(Variables.names(spec.system().stateNames(), vars.summarisedStates()));
+        List<String> osn = slotNames(Variables.names(spec.system().observables(), vars.summarisedObservables()));
         SolveResult result = new SolveResult(schedule.saveTimes(), wrap("state", host, sn), wrap("observables", host, on),
                 wrap("state_summaries", host, ssn), wrap("observable_summaries", host, osn), schedule.windowStarts(), perRun,
                 batch, info);
@@ -274,6 +281,11 @@ final class BatchRun {
 
     Kernel kernel() {
         return kernel;
+    }
+
+    /** The runtime the device arrays live on. */
+    DeviceRuntime runtime() {
+        return memory.runtime();
     }
 
     private static long ms(long from, long to) {

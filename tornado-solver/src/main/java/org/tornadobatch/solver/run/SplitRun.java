@@ -1,4 +1,4 @@
-package org.tornadobatch.solver;
+package org.tornadobatch.solver.run;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -10,6 +10,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tornadobatch.FirstFailure;
 import org.tornadobatch.memory.MemoryManager;
+import org.tornadobatch.solver.ProgressListener;
+import org.tornadobatch.solver.SolveResult;
 import org.tornadobatch.solver.kernel.KernelSpec;
 
 /**
@@ -19,7 +21,7 @@ import org.tornadobatch.solver.kernel.KernelSpec;
  * order (so that a pooled allocator hands each part the same buffers every solve), and run on threads of their
  * own. Where a runtime runs independent streams at once, one part's transfers overlap another's kernel.
  */
-final class SplitRun {
+public final class SplitRun {
     private static final Logger LOG = LoggerFactory.getLogger(SplitRun.class);
     /** The parts' threads, kept between solves (idle ones end after {@link org.tornadobatch.HostThreads#IDLE_SECONDS}); daemons. */
     private static final ExecutorService THREADS = org.tornadobatch.HostThreads.cached("tornado-batch-part");
@@ -27,10 +29,11 @@ final class SplitRun {
     private SplitRun() {
     }
 
-    static SolveResult solve(SolveJob job, ProgressListener progress, int parts) {
-        Solver solver = job.solver();
+    /** Solves {@code job}'s batch in {@code parts} parts at once (see the class comment). */
+    public static SolveResult solve(SolveJob job, ProgressListener progress, int parts) {
+        SolveJob.Setting solver = job.solver();
         KernelSpec spec = job.spec();
-        MemoryManager memory = solver.memoryManager();
+        MemoryManager memory = solver.memory();
         int runs = job.batch().runs();
         List<SolverPart> owners = new ArrayList<>();
         List<BatchRun> runsOf = new ArrayList<>();
@@ -40,7 +43,7 @@ final class SplitRun {
             results = job.allocateResults(memory, solver.self());
             Summed summed = new Summed(progress, runs, parts);
             for (int k = 0; k < parts; k++) { // all join first, so that the memory manager shares its memory among all of them
-                owners.add(solver.newPart(k));
+                owners.add(solver.parts().apply(k));
             }
             for (int k = 0; k < parts; k++) {
                 long from = (long) runs * k / parts;

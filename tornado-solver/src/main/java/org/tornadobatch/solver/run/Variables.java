@@ -1,4 +1,4 @@
-package org.tornadobatch.solver;
+package org.tornadobatch.solver.run;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -12,13 +12,15 @@ import org.tornadobatch.system.OdeSystem;
  * {@code summariseVariables} when given, else the saved variables, else every state (and every observable
  * when observables are an output).
  */
-record Variables(int[] savedStates, int[] savedObservables, int[] summarisedStates, int[] summarisedObservables) {
+public record Variables(int[] savedStates, int[] savedObservables, int[] summarisedStates, int[] summarisedObservables) {
 
-    static void check(OdeSystem system, OutputSpec outputs) {
+    /** Refuses outputs that name variables the system lacks. */
+    public static void check(OdeSystem system, OutputSpec outputs) {
         resolve(system, outputs);
     }
 
-    static Variables resolve(OdeSystem system, OutputSpec o) {
+    /** The saved and summarised variables of {@code o} for {@code system}. */
+    public static Variables resolve(OdeSystem system, OutputSpec o) {
         List<String> states = system.stateNames();
         List<String> obs = system.observables();
         validate(system, o.saveVariables(), "save");
@@ -65,5 +67,14 @@ record Variables(int[] savedStates, int[] savedObservables, int[] summarisedStat
             }
         }
         return out.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** The names of {@code all} at the indices {@code idx}. */
+    static List<String> names(List<String> all, int[] idx) {
+        List<String> out = new ArrayList<>();
+        for (int i : idx) {
+            out.add(all.get(i));
+        }
+        return out;
     }
 }

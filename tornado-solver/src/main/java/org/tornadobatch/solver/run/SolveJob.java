@@ -1,21 +1,33 @@
-package org.tornadobatch.solver;
+package org.tornadobatch.solver.run;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.IntFunction;
 
 import org.tornadobatch.FirstFailure;
 import org.tornadobatch.device.Kernel;
 import org.tornadobatch.memory.ElementType;
 import org.tornadobatch.memory.MemoryManager;
 import org.tornadobatch.memory.host.HostArray;
+import org.tornadobatch.solver.Batch;
+import org.tornadobatch.solver.TimeSpec;
 import org.tornadobatch.solver.kernel.KernelSpec;
 
 /**
- * What every run of one solve shares, made once by {@link Solver}: the batch and time span, the kernel's spec,
- * the variables, the schedule, the compiled kernel, and when compiling started and took.
+ * What every run of one solve shares, made once by the solver ({@code org.tornadobatch.solver.Solver}): the
+ * solver's setting, the batch and time span, the kernel's spec, the variables, the schedule, the compiled kernel,
+ * and when compiling started and took. The pipeline gets all it needs from here and never calls the solver.
  */
-record SolveJob(Solver solver, Batch batch, TimeSpec time, KernelSpec spec, Variables vars, Schedule schedule, Kernel kernel,
-                double compileMillis, long started) {
+public record SolveJob(Setting solver, Batch batch, TimeSpec time, KernelSpec spec, Variables vars, Schedule schedule, Kernel kernel,
+                       double compileMillis, long started) {
+
+    /**
+     * What a solve takes from its solver: the memory manager, the algorithm's name (for the result's info), threads
+     * per block (0: the runtime chooses), the solver's own memory owner, and a maker of owners for the parts of a
+     * split solve (the part's index to a new owner, which the pipeline closes).
+     */
+    public record Setting(MemoryManager memory, String algorithm, int blockSize, SolverPart self, IntFunction<SolverPart> parts) {
+    }
 
     /** The result arrays of the whole batch on the host (label to array), and the per-run status and step counts. */
     record Results(Map<String, HostArray> arrays, HostArray perRun) {

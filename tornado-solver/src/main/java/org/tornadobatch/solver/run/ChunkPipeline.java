@@ -1,4 +1,4 @@
-package org.tornadobatch.solver;
+package org.tornadobatch.solver.run;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -30,9 +30,9 @@ import org.tornadobatch.memory.host.HostCopy;
  * <p>A slot is gathered into only after its previous slice was scattered, and the device columns of a slice are
  * reused only by the next chunk, after every slice of this one has been waited for.
  */
-final class ChunkPipeline {
+public final class ChunkPipeline {
     /** System property: slices per chunk (default: up to 8 of at least 2^18 runs where copies overlap kernels, else 1). */
-    static final String SLICES_PROPERTY = "tornadobatch.slices";
+    public static final String SLICES_PROPERTY = "tornadobatch.slices";
     private static final long MIN_SLICE_RUNS = 1L << 18;
     private static final int MAX_SLICES = 8;
     private static final int SLOTS = 3;

@@ -1,12 +1,12 @@
-package org.tornadobatch.solver;
+package org.tornadobatch.solver.run;
 
 /** A system property that forces a count (slices, parts): a whole number >= 1, or unset. */
-final class CountProperty {
+public final class CountProperty {
     private CountProperty() {
     }
 
     /** The count {@code -Dname} forces, or 0 where it is unset; anything else than a whole number >= 1 is refused. */
-    static int forced(String name) {
+    public static int forced(String name) {
         String value = System.getProperty(name);
         if (value == null) {
             return 0;

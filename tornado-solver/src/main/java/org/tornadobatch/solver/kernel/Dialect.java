@@ -4,7 +4,8 @@ package org.tornadobatch.solver.kernel;
  * What differs between the languages a kernel is generated in: Java for the {@code jvm} runtime (memory
  * segments, {@code Math}), CUDA C++ for the {@code cuda} runtime (pointers, CUDA's math functions) and Java
  * for TornadoVM (its off-heap arrays, {@code TornadoMath}) for the {@code tornadovm} runtime. The
- * statements themselves (declarations, arithmetic, control flow) are written once by {@link KernelGenerator}.
+ * statements themselves (declarations, arithmetic, control flow) are {@link Code} trees, written once by the
+ * generator's parts and printed by {@link Printer}, which asks the dialect for what differs.
  */
 abstract sealed class Dialect permits Dialect.Java, Dialect.Cuda {
     static final Dialect JAVA = new Java();

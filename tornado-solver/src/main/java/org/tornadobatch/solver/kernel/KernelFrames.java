@@ -8,7 +8,7 @@ import org.tornadobatch.device.ValueType;
 import org.tornadobatch.solver.Precision;
 
 /**
- * What each dialect writes around one run's integration ({@link KernelGenerator#body()}): the function or class,
+ * What each dialect writes around one run's integration ({@link KernelGenerator#body()}, printed by {@link Printer}): the function or class,
  * its parameters as {@link KernelArg} lists them, the work range, and the loop over runs.
  * <ul>
  * <li>CUDA: one {@code extern "C" __global__} function taking the arguments in the signature's order (buffers as
@@ -37,8 +37,16 @@ final class KernelFrames {
                 + spec.control().controller() + ", " + spec.precision() + ".";
     }
 
+    private final StringBuilder out = new StringBuilder();
+    private int indent;
+
     private void line(String s) {
-        g.line(s);
+        out.append("    ".repeat(Math.max(indent, 0))).append(s).append('\n');
+    }
+
+    /** One run's integration ({@link KernelGenerator#body()}), printed in the generator's dialect at the current level. */
+    private void body() {
+        new Printer(g.dialect(), out, indent).print(g.body());
     }
 
     String cuda(String name) {
@@ -55,16 +63,16 @@ final class KernelFrames {
         for (int i = 0; i < args.length; i++) {
             line("        " + cudaParameter(args[i]) + (i == args.length - 1 ? ") {" : ","));
         }
-        g.indent(1);
+        indent++;
         line("const int r = " + KernelArg.FIRST.local() + " + blockIdx.x * blockDim.x + threadIdx.x;");
         line("if (r >= " + KernelArg.END.local() + ") {");
         line("    return;");
         line("}");
         line("const long long stride = " + KernelArg.STRIDE.local() + ";");
-        g.body();
-        g.indent(-1);
+        body();
+        indent--;
         line("}");
-        return g.text();
+        return out.toString();
     }
 
     private String cudaParameter(KernelArg a) {
@@ -96,7 +104,7 @@ final class KernelFrames {
         line("");
         line("/** " + header + " */");
         line("public final class " + cls + " implements org.tornadobatch.device.jvm.JvmKernelBody {");
-        g.indent(1);
+        indent++;
         line("private static final ValueLayout.OfDouble F64 = ValueLayout.JAVA_DOUBLE;");
         line("private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT;");
         line("private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT;");
@@ -105,7 +113,7 @@ final class KernelFrames {
         line("");
         line("@Override");
         line("public void run(int first, int end, org.tornadobatch.device.jvm.JvmArguments a) {");
-        g.indent(1);
+        indent++;
         for (KernelArg a : KernelArg.values()) {
             String get = "(\"" + a.label() + "\");";
             if (a.isArray()) {
@@ -122,20 +130,20 @@ final class KernelFrames {
         line("    runOne(r, init, par, evT, evF, outS, outO, sumS, sumO, status, steps, stride, nEvents, t0, dtInit, dtMin, dtMax,");
         line("            maxSteps, atol, rtol, nSaves, nWindows);");
         line("}");
-        g.indent(-1);
+        indent--;
         line("}");
         line("");
         line("private static void runOne(int r, MemorySegment init, MemorySegment par, MemorySegment evT, MemorySegment evF,");
         line("        MemorySegment outS, MemorySegment outO, MemorySegment sumS, MemorySegment sumO, MemorySegment status,");
         line("        MemorySegment steps, long stride, int nEvents, double t0, double dtInit, double dtMin, double dtMax,");
         line("        long maxSteps, double[] atol, double[] rtol, int nSaves, int nWindows) {");
-        g.indent(1);
-        g.body();
-        g.indent(-1);
+        indent++;
+        body();
+        indent--;
         line("}");
-        g.indent(-1);
+        indent--;
         line("}");
-        return g.text();
+        return out.toString();
     }
 
     private static String javaType(ValueType t) {
@@ -162,7 +170,7 @@ final class KernelFrames {
         line("/** " + header + " TornadoVM resolves a task to the static method its apply calls first: run. */");
         line("@SuppressWarnings(\"rawtypes\")");
         line("public final class " + cls + " implements TornadoFunctions.Task" + arity + " {");
-        g.indent(1);
+        indent++;
         powers();
         line("");
         KernelGenerator.TORNADOVM_MATH.lines().forEach(this::line);
@@ -183,7 +191,7 @@ final class KernelFrames {
         line("");
         line("/** The parallel loop's bound is the chunk length (an output array's length cannot be read on the device). */");
         line("public static void run(" + typed + "IntArray ints, DoubleArray reals, int size) {");
-        g.indent(1);
+        indent++;
         for (KernelArg a : KernelArg.values()) {
             if (a.isArray() || a.isVector()) {
                 continue; // the tolerances are read where they are used (Dialect.TornadoVm.tolerance)
@@ -198,19 +206,19 @@ final class KernelFrames {
         }
         line("final int stride = " + KernelArg.STRIDE.local() + ";");
         line("for (@Parallel int r = 0; r < size; r++) {");
-        g.indent(1);
+        indent++;
         line("if (r >= " + KernelArg.FIRST.local() + " && r < " + KernelArg.END.local() + ") {");
-        g.indent(1);
-        g.body(); // written out here: TornadoVM refuses to inline a method this large
-        g.indent(-1);
+        indent++;
+        body(); // written out here: TornadoVM refuses to inline a method this large
+        indent--;
         line("}");
-        g.indent(-1);
+        indent--;
         line("}");
-        g.indent(-1);
+        indent--;
         line("}");
-        g.indent(-1);
+        indent--;
         line("}");
-        return g.text();
+        return out.toString();
     }
 
     private static String tornadoArray(ValueType t) {

@@ -1,5 +1,7 @@
 package org.tornadobatch.solver.kernel;
 
+import static org.tornadobatch.solver.kernel.Code.ex;
+
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -13,6 +15,10 @@ import org.tornadobatch.device.KernelSignature;
 import org.tornadobatch.device.KernelSource;
 import org.tornadobatch.solver.Precision;
 import org.tornadobatch.solver.RunStatus;
+import org.tornadobatch.solver.kernel.Code.Body;
+import org.tornadobatch.solver.kernel.Code.Ex;
+import org.tornadobatch.solver.kernel.Code.St;
+import org.tornadobatch.solver.kernel.Code.Ty;
 import org.tornadobatch.solver.method.ButcherTableau;
 import org.tornadobatch.solver.method.StepControl;
 import org.tornadobatch.solver.run.Schedule;
@@ -28,9 +34,11 @@ import org.tornadobatch.system.OdeSystem;
  * arrays are indexed {@code (..., run)} with the run fastest, so neighbouring threads touch neighbouring
  * addresses; the kernel's parameters are {@link KernelArg}'s, and its signature {@link KernelArg#signature}.
  *
- * <p>The parts: {@link KernelFrames} (each dialect's function or class around a run), this class (one run: the
- * initial state, the event loop, saves, the right-hand side, observables), {@link StepWriter} (fixed and adaptive
- * steps), {@link SummaryWriter} (summary metrics), over {@link Dialect} and {@link ExpressionWriter}.
+ * <p>The parts: this class (one run as {@link Code} statements: the initial state, the event loop, saves, the
+ * right-hand side, observables), {@link StepWriter} (fixed and adaptive steps) and {@link SummaryWriter} (summary
+ * metrics) write statements, not text; {@link Printer} prints them in a {@link Dialect} (with
+ * {@link ExpressionWriter} for the system's expressions), inside {@link KernelFrames} (each dialect's function or
+ * class around a run). A new method family adds a writer of statements; a new dialect, a {@code Dialect} and a frame.
  */
 public final class KernelGenerator {
     /** Bumped whenever the generated code changes meaning, so cached kernels are not reused. */
@@ -62,28 +70,24 @@ public final class KernelGenerator {
 
     private final KernelSpec spec;
     private final Dialect d;
-    private final String F;
     private final OdeSystem sys;
     private final ButcherTableau tab;
     private final StepControl ctl;
     private final boolean single;
-    private final String T;
+    private final Ty R;
     private final String LT;
     private final int nStates;
-    private final StringBuilder out = new StringBuilder();
     private final SummaryWriter summaries;
     private final StepWriter steps;
-    private int indent;
 
     private KernelGenerator(KernelSpec spec, Dialect dialect) {
         this.spec = spec;
         this.d = dialect;
-        this.F = dialect.constant();
         this.sys = spec.system();
         this.tab = spec.tableau();
         this.ctl = spec.control();
         this.single = spec.precision() == Precision.FLOAT32;
-        this.T = single ? "float" : "double";
+        this.R = Ty.real(single);
         this.LT = single ? "F32" : "F64";
         this.nStates = sys.states().size();
         this.summaries = new SummaryWriter(this, spec);
@@ -144,109 +148,88 @@ public final class KernelGenerator {
     }
 
     /** One run's integration, from the initial state to the status; {@code r} is the run. */
-    void body() {
+    List<St> body() {
+        Body b = new Body();
         for (int i = 0; i < nStates; i++) {
-            line(T + " y" + i + " = " + d.load("init", LT, i + "L * stride + r") + ";");
+            b.declare(false, R, "y" + i, new Code.Load("init", LT, ex(i + "L * stride + r")));
         }
         for (int i = 0; i < sys.parameters().size(); i++) {
-            line(F + T + " p" + i + " = " + d.load("par", LT, i + "L * stride + r") + ";");
+            b.declare(true, R, "p" + i, new Code.Load("par", LT, ex(i + "L * stride + r")));
         }
         if (ctl.controller().isAdaptive()) {
             for (int i = 0; i < nStates; i++) {
-                line(F + "double at" + i + " = " + d.tolerance(KernelArg.ATOL.label(), i) + ", rt" + i + " = " + d.tolerance(KernelArg.RTOL.label(), i) + ";");
+                b.declare(true, Ty.DOUBLE, Code.var("at" + i, new Code.Tolerance(KernelArg.ATOL.label(), i)),
+                        Code.var("rt" + i, new Code.Tolerance(KernelArg.RTOL.label(), i)));
             }
-            line("double le1 = 0.0, le2 = 0.0, dtPrev = 0.0;");
-            line(d.bool() + " history = false;");
+            b.declare(false, Ty.DOUBLE, Code.var("le1", "0.0"), Code.var("le2", "0.0"), Code.var("dtPrev", "0.0"));
+            b.declare(false, Ty.BOOL, "history", "false");
         }
-        line("double t = t0;");
-        line("double dt = dtInit;");
-        line("int code = 0;");
-        line(d.int64() + " accepted = 0, rejected = 0;");
-        line("int saveIdx = 0, winIdx = 0;");
-        summaries.declare();
+        b.declare(false, Ty.DOUBLE, "t", "t0");
+        b.declare(false, Ty.DOUBLE, "dt", "dtInit");
+        b.declare(false, Ty.INT, "code", "0");
+        b.declare(false, Ty.INT64, Code.var("accepted", "0"), Code.var("rejected", "0"));
+        b.declare(false, Ty.INT, Code.var("saveIdx", "0"), Code.var("winIdx", "0"));
+        b.addAll(summaries.declare());
         for (int i = 0; i < nStates; i++) {
-            line(T + " k0_" + i + ";");
+            b.declare(false, R, "k0_" + i);
         }
-        rhs("t", stateNames(), "k0_");
-        lineIf(d.beforeEventLoop());
-        line("for (int e = 0; " + d.eventLoopCondition() + "; e++) {");
-        indent++;
-        line(F + "double tEv = " + d.load("evT", "F64", "e") + ";");
-        steps.advance();
-        if (d.structured()) {
-            line("if (code == 0) {"); // the event, once the run reached it
-            indent++;
-        }
-        StringBuilder finite = new StringBuilder();
-        for (int i = 0; i < nStates; i++) {
-            finite.append(i > 0 ? " + " : "").append("(y").append(i).append(" - y").append(i).append(")");
-        }
-        line("if (!(" + finite + " == 0)) {");
-        line("    code |= " + RunStatus.NON_FINITE_STATE.bit() + ";");
-        if (d.structured()) {
-            line("} else {");
-            indent++;
-        } else {
-            line("    break;");
-            line("}");
-        }
-        line(F + "int flags = " + d.load("evF", "I32", "e") + ";");
-        events();
-        if (d.structured()) {
-            indent--;
-            line("}");
-            indent--;
-            line("}");
-        }
-        indent--;
-        line("}");
-        lineIf(d.afterEventLoop());
+        b.addAll(rhs(ex("t"), stateNames(), "k0_"));
+        b.add(new Code.EventLoop(Body.of(e -> {
+            e.declare(true, Ty.DOUBLE, "tEv", new Code.Load("evT", "F64", ex("e")));
+            e.addAll(steps.advance());
+            StringBuilder finite = new StringBuilder();
+            for (int i = 0; i < nStates; i++) {
+                finite.append(i > 0 ? " + " : "").append("(y").append(i).append(" - y").append(i).append(")");
+            }
+            List<St> event = Body.of(x -> {
+                x.declare(true, Ty.INT, "flags", new Code.Load("evF", "I32", ex("e")));
+                x.addAll(events());
+            });
+            e.add(new Code.AfterSteps(List.of(new Code.Guard(ex("!(" + finite + " == 0)"),
+                    Body.of(f -> f.update("code", "|=", RunStatus.NON_FINITE_STATE.bit())), new Code.Break(), event))));
+        })));
         // Whatever a failed run did not reach is NaN.
-        line("if (code != 0) {");
-        indent++;
-        fillNaN();
-        indent--;
-        line("}");
-        line(d.store("status", "I32", "r", "code"));
-        line(d.store("steps", "I32", "r", "(int) (accepted < 2147483647 ? accepted : 2147483647)"));
-        line(d.store("steps", "I32", "stride + r", "(int) (rejected < 2147483647 ? rejected : 2147483647)"));
+        b.when(ex("code != 0"), this::fillNaN);
+        b.store("status", "I32", ex("r"), ex("code"));
+        b.store("steps", "I32", ex("r"), ex("(int) (accepted < 2147483647 ? accepted : 2147483647)"));
+        b.store("steps", "I32", ex("stride + r"), ex("(int) (rejected < 2147483647 ? rejected : 2147483647)"));
+        return b.statements();
     }
 
     // ------------------------------------------------------------------------------------------ right-hand side
 
-    /** Evaluates the derivatives at time {@code time} and states {@code states} into {@code target + i}. */
-    void rhs(String time, String[] states, String target) {
-        line("{");
-        indent++;
+    /** Evaluates the derivatives at time {@code time} and states {@code states} into {@code target + i}, in a block. */
+    List<St> rhs(Ex time, String[] states, String target) {
         Set<String> needed = auxiliariesFor(sys.derivatives().stream().map(Equation::expression).toList());
-        ExpressionWriter w = writer(states, "tt");
-        line(F + "double tt = " + time + ";");
-        for (Equation aux : sys.auxiliaries()) {
-            if (needed.contains(aux.name())) {
-                line(F + T + " a_" + aux.name() + " = " + w.write(aux.expression()) + ";");
+        Map<String, Ex> names = names(states, "tt");
+        return List.of(new Code.Block(Body.of(b -> {
+            b.declare(true, Ty.DOUBLE, "tt", time);
+            for (Equation aux : sys.auxiliaries()) {
+                if (needed.contains(aux.name())) {
+                    b.declare(true, R, "a_" + aux.name(), new Code.Sys(aux.expression(), single, names));
+                }
             }
-        }
-        List<Equation> d = sys.derivatives();
-        for (int i = 0; i < d.size(); i++) {
-            line(target + i + " = " + w.write(d.get(i).expression()) + ";");
-        }
-        indent--;
-        line("}");
+            List<Equation> d = sys.derivatives();
+            for (int i = 0; i < d.size(); i++) {
+                b.assign(target + i, new Code.Sys(d.get(i).expression(), single, names));
+            }
+        })));
     }
 
-    private ExpressionWriter writer(String[] states, String time) {
-        Map<String, String> names = new java.util.HashMap<>();
+    /** The names a system expression refers to: states, parameters, auxiliaries and time (in the working type). */
+    private Map<String, Ex> names(String[] states, String time) {
+        Map<String, Ex> names = new java.util.HashMap<>();
         for (int i = 0; i < nStates; i++) {
-            names.put(sys.states().get(i).name(), states[i]);
+            names.put(sys.states().get(i).name(), ex(states[i]));
         }
         for (int i = 0; i < sys.parameters().size(); i++) {
-            names.put(sys.parameters().get(i).name(), "p" + i);
+            names.put(sys.parameters().get(i).name(), ex("p" + i));
         }
         for (Equation aux : sys.auxiliaries()) {
-            names.put(aux.name(), "a_" + aux.name());
+            names.put(aux.name(), ex("a_" + aux.name()));
         }
-        names.put("t", single ? "((float) " + time + ")" : time);
-        return new ExpressionWriter(d, single, names::get);
+        names.put("t", ex(single ? "((float) " + time + ")" : time));
+        return names;
     }
 
     /** Auxiliaries the expressions use, directly or through other auxiliaries. */
@@ -275,88 +258,78 @@ public final class KernelGenerator {
 
     // ------------------------------------------------------------------------------------------ outputs
 
-    private void events() {
+    private List<St> events() {
         SummaryWriter sw = summaries;
         int[] obsForSave = spec.savedObservables();
         int[] obsForSample = spec.summarisedObservables();
+        Body b = new Body();
         if (sw.active()) {
-            line("if ((flags & " + Schedule.CLOSE_WINDOW + ") != 0) {");
-            indent++;
-            sw.close();
-            indent--;
-            line("}");
-            line("if ((flags & " + Schedule.SAMPLE + ") != 0) {");
-            indent++;
-            observables(obsForSample);
-            sw.sample();
-            indent--;
-            line("}");
+            b.when(ex("(flags & " + Schedule.CLOSE_WINDOW + ") != 0"), x -> x.addAll(sw.close()));
+            b.when(ex("(flags & " + Schedule.SAMPLE + ") != 0"), x -> x.addAll(observables(obsForSample)).addAll(sw.sample()));
         }
         if (spec.savedStates().length > 0 || obsForSave.length > 0) {
-            line("if ((flags & " + Schedule.SAVE + ") != 0) {");
-            indent++;
-            observables(obsForSave);
-            int[] ss = spec.savedStates();
-            for (int j = 0; j < ss.length; j++) {
-                line(d.store("outS", LT, "((" + d.int64() + ") saveIdx * " + ss.length + " + " + j + ") * stride + r", "y" + ss[j]));
-            }
-            for (int j = 0; j < obsForSave.length; j++) {
-                line(d.store("outO", LT, "((" + d.int64() + ") saveIdx * " + obsForSave.length + " + " + j + ") * stride + r",
-                        "o" + obsForSave[j]));
-            }
-            indent--;
-            line("}");
+            b.when(ex("(flags & " + Schedule.SAVE + ") != 0"), x -> {
+                x.addAll(observables(obsForSave));
+                int[] ss = spec.savedStates();
+                for (int j = 0; j < ss.length; j++) {
+                    x.store("outS", LT, ex("((", Ty.INT64, ") saveIdx * " + ss.length + " + " + j + ") * stride + r"), ex("y" + ss[j]));
+                }
+                for (int j = 0; j < obsForSave.length; j++) {
+                    x.store("outO", LT, ex("((", Ty.INT64, ") saveIdx * " + obsForSave.length + " + " + j + ") * stride + r"),
+                            ex("o" + obsForSave[j]));
+                }
+            });
         }
-        line("if ((flags & " + Schedule.SAVE + ") != 0) {");
-        line("    saveIdx++;");
-        line("}");
+        b.when(ex("(flags & " + Schedule.SAVE + ") != 0"), x -> x.increment("saveIdx"));
+        return b.statements();
     }
 
     /** Declares {@code o<i>} for the observables listed (computing the auxiliaries they need). */
-    void observables(int[] which) {
+    List<St> observables(int[] which) {
         if (which.length == 0) {
-            return;
+            return List.of();
         }
         List<String> obs = sys.observables();
-        Map<String, Expr> aux = new java.util.HashMap<>();
-        sys.auxiliaries().forEach(e -> aux.put(e.name(), e.expression()));
         List<Expr> roots = new java.util.ArrayList<>();
         for (int i : which) {
             roots.add(new Expr.Ref(obs.get(i), null));
         }
         Set<String> needed = auxiliariesFor(roots);
-        ExpressionWriter w = writer(stateNames(), "t");
+        Map<String, Ex> names = names(stateNames(), "t");
+        Body b = new Body();
         for (Equation e : sys.auxiliaries()) {
             if (needed.contains(e.name())) {
-                line(F + T + " a_" + e.name() + " = " + w.write(e.expression()) + ";");
+                b.declare(true, R, "a_" + e.name(), new Code.Sys(e.expression(), single, names));
             }
         }
         for (int i : which) {
-            line(F + T + " o" + i + " = a_" + obs.get(i) + ";");
+            b.declare(true, R, "o" + i, "a_" + obs.get(i));
         }
+        return b.statements();
     }
 
-    private void fillNaN() {
-        String nan = d.nan(single);
+    private void fillNaN(Body b) {
+        Ex nan = new Code.NaN(single);
         int ss = spec.savedStates().length;
         int so = spec.savedObservables().length;
         if (ss + so > 0) {
-            line("for (int k = saveIdx; k < nSaves; k++) {");
-            for (int j = 0; j < ss; j++) {
-                line("    " + d.store("outS", LT, "((" + d.int64() + ") k * " + ss + " + " + j + ") * stride + r", nan));
-            }
-            for (int j = 0; j < so; j++) {
-                line("    " + d.store("outO", LT, "((" + d.int64() + ") k * " + so + " + " + j + ") * stride + r", nan));
-            }
-            line("}");
+            b.loop(Ty.INT, "k", ex("saveIdx"), ex("k < nSaves"), "k++", x -> {
+                for (int j = 0; j < ss; j++) {
+                    x.store("outS", LT, ex("((", Ty.INT64, ") k * " + ss + " + " + j + ") * stride + r"), nan);
+                }
+                for (int j = 0; j < so; j++) {
+                    x.store("outO", LT, ex("((", Ty.INT64, ") k * " + so + " + " + j + ") * stride + r"), nan);
+                }
+            });
         }
-        summaries.fillNaN(nan);
+        b.addAll(summaries.fillNaN());
     }
 
-    // ------------------------------------------------------------------------------------------ emission
+    // ------------------------------------------------------------------------------------------ parts
 
-    String type() {
-        return T;
+    /** The working type. */
+    Ty real() {
+        return R;
     }
 
     Dialect dialect() {
@@ -369,25 +342,6 @@ public final class KernelGenerator {
 
     String layout() {
         return LT;
-    }
-
-    /** What was written so far. */
-    String text() {
-        return out.toString();
-    }
-
-    void line(String s) {
-        out.append("    ".repeat(Math.max(indent, 0))).append(s).append('\n');
-    }
-
-    private void lineIf(String s) {
-        if (s != null) {
-            line(s);
-        }
-    }
-
-    void indent(int delta) {
-        indent += delta;
     }
 
     static String hash(String s) {

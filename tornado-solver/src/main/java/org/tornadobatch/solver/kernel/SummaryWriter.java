@@ -1,12 +1,19 @@
 package org.tornadobatch.solver.kernel;
 
+import static org.tornadobatch.solver.kernel.Code.call;
+import static org.tornadobatch.solver.kernel.Code.ex;
+
 import java.util.ArrayList;
 import java.util.List;
 
+import org.tornadobatch.solver.kernel.Code.Body;
+import org.tornadobatch.solver.kernel.Code.Ex;
+import org.tornadobatch.solver.kernel.Code.St;
+import org.tornadobatch.solver.kernel.Code.Ty;
 import org.tornadobatch.solver.output.Metric;
 
 /**
- * Writes the summary part of a kernel: accumulators per summarised variable in locals, a sample step, a
+ * The summary part of a kernel, as statements: accumulators per summarised variable in locals, a sample step, a
  * window close that writes the metrics, and NaN filling for windows a failed run never reached. Peaks are
  * written as they are found (the time of each local maximum, attributed to the window in which it is seen).
  */
@@ -15,14 +22,12 @@ final class SummaryWriter {
     }
 
     private final KernelGenerator g;
-    private final Dialect d;
     private final List<Metric> metrics;
     private final List<Var> vars = new ArrayList<>();
     private final int slots;
 
     SummaryWriter(KernelGenerator g, KernelSpec spec) {
         this.g = g;
-        this.d = g.dialect();
         this.metrics = spec.metrics();
         this.slots = spec.slotsPerVariable();
         if (!metrics.isEmpty()) {
@@ -67,177 +72,183 @@ final class SummaryWriter {
         throw new IllegalStateException(kind.toString());
     }
 
-    private String index(Var v, String window, String slot) {
-        return "((" + d.int64() + ") " + window + " * " + (v.count * slots) + " + " + (v.index * slots) + " + " + slot + ") * stride + r";
+    private Ex index(Var v, String window, String slot) {
+        return ex("((", Ty.INT64, ") " + window + " * " + (v.count * slots) + " + " + (v.index * slots) + " + " + slot + ") * stride + r");
     }
 
-    void declare() {
+    private static Ex negInf() {
+        return new Code.Infinity(false, false);
+    }
+
+    private static Ex posInf() {
+        return new Code.Infinity(false, true);
+    }
+
+    List<St> declare() {
         if (!active()) {
-            return;
+            return List.of();
         }
-        g.line("int wc = 0;");
-        g.line(d.int64() + " ns = 0;");
+        Body b = new Body();
+        b.declare(false, Ty.INT, "wc", "0");
+        b.declare(false, Ty.INT64, "ns", "0");
         for (Var v : vars) {
             String p = v.prefix;
             if (has(Metric.Kind.MEAN)) {
-                g.line("double " + p + "sum = 0.0;");
+                b.declare(false, Ty.DOUBLE, p + "sum", "0.0");
             }
             if (has(Metric.Kind.RMS)) {
-                g.line("double " + p + "sq = 0.0;");
+                b.declare(false, Ty.DOUBLE, p + "sq", "0.0");
             }
             if (has(Metric.Kind.STD)) {
-                g.line("double " + p + "c = 0.0, " + p + "d1 = 0.0, " + p + "d2 = 0.0;");
+                b.declare(false, Ty.DOUBLE, Code.var(p + "c", "0.0"), Code.var(p + "d1", "0.0"), Code.var(p + "d2", "0.0"));
             }
             if (has(Metric.Kind.MAX, Metric.Kind.EXTREMA)) {
-                g.line("double " + p + "mx = " + d.infinity(false, false) + ";");
+                b.declare(false, Ty.DOUBLE, p + "mx", negInf());
             }
             if (has(Metric.Kind.MIN, Metric.Kind.EXTREMA)) {
-                g.line("double " + p + "mn = " + d.infinity(false, true) + ";");
+                b.declare(false, Ty.DOUBLE, p + "mn", posInf());
             }
             if (has(Metric.Kind.MAX_MAGNITUDE)) {
-                g.line("double " + p + "mm = 0.0;");
+                b.declare(false, Ty.DOUBLE, p + "mm", "0.0");
             }
             if (peaks() != null) {
-                g.line("double " + p + "p1 = 0.0, " + p + "p2 = 0.0, " + p + "pt = 0.0;");
-                g.line("int " + p + "pc = 0;");
+                b.declare(false, Ty.DOUBLE, Code.var(p + "p1", "0.0"), Code.var(p + "p2", "0.0"), Code.var(p + "pt", "0.0"));
+                b.declare(false, Ty.INT, p + "pc", "0");
             }
         }
-        clearPeaks();
+        clearPeaks(b);
+        return b.statements();
     }
 
-    private void clearPeaks() {
+    private void clearPeaks(Body b) {
         Metric pk = peaks();
         if (pk == null) {
             return;
         }
-        String nan = d.nan(g.single());
+        Ex nan = new Code.NaN(g.single());
         int off = offsetOf(Metric.Kind.PEAKS);
-        g.line("if (winIdx < nWindows) {");
-        for (Var v : vars) {
-            for (int k = 0; k < pk.peaks(); k++) {
-                g.line("    " + d.store(v.segment, g.layout(), index(v, "winIdx", String.valueOf(off + k)), nan));
-            }
-        }
-        g.line("}");
-    }
-
-    void sample() {
-        Metric pk = peaks();
-        for (Var v : vars) {
-            String p = v.prefix;
-            g.line("{");
-            g.indent(1);
-            g.line(d.constant() + "double x = (double) " + v.value + ";");
-            if (has(Metric.Kind.MEAN)) {
-                g.line(p + "sum += x;");
-            }
-            if (has(Metric.Kind.RMS)) {
-                g.line(p + "sq += x * x;");
-            }
-            if (has(Metric.Kind.STD)) {
-                g.line("if (wc == 0) {");
-                g.line("    " + p + "c = x;");
-                g.line("}");
-                g.line(p + "d1 += x - " + p + "c;");
-                g.line(p + "d2 += (x - " + p + "c) * (x - " + p + "c);");
-            }
-            if (has(Metric.Kind.MAX, Metric.Kind.EXTREMA)) {
-                g.line(p + "mx = " + d.math("max") + "(" + p + "mx, x);");
-            }
-            if (has(Metric.Kind.MIN, Metric.Kind.EXTREMA)) {
-                g.line(p + "mn = " + d.math("min") + "(" + p + "mn, x);");
-            }
-            if (has(Metric.Kind.MAX_MAGNITUDE)) {
-                g.line(p + "mm = " + d.math("max") + "(" + p + "mm, " + d.math("abs") + "(x));");
-            }
-            if (pk != null) {
-                int off = offsetOf(Metric.Kind.PEAKS);
-                g.line("if (ns >= 2 && " + p + "p1 > " + p + "p2 && " + p + "p1 > x && " + p + "pc < " + pk.peaks() + ") {");
-                g.line("    if (winIdx < nWindows) {");
-                g.line("        " + d.store(v.segment, g.layout(), index(v, "winIdx", off + " + " + p + "pc"), "(" + g.type() + ") " + p + "pt"));
-                g.line("    }");
-                g.line("    " + p + "pc++;");
-                g.line("}");
-                g.line(p + "p2 = " + p + "p1;");
-                g.line(p + "p1 = x;");
-                g.line(p + "pt = tEv;");
-            }
-            g.indent(-1);
-            g.line("}");
-        }
-        g.line("wc++;");
-        g.line("ns++;");
-    }
-
-    void close() {
-        g.line("if (winIdx < nWindows) {");
-        g.indent(1);
-        String nan = d.nan(false);
-        String sqrt = d.math("sqrt");
-        g.line(d.constant() + "double inv = wc > 0 ? 1.0 / wc : " + nan + ";");
-        for (Var v : vars) {
-            String p = v.prefix;
-            int off = 0;
-            for (Metric m : metrics) {
-                List<String> values = switch (m.kind()) {
-                    case MEAN -> List.of(p + "sum * inv");
-                    case RMS -> List.of(sqrt + "(" + p + "sq * inv)");
-                    case STD -> List.of(sqrt + "(" + d.math("max") + "(0.0, (" + p + "d2 - " + p + "d1 * " + p + "d1 * inv) * inv))");
-                    case MAX -> List.of("wc > 0 ? " + p + "mx : " + nan);
-                    case MIN -> List.of("wc > 0 ? " + p + "mn : " + nan);
-                    case MAX_MAGNITUDE -> List.of("wc > 0 ? " + p + "mm : " + nan);
-                    case EXTREMA -> List.of("wc > 0 ? " + p + "mx : " + nan, "wc > 0 ? " + p + "mn : " + nan);
-                    case PEAKS -> List.of();
-                };
-                for (int k = 0; k < values.size(); k++) {
-                    g.line(d.store(v.segment, g.layout(), index(v, "winIdx", String.valueOf(off + k)),
-                            "(" + g.type() + ") (" + values.get(k) + ")"));
+        b.when(ex("winIdx < nWindows"), x -> {
+            for (Var v : vars) {
+                for (int k = 0; k < pk.peaks(); k++) {
+                    x.store(v.segment, g.layout(), index(v, "winIdx", String.valueOf(off + k)), nan);
                 }
-                off += m.slots();
             }
+        });
+    }
+
+    List<St> sample() {
+        Metric pk = peaks();
+        Body b = new Body();
+        for (Var v : vars) {
+            String p = v.prefix;
+            b.block(x -> {
+                x.declare(true, Ty.DOUBLE, "x", "(double) " + v.value);
+                if (has(Metric.Kind.MEAN)) {
+                    x.update(p + "sum", "+=", "x");
+                }
+                if (has(Metric.Kind.RMS)) {
+                    x.update(p + "sq", "+=", "x * x");
+                }
+                if (has(Metric.Kind.STD)) {
+                    x.when(ex("wc == 0"), y -> y.assign(p + "c", "x"));
+                    x.update(p + "d1", "+=", "x - " + p + "c");
+                    x.update(p + "d2", "+=", "(x - " + p + "c) * (x - " + p + "c)");
+                }
+                if (has(Metric.Kind.MAX, Metric.Kind.EXTREMA)) {
+                    x.assign(p + "mx", call("max", ex(p + "mx"), ex("x")));
+                }
+                if (has(Metric.Kind.MIN, Metric.Kind.EXTREMA)) {
+                    x.assign(p + "mn", call("min", ex(p + "mn"), ex("x")));
+                }
+                if (has(Metric.Kind.MAX_MAGNITUDE)) {
+                    x.assign(p + "mm", call("max", ex(p + "mm"), call("abs", ex("x"))));
+                }
+                if (pk != null) {
+                    int off = offsetOf(Metric.Kind.PEAKS);
+                    x.when(ex("ns >= 2 && " + p + "p1 > " + p + "p2 && " + p + "p1 > x && " + p + "pc < " + pk.peaks()), y -> {
+                        y.when(ex("winIdx < nWindows"), z -> z.store(v.segment, g.layout(), index(v, "winIdx", off + " + " + p + "pc"),
+                                ex("(", g.real(), ") " + p + "pt")));
+                        y.increment(p + "pc");
+                    });
+                    x.assign(p + "p2", p + "p1");
+                    x.assign(p + "p1", "x");
+                    x.assign(p + "pt", "tEv");
+                }
+            });
         }
-        g.indent(-1);
-        g.line("}");
+        b.increment("wc");
+        b.increment("ns");
+        return b.statements();
+    }
+
+    List<St> close() {
+        Body b = new Body();
+        Ex nan = new Code.NaN(false);
+        b.when(ex("winIdx < nWindows"), x -> {
+            x.declare(true, Ty.DOUBLE, "inv", "wc > 0 ? 1.0 / wc : ", nan);
+            for (Var v : vars) {
+                String p = v.prefix;
+                int off = 0;
+                for (Metric m : metrics) {
+                    List<Ex> values = switch (m.kind()) {
+                        case MEAN -> List.of(ex(p + "sum * inv"));
+                        case RMS -> List.of(call("sqrt", ex(p + "sq * inv")));
+                        case STD -> List.of(call("sqrt", call("max", ex("0.0"), ex("(" + p + "d2 - " + p + "d1 * " + p + "d1 * inv) * inv"))));
+                        case MAX -> List.of(ex("wc > 0 ? " + p + "mx : ", nan));
+                        case MIN -> List.of(ex("wc > 0 ? " + p + "mn : ", nan));
+                        case MAX_MAGNITUDE -> List.of(ex("wc > 0 ? " + p + "mm : ", nan));
+                        case EXTREMA -> List.of(ex("wc > 0 ? " + p + "mx : ", nan), ex("wc > 0 ? " + p + "mn : ", nan));
+                        case PEAKS -> List.of();
+                    };
+                    for (int k = 0; k < values.size(); k++) {
+                        x.store(v.segment, g.layout(), index(v, "winIdx", String.valueOf(off + k)), ex("(", g.real(), ") (", values.get(k), ")"));
+                    }
+                    off += m.slots();
+                }
+            }
+        });
         for (Var v : vars) {
             String p = v.prefix;
             if (has(Metric.Kind.MEAN)) {
-                g.line(p + "sum = 0.0;");
+                b.assign(p + "sum", "0.0");
             }
             if (has(Metric.Kind.RMS)) {
-                g.line(p + "sq = 0.0;");
+                b.assign(p + "sq", "0.0");
             }
             if (has(Metric.Kind.STD)) {
-                g.line(p + "d1 = 0.0;");
-                g.line(p + "d2 = 0.0;");
+                b.assign(p + "d1", "0.0");
+                b.assign(p + "d2", "0.0");
             }
             if (has(Metric.Kind.MAX, Metric.Kind.EXTREMA)) {
-                g.line(p + "mx = " + d.infinity(false, false) + ";");
+                b.assign(p + "mx", negInf());
             }
             if (has(Metric.Kind.MIN, Metric.Kind.EXTREMA)) {
-                g.line(p + "mn = " + d.infinity(false, true) + ";");
+                b.assign(p + "mn", posInf());
             }
             if (has(Metric.Kind.MAX_MAGNITUDE)) {
-                g.line(p + "mm = 0.0;");
+                b.assign(p + "mm", "0.0");
             }
             if (peaks() != null) {
-                g.line(p + "pc = 0;");
+                b.assign(p + "pc", "0");
             }
         }
-        g.line("wc = 0;");
-        g.line("winIdx++;");
-        clearPeaks();
+        b.assign("wc", "0");
+        b.increment("winIdx");
+        clearPeaks(b);
+        return b.statements();
     }
 
-    void fillNaN(String nan) {
+    List<St> fillNaN() {
         if (!active()) {
-            return;
+            return List.of();
         }
-        g.line("for (int w = winIdx; w < nWindows; w++) {");
-        for (Var v : vars) {
-            for (int k = 0; k < slots; k++) {
-                g.line("    " + d.store(v.segment, g.layout(), index(v, "w", String.valueOf(k)), nan));
+        Ex nan = new Code.NaN(g.single());
+        return Body.of(b -> b.loop(Ty.INT, "w", ex("winIdx"), ex("w < nWindows"), "w++", x -> {
+            for (Var v : vars) {
+                for (int k = 0; k < slots; k++) {
+                    x.store(v.segment, g.layout(), index(v, "w", String.valueOf(k)), nan);
+                }
             }
-        }
-        g.line("}");
+        }));
     }
 }

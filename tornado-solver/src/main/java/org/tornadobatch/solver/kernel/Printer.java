@@ -1,0 +1,160 @@
+package org.tornadobatch.solver.kernel;
+
+import java.util.List;
+import java.util.Map;
+
+import org.tornadobatch.solver.kernel.Code.Ex;
+import org.tornadobatch.solver.kernel.Code.St;
+
+/**
+ * Prints {@link Code}'s statements as source of one {@link Dialect}, four spaces per level: the one place where
+ * the writers' statements become text. Everything dialect-specific is asked of the dialect (types, loads and
+ * stores, math functions, literals, how a failure leaves the event loop).
+ */
+final class Printer {
+    private final Dialect d;
+    private final StringBuilder out;
+    private int indent;
+
+    Printer(Dialect d, StringBuilder out, int indent) {
+        this.d = d;
+        this.out = out;
+        this.indent = indent;
+    }
+
+    private void line(String s) {
+        out.append("    ".repeat(Math.max(indent, 0))).append(s).append('\n');
+    }
+
+    private void lineIf(String s) {
+        if (s != null) {
+            line(s);
+        }
+    }
+
+    void print(List<St> body) {
+        body.forEach(this::print);
+    }
+
+    private void nested(List<St> body) {
+        indent++;
+        print(body);
+        indent--;
+    }
+
+    void print(St s) {
+        switch (s) {
+            case Code.Declare dc -> {
+                StringBuilder sb = new StringBuilder(dc.constant() ? d.constant() : "").append(type(dc.type())).append(' ');
+                for (int i = 0; i < dc.vars().size(); i++) {
+                    Code.Var v = dc.vars().get(i);
+                    sb.append(i > 0 ? ", " : "").append(v.name());
+                    if (v.init() != null) {
+                        sb.append(" = ").append(ex(v.init()));
+                    }
+                }
+                line(sb.append(';').toString());
+            }
+            case Code.Assign a -> line(a.target() + " " + a.op() + " " + ex(a.value()) + ";");
+            case Code.Increment i -> line(i.name() + "++;");
+            case Code.Store st -> line(d.store(st.array(), st.layout(), ex(st.index()), ex(st.value())));
+            case Code.If f -> {
+                line("if (" + ex(f.cond()) + ") {");
+                nested(f.then());
+                if (f.otherwise() != null) {
+                    line("} else {");
+                    nested(f.otherwise());
+                }
+                line("}");
+            }
+            case Code.For f -> {
+                line("for (" + type(f.type()) + " " + f.var() + " = " + ex(f.from()) + "; " + ex(f.cond()) + "; " + f.update() + ") {");
+                nested(f.body());
+                line("}");
+            }
+            case Code.Block b -> {
+                line("{");
+                nested(b.body());
+                line("}");
+            }
+            case Code.EventLoop l -> {
+                lineIf(d.beforeEventLoop());
+                line("for (int e = 0; " + d.eventLoopCondition() + "; e++) {");
+                nested(l.body());
+                line("}");
+                lineIf(d.afterEventLoop());
+            }
+            case Code.StepLoop l -> {
+                line("while (" + d.stepLoopCondition() + ") {");
+                nested(l.body());
+                line("}");
+            }
+            case Code.Leave l -> lineIf(d.leaveEventLoop());
+            case Code.Break b -> line("break;");
+            case Code.Guard g -> {
+                line("if (" + ex(g.cond()) + ") {");
+                nested(g.onFail());
+                if (d.structured()) {
+                    line("} else {");
+                    nested(g.rest());
+                    line("}");
+                } else {
+                    nested(List.of(g.exit()));
+                    line("}");
+                    print(g.rest());
+                }
+            }
+            case Code.AfterSteps a -> {
+                if (d.structured()) {
+                    line("if (code == 0) {");
+                    nested(a.body());
+                    line("}");
+                } else {
+                    print(a.body());
+                }
+            }
+        }
+    }
+
+    String type(Code.Ty t) {
+        return switch (t) {
+            case DOUBLE -> "double";
+            case FLOAT -> "float";
+            case INT -> "int";
+            case INT64 -> d.int64();
+            case BOOL -> d.bool();
+        };
+    }
+
+    String ex(Ex e) {
+        return switch (e) {
+            case Code.Cat c -> {
+                StringBuilder sb = new StringBuilder();
+                for (Object p : c.parts()) {
+                    sb.append(p instanceof Ex x ? ex(x) : p instanceof Code.Ty t ? type(t) : String.valueOf(p));
+                }
+                yield sb.toString();
+            }
+            case Code.Lit l -> d.literal(l.value(), l.single());
+            case Code.Call c -> {
+                StringBuilder sb = new StringBuilder(d.math(c.function())).append('(');
+                for (int i = 0; i < c.args().size(); i++) {
+                    sb.append(i > 0 ? ", " : "").append(ex(c.args().get(i)));
+                }
+                yield sb.append(')').toString();
+            }
+            case Code.Cast c -> "(" + type(c.type()) + ") " + ex(c.value());
+            case Code.Load l -> d.load(l.array(), l.layout(), ex(l.index()));
+            case Code.Tolerance t -> d.tolerance(t.which(), t.i());
+            case Code.NaN n -> d.nan(n.single());
+            case Code.Infinity i -> d.infinity(i.single(), i.positive());
+            case Code.Sys s -> {
+                Map<String, Ex> names = s.names();
+                yield new ExpressionWriter(d, s.single(), n -> {
+                    Ex v = names.get(n);
+                    return v == null ? null : ex(v);
+                }).write(s.expr());
+            }
+        };
+    }
+}

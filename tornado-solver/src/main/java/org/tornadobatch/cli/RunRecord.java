@@ -44,6 +44,9 @@ final class RunRecord {
         method.put("rtol", c.rtol());
         method.put("safety", c.safety());
         method.put("gains", List.of(c.minGain(), c.maxGain()));
+        method.put("pid", List.of(c.kp(), c.ki(), c.kd()));
+        method.put("deadband", List.of(c.deadbandMin(), c.deadbandMax()));
+        method.put("first_step", c.estimatesInitialStep() ? "estimated per run (Hairer)" : "dt");
         method.put("max_steps", c.maxSteps());
         method.put("precision", info.precision());
         m.put("method", method);

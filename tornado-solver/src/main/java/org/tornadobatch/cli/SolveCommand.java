@@ -108,6 +108,18 @@ final class SolveCommand implements Callable<Integer> {
     @Option(names = "--max-steps", description = "Attempted steps per run before giving up (default: 10000000).")
     Long maxSteps;
 
+    @Option(names = "--safety", description = "Step-size safety factor, in (0, 1] (default: 0.9).")
+    Double safety;
+
+    @Option(names = "--gains", split = ",", paramLabel = "MIN,MAX", description = "Bounds of a step's change factor (default: 0.2,10).")
+    double[] gains;
+
+    @Option(names = "--pid", split = ",", paramLabel = "KP,KI[,KD]", description = "PI/PID exponents (default: Hairer's, 0.85,-0.2 for 5(4) pairs).")
+    double[] pid;
+
+    @Option(names = "--deadband", split = ",", paramLabel = "MIN,MAX", description = "Change factors that keep the step (default: none).")
+    double[] deadband;
+
     @Option(names = "--outputs", split = ",", defaultValue = "state",
             description = "state, observables, time, and metrics mean max min rms std max_magnitude extrema peaks[n] (default: ${DEFAULT-VALUE}).")
     List<String> outputs;
@@ -253,6 +265,18 @@ final class SolveCommand implements Callable<Integer> {
         }
         if (maxSteps != null) {
             ctl.maxSteps(maxSteps);
+        }
+        if (safety != null) {
+            ctl.safety(safety);
+        }
+        if (gains != null) {
+            ctl.gains(values("--gains", gains, 2, 2)[0], gains[1]);
+        }
+        if (pid != null) {
+            ctl.pid(values("--pid", pid, 2, 3)[0], pid[1], pid.length == 3 ? pid[2] : 0);
+        }
+        if (deadband != null) {
+            ctl.deadband(values("--deadband", deadband, 2, 2)[0], deadband[1]);
         }
         ctl.resolve(alg, system.states().size()); // refuses bad or ignored step options here, before any device work
         if (plot != null) {
@@ -461,6 +485,15 @@ final class SolveCommand implements Callable<Integer> {
         double[] v = new double[(int) n];
         for (int i = 0; i < n; i++) {
             v[i] = n == 1 ? a : a + (b - a) * i / (n - 1);
+        }
+        return v;
+    }
+
+    /** {@code v} when it holds {@code min} to {@code max} numbers; else one line naming the option. */
+    private static double[] values(String option, double[] v, int min, int max) {
+        if (v.length < min || v.length > max) {
+            throw new IllegalArgumentException(option + ": " + java.util.Arrays.toString(v) + " (expected: " + min + (max > min ? " or " + max : "")
+                    + " comma-separated numbers)");
         }
         return v;
     }

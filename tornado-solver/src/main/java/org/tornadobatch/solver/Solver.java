@@ -42,6 +42,7 @@ import org.tornadobatch.system.OdeSystem;
  */
 public final class Solver implements AutoCloseable {
     private static final AtomicInteger IDS = new AtomicInteger();
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Solver.class);
 
     /**
      * System property: how many parts a solve is split into where the runtime runs independent streams at once
@@ -71,7 +72,7 @@ public final class Solver implements AutoCloseable {
     private Solver(Builder b) {
         this.system = b.system;
         this.algorithm = b.algorithm;
-        this.control = b.control.resolve(b.algorithm, b.system.states().size());
+        this.control = forPrecision(b.control.resolve(b.algorithm, b.system.states().size()), b.precision);
         this.precision = b.precision;
         this.outputs = b.outputs;
         this.memory = b.memory != null ? b.memory : MemoryManager.getDefault();
@@ -82,6 +83,22 @@ public final class Solver implements AutoCloseable {
         this.self = new SolverPart(memory, "solver-" + system.name(), streamGroup);
         this.manualProportion = b.memProportion.isPresent();
         b.memProportion.ifPresent(p -> memory.setManualProportion(self, p));
+    }
+
+    /**
+     * {@code c} as a kernel of {@code precision} can meet it: in float32, relative tolerances below
+     * {@link StepControl#FLOAT32_MIN_RTOL} are raised to it (with a warning), since they only cost steps there.
+     */
+    private static StepControl forPrecision(StepControl c, Precision precision) {
+        if (precision != Precision.FLOAT32 || !c.controller().isAdaptive()) {
+            return c;
+        }
+        StepControl raised = c.withMinRtol(StepControl.FLOAT32_MIN_RTOL);
+        if (raised != c) {
+            LOG.warn("rtol {} is below float32's unit roundoff; raised to {} (float32 cannot resolve less: use float64 for tighter"
+                    + " tolerances)", java.util.Arrays.toString(c.rtol()), StepControl.FLOAT32_MIN_RTOL);
+        }
+        return raised;
     }
 
     public static Builder builder(OdeSystem system) {

@@ -81,6 +81,32 @@ class SolveCommandTest {
     }
 
     @Test
+    void controllerOptionsTakeEffectAndAreRecorded() throws Exception {
+        // PI with exponents (1, 0) is the I controller: the same bits, computed through another controller's code.
+        Path pi = dir.resolve("pi10");
+        Path i = dir.resolve("i");
+        Path dflt = dir.resolve("pidefault");
+        String[] common = {lorenz.toString(), "--sweep", "rho=0:21:20", "--atol", "1e-7", "--rtol", "1e-7", "--safety", "0.8"};
+        assertEquals(0, run(concat(common, "--pid", "1,0", "--out", pi.toString())).exit());
+        assertEquals(0, run(concat(common, "--controller", "i", "--out", i.toString())).exit());
+        assertEquals(0, run(concat(common, "--out", dflt.toString())).exit());
+        assertEquals(-1L, Files.mismatch(pi.resolve("state.npy"), i.resolve("state.npy")));
+        assertTrue(Files.mismatch(pi.resolve("state.npy"), dflt.resolve("state.npy")) >= 0, "the default exponents differ from (1, 0)");
+        String json = Files.readString(pi.resolve("run.json")).replaceAll("\\s+", "");
+        assertTrue(json.contains("\"pid\":[1.0,0.0,0.0]") && json.contains("\"safety\":0.8"), json);
+        assertBadInput(run(lorenz.toString(), "--gains", "0.2", "--out", dir.resolve("g1").toString()), "--gains: [0.2]");
+        assertBadInput(run(lorenz.toString(), "--pid", "1,2,3,4", "--out", dir.resolve("g2").toString()), "--pid: [1.0, 2.0, 3.0, 4.0]");
+        assertBadInput(run(lorenz.toString(), "--safety", "1.5", "--out", dir.resolve("g3").toString()), "safety: 1.5");
+        assertBadInput(run(lorenz.toString(), "--algorithm", "rk4", "--pid", "1,0", "--out", dir.resolve("g4").toString()), "pid: set for");
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    @Test
     void aSyntaxErrorNamesLineAndColumn() throws Exception {
         Path bad = Files.writeString(dir.resolve("bad.ode"), "states: x = 1\n\ndx = 2 * (x + \n");
         Run r = run(bad.toString(), "--out", dir.resolve("o1").toString());

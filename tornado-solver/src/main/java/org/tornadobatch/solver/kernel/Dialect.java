@@ -28,7 +28,10 @@ abstract sealed class Dialect permits Dialect.Java, Dialect.Cuda {
     /** A statement writing {@code value} to element {@code index} of {@code array}. */
     abstract String store(String array, String layout, String index, String value);
 
-    /** The function that computes {@code f} (sin, abs, min, ...) of the working type. */
+    /**
+     * The function that computes {@code f} (sin, abs, min, ...) of the working type, or {@code log2f} and
+     * {@code exp2f}: the float32 base-2 logarithm and power the step-size controller uses.
+     */
     abstract String math(String f);
 
     /** Element {@code i} of the tolerance vector {@code which} (atol or rtol). */
@@ -232,9 +235,10 @@ abstract sealed class Dialect permits Dialect.Java, Dialect.Cuda {
             return array + ".setAtIndex(" + layout + ", " + index + ", " + value + ");";
         }
 
+        /** Math's functions; the controller's float32 log2f and exp2f are the kernel class's own (KernelFrames). */
         @Override
         String math(String f) {
-            return "Math." + f;
+            return f.equals("log2f") || f.equals("exp2f") ? "tb_" + f : "Math." + f;
         }
 
         @Override

@@ -110,6 +110,9 @@ final class KernelFrames {
         line("private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT;");
         line("");
         powers();
+        // The step-size controller's float32 base-2 functions (Dialect.math: log2f, exp2f).
+        line("private static float tb_log2f(float x) { return (float) (Math.log(x) * 1.4426950408889634); }");
+        line("private static float tb_exp2f(float x) { return (float) Math.exp(x * 0.6931471805599453); }");
         line("");
         line("@Override");
         line("public void run(int first, int end, org.tornadobatch.device.jvm.JvmArguments a) {");
@@ -172,6 +175,9 @@ final class KernelFrames {
         line("public final class " + cls + " implements TornadoFunctions.Task" + arity + " {");
         indent++;
         powers();
+        // The step-size controller's float32 base-2 functions (Dialect.math: log2f, exp2f), TornadoVM's single-precision ones.
+        line("private static float tb_log2f(float x) { return TornadoMath.log2(x); }");
+        line("private static float tb_exp2f(float x) { return TornadoMath.exp(x * 0.6931472f); }");
         line("");
         KernelGenerator.TORNADOVM_MATH.lines().forEach(this::line);
         line("");

@@ -42,7 +42,7 @@ import org.tornadobatch.system.OdeSystem;
  */
 public final class KernelGenerator {
     /** Bumped whenever the generated code changes meaning, so cached kernels are not reused. */
-    static final String VERSION = "8";
+    static final String VERSION = "9";
 
     /**
      * The largest step (states times stages) whose fixed-step loop is unrolled by two where the dialect asks for
@@ -157,11 +157,15 @@ public final class KernelGenerator {
             b.declare(true, R, "p" + i, new Code.Load("par", LT, ex(i + "L * stride + r")));
         }
         if (ctl.controller().isAdaptive()) {
+            // Tolerances in the working type: a float32 kernel's error norm is float32 throughout.
+            String cast = single ? "(float) " : "";
             for (int i = 0; i < nStates; i++) {
-                b.declare(true, Ty.DOUBLE, Code.var("at" + i, new Code.Tolerance(KernelArg.ATOL.label(), i)),
-                        Code.var("rt" + i, new Code.Tolerance(KernelArg.RTOL.label(), i)));
+                b.declare(true, R, Code.var("at" + i, ex(cast, new Code.Tolerance(KernelArg.ATOL.label(), i))),
+                        Code.var("rt" + i, ex(cast, new Code.Tolerance(KernelArg.RTOL.label(), i))));
             }
-            b.declare(false, Ty.DOUBLE, Code.var("le1", "0.0"), Code.var("le2", "0.0"), Code.var("dtPrev", "0.0"));
+            // The controller's history: log2 of the last two error norms, in float32 in every precision (see StepWriter.gain).
+            b.declare(false, Ty.FLOAT, Code.var("le1", "0.0f"), Code.var("le2", "0.0f"));
+            b.declare(false, Ty.DOUBLE, "dtPrev", "0.0");
             b.declare(false, Ty.BOOL, "history", "false");
         }
         b.declare(false, Ty.DOUBLE, "t", "t0");
@@ -174,6 +178,9 @@ public final class KernelGenerator {
             b.declare(false, R, "k0_" + i);
         }
         b.addAll(rhs(ex("t"), stateNames(), "k0_"));
+        if (ctl.estimatesInitialStep()) {
+            b.addAll(steps.initialStep());
+        }
         b.add(new Code.EventLoop(Body.of(e -> {
             e.declare(true, Ty.DOUBLE, "tEv", new Code.Load("evT", "F64", ex("e")));
             e.addAll(steps.advance());

@@ -33,7 +33,8 @@ public record KernelSpec(OdeSystem system, ButcherTableau tableau, StepControl c
     public String fingerprint() {
         return system.fingerprint() + "#" + tableau + java.util.Arrays.deepToString(tableau.a()) + "#" + control.controller()
                 + "/" + control.safety() + "/" + control.minGain() + "/" + control.maxGain() + "/" + control.deadbandMin() + "/"
-                + control.deadbandMax() + "/" + control.kp() + "/" + control.ki() + "/" + control.kd() + "#" + precision + "#"
+                + control.deadbandMax() + "/" + control.kp() + "/" + control.ki() + "/" + control.kd() + "/" + control.estimatesInitialStep()
+                + "#" + precision + "#"
                 + java.util.Arrays.toString(savedStates) + java.util.Arrays.toString(savedObservables)
                 + java.util.Arrays.toString(summarisedStates) + java.util.Arrays.toString(summarisedObservables) + metrics;
     }

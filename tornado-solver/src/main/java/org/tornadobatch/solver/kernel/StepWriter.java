@@ -172,6 +172,20 @@ final class StepWriter {
         return sb.toString();
     }
 
+    /** A float32 literal: the controller's constants. */
+    private static Ex f32(double v) {
+        return new Code.Lit(v, true);
+    }
+
+    /** {@code value} in the working type where a dialect's function of it is double-valued (Java's Math.sqrt). */
+    private Ex real(Ex doubleValued) {
+        return single ? new Code.Cast(Ty.FLOAT, doubleValued) : doubleValued;
+    }
+
+    /**
+     * One attempted step: the stages, the error norm in the working type (float32 throughout in float32 kernels:
+     * {@code sqrt(mean((err_i / (atol_i + rtol_i max(|y_i|, |n_i|)))^2))}), acceptance, and the next step size.
+     */
     private List<St> adaptiveStep() {
         int s = tab.stages();
         List<St> attempt = Body.of(b -> {
@@ -181,22 +195,21 @@ final class StepWriter {
             b.addAll(coefficients());
             b.addAll(stages("t"));
             double[] ew = tab.errorWeights();
-            b.declare(false, Ty.DOUBLE, "acc", "0.0");
+            b.declare(false, R, "acc", lit(0));
             for (int i = 0; i < nStates; i++) {
                 int state = i;
                 b.block(x -> {
-                    x.declare(true, Ty.DOUBLE, "err", call("max", call("abs", ex("(double) (hh * (", combination(ew, s, state), "))")), ex("1e-16")));
-                    x.declare(true, Ty.DOUBLE, "sc", ex("at" + state + " + rt" + state + " * ", call("max", call("abs", ex("(double) y" + state)),
-                            call("abs", ex("(double) n" + state)))));
-                    x.declare(true, Ty.DOUBLE, "q", "err / sc");
+                    x.declare(true, R, "err", call("max", call("abs", ex("hh * (", combination(ew, s, state), ")")), lit(1e-16)));
+                    x.declare(true, R, "sc", ex("at" + state + " + rt" + state + " * ", call("max", call("abs", ex("y" + state)),
+                            call("abs", ex("n" + state)))));
+                    x.declare(true, R, "q", "err / sc");
                     x.update("acc", "+=", "q * q");
                 });
             }
-            b.declare(false, Ty.DOUBLE, "err", call("sqrt", ex("acc * ", lit64(1.0 / nStates))));
-            b.declare(true, Ty.BOOL, "finiteErr", "err < 1e300");
-            b.when(ex("!finiteErr"), x -> x.assign("err", "1e8"));
-            b.declare(true, Ty.BOOL, "accept", "err <= 1.0");
-            b.declare(true, Ty.DOUBLE, "le", call("log", call("max", ex("err"), ex("1e-4"))));
+            b.declare(false, R, "err", real(call("sqrt", ex("acc * ", lit(1.0 / nStates)))));
+            b.declare(true, Ty.BOOL, "finiteErr", "err < ", lit(single ? 3e38 : 1e300));
+            b.when(ex("!finiteErr"), x -> x.assign("err", lit(1e8)));
+            b.declare(true, Ty.BOOL, "accept", "err <= ", lit(1.0));
             b.addAll(gain());
             b.when(ex("accept"), x -> {
                 x.addAll(acceptState());
@@ -207,45 +220,91 @@ final class StepWriter {
                     y.assign("le1", "le");
                     y.assign("dtPrev", "h");
                     y.assign("history", "true");
-                    y.assign("dt", call("min", call("max", ex("h * gain"), ex("dtMin")), ex("dtMax")));
+                    y.assign("dt", call("min", call("max", ex("h * (double) gain"), ex("dtMin")), ex("dtMax")));
                 });
                 x.addAll(nextFirstStage(tab.isFsal(), "t"));
             }, x -> {
                 x.increment("rejected");
                 x.when(ex("h <= dtMin"), y -> y.update("code", "|=", RunStatus.STEP_TOO_SMALL.bit() + " | (finiteErr ? 0 : "
                         + RunStatus.NON_FINITE_STATE.bit() + ")").leave());
-                x.assign("dt", call("max", ex("h * gain"), ex("dtMin"))); // harmless after a failure: the step loop's condition ends it
+                x.assign("dt", call("max", ex("h * (double) gain"), ex("dtMin"))); // harmless after a failure: the step loop's condition ends it
             });
         });
         return List.of(new Code.Guard(ex("accepted + rejected >= maxSteps"),
                 Body.of(b -> b.update("code", "|=", RunStatus.MAX_STEPS_EXCEEDED.bit())), new Code.Leave(), attempt));
     }
 
+    /**
+     * The gain of the next step size, in float32 in every precision (it needs a few digits, not fifteen) and in
+     * powers of two: {@code lg = log2(err)}, {@code gain = safety * 2^(-kp/p lg - ki/p le1 - kd/p le2)} (PI, PID;
+     * the I controller drops the history), bounded, with the deadband, and never above the safety factor after a
+     * rejection. {@code le} (log2 of max(err, 1e-4)) becomes the history when the step is accepted. The dialects
+     * print {@code log2f} and {@code exp2f} as their cheapest accurate single-precision functions.
+     */
     private List<St> gain() {
         double p = tab.errorOrder();
-        Ex lg = call("log", ex("err"));
         Controller c = ctl.controller();
         Body b = new Body();
+        b.declare(true, Ty.FLOAT, "lg", call("log2f", ex("(float) err")));
+        b.declare(true, Ty.FLOAT, "le", call("max", ex("lg"), f32(Math.log(1e-4) / Math.log(2))));
         switch (c) {
-            case I -> b.declare(false, Ty.DOUBLE, "gain", ctl.safety() + " * ", call("exp", ex((-1.0 / p) + " * ", lg)));
+            case I -> b.declare(false, Ty.FLOAT, "gain", f32(ctl.safety()), " * ", call("exp2f", ex(f32(-1.0 / p), " * lg")));
             case PI, PID -> {
-                Ex expo = ex((-ctl.kp() / p) + " * ", lg, " + (history ? " + (-ctl.ki() / p) + " * le1"
-                        + (c == Controller.PID ? " + " + (-ctl.kd() / p) + " * le2" : "") + " : 0.0)");
-                b.declare(false, Ty.DOUBLE, "gain", ctl.safety() + " * ", call("exp", expo));
+                Ex history = c == Controller.PID ? ex(f32(-ctl.ki() / p), " * le1 + ", f32(-ctl.kd() / p), " * le2")
+                        : ex(f32(-ctl.ki() / p), " * le1");
+                b.declare(false, Ty.FLOAT, "gain", f32(ctl.safety()), " * ", call("exp2f", ex(f32(-ctl.kp() / p), " * lg + (history ? ",
+                        history, " : 0.0f)")));
             }
             case GUSTAFSSON -> {
-                b.declare(false, Ty.DOUBLE, "gain", ctl.safety() + " * ", call("exp", ex((-1.0 / p) + " * ", lg)));
-                b.when(ex("accept && history"), x -> x.assign("gain", call("min", ex("gain"), ex(ctl.safety() + " * (h / dtPrev) * ",
-                        call("exp", ex((-1.0 / p) + " * (2.0 * ", lg, " - le1)"))))));
+                b.declare(false, Ty.FLOAT, "gain", f32(ctl.safety()), " * ", call("exp2f", ex(f32(-1.0 / p), " * lg")));
+                b.when(ex("accept && history"), x -> x.assign("gain", call("min", ex("gain"), ex(f32(ctl.safety()), " * (float) (h / dtPrev) * ",
+                        call("exp2f", ex(f32(-1.0 / p), " * (2.0f * lg - le1)"))))));
             }
             default -> throw new IllegalStateException(c.toString());
         }
-        b.assign("gain", call("min", call("max", ex("gain"), ex(ctl.minGain())), ex(ctl.maxGain())));
+        b.assign("gain", call("min", call("max", ex("gain"), f32(ctl.minGain())), f32(ctl.maxGain())));
         if (ctl.deadbandMin() < 1 || ctl.deadbandMax() > 1) {
-            b.when(ex("gain >= " + ctl.deadbandMin() + " && gain <= " + ctl.deadbandMax()), x -> x.assign("gain", "1.0"));
+            b.when(ex("gain >= ", f32(ctl.deadbandMin()), " && gain <= ", f32(ctl.deadbandMax())), x -> x.assign("gain", "1.0f"));
         }
-        b.when(ex("!accept"), x -> x.assign("gain", call("min", ex("gain"), ex(ctl.safety()))));
+        b.when(ex("!accept"), x -> x.assign("gain", call("min", ex("gain"), f32(ctl.safety()))));
         return b.statements();
+    }
+
+    /**
+     * Hairer's estimate of the first step (HINIT of DOPRI5 and DOP853), per run, where no {@code dt} was given: from
+     * the scaled norms of y0 and f(t0, y0) a trial step {@code h0}, one evaluation at {@code y0 + h0 f0} for the
+     * second derivative, then {@code h1 = (0.01 / max(|f'|, |f|))^(1/order)} and {@code dt = min(100 h0, h1)}, within
+     * [dtMin, dtMax] (the launch's dt where the estimate is not a number). In float64 but for the power (float32,
+     * like the controller). Needs {@code k0_} (f at the initial state).
+     */
+    List<St> initialStep() {
+        return Body.of(b -> b.block(x -> {
+            x.declare(false, Ty.DOUBLE, Code.var("dnf", "0.0"), Code.var("dny", "0.0"));
+            for (int i = 0; i < nStates; i++) {
+                x.declare(true, Ty.DOUBLE, "sk" + i, ex("(double) at" + i + " + (double) rt" + i + " * ", call("abs", ex("(double) y" + i))));
+                x.update("dnf", "+=", "((double) k0_" + i + " / sk" + i + ") * ((double) k0_" + i + " / sk" + i + ")");
+                x.update("dny", "+=", "((double) y" + i + " / sk" + i + ") * ((double) y" + i + " / sk" + i + ")");
+            }
+            x.declare(false, Ty.DOUBLE, "h0", ex("dnf <= 1e-10 || dny <= 1e-10 ? 1e-6 : ", call("sqrt", ex("dny / dnf")), " * 0.01"));
+            x.assign("h0", call("min", ex("h0"), ex("dtMax")));
+            String[] z = new String[nStates];
+            for (int i = 0; i < nStates; i++) {
+                z[i] = "z" + i;
+                x.declare(true, R, "z" + i, single ? "y" + i + " + (float) h0 * k0_" + i : "y" + i + " + h0 * k0_" + i);
+                x.declare(false, R, "f" + i);
+            }
+            x.addAll(g.rhs(ex("t + h0"), z, "f"));
+            x.declare(false, Ty.DOUBLE, "der2", "0.0");
+            for (int i = 0; i < nStates; i++) {
+                x.update("der2", "+=", "(((double) f" + i + " - (double) k0_" + i + ") / sk" + i + ") * (((double) f" + i + " - (double) k0_" + i
+                        + ") / sk" + i + ")");
+            }
+            x.declare(true, Ty.DOUBLE, "der12", call("max", ex(call("sqrt", ex("der2")), " / h0"), call("sqrt", ex("dnf"))));
+            x.declare(true, Ty.DOUBLE, "h1", ex("der12 <= 1e-15 ? ", call("max", ex("1e-6"), ex("h0 * 1e-3")), " : (double) ",
+                    call("exp2f", ex(call("log2f", ex("(float) (0.01 / der12)")), " * ", f32(1.0 / tab.order())))));
+            x.declare(true, Ty.DOUBLE, "est", call("min", ex("100.0 * h0"), ex("h1")));
+            x.assign("dt", "est >= dtMin ? (est <= dtMax ? est : dtMax) : (est < dtMin ? dtMin : dt)");
+        }));
     }
 
     private List<St> acceptState() {
@@ -269,10 +328,15 @@ final class StepWriter {
         return b.statements();
     }
 
-    /** {@code sum_j w[j] * k_j_i} over non-zero weights, for stages below {@code upTo}. */
+    /**
+     * {@code sum_j w[j] * k_j_i} over non-zero weights, for stages below {@code upTo}. In float32 kernels as
+     * {@code sum_(j>0) w[j] * (k_j_i - k_0_i)}: the weights of an error estimate sum to zero, and their float32
+     * roundings do not, which left a floor of {@code |sum w~_j| |k| h} in the estimate.
+     */
     private Ex combination(double[] w, int upTo, int i) {
         List<Object> parts = new java.util.ArrayList<>();
-        for (int j = 0; j < upTo && j < w.length; j++) {
+        boolean differences = single;
+        for (int j = differences ? 1 : 0; j < upTo && j < w.length; j++) {
             if (w[j] == 0) {
                 continue;
             }
@@ -283,7 +347,7 @@ final class StepWriter {
                 parts.add(lit(w[j]));
                 parts.add(" * ");
             }
-            parts.add("k" + j + "_" + i);
+            parts.add(differences ? "(k" + j + "_" + i + " - k0_" + i + ")" : "k" + j + "_" + i);
         }
         return parts.isEmpty() ? lit(0) : new Code.Cat(parts);
     }

@@ -157,11 +157,10 @@ public final class KernelGenerator {
             b.declare(true, R, "p" + i, new Code.Load("par", LT, ex(i + "L * stride + r")));
         }
         if (ctl.controller().isAdaptive()) {
-            // Tolerances in the working type: a float32 kernel's error norm is float32 throughout.
-            String cast = single ? "(float) " : "";
+            // Tolerances in float32: the error norm is float32 in every precision (StepWriter.adaptiveStep).
             for (int i = 0; i < nStates; i++) {
-                b.declare(true, R, Code.var("at" + i, ex(cast, new Code.Tolerance(KernelArg.ATOL.label(), i))),
-                        Code.var("rt" + i, ex(cast, new Code.Tolerance(KernelArg.RTOL.label(), i))));
+                b.declare(true, Ty.FLOAT, Code.var("at" + i, ex("(float) ", new Code.Tolerance(KernelArg.ATOL.label(), i))),
+                        Code.var("rt" + i, ex("(float) ", new Code.Tolerance(KernelArg.RTOL.label(), i))));
             }
             // The controller's history: log2 of the last two error norms, in float32 in every precision (see StepWriter.gain).
             b.declare(false, Ty.FLOAT, Code.var("le1", "0.0f"), Code.var("le2", "0.0f"));

@@ -177,14 +177,9 @@ final class StepWriter {
         return new Code.Lit(v, true);
     }
 
-    /** {@code value} in the working type where a dialect's function of it is double-valued (Java's Math.sqrt). */
-    private Ex real(Ex doubleValued) {
-        return single ? new Code.Cast(Ty.FLOAT, doubleValued) : doubleValued;
-    }
-
     /**
-     * One attempted step: the stages, the error norm in the working type (float32 throughout in float32 kernels:
-     * {@code sqrt(mean((err_i / (atol_i + rtol_i max(|y_i|, |n_i|)))^2))}), acceptance, and the next step size.
+     * One attempted step: the stages, the error estimate in the working type, its norm in float32
+     * ({@code sqrt(mean((err_i / (atol_i + rtol_i max(|y_i|, |n_i|)))^2))}), acceptance, and the next step size.
      */
     private List<St> adaptiveStep() {
         int s = tab.stages();
@@ -195,21 +190,25 @@ final class StepWriter {
             b.addAll(coefficients());
             b.addAll(stages("t"));
             double[] ew = tab.errorWeights();
-            b.declare(false, R, "acc", lit(0));
+            // The norm in float32 in every precision, like the gain: it is compared with 1 and needs a few digits. Only the
+            // estimate itself (a weighted sum of stages that cancels) is computed in the kernel's precision.
+            String f = single ? "" : "(float) ";
+            b.declare(false, Ty.FLOAT, "acc", "0.0f");
             for (int i = 0; i < nStates; i++) {
                 int state = i;
                 b.block(x -> {
-                    x.declare(true, R, "err", call("max", call("abs", ex("hh * (", combination(ew, s, state), ")")), lit(1e-16)));
-                    x.declare(true, R, "sc", ex("at" + state + " + rt" + state + " * ", call("max", call("abs", ex("y" + state)),
-                            call("abs", ex("n" + state)))));
-                    x.declare(true, R, "q", "err / sc");
+                    x.declare(true, Ty.FLOAT, "err", call("max", call("abs", ex(f, "(hh * (", combination(ew, s, state), "))")), f32(1e-16)));
+                    x.declare(true, Ty.FLOAT, "sc", ex("at" + state + " + rt" + state + " * ", call("max", call("abs", ex(f, "y" + state)),
+                            call("abs", ex(f, "n" + state)))));
+                    x.declare(true, Ty.FLOAT, "q", "err / sc");
                     x.update("acc", "+=", "q * q");
                 });
             }
-            b.declare(false, R, "err", real(call("sqrt", ex("acc * ", lit(1.0 / nStates)))));
-            b.declare(true, Ty.BOOL, "finiteErr", "err < ", lit(single ? 3e38 : 1e300));
-            b.when(ex("!finiteErr"), x -> x.assign("err", lit(1e8)));
-            b.declare(true, Ty.BOOL, "accept", "err <= ", lit(1.0));
+            b.declare(false, Ty.FLOAT, "err", new Code.Cast(Ty.FLOAT, call("sqrt", ex("acc * ", f32(1.0 / nStates)))));
+            // Not finite, or past float32's range (a blow-up): rejected as non-finite.
+            b.declare(true, Ty.BOOL, "finiteErr", "err < ", f32(3e38));
+            b.when(ex("!finiteErr"), x -> x.assign("err", f32(1e8)));
+            b.declare(true, Ty.BOOL, "accept", "err <= 1.0f");
             b.addAll(gain());
             b.when(ex("accept"), x -> {
                 x.addAll(acceptState());
@@ -245,7 +244,7 @@ final class StepWriter {
         double p = tab.errorOrder();
         Controller c = ctl.controller();
         Body b = new Body();
-        b.declare(true, Ty.FLOAT, "lg", call("log2f", ex("(float) err")));
+        b.declare(true, Ty.FLOAT, "lg", call("log2f", ex("err")));
         b.declare(true, Ty.FLOAT, "le", call("max", ex("lg"), f32(Math.log(1e-4) / Math.log(2))));
         switch (c) {
             case I -> b.declare(false, Ty.FLOAT, "gain", f32(ctl.safety()), " * ", call("exp2f", ex(f32(-1.0 / p), " * lg")));

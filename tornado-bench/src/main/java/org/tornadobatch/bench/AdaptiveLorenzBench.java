@@ -19,7 +19,8 @@ import org.tornadobatch.solver.method.StepControl;
 
 /**
  * Adaptive stepping on the Lorenz ensemble (rho = linspace(0, 21, N), t in [0, 1], final state only): per method,
- * precision and tolerance (atol = rtol), the kernel time of one launch, the mean accepted and rejected steps per run,
+ * precision and tolerance (atol = rtol), the kernel time of one launch over all runs (one slice, one part; the best
+ * of the repetitions), the mean accepted and rejected steps per run,
  * and the worst absolute error of the final state against dormand-prince-853 at 1e-13 on the jvm backend, over a
  * sample of at most 4096 evenly spaced runs. One JSON line per case: a work-precision table.
  *
@@ -46,6 +47,9 @@ public final class AdaptiveLorenzBench {
         int stride = Math.max(1, n / SAMPLE);
         double[][] reference = reference(n, stride);
         TimeSpec time = TimeSpec.finalState(1.0);
+        // Kernel time of one launch: one slice, one part (as BackendLorenzBench; concurrent slices' kernels would add up).
+        System.setProperty(CudaLorenzBench.SLICES, "1");
+        System.setProperty(Solver.PARTS_PROPERTY, "1");
         try (DeviceRuntime rt = DeviceRuntimes.open(args[0], 0); MemoryManager memory = MemoryManager.builder(rt).build()) {
             for (Algorithm a : methods) {
                 for (double tol : tolerances) {

@@ -130,16 +130,12 @@ final class KernelFrames {
         line("final long stride = " + KernelArg.STRIDE.local() + ";");
         line("final int last = (int) Math.min((long) " + KernelArg.FIRST.local() + " + end, " + KernelArg.END.local() + ");");
         line("for (int r = " + KernelArg.FIRST.local() + " + first; r < last; r++) {");
-        line("    runOne(r, init, par, evT, evF, outS, outO, sumS, sumO, status, steps, stride, nEvents, t0, dtInit, dtMin, dtMax,");
-        line("            maxSteps, atol, rtol, nSaves, nWindows);");
+        line("    runOne(r, " + String.join(", ", runParameters(false)) + ");");
         line("}");
         indent--;
         line("}");
         line("");
-        line("private static void runOne(int r, MemorySegment init, MemorySegment par, MemorySegment evT, MemorySegment evF,");
-        line("        MemorySegment outS, MemorySegment outO, MemorySegment sumS, MemorySegment sumO, MemorySegment status,");
-        line("        MemorySegment steps, long stride, int nEvents, double t0, double dtInit, double dtMin, double dtMax,");
-        line("        long maxSteps, double[] atol, double[] rtol, int nSaves, int nWindows) {");
+        line("private static void runOne(int r, " + String.join(", ", runParameters(true)) + ") {");
         indent++;
         body();
         indent--;
@@ -147,6 +143,23 @@ final class KernelFrames {
         indent--;
         line("}");
         return out.toString();
+    }
+
+    /**
+     * What one run reads, in {@link KernelArg}'s order: every argument but the work range, with the stride as a
+     * {@code long}; declared ({@code typed}) or as the call's arguments.
+     */
+    private static List<String> runParameters(boolean typed) {
+        List<String> p = new java.util.ArrayList<>();
+        for (KernelArg a : KernelArg.values()) {
+            if (a == KernelArg.FIRST || a == KernelArg.END) {
+                continue;
+            }
+            String name = a == KernelArg.STRIDE ? "stride" : a.local();
+            String type = a == KernelArg.STRIDE ? "long" : a.isArray() ? "MemorySegment" : a.isVector() ? "double[]" : javaType(a.scalarType());
+            p.add(typed ? type + " " + name : name);
+        }
+        return p;
     }
 
     private static String javaType(ValueType t) {

@@ -186,6 +186,36 @@ public abstract class BackendAgreementContract {
                 TimeSpec.of(1.0).withSaveEvery(0.5)), 1e-4, 1e-5, false, "rk4 float32 lorenz, |diff| / (1e-4 |jvm| + 1e-5)");
     }
 
+    /** Per-save step counts: the fixed steps of each interval exactly, and adaptive ones adding up to each run's totals. */
+    @Test
+    void stepCountsPerSaveIntervalAgreeWithTheSteps() {
+        OutputSpec out = OutputSpec.of(List.of("state", "step_counts"));
+        TimeSpec t = TimeSpec.of(1.0).withSaveEvery(0.25);
+        Batch lorenz = lorenzBatch(sizes().adaptive());
+        try (SolveResult r = solve(memory, LORENZ, Algorithm.CLASSICAL_RK4, StepControl.builder().controller(Controller.FIXED).dt(1e-3),
+                Precision.FLOAT64, out, lorenz, t)) {
+            for (int run = 0; run < r.runs(); run++) {
+                assertEquals(0, r.stepCounts().get(0, 0, run));
+                for (int k = 1; k < 5; k++) {
+                    assertEquals(250, r.stepCounts().get(k, 0, run), "0.25 / 1e-3 fixed steps, run " + run);
+                }
+            }
+        }
+        try (SolveResult r = solve(memory, LORENZ, Algorithm.DORMAND_PRINCE_54, StepControl.builder().atol(1e-8).rtol(1e-8), Precision.FLOAT32,
+                out, lorenz, t)) {
+            for (int run = 0; run < r.runs(); run++) {
+                double acc = 0;
+                double rej = 0;
+                for (int k = 0; k < 5; k++) {
+                    acc += r.stepCounts().get(k, 0, run);
+                    rej += r.stepCounts().get(k, 1, run);
+                }
+                assertEquals(r.acceptedSteps()[run], acc, "run " + run);
+                assertEquals(r.rejectedSteps()[run], rej, "run " + run);
+            }
+        }
+    }
+
     @Test
     void aChunkedSolveEqualsTheUnchunkedOneBitForBit() {
         // About 21 saves x 3 states x 8 bytes plus inputs per run (~0.6 KB); a fifth of the whole forces >= 5 chunks.

@@ -121,7 +121,7 @@ final class SolveCommand implements Callable<Integer> {
     double[] deadband;
 
     @Option(names = "--outputs", split = ",", defaultValue = "state",
-            description = "state, observables, time, and metrics mean max min rms std max_magnitude extrema peaks[n] (default: ${DEFAULT-VALUE}).")
+            description = "state, observables, time, step_counts, and metrics mean max min rms std max_magnitude extrema peaks[n] (default: ${DEFAULT-VALUE}).")
     List<String> outputs;
 
     @Option(names = "--save-variables", split = ",", description = "Saved states/observables (default: all).")

@@ -51,8 +51,11 @@ public final class ResultArray {
     /** Element {@code (i, v, r)} as a double. */
     public double get(long i, long v, long r) {
         long idx = (i * shape[1] + v) * shape[2] + r;
-        return array.type() == ElementType.FLOAT64 ? array.segment().getAtIndex(ValueLayout.JAVA_DOUBLE, idx)
-                : array.segment().getAtIndex(ValueLayout.JAVA_FLOAT, idx);
+        return switch (array.type()) {
+            case FLOAT64 -> array.segment().getAtIndex(ValueLayout.JAVA_DOUBLE, idx);
+            case INT32 -> array.segment().getAtIndex(ValueLayout.JAVA_INT, idx);
+            default -> array.segment().getAtIndex(ValueLayout.JAVA_FLOAT, idx);
+        };
     }
 
     /** The series of variable {@code v} in run {@code r}, along axis 0. */

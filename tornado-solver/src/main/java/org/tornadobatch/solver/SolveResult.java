@@ -26,6 +26,7 @@ public final class SolveResult implements AutoCloseable {
     private final ResultArray observables;
     private final ResultArray stateSummaries;
     private final ResultArray observableSummaries;
+    private final ResultArray stepCounts;
     private final double[] windowStarts;
     private final HostArray perRun;
     private final int runs;
@@ -39,12 +40,14 @@ public final class SolveResult implements AutoCloseable {
      * {@link #PER_RUN_REJECTED}.
      */
     public SolveResult(double[] time, ResultArray state, ResultArray observables, ResultArray stateSummaries,
-                       ResultArray observableSummaries, double[] windowStarts, HostArray perRun, Batch batch, SolveInfo info) {
+                       ResultArray observableSummaries, ResultArray stepCounts, double[] windowStarts, HostArray perRun, Batch batch,
+                       SolveInfo info) {
         this.time = time;
         this.state = state;
         this.observables = observables;
         this.stateSummaries = stateSummaries;
         this.observableSummaries = observableSummaries;
+        this.stepCounts = stepCounts;
         this.windowStarts = windowStarts;
         this.perRun = perRun;
         this.runs = Math.toIntExact(perRun.shape()[1]);
@@ -75,6 +78,15 @@ public final class SolveResult implements AutoCloseable {
     /** Observable summaries, (window, observable x slot, run), or null. */
     public ResultArray observableSummaries() {
         return observableSummaries;
+    }
+
+    /**
+     * Accepted, rejected and attempted steps per save interval, {@code (saves, 3, runs)} int32 (variables
+     * {@code accepted}, {@code rejected}, {@code attempted}; -1 for saves a failed run did not reach), or null where
+     * {@code step_counts} is not an output.
+     */
+    public ResultArray stepCounts() {
+        return stepCounts;
     }
 
     /** Start time of each summary window. */
@@ -156,7 +168,7 @@ public final class SolveResult implements AutoCloseable {
     /** Every array present, for writers. */
     public List<ResultArray> arrays() {
         List<ResultArray> out = new ArrayList<>();
-        for (ResultArray a : new ResultArray[] {state, observables, stateSummaries, observableSummaries}) {
+        for (ResultArray a : new ResultArray[] {state, observables, stateSummaries, observableSummaries, stepCounts}) {
             if (a != null) {
                 out.add(a);
             }

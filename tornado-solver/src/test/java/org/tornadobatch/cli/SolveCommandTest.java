@@ -100,6 +100,20 @@ class SolveCommandTest {
         assertBadInput(run(lorenz.toString(), "--algorithm", "rk4", "--pid", "1,0", "--out", dir.resolve("g4").toString()), "pid: set for");
     }
 
+    @Test
+    void stepCountsAreWrittenAsInt32PerSaveAndRun() throws Exception {
+        Path out = dir.resolve("counts");
+        Run r = run(lorenz.toString(), "--sweep", "rho=0:21:7", "--save-every", "0.5", "--outputs", "state,step_counts", "--algorithm", "rk4",
+                "--dt", "0.01", "--out", out.toString());
+        assertEquals(0, r.exit(), r.err());
+        byte[] npy = Files.readAllBytes(out.resolve("step_counts.npy"));
+        String header = new String(npy, 10, npy[8] & 0xff);
+        assertTrue(header.contains("'descr': '<i4'") && header.contains("'shape': (3, 3, 7)"), header);
+        java.nio.ByteBuffer data = java.nio.ByteBuffer.wrap(npy, 10 + (npy[8] & 0xff), 3 * 3 * 7 * 4).slice().order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        assertEquals(50, data.getInt((1 * 3 * 7 + 0 * 7 + 6) * 4), "save 1, accepted, run 6: 0.5 / 0.01 steps");
+        assertEquals(50, data.getInt((2 * 3 * 7 + 2 * 7 + 0) * 4), "save 2, attempted, run 0");
+    }
+
     private static String[] concat(String[] a, String... b) {
         String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);

@@ -146,4 +146,47 @@ class StepControlBehaviourTest {
             assertEquals(Math.ulp(1.0f), s.stepControl().rtol()[0], "the solver reports the tolerance it uses");
         }
     }
+
+    @Test
+    void stepCountsPerSaveIntervalAddUpToEachRunsTotals() {
+        OutputSpec out = OutputSpec.of(java.util.List.of("state", "step_counts"));
+        TimeSpec time = TimeSpec.of(1.0).withSaveEvery(0.25);
+        Batch b = ensemble(32);
+        StepControl.Builder fixed = StepControl.builder().controller(Controller.FIXED).dt(0.01);
+        try (Solver s = Solver.builder(Problems.LORENZ).algorithm(Algorithm.CLASSICAL_RK4).stepControl(fixed).outputs(out).memoryManager(memory)
+                .build(); SolveResult r = s.solve(b, time)) {
+            ResultArray c = r.stepCounts();
+            assertEquals(java.util.List.of("accepted", "rejected", "attempted"), c.variables());
+            for (int run = 0; run < b.runs(); run++) {
+                assertEquals(0, c.get(0, 0, run), "nothing before the first save");
+                for (int k = 1; k < 5; k++) {
+                    assertEquals(25, c.get(k, 0, run), "0.25 / 0.01 fixed steps per interval");
+                    assertEquals(0, c.get(k, 1, run));
+                    assertEquals(25, c.get(k, 2, run));
+                }
+            }
+        }
+        try (Solver s = Solver.builder(Problems.LORENZ).algorithm(Algorithm.DORMAND_PRINCE_54).stepControl(StepControl.builder().atol(1e-9)
+                .rtol(1e-9)).outputs(out).memoryManager(memory).build(); SolveResult r = s.solve(b, time)) {
+            ResultArray c = r.stepCounts();
+            for (int run = 0; run < b.runs(); run++) {
+                double acc = 0;
+                double rej = 0;
+                for (int k = 0; k < 5; k++) {
+                    acc += c.get(k, 0, run);
+                    rej += c.get(k, 1, run);
+                    assertEquals(c.get(k, 0, run) + c.get(k, 1, run), c.get(k, 2, run), "attempted = accepted + rejected");
+                }
+                assertEquals(r.acceptedSteps()[run], acc, "run " + run);
+                assertEquals(r.rejectedSteps()[run], rej, "run " + run);
+            }
+        }
+        // A run that fails (too few steps allowed) has -1 for the saves it did not reach.
+        try (Solver s = Solver.builder(Problems.LORENZ).algorithm(Algorithm.DORMAND_PRINCE_54).stepControl(StepControl.builder().maxSteps(20))
+                .outputs(out).memoryManager(memory).build(); SolveResult r = s.solve(b, time)) {
+            int last = b.runs() - 1;
+            assertTrue(r.status()[last] != 0, "the run fails");
+            assertEquals(-1, r.stepCounts().get(4, 0, last));
+        }
+    }
 }

@@ -24,6 +24,8 @@ public enum KernelArg {
     OBSERVABLES("observables", "outO", null, Direction.OUT, true),
     STATE_SUMMARIES("state_summaries", "sumS", null, Direction.OUT, true),
     OBSERVABLE_SUMMARIES("observable_summaries", "sumO", null, Direction.OUT, true),
+    /** Accepted, rejected and attempted steps per save interval: (saves, 3, runs). */
+    STEP_COUNTS("step_counts", "outC", ElementType.INT32, Direction.OUT, true),
     STATUS("status", "status", ElementType.INT32, Direction.OUT, true),
     STEPS("steps", "steps", ElementType.INT32, Direction.OUT, true),
     END("end", "n", ValueType.INT32),

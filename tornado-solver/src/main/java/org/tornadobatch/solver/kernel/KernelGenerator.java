@@ -172,6 +172,9 @@ public final class KernelGenerator {
         b.declare(false, Ty.INT, "code", "0");
         b.declare(false, Ty.INT64, Code.var("accepted", "0"), Code.var("rejected", "0"));
         b.declare(false, Ty.INT, Code.var("saveIdx", "0"), Code.var("winIdx", "0"));
+        if (spec.stepCounts()) {
+            b.declare(false, Ty.INT64, Code.var("accSave", "0"), Code.var("rejSave", "0")); // the counts at the last save
+        }
         b.addAll(summaries.declare());
         for (int i = 0; i < nStates; i++) {
             b.declare(false, R, "k0_" + i);
@@ -273,8 +276,17 @@ public final class KernelGenerator {
             b.when(ex("(flags & " + Schedule.CLOSE_WINDOW + ") != 0"), x -> x.addAll(sw.close()));
             b.when(ex("(flags & " + Schedule.SAMPLE + ") != 0"), x -> x.addAll(observables(obsForSample)).addAll(sw.sample()));
         }
-        if (spec.savedStates().length > 0 || obsForSave.length > 0) {
+        if (spec.savedStates().length > 0 || obsForSave.length > 0 || spec.stepCounts()) {
             b.when(ex("(flags & " + Schedule.SAVE + ") != 0"), x -> {
+                if (spec.stepCounts()) {
+                    // Accepted, rejected and attempted steps since the previous save (at the first save: since the start).
+                    String[] counts = {"accepted - accSave", "rejected - rejSave", "(accepted + rejected) - (accSave + rejSave)"};
+                    for (int j = 0; j < 3; j++) {
+                        x.store("outC", "I32", ex("((", Ty.INT64, ") saveIdx * 3 + " + j + ") * stride + r"), ex("(int) (" + counts[j] + ")"));
+                    }
+                    x.assign("accSave", "accepted");
+                    x.assign("rejSave", "rejected");
+                }
                 x.addAll(observables(obsForSave));
                 int[] ss = spec.savedStates();
                 for (int j = 0; j < ss.length; j++) {
@@ -325,6 +337,13 @@ public final class KernelGenerator {
                 }
                 for (int j = 0; j < so; j++) {
                     x.store("outO", LT, ex("((", Ty.INT64, ") k * " + so + " + " + j + ") * stride + r"), nan);
+                }
+            });
+        }
+        if (spec.stepCounts()) { // -1: a save the run did not reach
+            b.loop(Ty.INT, "k", ex("saveIdx"), ex("k < nSaves"), "k++", x -> {
+                for (int j = 0; j < 3; j++) {
+                    x.store("outC", "I32", ex("((", Ty.INT64, ") k * 3 + " + j + ") * stride + r"), ex("-1"));
                 }
             });
         }

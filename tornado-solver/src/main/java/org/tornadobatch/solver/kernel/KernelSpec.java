@@ -15,7 +15,14 @@ import org.tornadobatch.system.OdeSystem;
  */
 public record KernelSpec(OdeSystem system, ButcherTableau tableau, StepControl control, Precision precision,
                          int[] savedStates, int[] savedObservables, int[] summarisedStates, int[] summarisedObservables,
-                         List<Metric> metrics) {
+                         List<Metric> metrics, boolean stepCounts) {
+
+    /** A spec without the per-save step counts. */
+    public KernelSpec(OdeSystem system, ButcherTableau tableau, StepControl control, Precision precision, int[] savedStates,
+                      int[] savedObservables, int[] summarisedStates, int[] summarisedObservables, List<Metric> metrics) {
+        this(system, tableau, control, precision, savedStates, savedObservables, summarisedStates, summarisedObservables, metrics, false);
+    }
+
     public KernelSpec {
         savedStates = savedStates.clone();
         savedObservables = savedObservables.clone();
@@ -36,6 +43,7 @@ public record KernelSpec(OdeSystem system, ButcherTableau tableau, StepControl c
                 + control.deadbandMax() + "/" + control.kp() + "/" + control.ki() + "/" + control.kd() + "/" + control.estimatesInitialStep()
                 + "#" + precision + "#"
                 + java.util.Arrays.toString(savedStates) + java.util.Arrays.toString(savedObservables)
-                + java.util.Arrays.toString(summarisedStates) + java.util.Arrays.toString(summarisedObservables) + metrics;
+                + java.util.Arrays.toString(summarisedStates) + java.util.Arrays.toString(summarisedObservables) + metrics
+                + (stepCounts ? "#counts" : "");
     }
 }

@@ -41,7 +41,7 @@ public record Metric(Kind kind, int peaks) {
                 return new Metric(k, 0);
             }
         }
-        throw new IllegalArgumentException("output: " + text + " (expected: state, observables, time, or a metric: "
+        throw new IllegalArgumentException("output: " + text + " (expected: state, observables, time, step_counts, or a metric: "
                 + String.join(", ", NAMES) + ")");
     }
 

@@ -7,19 +7,21 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * What a solve records: the direct outputs ({@code state}, {@code observables}, {@code time}) and the summary
- * metrics, plus which variables to save and to summarise (null means the default: every state, and every
- * observable when observables are an output; summaries default to the saved variables).
+ * What a solve records: the direct outputs ({@code state}, {@code observables}, {@code time}), the per-run step
+ * statistics per save interval ({@code step_counts}, CuBIE's iteration counters: accepted, rejected and attempted
+ * steps since the previous save), and the summary metrics, plus which variables to save and to summarise (null
+ * means the default: every state, and every observable when observables are an output; summaries default to the
+ * saved variables).
  */
 public record OutputSpec(boolean state, boolean observables, boolean time, List<Metric> metrics, List<String> saveVariables,
-                         List<String> summariseVariables) {
+                         List<String> summariseVariables, boolean stepCounts) {
 
     public OutputSpec {
         metrics = List.copyOf(metrics);
         saveVariables = saveVariables == null ? null : List.copyOf(saveVariables);
         summariseVariables = summariseVariables == null ? null : List.copyOf(summariseVariables);
-        if (!state && !observables && !time && metrics.isEmpty()) {
-            throw new IllegalArgumentException("outputs: none (expected: at least one of state, observables, time, or a metric)");
+        if (!state && !observables && !time && !stepCounts && metrics.isEmpty()) {
+            throw new IllegalArgumentException("outputs: none (expected: at least one of state, observables, time, step_counts, or a metric)");
         }
         List<Metric> peaks = metrics.stream().filter(m -> m.kind() == Metric.Kind.PEAKS).toList();
         if (peaks.size() > 1) {
@@ -34,7 +36,7 @@ public record OutputSpec(boolean state, boolean observables, boolean time, List<
 
     /** The default: the state trajectory. */
     public static OutputSpec stateOnly() {
-        return new OutputSpec(true, false, false, List.of(), null, null);
+        return new OutputSpec(true, false, false, List.of(), null, null, false);
     }
 
     /** Parses a list such as {@code state, time, mean, peaks[2]}; duplicates are ignored. */
@@ -42,6 +44,7 @@ public record OutputSpec(boolean state, boolean observables, boolean time, List<
         boolean s = false;
         boolean o = false;
         boolean t = false;
+        boolean c = false;
         Set<Metric> metrics = new LinkedHashSet<>();
         for (String out : outputs) {
             String n = out.trim().toLowerCase(Locale.ROOT);
@@ -49,18 +52,19 @@ public record OutputSpec(boolean state, boolean observables, boolean time, List<
                 case "state" -> s = true;
                 case "observables" -> o = true;
                 case "time" -> t = true;
+                case "step_counts", "iteration_counters" -> c = true;
                 default -> metrics.add(Metric.of(out));
             }
         }
-        return new OutputSpec(s, o, t, new ArrayList<>(metrics), null, null);
+        return new OutputSpec(s, o, t, new ArrayList<>(metrics), null, null, c);
     }
 
     public OutputSpec withSaveVariables(List<String> names) {
-        return new OutputSpec(state, observables, time, metrics, names, summariseVariables);
+        return new OutputSpec(state, observables, time, metrics, names, summariseVariables, stepCounts);
     }
 
     public OutputSpec withSummariseVariables(List<String> names) {
-        return new OutputSpec(state, observables, time, metrics, saveVariables, names);
+        return new OutputSpec(state, observables, time, metrics, saveVariables, names, stepCounts);
     }
 
     public boolean hasSummaries() {
@@ -90,6 +94,9 @@ public record OutputSpec(boolean state, boolean observables, boolean time, List<
         }
         if (time) {
             parts.add("time");
+        }
+        if (stepCounts) {
+            parts.add("step_counts");
         }
         metrics.forEach(m -> parts.add(m.toString()));
         return String.join(", ", parts);

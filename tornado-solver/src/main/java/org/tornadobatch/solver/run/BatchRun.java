@@ -124,6 +124,9 @@ final class BatchRun {
         if (windows > 0 && vars.summarisedObservables().length > 0) {
             m.put(KernelArg.OBSERVABLE_SUMMARIES.label(), new long[] {windows, (long) vars.summarisedObservables().length * h, n});
         }
+        if (spec.stepCounts()) {
+            m.put(KernelArg.STEP_COUNTS.label(), new long[] {saves, 3, n});
+        }
         return m;
     }
 
@@ -240,8 +243,8 @@ final class BatchRun {
         List<String> ssn = slotNames(Variables.names(spec.system().stateNames(), vars.summarisedStates()));
         List<String> osn = slotNames(Variables.names(spec.system().observables(), vars.summarisedObservables()));
         SolveResult result = new SolveResult(schedule.saveTimes(), wrap("state", host, sn), wrap("observables", host, on),
-                wrap("state_summaries", host, ssn), wrap("observable_summaries", host, osn), schedule.windowStarts(), perRun,
-                batch, info);
+                wrap("state_summaries", host, ssn), wrap("observable_summaries", host, osn),
+                wrap("step_counts", host, List.of("accepted", "rejected", "attempted")), schedule.windowStarts(), perRun, batch, info);
         long failed = result.failureCount();
         LOG.info("solved {} runs in {} chunk(s){}: kernel {} ms, compile {} ms, total {} ms{}", runs, chunks,
                 parts > 1 ? " of " + parts + " parts at once" : "", Math.round(kernelMillis), Math.round(compileMillis), Math.round(totalMillis),
@@ -328,11 +331,12 @@ final class BatchRun {
     /** The saved and summarised outputs into their host arrays, the status and the step counts into the per-run array. */
     private List<ChunkPipeline.Output> outputs(ArrayResponse resp, Map<String, long[]> shapes, Map<String, HostArray> host, HostArray perRun) {
         List<ChunkPipeline.Output> out = new ArrayList<>();
-        long rowBytes = (long) runs * type.bytes();
         shapes.forEach((label, shape) -> {
+            int eb = output(label).element(spec.precision()).bytes(); // the working type, or int32 (step counts)
+            long rowBytes = (long) runs * eb;
             MemorySegment h = host.get(label).segment();
             List<MemorySegment> rows = LongStream.range(0, shape[0] * shape[1]).mapToObj(r -> h.asSlice(r * rowBytes, rowBytes)).toList();
-            out.add(new ChunkPipeline.Output(resp.get(label).device(), type.bytes(), rows));
+            out.add(new ChunkPipeline.Output(resp.get(label).device(), eb, rows));
         });
         MemorySegment p = perRun.segment();
         long intRow = runs * 4L;
@@ -357,7 +361,7 @@ final class BatchRun {
     }
 
     /** The kernel argument of an output array's label. */
-    private static KernelArg output(String label) {
+    static KernelArg output(String label) {
         for (KernelArg a : KernelArg.values()) {
             if (a.isArray() && a.label().equals(label)) {
                 return a;

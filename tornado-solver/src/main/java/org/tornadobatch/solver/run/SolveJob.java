@@ -47,13 +47,12 @@ public record SolveJob(Setting solver, Batch batch, TimeSpec time, KernelSpec sp
      * spill disk can hold is refused at once. On failure nothing stays allocated.
      */
     Results allocateResults(MemoryManager memory, Object owner) {
-        ElementType type = spec.precision().elementType();
         Map<String, HostArray> arrays = new LinkedHashMap<>();
         HostArray perRun = null;
         boolean ok = false;
         try {
             for (Map.Entry<String, long[]> o : BatchRun.outputShapes(spec, vars, schedule, batch.runs()).entrySet()) {
-                arrays.put(o.getKey(), memory.newHostArray(owner, type, o.getValue()));
+                arrays.put(o.getKey(), memory.newHostArray(owner, BatchRun.output(o.getKey()).element(spec.precision()), o.getValue()));
             }
             perRun = memory.newHostArray(owner, ElementType.INT32, 3, batch.runs());
             ok = true;

@@ -36,12 +36,16 @@ final class TvmKernel implements Kernel {
         this.buffers = signature.buffers();
         this.task = task;
         int arity = buffers.size() + 3;
-        if (arity != 13) {
-            throw new DeviceException("kernel " + entryPoint + " takes " + buffers.size() + " arrays (this runtime adds tasks of 10 arrays,"
-                    + " the packed scalars and the size: TornadoVM's Task13)");
-        }
-        if (!(task instanceof TornadoFunctions.Task13<?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?>)) {
-            throw new DeviceException("kernel " + entryPoint + " is not a TornadoVM Task13 (expected: a generated tornadovm kernel class)");
+        boolean fits = switch (arity) {
+            case 13 -> task instanceof TornadoFunctions.Task13<?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?>;
+            case 14 -> task instanceof TornadoFunctions.Task14<?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?>;
+            case 15 -> task instanceof TornadoFunctions.Task15<?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?>;
+            default -> throw new DeviceException("kernel " + entryPoint + " takes " + buffers.size() + " arrays (TornadoVM's tasks take at most"
+                    + " 15 arguments: 12 arrays, the packed scalars and the size)");
+        };
+        if (!fits) {
+            throw new DeviceException("kernel " + entryPoint + " is not a TornadoVM Task" + arity + " (expected: a generated tornadovm kernel"
+                    + " class over " + buffers.size() + " arrays, the packed scalars and the size)");
         }
     }
 
@@ -78,8 +82,15 @@ final class TvmKernel implements Kernel {
     /** Adds the kernel to {@code graph} as task {@code id} over {@code taskArgs} (the arrays, ints, reals, size). */
     @SuppressWarnings({"unchecked", "rawtypes"})
     TaskGraph addTask(TaskGraph graph, String id, Object[] a) {
-        TornadoFunctions.Task13 t = (TornadoFunctions.Task13) task;
-        return graph.task(id, t, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12]);
+        return switch (a.length) {
+            case 13 -> graph.task(id, (TornadoFunctions.Task13) task, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11],
+                    a[12]);
+            case 14 -> graph.task(id, (TornadoFunctions.Task14) task, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11],
+                    a[12], a[13]);
+            case 15 -> graph.task(id, (TornadoFunctions.Task15) task, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11],
+                    a[12], a[13], a[14]);
+            default -> throw new DeviceException("a task of " + a.length + " arguments (expected: 13 to 15)");
+        };
     }
 
     /** Copies a launch's scalars into the packed arrays. */

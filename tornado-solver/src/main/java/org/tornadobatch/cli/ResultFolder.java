@@ -1,7 +1,11 @@
 package org.tornadobatch.cli;
 
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
 import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,17 +13,18 @@ import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
-
-import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVPrinter;
-import org.tornadobatch.solver.Batch;
-import org.tornadobatch.solver.ResultArray;
-import org.tornadobatch.solver.SolveResult;
 
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
+import org.tornadobatch.HostThreads;
+import org.tornadobatch.solver.Batch;
+import org.tornadobatch.solver.ResultArray;
+import org.tornadobatch.solver.SolveResult;
 
 /**
  * A results folder written atomically: everything goes to a hidden sibling {@code .NAME.partial-PID}, which is
@@ -147,17 +152,35 @@ final class ResultFolder {
         writeJson(record, partial.resolve("run.json"));
     }
 
+    /**
+     * grid.csv: the header through commons-csv (which quotes a name where needed), the rows formatted in blocks on
+     * all cores and written in order. Values are finite numbers and run indices, which CSV never quotes, so the
+     * bytes are those of printing every row through {@link CSVPrinter} (CRLF records), about five times faster
+     * (10^6 runs of Lorenz: 0.6 s against 0.12 s warm, 1.65 s against 0.21 s in a fresh JVM, on the 2-core build
+     * machine).
+     */
     private static void writeGrid(Batch b, Path file) throws IOException {
         List<String> cols = b.columns();
-        try (Writer w = Files.newBufferedWriter(file);
-             CSVPrinter csv = new CSVPrinter(w, CSVFormat.DEFAULT.builder().setHeader(Stream.concat(Stream.of("run"),
-                     cols.stream()).toArray(String[]::new)).get())) {
-            for (int r = 0; r < b.runs(); r++) {
-                csv.print(r);
+        int n = b.runs();
+        int blocks = Math.max(1, Math.min(256, n / 4096));
+        byte[][] rows = HostThreads.parallel(() -> IntStream.range(0, blocks).parallel().mapToObj(k -> {
+            StringBuilder sb = new StringBuilder();
+            for (int r = (int) ((long) n * k / blocks), end = (int) ((long) n * (k + 1) / blocks); r < end; r++) {
+                sb.append(r);
                 for (int c = 0; c < cols.size(); c++) {
-                    csv.print(b.value(c, r));
+                    sb.append(',').append(b.value(c, r));
                 }
-                csv.println();
+                sb.append("\r\n");
+            }
+            return sb.toString().getBytes(StandardCharsets.UTF_8);
+        }).toArray(byte[][]::new));
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 20)) {
+            Writer w = new OutputStreamWriter(out, StandardCharsets.UTF_8);
+            CSVPrinter header = new CSVPrinter(w, CSVFormat.DEFAULT);
+            header.printRecord(Stream.concat(Stream.of("run"), cols.stream()).toArray());
+            header.flush();
+            for (byte[] block : rows) {
+                out.write(block);
             }
         }
     }

@@ -114,6 +114,27 @@ class SolveCommandTest {
         assertEquals(50, data.getInt((2 * 3 * 7 + 2 * 7 + 0) * 4), "save 2, attempted, run 0");
     }
 
+    @Test
+    void gridCsvHoldsEveryRunsValuesInOrder() throws Exception {
+        Path out = dir.resolve("grid");
+        int n = 20000; // several blocks of rows
+        assertEquals(0, run(lorenz.toString(), "--sweep", "rho=0:21:" + n, "--set", "sigma=9.5", "--duration", "0.001", "--out", out.toString())
+                .exit());
+        try (var parser = org.apache.commons.csv.CSVParser.parse(out.resolve("grid.csv"), java.nio.charset.StandardCharsets.UTF_8,
+                org.apache.commons.csv.CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).get())) {
+            assertEquals(List.of("run", "x", "y", "z", "sigma", "rho"), parser.getHeaderNames());
+            int r = 0;
+            for (var rec : parser) {
+                assertEquals(r, Integer.parseInt(rec.get("run")));
+                assertEquals(9.5, Double.parseDouble(rec.get("sigma")));
+                assertEquals(1.0, Double.parseDouble(rec.get("x")));
+                assertEquals(0 + 21.0 * r / (n - 1), Double.parseDouble(rec.get("rho")), 1e-12, "run " + r);
+                r++;
+            }
+            assertEquals(n, r);
+        }
+    }
+
     private static String[] concat(String[] a, String... b) {
         String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);

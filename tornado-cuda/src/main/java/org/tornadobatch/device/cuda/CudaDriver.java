@@ -61,16 +61,20 @@ final class CudaDriver {
             }
             return h;
         }
+    }
 
-        static RuntimeException rethrow(String name, Throwable t) {
-            if (t instanceof RuntimeException r) {
-                return r;
-            }
-            if (t instanceof Error e) {
-                throw e;
-            }
-            return new IllegalStateException(name + ": " + t, t);
+    /**
+     * What a downcall of {@code name} threw, to rethrow: runtime exceptions and errors as they are, anything else
+     * (a checked exception the handle's signature allows) wrapped. Shared with {@link NvrtcFunctions}.
+     */
+    static RuntimeException rethrow(String name, Throwable t) {
+        if (t instanceof RuntimeException r) {
+            return r;
         }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        return new IllegalStateException(name + ": " + t, t);
     }
 
     private final Fn cuInit = new Fn("cuInit", JAVA_INT);
@@ -179,7 +183,7 @@ final class CudaDriver {
         try {
             return (int) cuInit.handle().invokeExact(flags);
         } catch (Throwable t) {
-            throw Fn.rethrow("cuInit", t);
+            throw rethrow("cuInit", t);
         }
     }
 
@@ -187,7 +191,7 @@ final class CudaDriver {
         try {
             return (int) cuDriverGetVersion.handle().invokeExact(version);
         } catch (Throwable t) {
-            throw Fn.rethrow("cuDriverGetVersion", t);
+            throw rethrow("cuDriverGetVersion", t);
         }
     }
 
@@ -195,7 +199,7 @@ final class CudaDriver {
         try {
             return (int) cuDeviceGetCount.handle().invokeExact(count);
         } catch (Throwable t) {
-            throw Fn.rethrow("cuDeviceGetCount", t);
+            throw rethrow("cuDeviceGetCount", t);
         }
     }
 
@@ -203,7 +207,7 @@ final class CudaDriver {
         try {
             return (int) cuDeviceGet.handle().invokeExact(device, ordinal);
         } catch (Throwable t) {
-            throw Fn.rethrow("cuDeviceGet", t);
+            throw rethrow("cuDeviceGet", t);
         }
     }
 
@@ -211,7 +215,7 @@ final class CudaDriver {
         try {
             return (int) cuDeviceGetName.handle().invokeExact(name, length, device);
         } catch (Throwable t) {
-            throw Fn.rethrow("cuDeviceGetName", t);
+            throw rethrow("cuDeviceGetName", t);
         }
     }
 
@@ -219,7 +223,7 @@ final class CudaDriver {
         try {
             return (int) cuDeviceGetAttribute.handle().invokeExact(value, attribute, device);
         } catch (Throwable t) {
-            throw Fn.rethrow("cuDeviceGetAttribute", t);
+            throw rethrow("cuDeviceGetAttribute", t);
         }
     }
 
@@ -227,7 +231,7 @@ final class CudaDriver {
         try {
             return (int) cuDevicePrimaryCtxRetain.handle().invokeExact(context, device);
         } catch (Throwable t) {
-            throw Fn.rethrow("cuDevicePrimaryCtxRetain", t);
+            throw rethrow("cuDevicePrimaryCtxRetain", t);
         }
     }
 
@@ -235,7 +239,7 @@ final class CudaDriver {
         try {
             return (int) cuDevicePrimaryCtxRelease.handle().invokeExact(device);
         } catch (Throwable t) {
-            throw Fn.rethrow("cuDevicePrimaryCtxRelease_v2", t);
+            throw rethrow("cuDevicePrimaryCtxRelease_v2", t);
         }
     }
 
@@ -243,7 +247,7 @@ final class CudaDriver {
         try {
             return (int) cuCtxSetCurrent.handle().invokeExact(context);
         } catch (Throwable t) {
-            throw Fn.rethrow("cuCtxSetCurrent", t);
+            throw rethrow("cuCtxSetCurrent", t);
         }
     }
 
@@ -251,7 +255,7 @@ final class CudaDriver {
         try {
             return (int) cuCtxSynchronize.handle().invokeExact();
         } catch (Throwable t) {
-            throw Fn.rethrow("cuCtxSynchronize", t);
+            throw rethrow("cuCtxSynchronize", t);
         }
     }
 
@@ -259,7 +263,7 @@ final class CudaDriver {
         try {
             return (int) cuMemGetInfo.handle().invokeExact(free, total);
         } catch (Throwable t) {
-            throw Fn.rethrow("cuMemGetInfo_v2", t);
+            throw rethrow("cuMemGetInfo_v2", t);
         }
     }
 
@@ -267,7 +271,7 @@ final class CudaDriver {
         try {
             return (int) cuMemAlloc.handle().invokeExact(pointer, bytes);
         } catch (Throwable t) {
-            throw Fn.rethrow("cuMemAlloc_v2", t);
+            throw rethrow("cuMemAlloc_v2", t);
         }
     }
 
@@ -275,7 +279,7 @@ final class CudaDriver {
         try {
             return (int) cuMemFree.handle().invokeExact(pointer);
         } catch (Throwable t) {
-            throw Fn.rethrow("cuMemFree_v2", t);
+            throw rethrow("cuMemFree_v2", t);
         }
     }
 
@@ -283,7 +287,7 @@ final class CudaDriver {
         try {
             return (int) cuMemHostAlloc.handle().invokeExact(pointer, bytes, flags);
         } catch (Throwable t) {
-            throw Fn.rethrow("cuMemHostAlloc", t);
+            throw rethrow("cuMemHostAlloc", t);
         }
     }
 
@@ -291,7 +295,7 @@ final class CudaDriver {
         try {
             return (int) cuMemFreeHost.handle().invokeExact(pointer);
         } catch (Throwable t) {
-            throw Fn.rethrow("cuMemFreeHost", t);
+            throw rethrow("cuMemFreeHost", t);
         }
     }
 
@@ -299,7 +303,7 @@ final class CudaDriver {
         try {
             return (int) cuStreamCreate.handle().invokeExact(stream, flags);
         } catch (Throwable t) {
-            throw Fn.rethrow("cuStreamCreate", t);
+            throw rethrow("cuStreamCreate", t);
         }
     }
 
@@ -307,7 +311,7 @@ final class CudaDriver {
         try {
             return (int) cuStreamDestroy.handle().invokeExact(stream);
         } catch (Throwable t) {
-            throw Fn.rethrow("cuStreamDestroy_v2", t);
+            throw rethrow("cuStreamDestroy_v2", t);
         }
     }
 
@@ -315,7 +319,7 @@ final class CudaDriver {
         try {
             return (int) cuStreamSynchronize.handle().invokeExact(stream);
         } catch (Throwable t) {
-            throw Fn.rethrow("cuStreamSynchronize", t);
+            throw rethrow("cuStreamSynchronize", t);
         }
     }
 
@@ -323,7 +327,7 @@ final class CudaDriver {
         try {
             return (int) cuEventCreate.handle().invokeExact(event, flags);
         } catch (Throwable t) {
-            throw Fn.rethrow("cuEventCreate", t);
+            throw rethrow("cuEventCreate", t);
         }
     }
 
@@ -331,7 +335,7 @@ final class CudaDriver {
         try {
             return (int) cuEventRecord.handle().invokeExact(event, stream);
         } catch (Throwable t) {
-            throw Fn.rethrow("cuEventRecord", t);
+            throw rethrow("cuEventRecord", t);
         }
     }
 
@@ -339,7 +343,7 @@ final class CudaDriver {
         try {
             return (int) cuEventQuery.handle().invokeExact(event);
         } catch (Throwable t) {
-            throw Fn.rethrow("cuEventQuery", t);
+            throw rethrow("cuEventQuery", t);
         }
     }
 
@@ -347,7 +351,7 @@ final class CudaDriver {
         try {
             return (int) cuEventSynchronize.handle().invokeExact(event);
         } catch (Throwable t) {
-            throw Fn.rethrow("cuEventSynchronize", t);
+            throw rethrow("cuEventSynchronize", t);
         }
     }
 
@@ -355,7 +359,7 @@ final class CudaDriver {
         try {
             return (int) cuEventDestroy.handle().invokeExact(event);
         } catch (Throwable t) {
-            throw Fn.rethrow("cuEventDestroy_v2", t);
+            throw rethrow("cuEventDestroy_v2", t);
         }
     }
 
@@ -363,7 +367,7 @@ final class CudaDriver {
         try {
             return (int) cuEventElapsedTimeV2.handle().invokeExact(millis, start, end);
         } catch (Throwable t) {
-            throw Fn.rethrow("cuEventElapsedTime_v2", t);
+            throw rethrow("cuEventElapsedTime_v2", t);
         }
     }
 
@@ -371,7 +375,7 @@ final class CudaDriver {
         try {
             return (int) cuEventElapsedTime.handle().invokeExact(millis, start, end);
         } catch (Throwable t) {
-            throw Fn.rethrow("cuEventElapsedTime", t);
+            throw rethrow("cuEventElapsedTime", t);
         }
     }
 
@@ -379,7 +383,7 @@ final class CudaDriver {
         try {
             return (int) cuMemcpyHtoDAsync.handle().invokeExact(target, source, bytes, stream);
         } catch (Throwable t) {
-            throw Fn.rethrow("cuMemcpyHtoDAsync_v2", t);
+            throw rethrow("cuMemcpyHtoDAsync_v2", t);
         }
     }
 
@@ -387,7 +391,7 @@ final class CudaDriver {
         try {
             return (int) cuMemcpyDtoHAsync.handle().invokeExact(target, source, bytes, stream);
         } catch (Throwable t) {
-            throw Fn.rethrow("cuMemcpyDtoHAsync_v2", t);
+            throw rethrow("cuMemcpyDtoHAsync_v2", t);
         }
     }
 
@@ -395,7 +399,7 @@ final class CudaDriver {
         try {
             return (int) cuMemcpy2DAsync.handle().invokeExact(copy, stream);
         } catch (Throwable t) {
-            throw Fn.rethrow("cuMemcpy2DAsync_v2", t);
+            throw rethrow("cuMemcpy2DAsync_v2", t);
         }
     }
 
@@ -403,7 +407,7 @@ final class CudaDriver {
         try {
             return (int) cuMemAllocAsync.handle().invokeExact(pointer, bytes, stream);
         } catch (Throwable t) {
-            throw Fn.rethrow("cuMemAllocAsync", t);
+            throw rethrow("cuMemAllocAsync", t);
         }
     }
 
@@ -411,7 +415,7 @@ final class CudaDriver {
         try {
             return (int) cuMemFreeAsync.handle().invokeExact(pointer, stream);
         } catch (Throwable t) {
-            throw Fn.rethrow("cuMemFreeAsync", t);
+            throw rethrow("cuMemFreeAsync", t);
         }
     }
 
@@ -419,7 +423,7 @@ final class CudaDriver {
         try {
             return (int) cuDeviceGetDefaultMemPool.handle().invokeExact(pool, device);
         } catch (Throwable t) {
-            throw Fn.rethrow("cuDeviceGetDefaultMemPool", t);
+            throw rethrow("cuDeviceGetDefaultMemPool", t);
         }
     }
 
@@ -427,7 +431,7 @@ final class CudaDriver {
         try {
             return (int) cuMemPoolTrimTo.handle().invokeExact(pool, keep);
         } catch (Throwable t) {
-            throw Fn.rethrow("cuMemPoolTrimTo", t);
+            throw rethrow("cuMemPoolTrimTo", t);
         }
     }
 
@@ -435,7 +439,7 @@ final class CudaDriver {
         try {
             return (int) cuModuleLoadData.handle().invokeExact(module, image);
         } catch (Throwable t) {
-            throw Fn.rethrow("cuModuleLoadData", t);
+            throw rethrow("cuModuleLoadData", t);
         }
     }
 
@@ -443,7 +447,7 @@ final class CudaDriver {
         try {
             return (int) cuModuleGetFunction.handle().invokeExact(function, module, name);
         } catch (Throwable t) {
-            throw Fn.rethrow("cuModuleGetFunction", t);
+            throw rethrow("cuModuleGetFunction", t);
         }
     }
 
@@ -451,7 +455,7 @@ final class CudaDriver {
         try {
             return (int) cuModuleUnload.handle().invokeExact(module);
         } catch (Throwable t) {
-            throw Fn.rethrow("cuModuleUnload", t);
+            throw rethrow("cuModuleUnload", t);
         }
     }
 
@@ -459,7 +463,7 @@ final class CudaDriver {
         try {
             return (int) cuLaunchKernel.handle().invokeExact(function, gridX, gridY, gridZ, blockX, blockY, blockZ, sharedBytes, stream, params, extra);
         } catch (Throwable t) {
-            throw Fn.rethrow("cuLaunchKernel", t);
+            throw rethrow("cuLaunchKernel", t);
         }
     }
 
@@ -467,7 +471,7 @@ final class CudaDriver {
         try {
             return (int) cuFuncGetAttribute.handle().invokeExact(value, attribute, function);
         } catch (Throwable t) {
-            throw Fn.rethrow("cuFuncGetAttribute", t);
+            throw rethrow("cuFuncGetAttribute", t);
         }
     }
 
@@ -475,7 +479,7 @@ final class CudaDriver {
         try {
             return (int) cuOccupancyMaxPotentialBlockSize.handle().invokeExact(minGrid, block, function, sharedPerBlock, sharedBytes, blockLimit);
         } catch (Throwable t) {
-            throw Fn.rethrow("cuOccupancyMaxPotentialBlockSize", t);
+            throw rethrow("cuOccupancyMaxPotentialBlockSize", t);
         }
     }
 
@@ -483,7 +487,7 @@ final class CudaDriver {
         try {
             return (int) cuOccupancyMaxActiveBlocksPerMultiprocessor.handle().invokeExact(blocks, function, blockSize, sharedBytes);
         } catch (Throwable t) {
-            throw Fn.rethrow("cuOccupancyMaxActiveBlocksPerMultiprocessor", t);
+            throw rethrow("cuOccupancyMaxActiveBlocksPerMultiprocessor", t);
         }
     }
 
@@ -491,7 +495,7 @@ final class CudaDriver {
         try {
             return (int) cuGetErrorName.handle().invokeExact(status, name);
         } catch (Throwable t) {
-            throw Fn.rethrow("cuGetErrorName", t);
+            throw rethrow("cuGetErrorName", t);
         }
     }
 }

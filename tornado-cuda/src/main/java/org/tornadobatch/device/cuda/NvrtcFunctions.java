@@ -52,21 +52,11 @@ final class NvrtcFunctions {
         return Linker.nativeLinker().downcallHandle(find(name, lib, fn), FunctionDescriptor.of(JAVA_INT, arguments));
     }
 
-    private static RuntimeException rethrow(String fn, Throwable t) {
-        if (t instanceof RuntimeException r) {
-            return r;
-        }
-        if (t instanceof Error e) {
-            throw e;
-        }
-        return new IllegalStateException(fn + ": " + t, t);
-    }
-
     int nvrtcVersion(MemorySegment major, MemorySegment minor) {
         try {
             return (int) version.invokeExact(major, minor);
         } catch (Throwable t) {
-            throw rethrow("nvrtcVersion", t);
+            throw CudaDriver.rethrow("nvrtcVersion", t);
         }
     }
 
@@ -74,7 +64,7 @@ final class NvrtcFunctions {
         try {
             return (int) numSupportedArchs.invokeExact(count);
         } catch (Throwable t) {
-            throw rethrow("nvrtcGetNumSupportedArchs", t);
+            throw CudaDriver.rethrow("nvrtcGetNumSupportedArchs", t);
         }
     }
 
@@ -82,7 +72,7 @@ final class NvrtcFunctions {
         try {
             return (int) supportedArchs.invokeExact(archs);
         } catch (Throwable t) {
-            throw rethrow("nvrtcGetSupportedArchs", t);
+            throw CudaDriver.rethrow("nvrtcGetSupportedArchs", t);
         }
     }
 
@@ -91,7 +81,7 @@ final class NvrtcFunctions {
         try {
             return (int) createProgram.invokeExact(prog, src, name, numHeaders, headers, includeNames);
         } catch (Throwable t) {
-            throw rethrow("nvrtcCreateProgram", t);
+            throw CudaDriver.rethrow("nvrtcCreateProgram", t);
         }
     }
 
@@ -99,7 +89,7 @@ final class NvrtcFunctions {
         try {
             return (int) compileProgram.invokeExact(prog, numOptions, options);
         } catch (Throwable t) {
-            throw rethrow("nvrtcCompileProgram", t);
+            throw CudaDriver.rethrow("nvrtcCompileProgram", t);
         }
     }
 
@@ -107,7 +97,7 @@ final class NvrtcFunctions {
         try {
             return (int) programLogSize.invokeExact(prog, size);
         } catch (Throwable t) {
-            throw rethrow("nvrtcGetProgramLogSize", t);
+            throw CudaDriver.rethrow("nvrtcGetProgramLogSize", t);
         }
     }
 
@@ -115,7 +105,7 @@ final class NvrtcFunctions {
         try {
             return (int) programLog.invokeExact(prog, log);
         } catch (Throwable t) {
-            throw rethrow("nvrtcGetProgramLog", t);
+            throw CudaDriver.rethrow("nvrtcGetProgramLog", t);
         }
     }
 
@@ -123,7 +113,7 @@ final class NvrtcFunctions {
         try {
             return (int) ptxSize.invokeExact(prog, size);
         } catch (Throwable t) {
-            throw rethrow("nvrtcGetPTXSize", t);
+            throw CudaDriver.rethrow("nvrtcGetPTXSize", t);
         }
     }
 
@@ -131,7 +121,7 @@ final class NvrtcFunctions {
         try {
             return (int) ptx.invokeExact(prog, code);
         } catch (Throwable t) {
-            throw rethrow("nvrtcGetPTX", t);
+            throw CudaDriver.rethrow("nvrtcGetPTX", t);
         }
     }
 
@@ -139,7 +129,7 @@ final class NvrtcFunctions {
         try {
             return (int) destroyProgram.invokeExact(progSlot);
         } catch (Throwable t) {
-            throw rethrow("nvrtcDestroyProgram", t);
+            throw CudaDriver.rethrow("nvrtcDestroyProgram", t);
         }
     }
 

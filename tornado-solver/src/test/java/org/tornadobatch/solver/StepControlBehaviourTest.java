@@ -7,9 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Arrays;
 import java.util.Map;
 
-import org.hipparchus.ode.ODEState;
-import org.hipparchus.ode.OrdinaryDifferentialEquation;
-import org.hipparchus.ode.nonstiff.DormandPrince853Integrator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -58,23 +55,6 @@ class StepControlBehaviourTest {
         return Arrays.stream(v).average().orElseThrow();
     }
 
-    /** Lorenz at rho from (1, 0, 0) to t = 1 by Hipparchus's DOP853 at 1e-13: an independent reference. */
-    private static double[] reference(double rho) {
-        OrdinaryDifferentialEquation ode = new OrdinaryDifferentialEquation() {
-            @Override
-            public int getDimension() {
-                return 3;
-            }
-
-            @Override
-            public double[] computeDerivatives(double t, double[] y) {
-                return new double[] {10 * (y[1] - y[0]), y[0] * (rho - y[2]) - y[1], y[0] * y[1] - 8.0 / 3 * y[2]};
-            }
-        };
-        return new DormandPrince853Integrator(1e-12, 1, 1e-13, 1e-13).integrate(ode, new ODEState(0, new double[] {1, 0, 0}), 1.0)
-                .getPrimaryState();
-    }
-
     @Test
     void dormandPrinceTakesHairersStepsForHairersAccuracy() {
         int n = 512;
@@ -82,7 +62,9 @@ class StepControlBehaviourTest {
         try (SolveResult r = solve(Problems.LORENZ, Algorithm.DORMAND_PRINCE_54, c, Precision.FLOAT64, ensemble(n), 1.0)) {
             double worst = 0;
             for (int i = 0; i < n; i += 17) {
-                double[] ref = reference(21.0 * i / (n - 1));
+                // Hipparchus's DOP853 at 1e-12 over the system's equations: an independent reference.
+                double[] ref = AccuracyTest.hipparchus(Problems.LORENZ, new double[] {1, 0, 0}, new double[] {10, 21.0 * i / (n - 1)},
+                        1.0);
                 for (int v = 0; v < 3; v++) {
                     worst = Math.max(worst, Math.abs(r.state().get(0, v, i) - ref[v]));
                 }

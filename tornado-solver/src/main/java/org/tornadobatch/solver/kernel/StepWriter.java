@@ -281,8 +281,13 @@ final class StepWriter {
             x.declare(false, Ty.DOUBLE, Code.var("dnf", "0.0"), Code.var("dny", "0.0"));
             for (int i = 0; i < nStates; i++) {
                 x.declare(true, Ty.DOUBLE, "sk" + i, ex("(double) at" + i + " + (double) rt" + i + " * ", call("abs", ex("(double) y" + i))));
-                x.update("dnf", "+=", "((double) k0_" + i + " / sk" + i + ") * ((double) k0_" + i + " / sk" + i + ")");
-                x.update("dny", "+=", "((double) y" + i + " / sk" + i + ") * ((double) y" + i + " / sk" + i + ")");
+                int state = i;
+                x.block(y -> {
+                    y.declare(true, Ty.DOUBLE, "qf", "(double) k0_" + state + " / sk" + state);
+                    y.declare(true, Ty.DOUBLE, "qy", "(double) y" + state + " / sk" + state);
+                    y.update("dnf", "+=", "qf * qf");
+                    y.update("dny", "+=", "qy * qy");
+                });
             }
             x.declare(false, Ty.DOUBLE, "h0", ex("dnf <= 1e-10 || dny <= 1e-10 ? 1e-6 : ", call("sqrt", ex("dny / dnf")), " * 0.01"));
             x.assign("h0", call("min", ex("h0"), ex("dtMax")));
@@ -295,8 +300,11 @@ final class StepWriter {
             x.addAll(g.rhs(ex("t + h0"), z, "f"));
             x.declare(false, Ty.DOUBLE, "der2", "0.0");
             for (int i = 0; i < nStates; i++) {
-                x.update("der2", "+=", "(((double) f" + i + " - (double) k0_" + i + ") / sk" + i + ") * (((double) f" + i + " - (double) k0_" + i
-                        + ") / sk" + i + ")");
+                int state = i;
+                x.block(y -> {
+                    y.declare(true, Ty.DOUBLE, "qd", "((double) f" + state + " - (double) k0_" + state + ") / sk" + state);
+                    y.update("der2", "+=", "qd * qd");
+                });
             }
             x.declare(true, Ty.DOUBLE, "der12", call("max", ex(call("sqrt", ex("der2")), " / h0"), call("sqrt", ex("dnf"))));
             x.declare(true, Ty.DOUBLE, "h1", ex("der12 <= 1e-15 ? ", call("max", ex("1e-6"), ex("h0 * 1e-3")), " : (double) ",

@@ -20,7 +20,7 @@ fi
 out="$root/target/examples/task-graph"
 mkdir -p "$out"
 javac -g -proc:none -d "$out" --module-path "$TORNADOVM_HOME/share/java/tornado" --add-modules tornado.api \
-  -cp "$root/tornado-solver/target/tornado-solver.jar:$root/tornado-solver/target/lib/*:$root/tornado-vm/target/tornado-vm.jar" \
+  -cp "$root/tornado-cli/target/tornado-cli.jar:$root/tornado-cli/target/lib/*:$root/tornado-vm/target/tornado-vm.jar" \
   "$here/java/org/tornadobatch/examples/LorenzTaskGraph.java"
 TORNADO_BATCH_MAIN=org.tornadobatch.examples.LorenzTaskGraph TORNADO_BATCH_CLASSPATH="$out" \
   exec "$root/tornado-batch" "${1:-100000}" "${2:-1.0}" "$root/examples/lorenz.ode"

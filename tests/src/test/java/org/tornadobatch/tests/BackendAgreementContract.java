@@ -180,6 +180,16 @@ public abstract class BackendAgreementContract {
     }
 
     @Test
+    void cubiesFurtherMetricsAgreeWithTheJvmBackend() {
+        OutputSpec out = OutputSpec.of(List.of("mean_std_rms", "negative_peaks[2]", "peak_indices[2]", "negative_peak_indices[1]", "dxdt_extrema",
+                "d2xdt2_extrema"));
+        TimeSpec t = TimeSpec.of(20.0).withSaveEvery(0.5).withSummariseEvery(5.0).withSampleEvery(0.05);
+        StepControl.Builder c = StepControl.builder().controller(Controller.FIXED).dt(1e-3);
+        compare(new Case(PENDULUM, Algorithm.CLASSICAL_RK4, c, Precision.FLOAT64, out, pendulumBatch(sizes().summaries()), t),
+                1e-9, 1e-9, false, "rk4 pendulum with derivative and peak metrics, |diff| / (1e-9 |jvm| + 1e-9)");
+    }
+
+    @Test
     void float32AgreesWithTheJvmBackendInSinglePrecision() {
         StepControl.Builder c = StepControl.builder().controller(Controller.FIXED).dt(1e-3);
         compare(new Case(LORENZ, Algorithm.CLASSICAL_RK4, c, Precision.FLOAT32, OutputSpec.stateOnly(), lorenzBatch(sizes().float32()),

@@ -212,6 +212,26 @@ class CliRegressionTest {
     }
 
     @Test
+    void nanOnFailureBlanksTheFailedRunsOnly() throws Exception {
+        Path blow = Files.writeString(dir.resolve("blow2.ode"), "states: x = 1\nparameters: k = 1\ndx = k*x^2\n");
+        for (boolean nan : new boolean[] {false, true}) {
+            Path out = dir.resolve("blow-nan-" + nan);
+            List<String> args = new java.util.ArrayList<>(List.of(blow.toString(), "--sweep", "k=-1:1:2", "--duration", "3", "--save-every",
+                    "1", "--out", out.toString()));
+            if (nan) {
+                args.add("--nan-on-failure");
+            }
+            assertEquals(3, solve(args.toArray(String[]::new)).exit());
+            double[] x = Npy.doubles(out.resolve("state.npy")); // (4 samples, 1 state, 2 runs)
+            for (int i = 0; i < 4; i++) {
+                assertEquals(1.0 / (1 + i), x[2 * i], 1e-5, "k = -1: x = 1/(1 + t) at t = " + i);
+            }
+            assertEquals(nan, Double.isNaN(x[1]), "k = 1 fails (blows up at t = 1); its first sample with --nan-on-failure " + nan);
+            assertEquals(1, x[0], "the run that succeeded keeps its values");
+        }
+    }
+
+    @Test
     void runJsonWritesNullForUnsetTimesAndListsEveryArray() throws Exception {
         Path out = dir.resolve("json");
         assertEquals(0, solve(example("lorenz.ode").toString(), "--duration", "0.1", "--out", out.toString()).exit());

@@ -17,7 +17,8 @@ import org.tornadobatch.solver.Batch;
 /** What a library user gets from the built jars: module names, sources and javadoc jars, parameter names. */
 class PackagingTest {
     @ParameterizedTest
-    @CsvSource({"tornado-memory, org.tornadobatch.memory", "tornado-cuda, org.tornadobatch.cuda", "tornado-solver, org.tornadobatch.solver"})
+    @CsvSource({"tornado-memory, org.tornadobatch.memory", "tornado-cuda, org.tornadobatch.cuda", "tornado-solver, org.tornadobatch.solver",
+        "tornado-io, org.tornadobatch.io", "tornado-cli, org.tornadobatch.cli"})
     void eachLibraryJarHasAModuleNameSourcesAndJavadoc(String module, String name) throws Exception {
         Path target = Scripts.root().resolve(module).resolve("target");
         Path jar;

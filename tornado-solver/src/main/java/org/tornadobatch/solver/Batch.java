@@ -1,18 +1,11 @@
 package org.tornadobatch.solver;
 
-import java.io.IOException;
-import java.io.Reader;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVParser;
-import org.apache.commons.csv.CSVRecord;
 import org.tornadobatch.system.OdeSystem;
 import org.tornadobatch.system.Variable;
 
@@ -121,90 +114,11 @@ public final class Batch {
     }
 
     /**
-     * Runs from a CSV file with a header of variable names and one row per run; an optional {@code run} column
-     * is ignored, as are blank lines and lines starting with {@code #}. Every cell must be a finite number, and a
-     * row must have as many cells as the header; errors name the file's line.
+     * Checks that {@code name} is a state or parameter of {@code system} (a column of a table of runs); the error
+     * names the variable and lists the system's states and parameters.
      */
-    public static Batch fromCsv(OdeSystem system, Path file) throws IOException {
-        try (Reader in = Files.newBufferedReader(file);
-             CSVParser csv = CSV.parse(in)) {
-            List<String> all = csv.getHeaderNames();
-            List<String> header = columns(file, all);
-            for (String h : header) {
-                try {
-                    index(system, h);
-                } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException(file + ": column " + e.getMessage(), e);
-                }
-            }
-            int[] at = header.stream().mapToInt(all::indexOf).toArray();
-            List<double[]> rows = new ArrayList<>();
-            java.util.Iterator<CSVRecord> it = csv.iterator();
-            while (true) {
-                CSVRecord rec;
-                try {
-                    if (!it.hasNext()) {
-                        break;
-                    }
-                    rec = it.next();
-                } catch (java.io.UncheckedIOException e) {
-                    throw new IllegalArgumentException(file + ":" + (csv.getCurrentLineNumber() + 1) + ": " + e.getCause().getMessage());
-                }
-                long line = csv.getCurrentLineNumber();
-                if (rec.size() != all.size()) {
-                    throw new IllegalArgumentException(file + ":" + line + ": " + rec.size() + " cells (expected: " + all.size()
-                            + ", one per header column " + all + ")");
-                }
-                double[] row = new double[at.length];
-                for (int c = 0; c < at.length; c++) {
-                    String cell = rec.get(at[c]);
-                    try {
-                        row[c] = Double.parseDouble(cell);
-                    } catch (NumberFormatException e) {
-                        row[c] = Double.NaN;
-                    }
-                    if (!Double.isFinite(row[c])) {
-                        throw new IllegalArgumentException(file + ":" + line + ": column '" + header.get(c) + "': '" + cell
-                                + "' (expected: a finite number)");
-                    }
-                }
-                rows.add(row);
-            }
-            checkRuns(rows.size());
-            checkHeap(system, rows.size());
-            double[][] cols = new double[header.size()][rows.size()];
-            for (int r = 0; r < rows.size(); r++) {
-                for (int c = 0; c < header.size(); c++) {
-                    cols[c][r] = rows.get(r)[c];
-                }
-            }
-            return fromArray(system, header, cols);
-        } catch (IllegalStateException | java.io.UncheckedIOException e) { // commons-csv's header errors
-            throw new IllegalArgumentException(file + ": " + (e.getMessage() != null ? e.getMessage() : e.toString()));
-        }
-    }
-
-    /** The variable columns of a CSV file for {@link #fromCsv}: its header without {@code run}. */
-    public static List<String> csvColumns(Path file) throws IOException {
-        try (Reader in = Files.newBufferedReader(file);
-             CSVParser csv = CSV.parse(in)) {
-            return columns(file, csv.getHeaderNames());
-        } catch (IllegalStateException | java.io.UncheckedIOException e) {
-            throw new IllegalArgumentException(file + ": " + (e.getMessage() != null ? e.getMessage() : e.toString()));
-        }
-    }
-
-    private static final CSVFormat CSV = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).setTrim(true)
-            .setIgnoreEmptyLines(true).setCommentMarker('#').setDuplicateHeaderMode(org.apache.commons.csv.DuplicateHeaderMode.DISALLOW)
-            .setAllowMissingColumnNames(false).get();
-
-    private static List<String> columns(Path file, List<String> all) {
-        List<String> header = new ArrayList<>(all);
-        header.removeIf(h -> h.equals("run"));
-        if (header.isEmpty()) {
-            throw new IllegalArgumentException(file + ": no variable columns (expected a header naming states or parameters)");
-        }
-        return header;
+    public static void checkVariable(OdeSystem system, String name) {
+        index(system, name);
     }
 
     private static Batch filled(OdeSystem system, int runs) {
@@ -223,7 +137,7 @@ public final class Batch {
      * Refuses a batch whose tables (a double per state and parameter per run) would not fit in the heap this JVM
      * has left, at once rather than after a long out-of-memory struggle.
      */
-    static void checkHeap(OdeSystem system, long runs) {
+    public static void checkHeap(OdeSystem system, long runs) {
         long bytes = (system.states().size() + (long) system.parameters().size()) * runs * Double.BYTES;
         requireHeap(bytes, "runs: " + runs + " need " + org.tornadobatch.Bytes.format(bytes) + " of inputs", "split the batch");
     }

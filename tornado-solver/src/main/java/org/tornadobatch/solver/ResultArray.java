@@ -58,6 +58,46 @@ public final class ResultArray {
         };
     }
 
+    /** The index of {@code variable} along axis 1; an unknown name is an error that lists the array's names. */
+    public int indexOf(String variable) {
+        int v = variables.indexOf(variable);
+        if (v < 0) {
+            throw new IllegalArgumentException(name + ": no variable '" + variable + "' (it holds " + variables + ")");
+        }
+        return v;
+    }
+
+    /** Variable {@code variable} of every run along axis 0: {@code [time or window][run]}. */
+    public double[][] values(String variable) {
+        int v = indexOf(variable);
+        double[][] out = new double[(int) shape[0]][(int) shape[2]];
+        for (int i = 0; i < out.length; i++) {
+            long base = (i * shape[1] + v) * shape[2];
+            switch (array.type()) {
+                case FLOAT64 -> MemorySegment.copy(array.segment(), ValueLayout.JAVA_DOUBLE, base * 8, out[i], 0, out[i].length);
+                default -> {
+                    for (int r = 0; r < out[i].length; r++) {
+                        out[i][r] = get(i, v, r);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Sets every value of run {@code r} to NaN (floating-point arrays only). */
+    void setRunToNaN(long r) {
+        long cells = shape[0] * shape[1];
+        for (long c = 0; c < cells; c++) {
+            long idx = c * shape[2] + r;
+            switch (array.type()) {
+                case FLOAT64 -> array.segment().setAtIndex(ValueLayout.JAVA_DOUBLE, idx, Double.NaN);
+                case FLOAT32 -> array.segment().setAtIndex(ValueLayout.JAVA_FLOAT, idx, Float.NaN);
+                default -> throw new IllegalStateException(name + " holds " + array.type() + ", which has no NaN");
+            }
+        }
+    }
+
     /** The series of variable {@code v} in run {@code r}, along axis 0. */
     public double[] series(int v, int r) {
         double[] out = new double[(int) shape[0]];

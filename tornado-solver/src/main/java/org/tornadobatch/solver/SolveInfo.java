@@ -1,5 +1,7 @@
 package org.tornadobatch.solver;
 
+import org.tornadobatch.solver.method.StepControl;
+
 /**
  * What was run and how long it took: for logs and the results record.
  *
@@ -16,8 +18,11 @@ package org.tornadobatch.solver;
  * @param compileMillis  time to generate and compile (or load) the kernel
  * @param kernelMillis   time spent in kernels, summed over chunks
  * @param totalMillis    time of the whole solve
+ * @param control        the step control the kernel ran with (after precision adjustments)
+ * @param time           the time span and output times
+ * @param outputs        the outputs asked for, as the solver's {@code OutputSpec} prints them
  */
 public record SolveInfo(String algorithm, String controller, String stepControl, String precision, String backend, String device,
                         long runs, long chunks, long chunkLength, String kernel, double compileMillis, double kernelMillis,
-                        double totalMillis) {
+                        double totalMillis, StepControl control, TimeSpec time, String outputs) {
 }

@@ -165,6 +165,141 @@ public final class SolveResult implements AutoCloseable {
         return m;
     }
 
+    /** Saved state {@code variable} of every run: {@code [sample][run]} (at {@link #time()}). */
+    public double[][] state(String variable) {
+        return need(state, "state", "state").values(variable);
+    }
+
+    /** The last saved sample of state {@code variable}, per run (the final state). */
+    public double[] finalState(String variable) {
+        double[][] v = state(variable);
+        return v[v.length - 1];
+    }
+
+    /** Saved observable {@code name} of every run: {@code [sample][run]}. */
+    public double[][] observable(String name) {
+        return need(observables, "observables", "observables").values(name);
+    }
+
+    /**
+     * Summary {@code metric} of the state or observable {@code variable}, every window and run: {@code [window][run]}.
+     * {@code metric} is a slot name after the variable's, e.g. {@code mean}, {@code max}, {@code peak0}.
+     */
+    public double[][] summary(String variable, String metric) {
+        String slot = variable + "." + metric;
+        return summaries(slot).values(slot);
+    }
+
+    /** The summary array holding {@code slot}; an error lists the slots recorded. */
+    private ResultArray summaries(String slot) {
+        List<String> slots = new ArrayList<>();
+        for (ResultArray a : new ResultArray[] {stateSummaries, observableSummaries}) {
+            if (a != null && a.variables().contains(slot)) {
+                return a;
+            }
+            if (a != null) {
+                slots.addAll(a.variables());
+            }
+        }
+        throw new IllegalArgumentException("summary '" + slot + "' was not recorded (recorded: " + (slots.isEmpty() ? "no summaries; add a"
+                + " metric such as mean to the outputs" : slots) + ")");
+    }
+
+    /** Run {@code r}'s inputs and results. */
+    public Run run(int r) {
+        java.util.Objects.checkIndex(r, runs);
+        return new Run(r);
+    }
+
+    /**
+     * Sets the saved values and summaries of every failed run to NaN (CuBIE's {@code nan_error_trajectories}), so
+     * that statistics over runs cannot take a failed run's values for results; returns how many runs failed.
+     */
+    public long setFailedRunsToNaN() {
+        int[] status = status();
+        long failed = 0;
+        for (int r = 0; r < runs; r++) {
+            if (status[r] != 0) {
+                failed++;
+                for (ResultArray a : new ResultArray[] {state, observables, stateSummaries, observableSummaries}) {
+                    if (a != null) {
+                        a.setRunToNaN(r);
+                    }
+                }
+            }
+        }
+        return failed;
+    }
+
+    private static ResultArray need(ResultArray a, String what, String output) {
+        if (a == null) {
+            throw new IllegalArgumentException(what + " were not saved (add \"" + output + "\" to the outputs)");
+        }
+        return a;
+    }
+
+    /** One run of a result: its inputs, status, step counts and series, read by name. Valid while the result is open. */
+    public final class Run {
+        private final int index;
+
+        private Run(int index) {
+            this.index = index;
+        }
+
+        public int index() {
+            return index;
+        }
+
+        /** The run's value of a state (its initial value) or parameter. */
+        public double input(String variable) {
+            int s = batch.system().stateNames().indexOf(variable);
+            if (s >= 0) {
+                return batch.state(s, index);
+            }
+            int p = batch.system().parameterNames().indexOf(variable);
+            if (p < 0) {
+                Batch.checkVariable(batch.system(), variable); // throws, naming the states and parameters
+            }
+            return batch.parameter(p, index);
+        }
+
+        /** Status word (0: success; see {@link RunStatus}). */
+        public int status() {
+            return perRun.segment().getAtIndex(ValueLayout.JAVA_INT, (long) PER_RUN_STATUS * runs + index);
+        }
+
+        public boolean succeeded() {
+            return status() == 0;
+        }
+
+        public int acceptedSteps() {
+            return perRun.segment().getAtIndex(ValueLayout.JAVA_INT, (long) PER_RUN_ACCEPTED * runs + index);
+        }
+
+        public int rejectedSteps() {
+            return perRun.segment().getAtIndex(ValueLayout.JAVA_INT, (long) PER_RUN_REJECTED * runs + index);
+        }
+
+        /** The saved series of state {@code variable}, at {@link SolveResult#time()}. */
+        public double[] state(String variable) {
+            ResultArray a = need(state, "state", "state");
+            return a.series(a.indexOf(variable), index);
+        }
+
+        /** The saved series of observable {@code name}. */
+        public double[] observable(String name) {
+            ResultArray a = need(observables, "observables", "observables");
+            return a.series(a.indexOf(name), index);
+        }
+
+        /** Summary {@code metric} of {@code variable} in every window. */
+        public double[] summary(String variable, String metric) {
+            String slot = variable + "." + metric;
+            ResultArray a = summaries(slot);
+            return a.series(a.indexOf(slot), index);
+        }
+    }
+
     /** Every array present, for writers. */
     public List<ResultArray> arrays() {
         List<ResultArray> out = new ArrayList<>();

@@ -101,6 +101,29 @@ public final class Solver implements AutoCloseable {
         return raised;
     }
 
+    /**
+     * Solves {@code system} in one call, as CuBIE's {@code solve_ivp}: the runs are every combination of the swept
+     * {@code values} (or the paired lists, with {@link SolveOptions#grid}), variables not given keep their defaults;
+     * integrated over {@code duration} from {@code options.t0}. The solver is closed before this returns; the
+     * result is the caller's to close.
+     */
+    public static SolveResult solveIvp(OdeSystem system, Map<String, double[]> values, double duration, SolveOptions options) {
+        Batch batch = Batch.grid(system, values, options.grid());
+        TimeSpec time = options.time(duration);
+        try (Solver solver = options.solver(system).build()) {
+            SolveResult r = solver.solve(batch, time);
+            if (options.nanOnFailure()) {
+                r.setFailedRunsToNaN();
+            }
+            return r;
+        }
+    }
+
+    /** {@link #solveIvp(OdeSystem, Map, double, SolveOptions)} with every default option. */
+    public static SolveResult solveIvp(OdeSystem system, Map<String, double[]> values, double duration) {
+        return solveIvp(system, values, duration, SolveOptions.defaults());
+    }
+
     public static Builder builder(OdeSystem system) {
         return new Builder(system);
     }
@@ -200,7 +223,8 @@ public final class Solver implements AutoCloseable {
         Schedule schedule = Schedule.of(time, outputs.hasSummaries());
         long started = System.nanoTime();
         Kernel kernel = kernels.computeIfAbsent(KernelGenerator.key(spec, language), k -> memory.runtime().compile(KernelGenerator.generate(spec, language)));
-        SolveJob.Setting setting = new SolveJob.Setting(memory, algorithm.canonicalName(), blockSize, self, this::newPart);
+        SolveJob.Setting setting = new SolveJob.Setting(memory, algorithm.canonicalName(), outputs.toString(), blockSize, self,
+                this::newPart);
         return new SolveJob(setting, batch, time, spec, vars, schedule, kernel, (System.nanoTime() - started) / 1e6, started);
     }
 

@@ -275,19 +275,6 @@ class SolverBehaviourTest {
     }
 
     @Test
-    void csvInputsGiveOneRunPerRow(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
-        java.nio.file.Path csv = java.nio.file.Files.writeString(dir.resolve("runs.csv"), "rho,x\n10,1\n20,2\n");
-        Batch b = Batch.fromCsv(Problems.LORENZ, csv);
-        assertEquals(2, b.runs());
-        assertEquals(20, b.parameter(1, 1));
-        assertEquals(10, b.parameter(0, 1), "sigma keeps its default");
-        java.nio.file.Files.writeString(csv, "rho,q\n1,2\n");
-        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> Batch.fromCsv(Problems.LORENZ, csv));
-        assertTrue(e.getMessage().contains("'q'"), e.getMessage());
-    }
-
-    @Test
     void fixedStepsLandOnEverySaveTime() {
         try (MemoryManager mm = Problems.memory();
              Solver s = Solver.builder(Problems.DECAY).algorithm(Algorithm.CLASSICAL_RK4).stepControl(StepControl.builder().dt(0.003))

@@ -57,8 +57,26 @@ final class SummaryWriter {
         return false;
     }
 
-    private Metric peaks() {
-        return metrics.stream().filter(m -> m.kind() == Metric.Kind.PEAKS).findFirst().orElse(null);
+    /** The counted metrics (peaks and their kin), each with a counter of its own. */
+    private List<Metric> counted() {
+        return metrics.stream().filter(m -> m.kind().counted()).toList();
+    }
+
+    /** Whether the previous two samples and their times are kept (for peaks and derivatives). */
+    private boolean keepsHistory() {
+        return !counted().isEmpty() || dxdt() || d2xdt2();
+    }
+
+    private boolean dxdt() {
+        return has(Metric.Kind.DXDT_MAX, Metric.Kind.DXDT_MIN, Metric.Kind.DXDT_EXTREMA);
+    }
+
+    private boolean d2xdt2() {
+        return has(Metric.Kind.D2XDT2_MAX, Metric.Kind.D2XDT2_MIN, Metric.Kind.D2XDT2_EXTREMA);
+    }
+
+    private static String counter(Var v, Metric m) {
+        return v.prefix + "pc" + m.kind().ordinal();
     }
 
     private int offsetOf(Metric.Kind kind) {
@@ -111,9 +129,18 @@ final class SummaryWriter {
             if (has(Metric.Kind.MAX_MAGNITUDE)) {
                 b.declare(false, Ty.DOUBLE, p + "mm", "0.0");
             }
-            if (peaks() != null) {
-                b.declare(false, Ty.DOUBLE, Code.var(p + "p1", "0.0"), Code.var(p + "p2", "0.0"), Code.var(p + "pt", "0.0"));
-                b.declare(false, Ty.INT, p + "pc", "0");
+            if (keepsHistory()) {
+                b.declare(false, Ty.DOUBLE, Code.var(p + "p1", "0.0"), Code.var(p + "p2", "0.0"), Code.var(p + "pt", "0.0"),
+                        Code.var(p + "pt2", "0.0"));
+            }
+            for (Metric m : counted()) {
+                b.declare(false, Ty.INT, counter(v, m), "0");
+            }
+            if (dxdt()) {
+                b.declare(false, Ty.DOUBLE, Code.var(p + "dmx", negInf()), Code.var(p + "dmn", posInf()));
+            }
+            if (d2xdt2()) {
+                b.declare(false, Ty.DOUBLE, Code.var(p + "emx", negInf()), Code.var(p + "emn", posInf()));
             }
         }
         clearPeaks(b);
@@ -121,23 +148,23 @@ final class SummaryWriter {
     }
 
     private void clearPeaks(Body b) {
-        Metric pk = peaks();
-        if (pk == null) {
+        if (counted().isEmpty()) {
             return;
         }
         Ex nan = new Code.NaN(g.single());
-        int off = offsetOf(Metric.Kind.PEAKS);
         b.when(ex("winIdx < nWindows"), x -> {
-            for (Var v : vars) {
-                for (int k = 0; k < pk.peaks(); k++) {
-                    x.store(v.segment, g.layout(), index(v, "winIdx", String.valueOf(off + k)), nan);
+            for (Metric pk : counted()) {
+                int off = offsetOf(pk.kind());
+                for (Var v : vars) {
+                    for (int k = 0; k < pk.peaks(); k++) {
+                        x.store(v.segment, g.layout(), index(v, "winIdx", String.valueOf(off + k)), nan);
+                    }
                 }
             }
         });
     }
 
     List<St> sample() {
-        Metric pk = peaks();
         Body b = new Body();
         for (Var v : vars) {
             String p = v.prefix;
@@ -163,15 +190,37 @@ final class SummaryWriter {
                 if (has(Metric.Kind.MAX_MAGNITUDE)) {
                     x.assign(p + "mm", call("max", ex(p + "mm"), call("abs", ex("x"))));
                 }
-                if (pk != null) {
-                    int off = offsetOf(Metric.Kind.PEAKS);
-                    x.when(ex("ns >= 2 && " + p + "p1 > " + p + "p2 && " + p + "p1 > x && " + p + "pc < " + pk.peaks()), y -> {
-                        y.when(ex("winIdx < nWindows"), z -> z.store(v.segment, g.layout(), index(v, "winIdx", off + " + " + p + "pc"),
-                                ex("(", g.real(), ") " + p + "pt")));
-                        y.increment(p + "pc");
+                if (dxdt()) {
+                    x.when(ex("ns >= 1"), y -> {
+                        y.declare(true, Ty.DOUBLE, p + "dx", "(x - " + p + "p1) / (tEv - " + p + "pt)");
+                        y.assign(p + "dmx", call("max", ex(p + "dmx"), ex(p + "dx")));
+                        y.assign(p + "dmn", call("min", ex(p + "dmn"), ex(p + "dx")));
                     });
+                }
+                if (d2xdt2()) {
+                    // The second divided difference: (x - 2 p1 + p2) / h^2 for samples h apart.
+                    x.when(ex("ns >= 2"), y -> {
+                        y.declare(true, Ty.DOUBLE, p + "ddx", "2.0 * ((x - " + p + "p1) / (tEv - " + p + "pt) - (" + p + "p1 - " + p + "p2) / (" + p + "pt - "
+                                + p + "pt2)) / (tEv - " + p + "pt2)");
+                        y.assign(p + "emx", call("max", ex(p + "emx"), ex(p + "ddx")));
+                        y.assign(p + "emn", call("min", ex(p + "emn"), ex(p + "ddx")));
+                    });
+                }
+                for (Metric pk : counted()) {
+                    int off = offsetOf(pk.kind());
+                    String c = counter(v, pk);
+                    String cmp = pk.kind().minima() ? " < " : " > ";
+                    String value = pk.kind().indices() ? "wc - 1" : p + "pt"; // the peak is the previous sample
+                    x.when(ex("ns >= 2 && " + p + "p1" + cmp + p + "p2 && " + p + "p1" + cmp + "x && " + c + " < " + pk.peaks()), y -> {
+                        y.when(ex("winIdx < nWindows"), z -> z.store(v.segment, g.layout(), index(v, "winIdx", off + " + " + c),
+                                ex("(", g.real(), ") (" + value + ")")));
+                        y.increment(c);
+                    });
+                }
+                if (keepsHistory()) {
                     x.assign(p + "p2", p + "p1");
                     x.assign(p + "p1", "x");
+                    x.assign(p + "pt2", p + "pt");
                     x.assign(p + "pt", "tEv");
                 }
             });
@@ -198,7 +247,13 @@ final class SummaryWriter {
                         case MIN -> List.of(ex("wc > 0 ? " + p + "mn : ", nan));
                         case MAX_MAGNITUDE -> List.of(ex("wc > 0 ? " + p + "mm : ", nan));
                         case EXTREMA -> List.of(ex("wc > 0 ? " + p + "mx : ", nan), ex("wc > 0 ? " + p + "mn : ", nan));
-                        case PEAKS -> List.of();
+                        case DXDT_MAX -> List.of(finite(p + "dmx", nan));
+                        case DXDT_MIN -> List.of(finite(p + "dmn", nan));
+                        case DXDT_EXTREMA -> List.of(finite(p + "dmx", nan), finite(p + "dmn", nan));
+                        case D2XDT2_MAX -> List.of(finite(p + "emx", nan));
+                        case D2XDT2_MIN -> List.of(finite(p + "emn", nan));
+                        case D2XDT2_EXTREMA -> List.of(finite(p + "emx", nan), finite(p + "emn", nan));
+                        case PEAKS, NEGATIVE_PEAKS, PEAK_INDICES, NEGATIVE_PEAK_INDICES -> List.of();
                     };
                     for (int k = 0; k < values.size(); k++) {
                         x.store(v.segment, g.layout(), index(v, "winIdx", String.valueOf(off + k)), ex("(", g.real(), ") (", values.get(k), ")"));
@@ -228,14 +283,27 @@ final class SummaryWriter {
             if (has(Metric.Kind.MAX_MAGNITUDE)) {
                 b.assign(p + "mm", "0.0");
             }
-            if (peaks() != null) {
-                b.assign(p + "pc", "0");
+            for (Metric m : counted()) {
+                b.assign(counter(v, m), "0");
+            }
+            if (dxdt()) {
+                b.assign(p + "dmx", negInf());
+                b.assign(p + "dmn", posInf());
+            }
+            if (d2xdt2()) {
+                b.assign(p + "emx", negInf());
+                b.assign(p + "emn", posInf());
             }
         }
         b.assign("wc", "0");
         b.increment("winIdx");
         clearPeaks(b);
         return b.statements();
+    }
+
+    /** {@code v}, or NaN where no derivative was taken in the window (it still holds an infinity). */
+    private static Ex finite(String v, Ex nan) {
+        return ex("(" + v + " > ", negInf(), " && " + v + " < ", posInf(), ") ? " + v + " : ", nan);
     }
 
     List<St> fillNaN() {

@@ -23,11 +23,13 @@ public record OutputSpec(boolean state, boolean observables, boolean time, List<
         if (!state && !observables && !time && !stepCounts && metrics.isEmpty()) {
             throw new IllegalArgumentException("outputs: none (expected: at least one of state, observables, time, step_counts, or a metric)");
         }
-        List<Metric> peaks = metrics.stream().filter(m -> m.kind() == Metric.Kind.PEAKS).toList();
-        if (peaks.size() > 1) {
-            int most = peaks.stream().mapToInt(Metric::peaks).max().getAsInt();
-            throw new IllegalArgumentException("outputs: " + peaks + " (expected: peaks[n] once; peaks[" + most
-                    + "] records the first " + most + " peaks, which include the first of any smaller n)");
+        for (Metric.Kind kind : Metric.Kind.values()) {
+            List<Metric> peaks = metrics.stream().filter(m -> m.kind() == kind && kind.counted()).toList();
+            if (peaks.size() > 1) {
+                int most = peaks.stream().mapToInt(Metric::peaks).max().getAsInt();
+                throw new IllegalArgumentException("outputs: " + peaks + " (expected: " + kind.label() + "[n] once; " + kind.label() + "[" + most
+                        + "] records the first " + most + ", which include the first of any smaller n)");
+            }
         }
         if (new LinkedHashSet<>(metrics).size() != metrics.size()) {
             throw new IllegalArgumentException("outputs: " + metrics + " (expected: each metric once)");
@@ -53,7 +55,7 @@ public record OutputSpec(boolean state, boolean observables, boolean time, List<
                 case "observables" -> o = true;
                 case "time" -> t = true;
                 case "step_counts", "iteration_counters" -> c = true;
-                default -> metrics.add(Metric.of(out));
+                default -> metrics.addAll(Metric.parse(out));
             }
         }
         return new OutputSpec(s, o, t, new ArrayList<>(metrics), null, null, c);

@@ -237,7 +237,8 @@ final class BatchRun {
         double totalMillis = (System.nanoTime() - started) / 1e6;
         SolveInfo info = new SolveInfo(solver.algorithm(), spec.control().controller().toString(),
                 spec.control().describe(), spec.precision().toString(), rt.name(), rt.deviceName(),
-                runs, chunks, chunkLength, kernel.entryPoint(), compileMillis, kernelMillis, totalMillis);
+                runs, chunks, chunkLength, kernel.entryPoint(), compileMillis, kernelMillis, totalMillis, spec.control(), time,
+                solver.outputs());
         List<String> sn = Variables.names(spec.system().stateNames(), vars.savedStates());
         List<String> on = Variables.names(spec.system().observables(), vars.savedObservables());
         List<String> ssn = slotNames(Variables.names(spec.system().stateNames(), vars.summarisedStates()));

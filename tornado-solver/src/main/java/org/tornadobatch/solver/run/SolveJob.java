@@ -22,11 +22,12 @@ public record SolveJob(Setting solver, Batch batch, TimeSpec time, KernelSpec sp
                        double compileMillis, long started) {
 
     /**
-     * What a solve takes from its solver: the memory manager, the algorithm's name (for the result's info), threads
+     * What a solve takes from its solver: the memory manager, the algorithm's name and the outputs asked for (for the
+     * result's info), threads
      * per block (0: the runtime chooses), the solver's own memory owner, and a maker of owners for the parts of a
      * split solve (the part's index to a new owner, which the pipeline closes).
      */
-    public record Setting(MemoryManager memory, String algorithm, int blockSize, SolverPart self, IntFunction<SolverPart> parts) {
+    public record Setting(MemoryManager memory, String algorithm, String outputs, int blockSize, SolverPart self, IntFunction<SolverPart> parts) {
     }
 
     /** The result arrays of the whole batch on the host (label to array), and the per-run status and step counts. */

@@ -28,7 +28,8 @@ final class KernelVariants {
         StepControl ctl = StepControl.builder().controller(c).resolve(a, PENDULUM.states().size());
         int[] none = new int[0];
         List<Metric> metrics = summaries ? List.of(Metric.of("mean"), Metric.of("std"), Metric.of("extrema"), Metric.of("peaks[2]"),
-                Metric.of("rms"), Metric.of("max_magnitude")) : List.of();
+                Metric.of("rms"), Metric.of("max_magnitude"), Metric.of("negative_peaks[2]"), Metric.of("peak_indices[1]"),
+                Metric.of("negative_peak_indices[1]"), Metric.of("dxdt_extrema"), Metric.of("d2xdt2_extrema")) : List.of();
         return new KernelSpec(PENDULUM, a.tableau(), ctl, p, new int[] {0, 1}, new int[] {0}, summaries ? new int[] {1} : none,
                 summaries ? new int[] {0} : none, metrics);
     }

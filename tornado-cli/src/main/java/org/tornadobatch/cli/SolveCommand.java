@@ -15,6 +15,9 @@ import org.slf4j.LoggerFactory;
 import org.tornadobatch.device.DeviceException;
 import org.tornadobatch.device.DeviceRuntime;
 import org.tornadobatch.device.DeviceRuntimes;
+import org.tornadobatch.io.BatchCsv;
+import org.tornadobatch.io.ResultFolder;
+import org.tornadobatch.io.RunRecord;
 import org.tornadobatch.memory.AllocatorKind;
 import org.tornadobatch.memory.MemoryManager;
 import org.tornadobatch.memory.MemoryManagerBuilder;
@@ -23,6 +26,7 @@ import org.tornadobatch.solver.GridKind;
 import org.tornadobatch.solver.Precision;
 import org.tornadobatch.solver.SolveResult;
 import org.tornadobatch.solver.Solver;
+import org.tornadobatch.solver.Sweep;
 import org.tornadobatch.solver.TimeSpec;
 import org.tornadobatch.solver.kernel.KernelGenerator;
 import org.tornadobatch.solver.method.Algorithm;
@@ -121,7 +125,9 @@ final class SolveCommand implements Callable<Integer> {
     double[] deadband;
 
     @Option(names = "--outputs", split = ",", defaultValue = "state",
-            description = "state, observables, time, step_counts, and metrics mean max min rms std max_magnitude extrema peaks[n] (default: ${DEFAULT-VALUE}).")
+            description = "state, observables, time, step_counts, and metrics mean max min rms std max_magnitude extrema peaks[n]"
+                    + " negative_peaks[n] peak_indices[n] negative_peak_indices[n] dxdt_max|min|extrema d2xdt2_max|min|extrema mean_std"
+                    + " std_rms mean_std_rms (default: ${DEFAULT-VALUE}).")
     List<String> outputs;
 
     @Option(names = "--save-variables", split = ",", description = "Saved states/observables (default: all).")
@@ -153,6 +159,9 @@ final class SolveCommand implements Callable<Integer> {
             description = "Device allocator (default: pooled on tornadovm, which keeps an execution plan per set of buffers; else default).")
     String allocator;
 
+    @Option(names = "--nan-on-failure", description = "Failed runs' saved values and summaries become NaN (as CuBIE's nan_error_trajectories).")
+    boolean nanOnFailure;
+
     @Option(names = "--plot", paramLabel = "FILE.png", description = "Also plot saved variables over time for the first runs.")
     Path plot;
 
@@ -181,7 +190,7 @@ final class SolveCommand implements Callable<Integer> {
 
     private int solve() throws Exception {
         // Everything the command line says is checked before any device, kernel or folder work.
-        ResultFolder.check(out, overwrite);
+        ResultFolder.check(out, overwrite, ResultFolder.Wording.CLI);
         checkPlot();
         if (blockSize != null && (blockSize < 1 || blockSize > 1024)) {
             throw new IllegalArgumentException("--block-size: " + blockSize + " (expected: 1 to 1024; leave it out to let the runtime choose)");
@@ -233,51 +242,29 @@ final class SolveCommand implements Callable<Integer> {
             if (!Files.isRegularFile(inputs)) {
                 throw new IllegalArgumentException("--inputs: " + inputs + " is not a file");
             }
-            for (String column : Batch.csvColumns(inputs)) {
+            for (String column : BatchCsv.columns(inputs)) {
                 if (givenBy.containsKey(column)) {
                     throw new IllegalArgumentException(givenBy.get(column) + " and the column '" + column + "' of " + inputs
                             + ": both give " + column + " (remove one)");
                 }
             }
-            batch = Batch.fromCsv(withDefaults(system, values), inputs);
+            batch = BatchCsv.read(withDefaults(system, values), inputs);
         } else {
             batch = Batch.grid(system, values, GridKind.of(grid));
         }
         Algorithm alg = Algorithm.of(algorithm);
         StepControl.Builder ctl = StepControl.builder();
-        if (controller != null) {
-            ctl.controller(Controller.of(controller));
-        }
-        if (dt != null) {
-            ctl.dt(dt);
-        }
-        if (dtMin != null) {
-            ctl.dtMin(dtMin);
-        }
-        if (dtMax != null) {
-            ctl.dtMax(dtMax);
-        }
-        if (atol != null) {
-            ctl.atol(atol);
-        }
-        if (rtol != null) {
-            ctl.rtol(rtol);
-        }
-        if (maxSteps != null) {
-            ctl.maxSteps(maxSteps);
-        }
-        if (safety != null) {
-            ctl.safety(safety);
-        }
-        if (gains != null) {
-            ctl.gains(values("--gains", gains, 2, 2)[0], gains[1]);
-        }
-        if (pid != null) {
-            ctl.pid(values("--pid", pid, 2, 3)[0], pid[1], pid.length == 3 ? pid[2] : 0);
-        }
-        if (deadband != null) {
-            ctl.deadband(values("--deadband", deadband, 2, 2)[0], deadband[1]);
-        }
+        ifSet(controller, c -> ctl.controller(Controller.of(c)));
+        ifSet(dt, ctl::dt);
+        ifSet(dtMin, ctl::dtMin);
+        ifSet(dtMax, ctl::dtMax);
+        ifSet(atol, ctl::atol);
+        ifSet(rtol, ctl::rtol);
+        ifSet(maxSteps, ctl::maxSteps);
+        ifSet(safety, ctl::safety);
+        ifSet(gains, g -> ctl.gains(values("--gains", g, 2, 2)[0], g[1]));
+        ifSet(pid, k -> ctl.pid(values("--pid", k, 2, 3)[0], k[1], k.length == 3 ? k[2] : 0));
+        ifSet(deadband, d -> ctl.deadband(values("--deadband", d, 2, 2)[0], d[1]));
         ctl.resolve(alg, system.states().size()); // refuses bad or ignored step options here, before any device work
         if (plot != null) {
             if (!spec.state() && !spec.observables()) {
@@ -300,7 +287,7 @@ final class SolveCommand implements Callable<Integer> {
             sb.blockSize(blockSize);
         }
 
-        ResultFolder folder = ResultFolder.create(out);
+        ResultFolder folder = ResultFolder.create(out, ResultFolder.Wording.CLI);
         long failed;
         try (DeviceRuntime runtime = openRuntime();
              MemoryManager memory = managerBuilder(runtime, alloc).build()) {
@@ -309,7 +296,12 @@ final class SolveCommand implements Callable<Integer> {
                  Progress progress = Progress.create(quiet)) {
                 try (SolveResult result = solver.solve(batch, time, progress)) {
                     progress.close(); // the bar ends before the lines below
-                    folder.writeResult(result, RunRecord.of(systemFile, system, solver, time, result));
+                    if (nanOnFailure) {
+                        result.setFailedRunsToNaN();
+                    }
+                    Map<String, Object> record = RunRecord.of(result, systemFile);
+                    record.put("tool", new TornadoBatch.Version().getVersion()[0]);
+                    folder.writeResult(result, record);
                     folder.commit(overwrite);
                     folder = null;
                     failed = result.failureCount();
@@ -338,6 +330,12 @@ final class SolveCommand implements Callable<Integer> {
     }
 
     /** The results were written but the plot was not; exit 1 with the reason. */
+    private static <T> void ifSet(T value, java.util.function.Consumer<T> set) {
+        if (value != null) {
+            set.accept(value);
+        }
+    }
+
     static final class PlotFailedException extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
@@ -482,11 +480,7 @@ final class SolveCommand implements Callable<Integer> {
         }
         Batch.requireHeap(n * Double.BYTES, "--sweep " + name + " COUNT: " + n + " values need " + org.tornadobatch.Bytes.format(n * Double.BYTES),
                 "split the sweep");
-        double[] v = new double[(int) n];
-        for (int i = 0; i < n; i++) {
-            v[i] = n == 1 ? a : a + (b - a) * i / (n - 1);
-        }
-        return v;
+        return Sweep.linspace(a, b, (int) n);
     }
 
     /** {@code v} when it holds {@code min} to {@code max} numbers; else one line naming the option. */

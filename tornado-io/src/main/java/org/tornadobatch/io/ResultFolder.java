@@ -1,4 +1,4 @@
-package org.tornadobatch.cli;
+package org.tornadobatch.io;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -21,6 +21,8 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.tornadobatch.HostThreads;
 import org.tornadobatch.solver.Batch;
 import org.tornadobatch.solver.ResultArray;
@@ -34,15 +36,32 @@ import org.tornadobatch.solver.SolveResult;
  *
  * <p>While a solve writes NAME it holds a lock on {@code .NAME.lock} beside it (a small hidden file that stays):
  * a second solve into the same NAME is refused at once instead of replacing the first one's result.
+ *
+ * <p>From Java, {@link #write(SolveResult, Path, boolean)} writes a result in one call. The command line checks the
+ * folder before the solve ({@link #check}), takes it ({@link #create}), and then writes and commits or abandons it.
+ * Errors about the folder are {@link IllegalArgumentException}s of one line, worded for the caller ({@link Wording}).
  */
-final class ResultFolder {
+public final class ResultFolder {
+    private static final Logger LOG = LoggerFactory.getLogger(ResultFolder.class);
+
+    /**
+     * How errors name the folder and the way to replace it: {@code --out} and {@code --overwrite} for the command
+     * line, plain words for the Java API.
+     */
+    public record Wording(String folder, String overwrite) {
+        public static final Wording CLI = new Wording("--out", "add --overwrite");
+        public static final Wording API = new Wording("results folder", "write with overwrite = true");
+    }
+
     private final Path target;
     private final Path partial;
     private final OutLock lock;
+    private final Wording words;
 
-    private ResultFolder(Path target, OutLock lock) throws IOException {
+    private ResultFolder(Path target, OutLock lock, Wording words) throws IOException {
         this.target = target;
         this.lock = lock;
+        this.words = words;
         Path parent = target.getParent();
         this.partial = parent.resolve("." + target.getFileName() + ".partial-" + ProcessHandle.current().pid());
         removeStale(parent, target.getFileName().toString());
@@ -62,30 +81,31 @@ final class ResultFolder {
      * Checks {@code out} before any work: a folder name, not a file nor under one, in a folder that can be written,
      * and not an existing folder unless {@code overwrite}.
      */
-    static void check(Path out, boolean overwrite) {
+    public static void check(Path out, boolean overwrite, Wording words) {
+        String label = words.folder();
         if (out.toString().isBlank()) {
-            throw new IllegalArgumentException("--out: empty (expected: the name of a folder to create, e.g. --out results/run1)");
+            throw new IllegalArgumentException(label + ": empty (expected: the name of a folder to create, e.g. results/run1)");
         }
         if (Files.isRegularFile(out) || (Files.exists(out) && !Files.isDirectory(out))) {
-            throw new IllegalArgumentException("--out: " + out + " is a file (expected: a folder to create; choose another path)");
+            throw new IllegalArgumentException(label + ": " + out + " is a file (expected: a folder to create; choose another path)");
         }
         if (Files.isDirectory(out) && !overwrite) {
-            throw new IllegalArgumentException("--out: " + out + " already exists (remove it, choose another path, or add --overwrite)");
+            throw new IllegalArgumentException(label + ": " + out + " already exists (remove it, choose another path, or " + words.overwrite() + ")");
         }
         Path abs = out.toAbsolutePath().normalize();
         if (abs.getParent() == null) {
-            throw new IllegalArgumentException("--out: " + out + " is the root folder (expected: a folder to create)");
+            throw new IllegalArgumentException(label + ": " + out + " is the root folder (expected: a folder to create)");
         }
         Path existing = abs.getParent();
         while (existing != null && !Files.exists(existing)) {
             existing = existing.getParent();
         }
         if (existing != null && !Files.isDirectory(existing)) {
-            throw new IllegalArgumentException("--out: " + out + " is under " + existing + ", which is a file (expected: a folder path;"
+            throw new IllegalArgumentException(label + ": " + out + " is under " + existing + ", which is a file (expected: a folder path;"
                     + " choose another)");
         }
         if (existing != null && !Files.isWritable(existing)) {
-            throw new IllegalArgumentException("--out: " + out + " cannot be created: " + existing + " is not writable (choose another path)");
+            throw new IllegalArgumentException(label + ": " + out + " cannot be created: " + existing + " is not writable (choose another path)");
         }
     }
 
@@ -93,19 +113,20 @@ final class ResultFolder {
      * Takes the folder's lock and creates the partial folder; refused with one line when another solve is writing the
      * same folder or the folder cannot be created.
      */
-    static ResultFolder create(Path out) throws IOException {
+    public static ResultFolder create(Path out, Wording words) throws IOException {
+        String label = words.folder();
         Path target = out.toAbsolutePath().normalize();
         try {
             Files.createDirectories(target.getParent());
         } catch (IOException e) {
-            throw new IllegalArgumentException("--out: " + out + " cannot be created: " + reason(e) + " (choose another path)");
+            throw new IllegalArgumentException(label + ": " + out + " cannot be created: " + reason(e) + " (choose another path)");
         }
-        OutLock lock = OutLock.take(target.resolveSibling("." + target.getFileName() + ".lock"), out);
+        OutLock lock = OutLock.take(target.resolveSibling("." + target.getFileName() + ".lock"), out, label);
         try {
-            return new ResultFolder(target, lock);
+            return new ResultFolder(target, lock, words);
         } catch (IOException e) {
             lock.release();
-            throw new IllegalArgumentException("--out: cannot write in " + target.getParent() + ": " + reason(e) + " (choose another path)");
+            throw new IllegalArgumentException(label + ": cannot write in " + target.getParent() + ": " + reason(e) + " (choose another path)");
         }
     }
 
@@ -136,8 +157,29 @@ final class ResultFolder {
         }
     }
 
+    /**
+     * Writes {@code result} into the folder {@code dir} as the command line does (its arrays as {@code .npy}, the run
+     * grid, {@code run.json}), complete or not at all: under a temporary name, renamed when done. An existing
+     * {@code dir} is replaced only with {@code overwrite}. Returns {@code dir}.
+     */
+    public static Path write(SolveResult result, Path dir, boolean overwrite) throws IOException {
+        check(dir, overwrite, Wording.API);
+        ResultFolder folder = create(dir, Wording.API);
+        boolean done = false;
+        try {
+            folder.writeResult(result, RunRecord.of(result, null));
+            folder.commit(overwrite);
+            done = true;
+            return dir;
+        } finally {
+            if (!done) {
+                folder.abandon();
+            }
+        }
+    }
+
     /** Writes the arrays, the time, status and step counts, the run grid and the JSON record. */
-    void writeResult(SolveResult r, Map<String, Object> record) throws IOException {
+    public void writeResult(SolveResult r, Map<String, Object> record) throws IOException {
         for (ResultArray a : r.arrays()) {
             NpyWriter.write(partial.resolve(a.name() + ".npy"), a.type(), a.shape(), a.segment());
         }
@@ -229,10 +271,10 @@ final class ResultFolder {
      * Renames the partial folder to its name and releases the lock. An existing folder of that name is replaced only
      * with {@code overwrite}; without it, a folder that appeared during the solve is left alone and this fails.
      */
-    void commit(boolean overwrite) throws IOException {
+    public void commit(boolean overwrite) throws IOException {
         if (Files.exists(target) && !overwrite) {
-            throw new IllegalArgumentException("--out: " + target + " was created by another program during the solve; nothing was"
-                    + " replaced (choose another path, or add --overwrite)");
+            throw new IllegalArgumentException(words.folder() + ": " + target + " was created by another program during the solve; nothing was"
+                    + " replaced (choose another path, or " + words.overwrite() + ")");
         }
         if (Files.exists(target)) {
             Path old = target.resolveSibling("." + target.getFileName() + ".old-" + ProcessHandle.current().pid());
@@ -246,11 +288,11 @@ final class ResultFolder {
     }
 
     /** Removes the partial folder (after a failure) and releases the lock. */
-    void abandon() {
+    public void abandon() {
         try {
             delete(partial);
         } catch (IOException e) {
-            System.err.println("tornado-batch: could not remove " + partial + ": " + e.getMessage());
+            LOG.warn("could not remove {}: {}", partial, e.getMessage());
         }
         lock.release();
     }
@@ -269,12 +311,12 @@ final class ResultFolder {
             this.channel = channel;
         }
 
-        static OutLock take(Path file, Path out) throws IOException {
+        static OutLock take(Path file, Path out, String label) throws IOException {
             java.nio.channels.FileChannel ch;
             try {
                 ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
             } catch (IOException e) {
-                throw new IllegalArgumentException("--out: cannot write in " + file.getParent() + ": " + reason(e) + " (choose another path)");
+                throw new IllegalArgumentException(label + ": cannot write in " + file.getParent() + ": " + reason(e) + " (choose another path)");
             }
             boolean keep = false;
             try {
@@ -291,7 +333,7 @@ final class ResultFolder {
                     } catch (IOException ignored) {
                         // the message goes without the pid
                     }
-                    throw new IllegalArgumentException("--out: " + out + " is being written by another solve"
+                    throw new IllegalArgumentException(label + ": " + out + " is being written by another solve"
                             + (holder.matches("\\d+") ? " (pid " + holder + ")" : "") + "; wait for it to finish, or choose another path");
                 }
                 ch.truncate(0);
@@ -313,7 +355,7 @@ final class ResultFolder {
             try {
                 channel.close();
             } catch (IOException e) {
-                System.err.println("tornado-batch: could not release the lock of the results folder: " + e.getMessage());
+                LOG.warn("could not release the lock of the results folder: {}", e.getMessage());
             }
         }
     }

@@ -1,4 +1,4 @@
-package org.tornadobatch.cli;
+package org.tornadobatch.io;
 
 import java.nio.file.Path;
 import java.time.Instant;
@@ -9,24 +9,30 @@ import java.util.Map;
 import org.tornadobatch.solver.ResultArray;
 import org.tornadobatch.solver.SolveInfo;
 import org.tornadobatch.solver.SolveResult;
-import org.tornadobatch.solver.Solver;
 import org.tornadobatch.solver.TimeSpec;
 import org.tornadobatch.solver.method.StepControl;
 import org.tornadobatch.system.OdeSystem;
 
 /** The content of {@code run.json}: what was run, on what, how it was split, how long it took. */
-final class RunRecord {
+public final class RunRecord {
     private RunRecord() {
     }
 
-    static Map<String, Object> of(Path systemFile, OdeSystem system, Solver solver, TimeSpec time, SolveResult r) {
+    /**
+     * The record of {@code r}, which everything in it comes from but the system's file ({@code systemFile}: null when
+     * the system came from elsewhere, e.g. Java).
+     */
+    public static Map<String, Object> of(SolveResult r, Path systemFile) {
         SolveInfo info = r.info();
-        StepControl c = solver.stepControl();
+        StepControl c = info.control();
+        TimeSpec time = info.time();
+        OdeSystem system = r.batch().system();
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("tool", new TornadoBatch.Version().getVersion()[0]);
+        String version = RunRecord.class.getPackage().getImplementationVersion();
+        m.put("tool", "tornado-batch " + (version != null ? version : "(development build)"));
         m.put("created", Instant.now().toString());
         Map<String, Object> sys = new LinkedHashMap<>();
-        sys.put("file", systemFile.toString());
+        sys.put("file", systemFile == null ? null : systemFile.toString());
         sys.put("name", system.name());
         sys.put("states", system.stateNames());
         sys.put("parameters", system.parameterNames());
@@ -58,7 +64,7 @@ final class RunRecord {
         t.put("summarise_every", time.summariseEvery());
         t.put("sample_every", time.sampleEvery());
         m.put("time", t);
-        m.put("outputs", solver.outputs().toString());
+        m.put("outputs", info.outputs());
         Map<String, Object> arrays = new LinkedHashMap<>();
         for (ResultArray a : r.arrays()) {
             Map<String, Object> d = new LinkedHashMap<>();

@@ -1,4 +1,4 @@
-package org.tornadobatch.cli;
+package org.tornadobatch.io;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;

@@ -1,0 +1,109 @@
+package org.tornadobatch.io;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.tornadobatch.solver.Batch;
+import org.tornadobatch.solver.GridKind;
+import org.tornadobatch.solver.SolveResult;
+import org.tornadobatch.solver.Solver;
+import org.tornadobatch.solver.TimeSpec;
+import org.tornadobatch.system.OdeSystem;
+
+/** Results folders written from Java, and batches read from CSV files. */
+class ResultFolderTest {
+    /** x' = -k x: x(t) = x0 exp(-k t), so the written final state can be checked against a formula. */
+    private static final OdeSystem DECAY = OdeSystem.parse("""
+            states: x = 1.0
+            parameters: k = 1.0
+            dx = -k * x
+            """, "decay");
+
+    @Test
+    void writeGivesTheCommandLinesFolderWithTheResultsArrays(@TempDir Path dir) throws Exception {
+        double[] ks = {0.5, 1, 2};
+        Path out = dir.resolve("decay");
+        String algorithm;
+        try (Solver solver = Solver.builder(DECAY).build();
+             SolveResult r = solver.solve(Batch.grid(DECAY, Map.of("k", ks), GridKind.COMBINATORIAL), TimeSpec.of(1))) {
+            algorithm = r.info().algorithm();
+            assertEquals(out, ResultFolder.write(r, out, false));
+        }
+        try (Stream<Path> files = Files.list(out)) {
+            List<String> names = files.map(p -> p.getFileName().toString()).sorted().toList();
+            assertEquals(List.of("accepted_steps.npy", "grid.csv", "rejected_steps.npy", "run.json", "state.npy", "status.npy", "time.npy"),
+                    names);
+        }
+        double[] state = npyDoubles(out.resolve("state.npy"), "(2, 1, 3)");
+        for (int r = 0; r < ks.length; r++) {
+            assertEquals(1.0, state[r], 0, "first sample: the initial value");
+            assertEquals(Math.exp(-ks[r]), state[ks.length + r], 1e-6, "final sample of run " + r);
+        }
+        assertEquals("run,x,k\r\n0,1.0,0.5\r\n1,1.0,1.0\r\n2,1.0,2.0\r\n", Files.readString(out.resolve("grid.csv")), "every state and parameter");
+        String json = Files.readString(out.resolve("run.json"));
+        assertTrue(json.contains("\"file\" : null"), "no system file from Java: " + json);
+        assertTrue(json.contains("\"algorithm\" : \"" + algorithm + "\""), json);
+        assertTrue(json.contains("\"runs\" : 3"), json);
+        try (Stream<Path> files = Files.list(dir)) {
+            assertFalse(files.anyMatch(p -> p.getFileName().toString().contains(".partial-")), "no partial folder left");
+        }
+    }
+
+    @Test
+    void anExistingFolderIsReplacedOnlyWithOverwrite(@TempDir Path dir) throws Exception {
+        Path out = Files.createDirectory(dir.resolve("taken"));
+        Files.writeString(out.resolve("mine.txt"), "keep");
+        try (Solver solver = Solver.builder(DECAY).build();
+             SolveResult r = solver.solve(Batch.defaults(DECAY), TimeSpec.of(1))) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ResultFolder.write(r, out, false));
+            assertEquals("results folder: " + out + " already exists (remove it, choose another path, or write with overwrite = true)",
+                    e.getMessage());
+            assertEquals("keep", Files.readString(out.resolve("mine.txt")));
+            ResultFolder.write(r, out, true);
+        }
+        assertFalse(Files.exists(out.resolve("mine.txt")));
+        assertTrue(Files.exists(out.resolve("state.npy")));
+    }
+
+    @Test
+    void csvInputsGiveOneRunPerRow(@TempDir Path dir) throws Exception {
+        Path csv = Files.writeString(dir.resolve("runs.csv"), "k,x\n10,1\n20,2\n");
+        Batch b = BatchCsv.read(DECAY, csv);
+        assertEquals(2, b.runs());
+        assertEquals(20, b.parameter(0, 1));
+        assertEquals(2, b.state(0, 1));
+        assertEquals(List.of("k", "x"), BatchCsv.columns(csv));
+        Files.writeString(csv, "k,q\n1,2\n");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> BatchCsv.read(DECAY, csv));
+        assertTrue(e.getMessage().startsWith(csv + ": column 'q'"), e.getMessage());
+        Files.writeString(csv, "k\n1\nx1\n");
+        e = assertThrows(IllegalArgumentException.class, () -> BatchCsv.read(DECAY, csv));
+        assertEquals(csv + ":3: column 'k': 'x1' (expected: a finite number)", e.getMessage());
+    }
+
+    /** The data of a little-endian float64 {@code .npy} file, after checking its shape. */
+    static double[] npyDoubles(Path file, String shape) throws Exception {
+        byte[] bytes = Files.readAllBytes(file);
+        int headerLength = (bytes[8] & 0xff) | (bytes[9] & 0xff) << 8;
+        String header = new String(bytes, 10, headerLength, StandardCharsets.US_ASCII);
+        assertTrue(header.contains("'descr': '<f8'"), header);
+        assertTrue(header.contains("'shape': " + shape), header);
+        ByteBuffer data = ByteBuffer.wrap(bytes, 10 + headerLength, bytes.length - 10 - headerLength).order(ByteOrder.LITTLE_ENDIAN);
+        double[] v = new double[data.remaining() / Double.BYTES];
+        data.asDoubleBuffer().get(v);
+        return v;
+    }
+}

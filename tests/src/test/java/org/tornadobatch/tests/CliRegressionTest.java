@@ -232,6 +232,14 @@ class CliRegressionTest {
     }
 
     @Test
+    void aSystemWithDriversIsRefusedInOneLine() throws Exception {
+        Path driven = Files.writeString(dir.resolve("driven.ode"), "states: x = 0\ndrivers: u\ndx = u\n");
+        Cli.Run r = solve(driven.toString(), "--out", dir.resolve("driven").toString());
+        assertTrue(Cli.isOneLineRefusal(r) && r.err().contains("declares the drivers [u]"), r::toString);
+        assertFalse(Files.exists(dir.resolve("driven")));
+    }
+
+    @Test
     void runJsonWritesNullForUnsetTimesAndListsEveryArray() throws Exception {
         Path out = dir.resolve("json");
         assertEquals(0, solve(example("lorenz.ode").toString(), "--duration", "0.1", "--out", out.toString()).exit());

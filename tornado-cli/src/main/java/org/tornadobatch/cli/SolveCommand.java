@@ -196,6 +196,10 @@ final class SolveCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--block-size: " + blockSize + " (expected: 1 to 1024; leave it out to let the runtime choose)");
         }
         OdeSystem system = loadSystem();
+        if (!system.drivers().isEmpty()) {
+            throw new IllegalArgumentException(systemFile + ": declares the drivers " + system.drivers() + ", whose samples the command line"
+                    + " cannot take yet (solve it from Java with Solver.Builder.drivers(Drivers.sampled(...)))");
+        }
         Map<String, String> givenBy = new LinkedHashMap<>();
         Map<String, double[]> values = new LinkedHashMap<>();
         for (String s : sets) {

@@ -37,6 +37,7 @@ public final class RunRecord {
         sys.put("states", system.stateNames());
         sys.put("parameters", system.parameterNames());
         sys.put("constants", system.constants());
+        sys.put("drivers", system.drivers());
         sys.put("observables", system.observables());
         sys.put("source", system.sourceText());
         m.put("system", sys);

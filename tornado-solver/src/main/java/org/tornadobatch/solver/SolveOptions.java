@@ -32,6 +32,7 @@ public final class SolveOptions {
     private double sampleEvery = Double.NaN;
     private boolean saveStart = true;
     private boolean nanOnFailure;
+    private Drivers drivers;
 
     /** Options with every default. */
     public static SolveOptions defaults() {
@@ -157,9 +158,18 @@ public final class SolveOptions {
         return this;
     }
 
+    /** The samples of the system's drivers (required when it declares drivers). */
+    public SolveOptions drivers(Drivers d) {
+        this.drivers = Objects.requireNonNull(d, "drivers");
+        return this;
+    }
+
     Solver.Builder solver(org.tornadobatch.system.OdeSystem system) {
         Solver.Builder b = Solver.builder(system).algorithm(algorithm).stepControl(control).precision(precision)
                 .outputs(OutputSpec.of(outputs).withSaveVariables(saveVariables).withSummariseVariables(summariseVariables));
+        if (drivers != null) {
+            b.drivers(drivers);
+        }
         return memory == null ? b : b.memoryManager(memory);
     }
 

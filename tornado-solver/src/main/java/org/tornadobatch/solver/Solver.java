@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.tornadobatch.device.DeviceRuntime;
 import org.tornadobatch.device.Kernel;
 import org.tornadobatch.memory.MemoryManager;
+import org.tornadobatch.solver.kernel.DriverTable;
 import org.tornadobatch.solver.kernel.KernelGenerator;
 import org.tornadobatch.solver.kernel.KernelSpec;
 import org.tornadobatch.solver.method.Algorithm;
@@ -58,6 +59,7 @@ public final class Solver implements AutoCloseable {
     private final StepControl control;
     private final Precision precision;
     private final OutputSpec outputs;
+    private final Drivers drivers;
     private final MemoryManager memory;
     private final int blockSize;
     private final String language;
@@ -75,6 +77,14 @@ public final class Solver implements AutoCloseable {
         this.control = forPrecision(b.control.resolve(b.algorithm, b.system.states().size()), b.precision);
         this.precision = b.precision;
         this.outputs = b.outputs;
+        this.drivers = b.drivers;
+        if (drivers != null || !system.drivers().isEmpty()) {
+            if (drivers == null) {
+                throw new IllegalArgumentException("drivers: " + system.name() + " reads the drivers " + system.drivers()
+                        + " (expected: their samples, Solver.Builder.drivers(Drivers.sampled(t0, dt, samples)))");
+            }
+            drivers.check(system);
+        }
         this.memory = b.memory != null ? b.memory : MemoryManager.getDefault();
         this.blockSize = b.blockSize;
         this.language = kernelLanguage(memory.runtime());
@@ -122,6 +132,12 @@ public final class Solver implements AutoCloseable {
     /** {@link #solveIvp(OdeSystem, Map, double, SolveOptions)} with every default option. */
     public static SolveResult solveIvp(OdeSystem system, Map<String, double[]> values, double duration) {
         return solveIvp(system, values, duration, SolveOptions.defaults());
+    }
+
+    /** The kernel's view of the drivers, in the system's order; null without. */
+    private DriverTable driverTable() {
+        return drivers == null ? null : new DriverTable(system.drivers(), drivers.interpolation().degree(), drivers.segments(),
+                drivers.ends() == Drivers.Ends.WRAP, drivers.t0(), drivers.dt());
     }
 
     public static Builder builder(OdeSystem system) {
@@ -219,12 +235,12 @@ public final class Solver implements AutoCloseable {
     private SolveJob newJob(Batch batch, TimeSpec time) {
         Variables vars = Variables.resolve(system, outputs);
         KernelSpec spec = new KernelSpec(system, algorithm.tableau(), control, precision, vars.savedStates(), vars.savedObservables(),
-                vars.summarisedStates(), vars.summarisedObservables(), outputs.metrics(), outputs.stepCounts());
+                vars.summarisedStates(), vars.summarisedObservables(), outputs.metrics(), outputs.stepCounts(), driverTable());
         Schedule schedule = Schedule.of(time, outputs.hasSummaries());
         long started = System.nanoTime();
         Kernel kernel = kernels.computeIfAbsent(KernelGenerator.key(spec, language), k -> memory.runtime().compile(KernelGenerator.generate(spec, language)));
-        SolveJob.Setting setting = new SolveJob.Setting(memory, algorithm.canonicalName(), outputs.toString(), blockSize, self,
-                this::newPart);
+        SolveJob.Setting setting = new SolveJob.Setting(memory, algorithm.canonicalName(), outputs.toString(),
+                drivers == null ? null : drivers.coefficients(system.drivers()), blockSize, self, this::newPart);
         return new SolveJob(setting, batch, time, spec, vars, schedule, kernel, (System.nanoTime() - started) / 1e6, started);
     }
 
@@ -269,6 +285,7 @@ public final class Solver implements AutoCloseable {
         private MemoryManager memory;
         private OptionalDouble memProportion = OptionalDouble.empty();
         private int blockSize;
+        private Drivers drivers;
 
         Builder(OdeSystem system) {
             this.system = Objects.requireNonNull(system, "system");
@@ -320,6 +337,12 @@ public final class Solver implements AutoCloseable {
                 throw new IllegalArgumentException("blockSize: " + runs + " (expected: 1 to 1024, or 0 to let the runtime choose)");
             }
             this.blockSize = runs;
+            return this;
+        }
+
+        /** The samples of the system's drivers (required when it declares drivers), shared by every run. */
+        public Builder drivers(Drivers d) {
+            this.drivers = Objects.requireNonNull(d, "drivers");
             return this;
         }
 

@@ -10,9 +10,21 @@ import java.util.Map;
  */
 public final class Interpreter {
     private final OdeSystem system;
+    private final Map<String, java.util.function.DoubleUnaryOperator> drivers;
 
     public Interpreter(OdeSystem system) {
+        this(system, Map.of());
+    }
+
+    /** An interpreter of a system with drivers: each driver's value as a function of time. */
+    public Interpreter(OdeSystem system, Map<String, java.util.function.DoubleUnaryOperator> drivers) {
         this.system = system;
+        this.drivers = Map.copyOf(drivers);
+        for (String d : system.drivers()) {
+            if (!this.drivers.containsKey(d)) {
+                throw new IllegalArgumentException("driver " + d + " has no function (expected one for each of " + system.drivers() + ")");
+            }
+        }
     }
 
     /** Fills {@code dydt} with the derivatives at {@code t}, state {@code y} and parameters {@code p}. */
@@ -33,6 +45,9 @@ public final class Interpreter {
     private Map<String, Double> environment(double t, double[] y, double[] p) {
         Map<String, Double> env = new HashMap<>();
         env.put("t", t);
+        for (String d : system.drivers()) {
+            env.put(d, drivers.get(d).applyAsDouble(t));
+        }
         for (int i = 0; i < y.length; i++) {
             env.put(system.states().get(i).name(), y[i]);
         }

@@ -35,6 +35,7 @@ public final class OdeSystem {
     private final List<Variable> states;
     private final List<Variable> parameters;
     private final Map<String, Double> constants;
+    private final List<String> drivers;
     /** The equations as written (auxiliaries in evaluation order), before the constants are folded in. */
     private final List<Equation> writtenAuxiliaries;
     private final List<Equation> writtenDerivatives;
@@ -47,12 +48,13 @@ public final class OdeSystem {
      * {@code auxiliaries} and {@code derivatives} as written: the constants are folded in here, so that a system
      * with a changed constant ({@link #withConstant}) is the system whose file declares that value.
      */
-    OdeSystem(String name, List<Variable> states, List<Variable> parameters, Map<String, Double> constants,
+    OdeSystem(String name, List<Variable> states, List<Variable> parameters, Map<String, Double> constants, List<String> drivers,
               List<Equation> auxiliaries, List<Equation> derivatives, List<String> observables, String sourceText) {
         this.name = name;
         this.states = List.copyOf(states);
         this.parameters = List.copyOf(parameters);
         this.constants = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(constants));
+        this.drivers = List.copyOf(drivers);
         this.writtenAuxiliaries = List.copyOf(auxiliaries);
         this.writtenDerivatives = List.copyOf(derivatives);
         this.auxiliaries = fold(auxiliaries, constants);
@@ -125,6 +127,14 @@ public final class OdeSystem {
         return constants;
     }
 
+    /**
+     * Names of the drivers: inputs sampled in time, read in the equations by name and interpolated between samples
+     * given with each solve ({@code org.tornadobatch.solver.Drivers}).
+     */
+    public List<String> drivers() {
+        return drivers;
+    }
+
     /** Auxiliaries in an order where each comes after those it uses, with the constants folded in. */
     public List<Equation> auxiliaries() {
         return auxiliaries;
@@ -164,7 +174,7 @@ public final class OdeSystem {
         requireFinite("constant " + name, value);
         Map<String, Double> c = new LinkedHashMap<>(constants);
         c.put(name, value);
-        return new OdeSystem(this.name, states, parameters, c, writtenAuxiliaries, writtenDerivatives, observables, sourceText);
+        return new OdeSystem(this.name, states, parameters, c, drivers, writtenAuxiliaries, writtenDerivatives, observables, sourceText);
     }
 
     /** Refuses NaN and infinities, which would fail every run, naming {@code what}. */
@@ -183,7 +193,7 @@ public final class OdeSystem {
                     + parameterNames() + ")");
         }
         requireFinite(name, value);
-        return new OdeSystem(this.name, s, p, constants, writtenAuxiliaries, writtenDerivatives, observables, sourceText);
+        return new OdeSystem(this.name, s, p, constants, drivers, writtenAuxiliaries, writtenDerivatives, observables, sourceText);
     }
 
     private static List<Variable> replace(List<Variable> vars, String name, double value) {
@@ -203,7 +213,7 @@ public final class OdeSystem {
         states.forEach(v -> sb.append(v.name()).append(','));
         sb.append('|');
         parameters.forEach(v -> sb.append(v.name()).append(','));
-        sb.append('|').append(constants).append('|');
+        sb.append('|').append(constants).append('|').append(drivers).append('|');
         auxiliaries.forEach(e -> sb.append(e.name()).append('=').append(Printer.print(e.expression())).append(';'));
         derivatives.forEach(e -> sb.append('d').append(e.name()).append('=').append(Printer.print(e.expression())).append(';'));
         sb.append(observables);
@@ -213,7 +223,7 @@ public final class OdeSystem {
     @Override
     public String toString() {
         return name + " (" + states.size() + " states, " + parameters.size() + " parameters, " + constants.size()
-                + " constants, " + observables.size() + " observables)";
+                + " constants, " + (drivers.isEmpty() ? "" : drivers.size() + " drivers, ") + observables.size() + " observables)";
     }
 
     /** Builds a system from declarations and equation strings; {@link #build()} checks everything. */
@@ -223,6 +233,7 @@ public final class OdeSystem {
         private final List<Variable> states = new ArrayList<>();
         private final List<Variable> parameters = new ArrayList<>();
         private final List<Variable> constants = new ArrayList<>();
+        private final List<Variable> drivers = new ArrayList<>();
         private final List<String> observables = new ArrayList<>();
         private final List<SourcePos> observablePositions = new ArrayList<>();
         private final List<Equation> equations = new ArrayList<>();
@@ -248,6 +259,12 @@ public final class OdeSystem {
             return this;
         }
 
+        /** Declares a driver: an input sampled in time, read in the equations as {@code name}. */
+        public Builder driver(String name) {
+            drivers.add(new Variable(name, 0, API));
+            return this;
+        }
+
         /** Records the auxiliary {@code name} as an observable. */
         public Builder observable(String name) {
             observables.add(name);
@@ -269,6 +286,7 @@ public final class OdeSystem {
                 case "states" -> states.add(v);
                 case "parameters" -> parameters.add(v);
                 case "constants" -> constants.add(v);
+                case "drivers" -> drivers.add(v);
                 default -> throw new IllegalArgumentException(kind);
             }
             return this;
@@ -292,7 +310,7 @@ public final class OdeSystem {
 
         /** Checks the definition and returns the system; see {@link SystemDefinitionException} for what is refused. */
         public OdeSystem build() {
-            return SystemChecks.check(name, states, parameters, constants, observables, observablePositions, equations, sourceText);
+            return SystemChecks.check(name, states, parameters, constants, drivers, observables, observablePositions, equations, sourceText);
         }
     }
 }

@@ -20,7 +20,7 @@ final class Printer {
     }
 
     static String render(String name, List<Variable> states, List<Variable> parameters, Map<String, Double> constants,
-                         List<String> observables, List<Equation> equations) {
+                         List<String> drivers, List<String> observables, List<Equation> equations) {
         StringBuilder sb = new StringBuilder("name: ").append(name).append('\n');
         sb.append("states: ").append(vars(states)).append('\n');
         if (!parameters.isEmpty()) {
@@ -29,6 +29,9 @@ final class Printer {
         if (!constants.isEmpty()) {
             sb.append("constants: ").append(constants.entrySet().stream().map(c -> c.getKey() + " = " + c.getValue())
                     .collect(Collectors.joining(", "))).append('\n');
+        }
+        if (!drivers.isEmpty()) {
+            sb.append("drivers: ").append(String.join(", ", drivers)).append('\n');
         }
         if (!observables.isEmpty()) {
             sb.append("observables: ").append(String.join(", ", observables)).append('\n');

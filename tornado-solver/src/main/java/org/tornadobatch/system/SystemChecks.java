@@ -17,7 +17,7 @@ final class SystemChecks {
     }
 
     static OdeSystem check(String name, List<Variable> states, List<Variable> parameters, List<Variable> constantVars,
-                           List<String> observables, List<SourcePos> observablePositions, List<Equation> equations, String sourceText) {
+                           List<Variable> drivers, List<String> observables, List<SourcePos> observablePositions, List<Equation> equations, String sourceText) {
         if (states.isEmpty()) {
             throw new SystemDefinitionException(null, (sourceText != null && sourceText.isBlank() ? "the system is empty" : "the system has no states")
                     + " (expected: a 'states:' line such as 'states: x = 1' and a derivative 'dx = ...' for each; see examples/lorenz.ode)");
@@ -32,6 +32,7 @@ final class SystemChecks {
         declare(kinds, declaredAt, states, "state");
         declare(kinds, declaredAt, parameters, "parameter");
         declare(kinds, declaredAt, constantVars, "constant");
+        declare(kinds, declaredAt, drivers, "driver");
         Map<String, Double> constants = new LinkedHashMap<>();
         constantVars.forEach(v -> constants.put(v.name(), v.defaultValue()));
 
@@ -107,8 +108,9 @@ final class SystemChecks {
         for (Variable s : states) {
             derivativeList.add(derivatives.get(s.name()));
         }
-        String text = sourceText != null ? sourceText : Printer.render(name, states, parameters, constants, observables, equations);
-        return new OdeSystem(name, states, parameters, constants, ordered, derivativeList, observables, text);
+        List<String> driverNames = drivers.stream().map(Variable::name).toList();
+        String text = sourceText != null ? sourceText : Printer.render(name, states, parameters, constants, driverNames, observables, equations);
+        return new OdeSystem(name, states, parameters, constants, driverNames, ordered, derivativeList, observables, text);
     }
 
     private static void declare(Map<String, String> kinds, Map<String, SourcePos> at, List<Variable> vars, String kind) {

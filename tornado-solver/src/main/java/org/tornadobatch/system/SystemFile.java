@@ -12,6 +12,7 @@ import java.util.Map;
  * states: x = 1.0, y = 0.0, z = 0.0        # initial values (default 0)
  * parameters: sigma = 10.0, rho = 28.0     # vary per run (default 0)
  * constants: beta = 8/3                    # compiled into the kernel
+ * drivers: u                               # time-sampled inputs, given with the solve
  * observables: r                           # auxiliaries to record
  * dx = sigma * (y - x)                     # derivative of state x
  * r = sqrt(x^2 + y^2 + z^2)                # an auxiliary
@@ -19,7 +20,7 @@ import java.util.Map;
  * Declared values are constant expressions (numbers, {@code pi}, earlier constants, functions).
  */
 final class SystemFile {
-    private static final List<String> SECTIONS = List.of("name", "states", "parameters", "constants", "observables");
+    private static final List<String> SECTIONS = List.of("name", "states", "parameters", "constants", "drivers", "observables");
 
     private SystemFile() {
     }
@@ -74,13 +75,17 @@ final class SystemFile {
                     if (piece.isBlank()) {
                         throw new SystemDefinitionException(new SourcePos(source, lineNo, col + 1), "empty entry in '" + section + ":'");
                     }
-                    if (section.equals("observables")) {
+                    if (section.equals("observables") || section.equals("drivers")) {
                         String o = piece.trim();
                         SourcePos pos = new SourcePos(source, lineNo, col + firstNonSpace(piece) + 1);
                         if (!o.matches("[A-Za-z_][A-Za-z0-9_]*")) {
                             throw new SystemDefinitionException(pos, "'" + o + "' is not a name");
                         }
-                        observables.add(new Object[] {o, pos});
+                        if (section.equals("drivers")) {
+                            declarations.add(new Object[] {section, new Variable(o, 0, pos)});
+                        } else {
+                            observables.add(new Object[] {o, pos});
+                        }
                         continue;
                     }
                     Variable v = declaration(section, piece, source, lineNo, col, constantsSoFar);

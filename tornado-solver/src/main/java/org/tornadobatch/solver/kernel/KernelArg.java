@@ -8,7 +8,7 @@ import org.tornadobatch.memory.ElementType;
 import org.tornadobatch.solver.Precision;
 
 /**
- * The parameters of the integrator kernel, in the order of CUDA's positional parameters: ten arrays (each with its
+ * The parameters of the integrator kernel, in the order of CUDA's positional parameters: twelve arrays (each with its
  * label, which is also its memory request's and its result's, its element type, direction and whether its runs
  * are chunked), then the launch scalars ({@link LaunchScalars}). A launch integrates runs {@code first <= r < end}
  * of a chunk whose arrays are {@code stride} runs wide; thread {@code t} takes run {@code first + t}.
@@ -20,6 +20,8 @@ public enum KernelArg {
     PARAMS("params", "par", null, Direction.IN, true),
     EVENT_TIMES("event_times", "evT", ElementType.FLOAT64, Direction.CONSTANT, false),
     EVENT_FLAGS("event_flags", "evF", ElementType.INT32, Direction.CONSTANT, false),
+    /** The drivers' polynomial pieces ({@link DriverTable}), shared by every run; one unused value without drivers. */
+    DRIVERS("drivers", "drv", ElementType.FLOAT64, Direction.CONSTANT, false),
     STATE("state", "outS", null, Direction.OUT, true),
     OBSERVABLES("observables", "outO", null, Direction.OUT, true),
     STATE_SUMMARIES("state_summaries", "sumS", null, Direction.OUT, true),

@@ -1,5 +1,6 @@
 package org.tornadobatch.solver.kernel;
 
+import static org.tornadobatch.solver.kernel.Code.call;
 import static org.tornadobatch.solver.kernel.Code.ex;
 
 import java.nio.charset.StandardCharsets;
@@ -213,6 +214,9 @@ public final class KernelGenerator {
         Map<String, Ex> names = names(states, "tt");
         return List.of(new Code.Block(Body.of(b -> {
             b.declare(true, Ty.DOUBLE, "tt", time);
+            List<Expr> used = new java.util.ArrayList<>(sys.derivatives().stream().map(Equation::expression).toList());
+            sys.auxiliaries().stream().filter(a -> needed.contains(a.name())).forEach(a -> used.add(a.expression()));
+            driverValues(b, "tt", used);
             for (Equation aux : sys.auxiliaries()) {
                 if (needed.contains(aux.name())) {
                     b.declare(true, R, "a_" + aux.name(), new Code.Sys(aux.expression(), single, names));
@@ -238,7 +242,50 @@ public final class KernelGenerator {
             names.put(aux.name(), ex("a_" + aux.name()));
         }
         names.put("t", ex(single ? "((float) " + time + ")" : time));
+        for (String driver : sys.drivers()) {
+            int j = sys.drivers().indexOf(driver);
+            names.put(driver, ex(single ? "((float) dv" + j + ")" : "dv" + j));
+        }
         return names;
+    }
+
+    /**
+     * Declares {@code dv<j>}, the value at {@code time} of each driver that {@code exprs} use: the position in pieces
+     * from t0, wrapped or clamped, then the piece's polynomial (Horner) from the {@code drv} table, in double.
+     */
+    private void driverValues(Body b, String time, List<Expr> exprs) {
+        DriverTable table = spec.drivers();
+        if (table == null) {
+            return;
+        }
+        Set<String> used = new LinkedHashSet<>();
+        exprs.forEach(e -> e.forEachRef(r -> used.add(r.name())));
+        int k1 = table.degree() + 1;
+        int count = table.names().size();
+        int segs = table.segments();
+        for (int j = 0; j < count; j++) {
+            if (!used.contains(table.names().get(j))) {
+                continue;
+            }
+            String u = "du" + j;
+            String i = "di" + j;
+            String f = "df" + j;
+            b.declare(false, Ty.DOUBLE, u, "(" + time + " - ", new Code.Lit(table.t0(), false), ") * ", new Code.Lit(1 / table.dt(), false));
+            if (table.wrap()) {
+                b.assign(u, ex(u + " - " + segs + ".0 * ", call("floor", ex(u + " / " + segs + ".0"))));
+            } else {
+                b.assign(u, call("min", call("max", ex(u), ex("0.0")), ex(segs + ".0")));
+            }
+            b.declare(false, Ty.INT, i, new Code.Cast(Ty.INT, ex(u)));
+            b.when(ex(i + " > " + (segs - 1)), x -> x.assign(i, String.valueOf(segs - 1)));
+            b.declare(true, Ty.DOUBLE, f, u + " - " + i);
+            String base = "(" + i + " * " + count + " + " + j + ") * " + k1;
+            Ex horner = new Code.Load("drv", "F64", ex(base + " + " + table.degree()));
+            for (int k = table.degree() - 1; k >= 0; k--) {
+                horner = ex("(", horner, ") * " + f + " + ", new Code.Load("drv", "F64", ex(base + " + " + k)));
+            }
+            b.declare(true, Ty.DOUBLE, "dv" + j, horner);
+        }
     }
 
     /** Auxiliaries the expressions use, directly or through other auxiliaries. */
@@ -315,6 +362,7 @@ public final class KernelGenerator {
         Set<String> needed = auxiliariesFor(roots);
         Map<String, Ex> names = names(stateNames(), "t");
         Body b = new Body();
+        driverValues(b, "t", sys.auxiliaries().stream().filter(a -> needed.contains(a.name())).map(Equation::expression).toList());
         for (Equation e : sys.auxiliaries()) {
             if (needed.contains(e.name())) {
                 b.declare(true, R, "a_" + e.name(), new Code.Sys(e.expression(), single, names));

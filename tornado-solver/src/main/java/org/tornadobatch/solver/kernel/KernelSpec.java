@@ -15,7 +15,14 @@ import org.tornadobatch.system.OdeSystem;
  */
 public record KernelSpec(OdeSystem system, ButcherTableau tableau, StepControl control, Precision precision,
                          int[] savedStates, int[] savedObservables, int[] summarisedStates, int[] summarisedObservables,
-                         List<Metric> metrics, boolean stepCounts) {
+                         List<Metric> metrics, boolean stepCounts, DriverTable drivers) {
+
+    /** A spec without drivers ({@code drivers} null). */
+    public KernelSpec(OdeSystem system, ButcherTableau tableau, StepControl control, Precision precision, int[] savedStates,
+                      int[] savedObservables, int[] summarisedStates, int[] summarisedObservables, List<Metric> metrics, boolean stepCounts) {
+        this(system, tableau, control, precision, savedStates, savedObservables, summarisedStates, summarisedObservables, metrics, stepCounts,
+                null);
+    }
 
     /** A spec without the per-save step counts. */
     public KernelSpec(OdeSystem system, ButcherTableau tableau, StepControl control, Precision precision, int[] savedStates,
@@ -44,6 +51,6 @@ public record KernelSpec(OdeSystem system, ButcherTableau tableau, StepControl c
                 + "#" + precision + "#"
                 + java.util.Arrays.toString(savedStates) + java.util.Arrays.toString(savedObservables)
                 + java.util.Arrays.toString(summarisedStates) + java.util.Arrays.toString(summarisedObservables) + metrics
-                + (stepCounts ? "#counts" : "");
+                + (stepCounts ? "#counts" : "") + (drivers == null ? "" : "#" + drivers);
     }
 }

@@ -143,6 +143,10 @@ final class BatchRun {
         requests.put(KernelArg.PARAMS.label(), KernelArg.PARAMS.request(p, Math.max(1, params), count));
         requests.put(KernelArg.EVENT_TIMES.label(), KernelArg.EVENT_TIMES.request(p, schedule.events()));
         requests.put(KernelArg.EVENT_FLAGS.label(), KernelArg.EVENT_FLAGS.request(p, schedule.events()));
+        double[] drivers = solver.drivers();
+        if (drivers != null) {
+            requests.put(KernelArg.DRIVERS.label(), KernelArg.DRIVERS.request(p, drivers.length));
+        }
         outputShapes(spec, vars, schedule, count).forEach((label, shape) -> requests.put(label, output(label).request(p, shape)));
         Map<String, long[]> outputs = outputShapes(spec, vars, schedule, runs);
         requests.put(KernelArg.STATUS.label(), KernelArg.STATUS.request(p, count));
@@ -169,6 +173,11 @@ final class BatchRun {
             MemorySegment.copy(schedule.eventFlags(), 0, evF, ValueLayout.JAVA_INT, 0, schedule.events());
             memory.copyToDevice(owner, evT, false, resp.get("event_times").device(), 0);
             memory.copyToDevice(owner, evF, false, resp.get("event_flags").device(), 0);
+            if (drivers != null) {
+                MemorySegment drv = arena.allocate(ValueLayout.JAVA_DOUBLE, drivers.length);
+                MemorySegment.copy(drivers, 0, drv, ValueLayout.JAVA_DOUBLE, 0, drivers.length);
+                memory.copyToDevice(owner, drv, false, resp.get(KernelArg.DRIVERS.label()).device(), 0);
+            }
             stream.synchronize(); // the arrays (stream-ordered under the async allocator) are ready for any stream
             pipeline = new ChunkPipeline(memory.runtime(), type, plan.chunkLength(), inputs(resp, states, params),
                     outputs(resp, outputs, host, perRun), owner::pinned, owner::pinnedBudget, owner::streams);

@@ -24,6 +24,24 @@ final class KernelVariants {
             dtheta = omega
             """, "pendulum");
 
+    /** The pendulum driven by a sampled torque, read in a derivative and an observable. */
+    static final OdeSystem DRIVEN = OdeSystem.parse("""
+            states: theta = 0.2, omega = 0
+            parameters: damping = 0.5
+            drivers: torque, unused
+            observables: work
+            work = torque * omega
+            domega = -damping * omega - sin(theta) + torque
+            dtheta = omega
+            """, "driven");
+
+    /** The driven pendulum's kernel with drivers of {@code degree} (1 or 3), wrapped or clamped. */
+    static KernelSpec driven(Precision p, int degree, boolean wrap) {
+        StepControl ctl = StepControl.builder().controller(Controller.PI).resolve(Algorithm.DORMAND_PRINCE_54, 2);
+        return new KernelSpec(DRIVEN, Algorithm.DORMAND_PRINCE_54.tableau(), ctl, p, new int[] {0, 1}, new int[] {0}, new int[0], new int[0],
+                List.of(), false, new DriverTable(DRIVEN.drivers(), degree, 16, wrap, 0.5, 0.125));
+    }
+
     static KernelSpec spec(Algorithm a, Controller c, Precision p, boolean summaries) {
         StepControl ctl = StepControl.builder().controller(c).resolve(a, PENDULUM.states().size());
         int[] none = new int[0];
@@ -44,6 +62,10 @@ final class KernelVariants {
             for (Precision p : Precision.values()) {
                 specs.add(spec(Algorithm.DORMAND_PRINCE_54, c, p, true));
             }
+        }
+        for (Precision p : Precision.values()) {
+            specs.add(driven(p, 3, true));
+            specs.add(driven(p, 1, false));
         }
         return specs;
     }

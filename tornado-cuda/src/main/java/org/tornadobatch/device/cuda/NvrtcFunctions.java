@@ -56,7 +56,7 @@ final class NvrtcFunctions {
         try {
             return (int) version.invokeExact(major, minor);
         } catch (Throwable t) {
-            throw CudaDriver.rethrow("nvrtcVersion", t);
+            throw Downcall.rethrow("nvrtcVersion", t);
         }
     }
 
@@ -64,7 +64,7 @@ final class NvrtcFunctions {
         try {
             return (int) numSupportedArchs.invokeExact(count);
         } catch (Throwable t) {
-            throw CudaDriver.rethrow("nvrtcGetNumSupportedArchs", t);
+            throw Downcall.rethrow("nvrtcGetNumSupportedArchs", t);
         }
     }
 
@@ -72,7 +72,7 @@ final class NvrtcFunctions {
         try {
             return (int) supportedArchs.invokeExact(archs);
         } catch (Throwable t) {
-            throw CudaDriver.rethrow("nvrtcGetSupportedArchs", t);
+            throw Downcall.rethrow("nvrtcGetSupportedArchs", t);
         }
     }
 
@@ -81,7 +81,7 @@ final class NvrtcFunctions {
         try {
             return (int) createProgram.invokeExact(prog, src, name, numHeaders, headers, includeNames);
         } catch (Throwable t) {
-            throw CudaDriver.rethrow("nvrtcCreateProgram", t);
+            throw Downcall.rethrow("nvrtcCreateProgram", t);
         }
     }
 
@@ -89,7 +89,7 @@ final class NvrtcFunctions {
         try {
             return (int) compileProgram.invokeExact(prog, numOptions, options);
         } catch (Throwable t) {
-            throw CudaDriver.rethrow("nvrtcCompileProgram", t);
+            throw Downcall.rethrow("nvrtcCompileProgram", t);
         }
     }
 
@@ -97,7 +97,7 @@ final class NvrtcFunctions {
         try {
             return (int) programLogSize.invokeExact(prog, size);
         } catch (Throwable t) {
-            throw CudaDriver.rethrow("nvrtcGetProgramLogSize", t);
+            throw Downcall.rethrow("nvrtcGetProgramLogSize", t);
         }
     }
 
@@ -105,7 +105,7 @@ final class NvrtcFunctions {
         try {
             return (int) programLog.invokeExact(prog, log);
         } catch (Throwable t) {
-            throw CudaDriver.rethrow("nvrtcGetProgramLog", t);
+            throw Downcall.rethrow("nvrtcGetProgramLog", t);
         }
     }
 
@@ -113,7 +113,7 @@ final class NvrtcFunctions {
         try {
             return (int) ptxSize.invokeExact(prog, size);
         } catch (Throwable t) {
-            throw CudaDriver.rethrow("nvrtcGetPTXSize", t);
+            throw Downcall.rethrow("nvrtcGetPTXSize", t);
         }
     }
 
@@ -121,7 +121,7 @@ final class NvrtcFunctions {
         try {
             return (int) ptx.invokeExact(prog, code);
         } catch (Throwable t) {
-            throw CudaDriver.rethrow("nvrtcGetPTX", t);
+            throw Downcall.rethrow("nvrtcGetPTX", t);
         }
     }
 
@@ -129,7 +129,7 @@ final class NvrtcFunctions {
         try {
             return (int) destroyProgram.invokeExact(progSlot);
         } catch (Throwable t) {
-            throw CudaDriver.rethrow("nvrtcDestroyProgram", t);
+            throw Downcall.rethrow("nvrtcDestroyProgram", t);
         }
     }
 

@@ -62,6 +62,15 @@ final class NpyWriter {
         write(file, ElementType.INT32, new long[] {values.length}, bytes(MemorySegment.ofArray(values)));
     }
 
+    /** A (rows, columns) float64 array, row-major. */
+    static void write(Path file, double[][] rows, int columns) throws IOException {
+        MemorySegment b = MemorySegment.ofArray(new byte[Math.toIntExact((long) rows.length * columns * 8)]);
+        for (int i = 0; i < rows.length; i++) {
+            MemorySegment.copy(rows[i], 0, b, java.lang.foreign.ValueLayout.JAVA_DOUBLE_UNALIGNED, (long) i * columns * 8, columns);
+        }
+        write(file, ElementType.FLOAT64, new long[] {rows.length, columns}, b);
+    }
+
     /** A byte-array copy (only those and native segments turn into byte buffers). */
     private static MemorySegment bytes(MemorySegment heap) {
         MemorySegment b = MemorySegment.ofArray(new byte[Math.toIntExact(heap.byteSize())]);

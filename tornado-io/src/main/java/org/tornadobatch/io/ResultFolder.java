@@ -190,6 +190,9 @@ public final class ResultFolder {
         if (r.windowStarts().length > 0) {
             NpyWriter.write(partial.resolve("window_starts.npy"), r.windowStarts());
         }
+        if (r.hasRunTimes()) {
+            NpyWriter.write(partial.resolve("run_time.npy"), r.runTimes(), r.runs());
+        }
         writeGrid(r.batch(), partial.resolve("grid.csv"));
         writeJson(record, partial.resolve("run.json"));
     }

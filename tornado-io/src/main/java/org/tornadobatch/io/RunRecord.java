@@ -68,28 +68,21 @@ public final class RunRecord {
         m.put("outputs", info.outputs());
         Map<String, Object> arrays = new LinkedHashMap<>();
         for (ResultArray a : r.arrays()) {
-            Map<String, Object> d = new LinkedHashMap<>();
-            d.put("file", a.name() + ".npy");
-            d.put("shape", java.util.Arrays.stream(a.shape()).boxed().toList());
-            d.put("axes", List.of(a.name().endsWith("summaries") ? "window" : "time", "variable", "run"));
+            Map<String, Object> d = entry(a.name() + ".npy", java.util.Arrays.stream(a.shape()).boxed().toList(),
+                    List.of(a.name().endsWith("summaries") ? "window" : "time", "variable", "run"));
             d.put("variables", a.variables());
             arrays.put(a.name(), d);
         }
         for (String[] f : new String[][] {{"time", "time.npy", "sample"}, {"status", "status.npy", "run"},
                 {"accepted_steps", "accepted_steps.npy", "run"}, {"rejected_steps", "rejected_steps.npy", "run"}}) {
-            Map<String, Object> d = new LinkedHashMap<>();
-            d.put("file", f[1]);
             long n = f[2].equals("run") ? r.runs() : r.time().length;
-            d.put("shape", List.of(n));
-            d.put("axes", List.of(f[2]));
-            arrays.put(f[0], d);
+            arrays.put(f[0], entry(f[1], List.of(n), List.of(f[2])));
         }
         if (r.windowStarts().length > 0) {
-            Map<String, Object> d = new LinkedHashMap<>();
-            d.put("file", "window_starts.npy");
-            d.put("shape", List.of((long) r.windowStarts().length));
-            d.put("axes", List.of("window"));
-            arrays.put("window_starts", d);
+            arrays.put("window_starts", entry("window_starts.npy", List.of((long) r.windowStarts().length), List.of("window")));
+        }
+        if (r.hasRunTimes()) {
+            arrays.put("run_time", entry("run_time.npy", List.of((long) r.time().length, (long) r.runs()), List.of("time", "run")));
         }
         m.put("arrays", arrays);
         Map<String, Object> run = new LinkedHashMap<>();
@@ -108,5 +101,14 @@ public final class RunRecord {
         run.put("accepted_steps_max", java.util.Arrays.stream(acc).max().orElse(0));
         m.put("run", run);
         return m;
+    }
+
+    /** One array's entry in run.json: its file, shape and axes. */
+    private static Map<String, Object> entry(String file, List<Long> shape, List<String> axes) {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("file", file);
+        d.put("shape", shape);
+        d.put("axes", axes);
+        return d;
     }
 }

@@ -63,6 +63,25 @@ class ResultFolderTest {
     }
 
     @Test
+    void theTimeOutputWritesEachRunsSampleTimes(@TempDir Path dir) throws Exception {
+        // x' = k x^2 from 1 blows up at t = 1/k: the run with k = 2 fails at 0.5, the one with k = 0.5 finishes.
+        OdeSystem blowup = OdeSystem.parse("states: x = 1.0\nparameters: k = 0.5\ndx = k * x * x\n", "blowup");
+        Path out = dir.resolve("blowup");
+        try (SolveResult r = Solver.solveIvp(blowup, Map.of("k", new double[] {0.5, 2}), 1,
+                org.tornadobatch.solver.SolveOptions.defaults().outputs("state", "time").saveEvery(0.25))) {
+            ResultFolder.write(r, out, false);
+        }
+        double[] t = npyDoubles(out.resolve("run_time.npy"), "(5, 2)");
+        for (int s = 0; s < 5; s++) {
+            assertEquals(0.25 * s, t[2 * s], 0, "run 0 at save " + s);
+        }
+        assertEquals(0.25, t[3], 0, "run 1 reached t = 0.25");
+        assertTrue(Double.isNaN(t[7]) && Double.isNaN(t[9]), "run 1 never reached t = 0.75 or 1");
+        String json = Files.readString(out.resolve("run.json"));
+        assertTrue(json.contains("\"run_time\" : {"), json);
+    }
+
+    @Test
     void anExistingFolderIsReplacedOnlyWithOverwrite(@TempDir Path dir) throws Exception {
         Path out = Files.createDirectory(dir.resolve("taken"));
         Files.writeString(out.resolve("mine.txt"), "keep");

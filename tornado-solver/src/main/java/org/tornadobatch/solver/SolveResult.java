@@ -83,10 +83,35 @@ public final class SolveResult implements AutoCloseable {
     /**
      * Accepted, rejected and attempted steps per save interval, {@code (saves, 3, runs)} int32 (variables
      * {@code accepted}, {@code rejected}, {@code attempted}; -1 for saves a failed run did not reach), or null where
-     * {@code step_counts} is not an output.
+     * neither {@code step_counts} nor {@code time} is an output.
      */
     public ResultArray stepCounts() {
         return stepCounts;
+    }
+
+    /**
+     * The per-run time output ({@code time} among the outputs, CuBIE's {@code time}): each run's sample times,
+     * {@code [sample][run]}, {@link #time()} where the run reached the sample and NaN where it had failed before.
+     *
+     * @throws IllegalArgumentException where {@code time} was not an output
+     */
+    public double[][] runTimes() {
+        if (!hasRunTimes()) {
+            need(null, "per-run times", "time");
+        }
+        ResultArray c = need(stepCounts, "per-run times", "time");
+        double[][] out = new double[time.length][runs];
+        for (int s = 0; s < time.length; s++) {
+            for (int r = 0; r < runs; r++) {
+                out[s][r] = c.get(s, 0, r) < 0 ? Double.NaN : time[s];
+            }
+        }
+        return out;
+    }
+
+    /** Whether {@code time} was an output (so that {@link #runTimes()} answers). */
+    public boolean hasRunTimes() {
+        return stepCounts != null && List.of(info.outputs().split(", ")).contains("time");
     }
 
     /** Start time of each summary window. */
@@ -278,6 +303,16 @@ public final class SolveResult implements AutoCloseable {
 
         public int rejectedSteps() {
             return perRun.segment().getAtIndex(ValueLayout.JAVA_INT, (long) PER_RUN_REJECTED * runs + index);
+        }
+
+        /** The run's sample times: {@link SolveResult#time()}, NaN from where it failed (see {@link SolveResult#runTimes()}). */
+        public double[] time() {
+            ResultArray c = need(stepCounts, "per-run times", "time");
+            double[] out = new double[time.length];
+            for (int s = 0; s < time.length; s++) {
+                out[s] = c.get(s, 0, index) < 0 ? Double.NaN : time[s];
+            }
+            return out;
         }
 
         /** The saved series of state {@code variable}, at {@link SolveResult#time()}. */

@@ -235,7 +235,7 @@ public final class Solver implements AutoCloseable {
     private SolveJob newJob(Batch batch, TimeSpec time) {
         Variables vars = Variables.resolve(system, outputs);
         KernelSpec spec = new KernelSpec(system, algorithm.tableau(), control, precision, vars.savedStates(), vars.savedObservables(),
-                vars.summarisedStates(), vars.summarisedObservables(), outputs.metrics(), outputs.stepCounts(), driverTable());
+                vars.summarisedStates(), vars.summarisedObservables(), outputs.metrics(), outputs.stepCounts() || outputs.time(), driverTable());
         Schedule schedule = Schedule.of(time, outputs.hasSummaries());
         long started = System.nanoTime();
         Kernel kernel = kernels.computeIfAbsent(KernelGenerator.key(spec, language), k -> memory.runtime().compile(KernelGenerator.generate(spec, language)));

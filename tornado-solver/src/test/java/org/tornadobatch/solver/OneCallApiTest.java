@@ -94,6 +94,36 @@ class OneCallApiTest {
     }
 
     @Test
+    void perRunTimesEndWhereARunFailed() {
+        double[] ks = {0.5, 2, 0.25};
+        try (SolveResult r = Solver.solveIvp(BLOWUP, Map.of("k", ks), 1, SolveOptions.defaults().tolerances(1e-9, 1e-9)
+                .stepControl(c -> c.maxSteps(20_000)).outputs("state", "time").saveEvery(0.125))) {
+            assertTrue(r.hasRunTimes());
+            double[][] t = r.runTimes();
+            assertEquals(9, t.length);
+            for (int s = 0; s < 9; s++) {
+                double at = s * 0.125;
+                assertEquals(at, t[s][0], 1e-15, "run 0 reaches every save");
+                assertEquals(at, t[s][2], 1e-15, "run 2 reaches every save");
+                // k = 2: x = 1 / (1 - 2t) blows up at t = 0.5, so the saves up to 0.375 are reached and none after 0.5.
+                if (at < 0.45) {
+                    assertEquals(at, t[s][1], 1e-15, "the failed run reached t = " + at);
+                } else if (at > 0.5) {
+                    assertTrue(Double.isNaN(t[s][1]), "the failed run never reached t = " + at);
+                }
+                assertEquals(Double.isNaN(t[s][1]), Double.isNaN(r.state("x")[s][1]), "a time is NaN where the state is");
+            }
+            assertArrayEquals(new double[] {t[0][1], t[1][1], t[2][1], t[3][1], t[4][1], t[5][1], t[6][1], t[7][1], t[8][1]},
+                    r.run(1).time());
+        }
+        try (SolveResult r = Solver.solveIvp(BLOWUP, Map.of("k", ks), 1)) {
+            assertFalse(r.hasRunTimes());
+            assertEquals("per-run times were not saved (add \"time\" to the outputs)",
+                    assertThrows(IllegalArgumentException.class, r::runTimes).getMessage());
+        }
+    }
+
+    @Test
     void sweepHelpersGiveNumPysValues() {
         assertArrayEquals(new double[] {0, 0.25, 0.5, 0.75, 1}, Sweep.linspace(0, 1, 5));
         assertArrayEquals(new double[] {3}, Sweep.linspace(3, 7, 1));

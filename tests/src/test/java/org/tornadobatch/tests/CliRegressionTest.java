@@ -231,12 +231,83 @@ class CliRegressionTest {
         }
     }
 
+    /** dx = u: x(T) is the integral of the driver's interpolant, here a sum of trapezoids computed by hand. */
+    private static final String DRIVEN = "states: x = 0\ndrivers: u\ndx = u\n";
+    private static final double[] U = {0, 1, 4, 2, 3};
+
+    /** A 1-D float64 .npy file as numpy.save writes it. */
+    private static Path npy(Path file, double[] v) throws Exception {
+        String header = "{'descr': '<f8', 'fortran_order': False, 'shape': (" + v.length + ",), }";
+        header = header + " ".repeat(63 - (10 + header.length()) % 64) + "\n";
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(10 + header.length() + 8 * v.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.put((byte) 0x93).put("NUMPY".getBytes(StandardCharsets.US_ASCII)).put((byte) 1).put((byte) 0).putShort((short) header.length());
+        b.put(header.getBytes(StandardCharsets.US_ASCII));
+        for (double x : v) {
+            b.putDouble(x);
+        }
+        return Files.write(file, b.array());
+    }
+
     @Test
-    void aSystemWithDriversIsRefusedInOneLine() throws Exception {
-        Path driven = Files.writeString(dir.resolve("driven.ode"), "states: x = 0\ndrivers: u\ndx = u\n");
-        Cli.Run r = solve(driven.toString(), "--out", dir.resolve("driven").toString());
-        assertTrue(Cli.isOneLineRefusal(r) && r.err().contains("declares the drivers [u]"), r::toString);
-        assertFalse(Files.exists(dir.resolve("driven")));
+    void driversFromACsvFileAreInterpolatedAndHeldBeyondTheirSamples() throws Exception {
+        Path driven = Files.writeString(dir.resolve("driven.ode"), DRIVEN);
+        StringBuilder csv = new StringBuilder("t,u\n");
+        for (int k = 0; k < U.length; k++) {
+            csv.append(0.5 + 0.25 * k).append(',').append(U[k]).append('\n');
+        }
+        Path samples = Files.writeString(dir.resolve("u.csv"), csv);
+        Path out = dir.resolve("csv");
+        // Samples at 0.5, 0.75, ..., 1.5: u is held at 0 before them and at 3 after; rk4 steps of 1/16 meet every sample time.
+        Cli.Run r = solve(driven.toString(), "--drivers", samples.toString(), "--algorithm", "rk4", "--dt", "0.0625",
+                "--duration", "2", "--out", out.toString());
+        assertEquals(0, r.exit(), r::toString);
+        double trapezoids = 0;
+        for (int k = 1; k < U.length; k++) {
+            trapezoids += 0.25 * (U[k - 1] + U[k]) / 2;
+        }
+        assertEquals(0.5 * U[0] + trapezoids + 0.5 * U[U.length - 1], last(out, 1)[0], 1e-12);
+        assertTrue(Files.readString(out.resolve("run.json")).contains("\"drivers\" : [ \"u\" ]"));
+    }
+
+    @Test
+    void driversFromNpyFilesWrapAsOnePeriod() throws Exception {
+        Path driven = Files.writeString(dir.resolve("driven.ode"), DRIVEN);
+        Path u = npy(dir.resolve("u.npy"), U);
+        Path out = dir.resolve("npy");
+        // Wrapped, the samples are one period of 5 * 0.25: the last piece joins u = 3 at t = 1 to u = 0 at t = 1.25.
+        Cli.Run r = solve(driven.toString(), "--driver", "u=" + u, "--driver-dt", "0.25", "--driver-ends", "wrap",
+                "--algorithm", "rk4", "--dt", "0.0625", "--duration", "2.5", "--out", out.toString());
+        assertEquals(0, r.exit(), r::toString);
+        double period = 0;
+        for (int k = 1; k <= U.length; k++) {
+            period += 0.25 * (U[k - 1] + U[k % U.length]) / 2;
+        }
+        assertEquals(2 * period, last(out, 1)[0], 1e-12);
+    }
+
+    @Test
+    void driverMistakesAreRefusedInOneLine() throws Exception {
+        Path driven = Files.writeString(dir.resolve("driven.ode"), DRIVEN);
+        Path u = npy(dir.resolve("u.npy"), U);
+        Path uneven = Files.writeString(dir.resolve("uneven.csv"), "t,u\n0,1\n0.25,2\n0.6,3\n");
+        Path other = Files.writeString(dir.resolve("v.csv"), "t,v\n0,1\n1,2\n");
+        String[][] cases = {
+                {"declares the drivers [u] (expected: their samples"},
+                {"--driver-dt: missing", "--driver", "u=" + u},
+                {"t[2] = 0.6 after 0.25", "--drivers", uneven.toString()},
+                {"no samples for [u], and [v] not a driver", "--drivers", other.toString()},
+                {"--driver-interpolation: quadratic", "--driver", "u=" + u, "--driver-dt", "1", "--driver-interpolation", "quadratic"},
+                {"declares no drivers", "--driver", "u=" + u, "--driver-dt", "1", "--system-is-lorenz"},
+        };
+        for (String[] c : cases) {
+            List<String> args = new ArrayList<>(List.of(c).subList(1, c.length));
+            boolean lorenz = args.remove("--system-is-lorenz");
+            args.add(0, lorenz ? example("lorenz.ode").toString() : driven.toString());
+            args.addAll(List.of("--out", dir.resolve("refused").toString()));
+            Cli.Run r = solve(args.toArray(String[]::new));
+            assertTrue(Cli.isOneLineRefusal(r) && r.err().contains(c[0]), () -> c[0] + ": " + r);
+            assertFalse(Files.exists(dir.resolve("refused")));
+        }
     }
 
     @Test

@@ -162,17 +162,14 @@ final class SolveCommand implements Callable<Integer> {
     @Option(names = "--nan-on-failure", description = "Failed runs' saved values and summaries become NaN (as CuBIE's nan_error_trajectories).")
     boolean nanOnFailure;
 
-    @Option(names = "--plot", paramLabel = "FILE.png", description = "Also plot saved variables over time for the first runs.")
-    Path plot;
-
-    @Option(names = "--plot-variables", split = ",", description = "Variables to plot (default: all saved states).")
-    List<String> plotVariables = new ArrayList<>();
-
-    @Option(names = "--plot-runs", defaultValue = "5", description = "Runs to plot (default: ${DEFAULT-VALUE}).")
-    int plotRuns;
-
     @Option(names = {"-q", "--quiet"}, description = "No progress bar and no log lines but warnings and errors.")
     boolean quiet;
+
+    @picocli.CommandLine.Mixin
+    DriverOptions driverOptions;
+
+    @picocli.CommandLine.Mixin
+    PlotOptions plotOptions;
 
     @picocli.CommandLine.Mixin
     Verbosity verbosity;
@@ -191,15 +188,12 @@ final class SolveCommand implements Callable<Integer> {
     private int solve() throws Exception {
         // Everything the command line says is checked before any device, kernel or folder work.
         ResultFolder.check(out, overwrite, ResultFolder.Wording.CLI);
-        checkPlot();
+        plotOptions.checkPath();
         if (blockSize != null && (blockSize < 1 || blockSize > 1024)) {
             throw new IllegalArgumentException("--block-size: " + blockSize + " (expected: 1 to 1024; leave it out to let the runtime choose)");
         }
         OdeSystem system = loadSystem();
-        if (!system.drivers().isEmpty()) {
-            throw new IllegalArgumentException(systemFile + ": declares the drivers " + system.drivers() + ", whose samples the command line"
-                    + " cannot take yet (solve it from Java with Solver.Builder.drivers(Drivers.sampled(...)))");
-        }
+        org.tornadobatch.solver.Drivers drivers = driverOptions.load(system, systemFile);
         Map<String, String> givenBy = new LinkedHashMap<>();
         Map<String, double[]> values = new LinkedHashMap<>();
         for (String s : sets) {
@@ -270,17 +264,7 @@ final class SolveCommand implements Callable<Integer> {
         ifSet(pid, k -> ctl.pid(values("--pid", k, 2, 3)[0], k[1], k.length == 3 ? k[2] : 0));
         ifSet(deadband, d -> ctl.deadband(values("--deadband", d, 2, 2)[0], d[1]));
         ctl.resolve(alg, system.states().size()); // refuses bad or ignored step options here, before any device work
-        if (plot != null) {
-            if (!spec.state() && !spec.observables()) {
-                throw new IllegalArgumentException("--plot: nothing is saved over time (add state or observables to --outputs)");
-            }
-            for (String v : plotVariables) {
-                if (!system.stateNames().contains(v) && !system.observables().contains(v)) {
-                    throw new IllegalArgumentException("--plot-variables: '" + v + "' is not a state or observable of " + system.name()
-                            + " (states " + system.stateNames() + ", observables " + system.observables() + ")");
-                }
-            }
-        }
+        plotOptions.checkVariables(system, spec);
         AllocatorKind alloc = allocator == null ? null : AllocatorKind.of(allocator);
         // The solver's options are checked as they are set: all before any device is opened.
         Solver.Builder sb = Solver.builder(system).algorithm(alg).stepControl(ctl).precision(prec).outputs(spec);
@@ -289,6 +273,9 @@ final class SolveCommand implements Callable<Integer> {
         }
         if (blockSize != null) {
             sb.blockSize(blockSize);
+        }
+        if (drivers != null) {
+            sb.drivers(drivers);
         }
 
         ResultFolder folder = ResultFolder.create(out, ResultFolder.Wording.CLI);
@@ -315,14 +302,7 @@ final class SolveCommand implements Callable<Integer> {
                         LOG.warn("wrote {} ({} runs, {} failed: see status.npy; exit code {})", out, result.runs(), failed,
                                 TornadoBatch.EXIT_RUNS_FAILED);
                     }
-                    if (plot != null) {
-                        try {
-                            Plotter.plot(result, plotVariables, plotRuns, plot);
-                        } catch (IOException | RuntimeException e) {
-                            throw new PlotFailedException("--plot: " + plot + " could not be written: " + e.getMessage()
-                                    + " (the results in " + out + " are complete)", e);
-                        }
-                    }
+                    plotOptions.draw(result, out);
                 }
             }
         } finally {
@@ -333,37 +313,9 @@ final class SolveCommand implements Callable<Integer> {
         return failed == 0 ? 0 : TornadoBatch.EXIT_RUNS_FAILED;
     }
 
-    /** The results were written but the plot was not; exit 1 with the reason. */
     private static <T> void ifSet(T value, java.util.function.Consumer<T> set) {
         if (value != null) {
             set.accept(value);
-        }
-    }
-
-    static final class PlotFailedException extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        PlotFailedException(String message, Throwable cause) {
-            super(message, cause);
-        }
-    }
-
-    private void checkPlot() {
-        if (plotRuns < 1) {
-            throw new IllegalArgumentException("--plot-runs: " + plotRuns + " (expected: >= 1)");
-        }
-        if (plot == null) {
-            return;
-        }
-        if (Files.isDirectory(plot)) {
-            throw new IllegalArgumentException("--plot: " + plot + " is a folder (expected: a .png file name)");
-        }
-        Path parent = plot.toAbsolutePath().normalize().getParent();
-        if (parent == null || !Files.isDirectory(parent)) {
-            throw new IllegalArgumentException("--plot: " + plot + ": the folder " + parent + " does not exist (create it or choose another path)");
-        }
-        if (!Files.isWritable(parent) || (Files.exists(plot) && !Files.isWritable(plot))) {
-            throw new IllegalArgumentException("--plot: " + plot + " cannot be written (choose another path)");
         }
     }
 

@@ -1,0 +1,185 @@
+package org.tornadobatch.io;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
+import org.apache.commons.csv.DuplicateHeaderMode;
+import org.tornadobatch.solver.Drivers;
+
+/**
+ * Drivers' samples from files, as the command line takes them: a CSV file with one column per driver (named in the
+ * header) and, optionally, a {@code t} column of equally spaced, increasing sample times; or one 1-D {@code .npy}
+ * file (float64 or float32, as NumPy saves it) per driver. Without a {@code t} column the sample spacing must be
+ * given. Errors name the file and, for CSV, the line.
+ */
+public final class DriverFiles {
+    private static final CSVFormat CSV = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).setTrim(true)
+            .setIgnoreEmptyLines(true).setCommentMarker('#').setDuplicateHeaderMode(DuplicateHeaderMode.DISALLOW)
+            .setAllowMissingColumnNames(false).get();
+    private static final Pattern NPY_HEADER = Pattern.compile(
+            "\\{'descr': '([<>|=]?[a-z]\\d+)', 'fortran_order': (True|False), 'shape': \\((\\d*),?\\), \\}\\s*");
+
+    private DriverFiles() {
+    }
+
+    /**
+     * The drivers of a CSV file: every column but {@code t} is a driver's samples. With a {@code t} column its first
+     * value is {@code t0} and its spacing {@code dt} (equal within 1e-9 relative; {@code dt} and {@code t0} given here
+     * must then be null or agree); without one, {@code dt} must be given and {@code t0} defaults to 0.
+     */
+    public static Drivers csv(Path file, Double dt, Double t0) throws IOException {
+        try (Reader in = Files.newBufferedReader(file);
+             CSVParser csv = CSV.parse(in)) {
+            List<String> header = csv.getHeaderNames();
+            Map<String, List<Double>> columns = new LinkedHashMap<>();
+            header.forEach(h -> columns.put(h, new ArrayList<>()));
+            for (CSVRecord rec : csv) {
+                if (rec.size() != header.size()) {
+                    throw new IllegalArgumentException(file + ":" + csv.getCurrentLineNumber() + ": " + rec.size() + " cells (expected: "
+                            + header.size() + ", one per header column " + header + ")");
+                }
+                for (int c = 0; c < header.size(); c++) {
+                    columns.get(header.get(c)).add(number(file, csv.getCurrentLineNumber(), header.get(c), rec.get(c)));
+                }
+            }
+            List<Double> times = columns.remove("t");
+            if (columns.isEmpty()) {
+                throw new IllegalArgumentException(file + ": no driver columns (expected: a header naming the drivers, and optionally t)");
+            }
+            if (columns.values().iterator().next().isEmpty()) {
+                throw new IllegalArgumentException(file + ": no rows (expected: one row per sample after the header)");
+            }
+            Map<String, double[]> samples = new LinkedHashMap<>();
+            columns.forEach((name, v) -> samples.put(name, v.stream().mapToDouble(Double::doubleValue).toArray()));
+            if (times == null) {
+                return sampled(file, samples, requireDt(dt, file + " has no t column"), t0 == null ? 0 : t0);
+            }
+            double[] t = times.stream().mapToDouble(Double::doubleValue).toArray();
+            double spacing = spacing(file, t);
+            if (dt != null && Math.abs(dt - spacing) > 1e-9 * spacing) {
+                throw new IllegalArgumentException("--driver-dt: " + dt + " (expected: " + spacing + ", the spacing of " + file
+                        + "'s t column, or leave it out)");
+            }
+            if (t0 != null && t0 != t[0]) {
+                throw new IllegalArgumentException("--driver-t0: " + t0 + " (expected: " + t[0] + ", the first time of " + file
+                        + "'s t column, or leave it out)");
+            }
+            return sampled(file, samples, spacing, t[0]);
+        } catch (IllegalStateException | java.io.UncheckedIOException e) { // commons-csv's header and parse errors
+            throw new IllegalArgumentException(file + ": " + (e.getMessage() != null ? e.getMessage() : e.toString()));
+        }
+    }
+
+    /** Drivers from one 1-D {@code .npy} file of samples per driver name, {@code dt} apart from {@code t0} (default 0). */
+    public static Drivers npy(Map<String, Path> files, Double dt, Double t0) throws IOException {
+        Map<String, double[]> samples = new LinkedHashMap<>();
+        for (Map.Entry<String, Path> e : files.entrySet()) {
+            samples.put(e.getKey(), npySamples(e.getValue()));
+        }
+        return sampled(files.values().iterator().next(), samples, requireDt(dt, ".npy files hold no times"), t0 == null ? 0 : t0);
+    }
+
+    /** The values of a 1-D float64 or float32 {@code .npy} file (version 1 to 3, little-endian). */
+    static double[] npySamples(Path file) throws IOException {
+        byte[] all = Files.readAllBytes(file);
+        if (all.length < 10 || (all[0] & 0xff) != 0x93 || !new String(all, 1, 5, StandardCharsets.US_ASCII).equals("NUMPY")) {
+            throw new IllegalArgumentException(file + ": not a .npy file (expected: an array saved by numpy.save)");
+        }
+        int major = all[6];
+        int headerLength = major == 1 ? (all[8] & 0xff) | (all[9] & 0xff) << 8
+                : (all[8] & 0xff) | (all[9] & 0xff) << 8 | (all[10] & 0xff) << 16 | (all[11] & 0xff) << 24;
+        int start = (major == 1 ? 10 : 12) + headerLength;
+        String header = new String(all, major == 1 ? 10 : 12, headerLength, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+        Matcher m = NPY_HEADER.matcher(header);
+        if (!m.matches() || m.group(3).isEmpty()) {
+            throw new IllegalArgumentException(file + ": header " + header.trim() + " (expected: a 1-D array, one sample per element)");
+        }
+        String descr = m.group(1);
+        int count = Integer.parseInt(m.group(3));
+        int width = descr.endsWith("8") ? 8 : 4;
+        if (!(descr.equals("<f8") || descr.equals("<f4")) || (long) count * width != all.length - start) {
+            throw new IllegalArgumentException(file + ": dtype " + descr + ", " + count + " values in " + (all.length - start)
+                    + " bytes (expected: little-endian float64 or float32, e.g. numpy.save(path, samples.astype('f8')))");
+        }
+        ByteBuffer b = ByteBuffer.wrap(all, start, all.length - start).order(ByteOrder.LITTLE_ENDIAN);
+        double[] out = new double[count];
+        for (int i = 0; i < count; i++) {
+            out[i] = width == 8 ? b.getDouble() : b.getFloat();
+        }
+        return out;
+    }
+
+    private static double requireDt(Double dt, String why) {
+        if (dt == null) {
+            throw new IllegalArgumentException("--driver-dt: missing (expected: the samples' spacing in time; " + why + ")");
+        }
+        return dt;
+    }
+
+    private static Drivers sampled(Path file, Map<String, double[]> samples, double dt, double t0) {
+        try {
+            return Drivers.sampled(t0, dt, samples);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static double spacing(Path file, double[] t) {
+        if (t.length < 2) {
+            throw new IllegalArgumentException(file + ": t has " + t.length + " value (expected: at least 2 sample times)");
+        }
+        double first = t[1] - t[0];
+        for (int k = 1; k < t.length; k++) {
+            if (!(Math.abs(t[k] - t[k - 1] - first) <= 1e-9 * Math.abs(first)) || !(first > 0)) {
+                throw new IllegalArgumentException(file + ": t[" + k + "] = " + t[k] + " after " + t[k - 1] + " (expected: increasing times "
+                        + "equally spaced, " + first + " apart as the first two are)");
+            }
+        }
+        return (t[t.length - 1] - t[0]) / (t.length - 1); // the mean spacing: the last sample's time exactly
+    }
+
+    private static double number(Path file, long line, String column, String cell) {
+        try {
+            double v = Double.parseDouble(cell);
+            if (Double.isFinite(v)) {
+                return v;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(file + ":" + line + ": " + column + " = '" + cell + "' (expected: a finite number)");
+    }
+
+    /** The interpolation named {@code linear} or {@code cubic}. */
+    public static Drivers.Interpolation interpolation(String name) {
+        return switch (name.toLowerCase(Locale.ROOT)) {
+            case "linear" -> Drivers.Interpolation.LINEAR;
+            case "cubic" -> Drivers.Interpolation.CUBIC;
+            default -> throw new IllegalArgumentException("--driver-interpolation: " + name + " (expected: linear or cubic)");
+        };
+    }
+
+    /** The ends named {@code clamp} or {@code wrap}. */
+    public static Drivers.Ends ends(String name) {
+        return switch (name.toLowerCase(Locale.ROOT)) {
+            case "clamp" -> Drivers.Ends.CLAMP;
+            case "wrap" -> Drivers.Ends.WRAP;
+            default -> throw new IllegalArgumentException("--driver-ends: " + name + " (expected: clamp or wrap)");
+        };
+    }
+}

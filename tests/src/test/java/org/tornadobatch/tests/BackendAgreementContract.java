@@ -189,6 +189,70 @@ public abstract class BackendAgreementContract {
                 1e-9, 1e-9, false, "rk4 pendulum with derivative and peak metrics, |diff| / (1e-9 |jvm| + 1e-9)");
     }
 
+    /**
+     * Drivers on the device: dx = u with samples of u, so x(T) is the interpolant's integral (trapezoids for linear
+     * clamped samples, computed here), and a driven oscillator with a cubic wrapped driver against the jvm backend.
+     */
+    @Test
+    void driversAgreeWithTheirIntegralAndWithTheJvmBackend() {
+        double[] u = {0, 1, 4, 2, 3};
+        org.tornadobatch.system.OdeSystem integral = org.tornadobatch.system.OdeSystem.parse(
+                "states: x = 0\nparameters: k = 1\ndrivers: u\ndx = k * u\n", "integral");
+        org.tornadobatch.solver.Drivers d = org.tornadobatch.solver.Drivers.sampled(0.5, 0.25, Map.of("u", u));
+        int runs = sizes().summaries();
+        double[] ks = new double[runs];
+        for (int r = 0; r < runs; r++) {
+            ks[r] = 0.5 + r / (double) runs;
+        }
+        Batch batch = Batch.grid(integral, Map.of("k", ks), org.tornadobatch.solver.GridKind.COMBINATORIAL);
+        StepControl.Builder c = StepControl.builder().controller(Controller.FIXED).dt(0.0625);
+        double trapezoids = 0;
+        for (int i = 1; i < u.length; i++) {
+            trapezoids += 0.25 * (u[i - 1] + u[i]) / 2;
+        }
+        double area = 0.5 * u[0] + trapezoids + 0.5 * u[u.length - 1]; // held at u[0] before 0.5 and at u[4] after 1.5
+        try (org.tornadobatch.solver.Solver s = org.tornadobatch.solver.Solver.builder(integral).algorithm(Algorithm.CLASSICAL_RK4)
+                .stepControl(c).drivers(d).memoryManager(memory).build();
+             SolveResult g = s.solve(batch, TimeSpec.of(2.0))) {
+            double[] x = g.finalState("x");
+            for (int r = 0; r < runs; r++) {
+                assertEquals(ks[r] * area, x[r], 1e-12 * ks[r] * area, "run " + r);
+            }
+        }
+        org.tornadobatch.system.OdeSystem driven = org.tornadobatch.system.OdeSystem.parse("""
+                states: x = 1
+                        v = 0
+                parameters: w = 1
+                drivers: f
+                dx = v
+                dv = -w * w * x - 0.1 * v + f
+                """, "driven");
+        double[] f = new double[16];
+        for (int i = 0; i < f.length; i++) {
+            f[i] = Math.sin(2 * Math.PI * i / f.length) + 0.3 * Math.cos(6 * Math.PI * i / f.length);
+        }
+        org.tornadobatch.solver.Drivers cubic = org.tornadobatch.solver.Drivers.sampled(0, 0.4, Map.of("f", f)).cubic().wrap();
+        double[] ws = new double[runs];
+        for (int r = 0; r < runs; r++) {
+            ws[r] = 0.5 + 2.0 * r / runs;
+        }
+        Batch b2 = Batch.grid(driven, Map.of("w", ws), org.tornadobatch.solver.GridKind.COMBINATORIAL);
+        TimeSpec t = TimeSpec.of(20.0).withSaveEvery(1.0);
+        try (SolveResult g = driven(memory, driven, cubic, b2, t); SolveResult j = driven(jvm, driven, cubic, b2, t)) {
+            double w = worst(g, j, 1e-10, 1e-12);
+            System.out.printf("%s vs jvm, cubic wrapped driver: worst %.3g%n", backendName(), w);
+            assertTrue(w <= 1, "cubic wrapped driver: " + w);
+        }
+    }
+
+    private static SolveResult driven(MemoryManager m, org.tornadobatch.system.OdeSystem sys, org.tornadobatch.solver.Drivers d, Batch b,
+                                      TimeSpec t) {
+        try (org.tornadobatch.solver.Solver s = org.tornadobatch.solver.Solver.builder(sys).algorithm(Algorithm.CLASSICAL_RK4)
+                .stepControl(StepControl.builder().controller(Controller.FIXED).dt(1e-3)).drivers(d).memoryManager(m).build()) {
+            return s.solve(b, t);
+        }
+    }
+
     @Test
     void float32AgreesWithTheJvmBackendInSinglePrecision() {
         StepControl.Builder c = StepControl.builder().controller(Controller.FIXED).dt(1e-3);

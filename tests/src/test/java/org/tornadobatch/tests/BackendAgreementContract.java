@@ -220,8 +220,7 @@ public abstract class BackendAgreementContract {
             }
         }
         org.tornadobatch.system.OdeSystem driven = org.tornadobatch.system.OdeSystem.parse("""
-                states: x = 1
-                        v = 0
+                states: x = 1, v = 0
                 parameters: w = 1
                 drivers: f
                 dx = v

@@ -11,6 +11,7 @@ import java.util.Map;
 public final class Interpreter {
     private final OdeSystem system;
     private final Map<String, java.util.function.DoubleUnaryOperator> drivers;
+    private List<List<Expr>> jacobian;
 
     public Interpreter(OdeSystem system) {
         this(system, Map.of());
@@ -34,6 +35,28 @@ public final class Interpreter {
         for (int i = 0; i < d.size(); i++) {
             dydt[i] = eval(d.get(i).expression(), env);
         }
+    }
+
+    /**
+     * The Jacobian {@code d f_i / d y_j} at {@code t}, {@code y}, {@code p}, evaluated from its symbolic derivatives
+     * ({@link Differentiation#jacobian}).
+     */
+    public double[][] jacobian(double t, double[] y, double[] p) {
+        if (jacobian == null) {
+            jacobian = Differentiation.jacobian(system);
+        }
+        Map<String, Double> env = environment(t, y, p);
+        double[][] out = new double[jacobian.size()][];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = jacobian.get(i).stream().mapToDouble(e -> eval(e, env)).toArray();
+        }
+        return out;
+    }
+
+    /** {@code d f_i / d t} at {@code t}, {@code y}, {@code p} ({@link Differentiation#timeDerivatives}). */
+    public double[] timeDerivatives(double t, double[] y, double[] p) {
+        Map<String, Double> env = environment(t, y, p);
+        return Differentiation.timeDerivatives(system).stream().mapToDouble(e -> eval(e, env)).toArray();
     }
 
     /** The observables at {@code t}, {@code y}, {@code p}, in the system's order. */

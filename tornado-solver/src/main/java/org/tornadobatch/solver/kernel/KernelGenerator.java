@@ -229,6 +229,40 @@ public final class KernelGenerator {
         })));
     }
 
+    /**
+     * Assigns the non-zero entries {@code J<i>_<j>} of the Jacobian {@code jac} and the non-zero {@code dT<i>} of the
+     * time derivatives {@code dT} (all declared by the caller) at time {@code time} and states {@code states}, in a
+     * block with the auxiliaries and drivers they need.
+     */
+    List<St> jacobian(Ex time, String[] states, List<List<Expr>> jac, List<Expr> dT) {
+        List<Expr> used = new java.util.ArrayList<>();
+        jac.forEach(used::addAll);
+        used.addAll(dT);
+        Set<String> needed = auxiliariesFor(used);
+        Map<String, Ex> names = names(states, "tt");
+        return List.of(new Code.Block(Body.of(b -> {
+            b.declare(true, Ty.DOUBLE, "tt", time);
+            List<Expr> all = new java.util.ArrayList<>(used);
+            sys.auxiliaries().stream().filter(a -> needed.contains(a.name())).forEach(a -> all.add(a.expression()));
+            driverValues(b, "tt", all);
+            for (Equation aux : sys.auxiliaries()) {
+                if (needed.contains(aux.name())) {
+                    b.declare(true, R, "a_" + aux.name(), new Code.Sys(aux.expression(), single, names));
+                }
+            }
+            for (int i = 0; i < jac.size(); i++) {
+                for (int j = 0; j < jac.get(i).size(); j++) {
+                    if (!org.tornadobatch.system.Differentiation.isZero(jac.get(i).get(j))) {
+                        b.assign("J" + i + "_" + j, new Code.Sys(jac.get(i).get(j), single, names));
+                    }
+                }
+                if (!org.tornadobatch.system.Differentiation.isZero(dT.get(i))) {
+                    b.assign("dT" + i, new Code.Sys(dT.get(i), single, names));
+                }
+            }
+        })));
+    }
+
     /** The names a system expression refers to: states, parameters, auxiliaries and time (in the working type). */
     private Map<String, Ex> names(String[] states, String time) {
         Map<String, Ex> names = new java.util.HashMap<>();

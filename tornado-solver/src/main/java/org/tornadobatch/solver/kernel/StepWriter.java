@@ -30,6 +30,8 @@ final class StepWriter {
     private final ButcherTableau tab;
     private final StepControl ctl;
     private final int nStates;
+    /** The stages of a Rosenbrock method; null for an explicit one. */
+    private final RosenbrockWriter rosenbrock;
 
     StepWriter(KernelGenerator g, KernelSpec spec) {
         this.g = g;
@@ -40,6 +42,7 @@ final class StepWriter {
         this.tab = spec.tableau();
         this.ctl = spec.control();
         this.nStates = spec.system().states().size();
+        this.rosenbrock = tab.isRosenbrock() ? new RosenbrockWriter(g, spec) : null;
     }
 
     private Ex lit(double v) {
@@ -107,6 +110,9 @@ final class StepWriter {
     private List<St> coefficients() {
         Body b = new Body();
         b.declare(true, R, "hh", single ? "(float) h" : "h");
+        if (rosenbrock != null) {
+            return b.statements(); // its stages take their coefficients as literals
+        }
         double[][] a = tab.a();
         for (int st = 1; st < tab.stages(); st++) {
             for (int j = 0; j < st && j < a[st].length; j++) {
@@ -126,6 +132,9 @@ final class StepWriter {
 
     /** The stages of one step from time {@code tStart} with step {@code h}, into {@code k<stage>_<i>}, and the new state {@code n<i>}. */
     private List<St> stages(String tStart) {
+        if (rosenbrock != null) {
+            return rosenbrock.stages(tStart);
+        }
         int s = tab.stages();
         double[][] a = tab.a();
         double[] c = tab.c();
@@ -197,7 +206,9 @@ final class StepWriter {
             for (int i = 0; i < nStates; i++) {
                 int state = i;
                 b.block(x -> {
-                    x.declare(true, Ty.FLOAT, "err", call("max", call("abs", ex(f, "(hh * (", combination(ew, s, state), "))")), f32(1e-16)));
+                    // A Rosenbrock step's stages K are increments already (h f, not f).
+                    Ex estimate = rosenbrock != null ? ex(f, "(", combination(ew, s, state), ")") : ex(f, "(hh * (", combination(ew, s, state), "))");
+                    x.declare(true, Ty.FLOAT, "err", call("max", call("abs", estimate), f32(1e-16)));
                     x.declare(true, Ty.FLOAT, "sc", ex("at" + state + " + rt" + state + " * ", call("max", call("abs", ex(f, "y" + state)),
                             call("abs", ex(f, "n" + state)))));
                     x.declare(true, Ty.FLOAT, "q", "err / sc");
@@ -342,7 +353,8 @@ final class StepWriter {
      */
     private Ex combination(double[] w, int upTo, int i) {
         List<Object> parts = new java.util.ArrayList<>();
-        boolean differences = single;
+        boolean differences = single && rosenbrock == null; // a Rosenbrock method's error weights need not sum to zero
+        String k = rosenbrock != null ? "K" : "k";
         for (int j = differences ? 1 : 0; j < upTo && j < w.length; j++) {
             if (w[j] == 0) {
                 continue;
@@ -354,7 +366,7 @@ final class StepWriter {
                 parts.add(lit(w[j]));
                 parts.add(" * ");
             }
-            parts.add(differences ? "(k" + j + "_" + i + " - k0_" + i + ")" : "k" + j + "_" + i);
+            parts.add(differences ? "(k" + j + "_" + i + " - k0_" + i + ")" : k + j + "_" + i);
         }
         return parts.isEmpty() ? lit(0) : new Code.Cat(parts);
     }

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The explicit Runge-Kutta methods, by canonical name and the aliases users know. Names are
+ * The explicit Runge-Kutta methods and the Rosenbrock methods (for stiff systems), by canonical name and the aliases users know. Names are
  * case-insensitive; {@code _} and {@code -} are interchangeable.
  */
 public enum Algorithm {
@@ -19,7 +19,9 @@ public enum Algorithm {
     DORMAND_PRINCE_54("dormand-prince-54", Tableaus.DORMAND_PRINCE_54, "dopri5", "dopri54", "rk45", "ode45"),
     TSIT5("tsit5", Tableaus.TSIT5, "tsitouras-54"),
     VERN7("vern7", Tableaus.VERN7, "verner-76"),
-    DORMAND_PRINCE_853("dormand-prince-853", Tableaus.DORMAND_PRINCE_853, "dop853");
+    DORMAND_PRINCE_853("dormand-prince-853", Tableaus.DORMAND_PRINCE_853, "dop853"),
+    /** Linearly implicit, for stiff systems: a Jacobian from the equations and one LU factorisation per step. */
+    ROS3P("ros3p", Tableaus.ROS3P);
 
     /** The default algorithm. */
     public static final Algorithm DEFAULT = DORMAND_PRINCE_54;

@@ -15,8 +15,16 @@ import java.util.Objects;
  * @param bHat          embedded weights, or null for a method without an error estimate
  * @param order         order of the propagated solution
  * @param embeddedOrder order of the embedded solution (0 without one); step control uses {@code embeddedOrder + 1}
+ * @param rosenbrock    for a Rosenbrock method, its implicit part (then {@code c}, {@code a}, {@code b} and
+ *                      {@code bHat} are its {@code alpha}, {@code a}, {@code m} and {@code mHat}); null for an explicit method
  */
-public record ButcherTableau(String name, double[] c, double[][] a, double[] b, double[] bHat, int order, int embeddedOrder) {
+public record ButcherTableau(String name, double[] c, double[][] a, double[] b, double[] bHat, int order, int embeddedOrder,
+                             Rosenbrock rosenbrock) {
+    /** An explicit method. */
+    public ButcherTableau(String name, double[] c, double[][] a, double[] b, double[] bHat, int order, int embeddedOrder) {
+        this(name, c, a, b, bHat, order, embeddedOrder, null);
+    }
+
     public ButcherTableau {
         Objects.requireNonNull(name, "name");
         int s = b.length;
@@ -34,6 +42,9 @@ public record ButcherTableau(String name, double[] c, double[][] a, double[] b, 
             copy[i] = a[i].clone();
         }
         a = copy;
+        if (rosenbrock != null && rosenbrock.c().length != s) {
+            throw new IllegalArgumentException(name + ": the Rosenbrock part has " + rosenbrock.c().length + " stages (expected: " + s + ")");
+        }
         if (order < 1 || (bHat != null && embeddedOrder < 1)) {
             throw new IllegalArgumentException(name + ": order " + order + ", embedded order " + embeddedOrder);
         }
@@ -41,6 +52,11 @@ public record ButcherTableau(String name, double[] c, double[][] a, double[] b, 
 
     public int stages() {
         return b.length;
+    }
+
+    /** Whether this is a Rosenbrock method (linearly implicit: a Jacobian and an LU factorisation per step). */
+    public boolean isRosenbrock() {
+        return rosenbrock != null;
     }
 
     public boolean hasErrorEstimate() {
@@ -70,7 +86,7 @@ public record ButcherTableau(String name, double[] c, double[][] a, double[] b, 
      */
     public boolean isFsal() {
         int s = stages();
-        if (s < 2 || c[s - 1] != 1.0 || b[s - 1] != 0.0) {
+        if (rosenbrock != null || s < 2 || c[s - 1] != 1.0 || b[s - 1] != 0.0) {
             return false;
         }
         for (int j = 0; j < s - 1; j++) {
@@ -108,16 +124,18 @@ public record ButcherTableau(String name, double[] c, double[][] a, double[] b, 
     @Override
     public boolean equals(Object o) {
         return o instanceof ButcherTableau t && name.equals(t.name) && Arrays.equals(c, t.c) && Arrays.deepEquals(a, t.a)
-                && Arrays.equals(b, t.b) && Arrays.equals(bHat, t.bHat) && order == t.order && embeddedOrder == t.embeddedOrder;
+                && Arrays.equals(b, t.b) && Arrays.equals(bHat, t.bHat) && order == t.order && embeddedOrder == t.embeddedOrder
+                && Objects.equals(rosenbrock, t.rosenbrock);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(name, Arrays.hashCode(c), Arrays.deepHashCode(a), Arrays.hashCode(b), Arrays.hashCode(bHat), order);
+        return Objects.hash(name, Arrays.hashCode(c), Arrays.deepHashCode(a), Arrays.hashCode(b), Arrays.hashCode(bHat), order, rosenbrock);
     }
 
     @Override
     public String toString() {
-        return name + " (order " + order + (bHat != null ? ", embedded " + embeddedOrder : "") + ", " + stages() + " stages)";
+        return name + " (order " + order + (bHat != null ? ", embedded " + embeddedOrder : "") + ", " + stages() + " stages"
+                + (rosenbrock != null ? ", " + rosenbrock : "") + ")";
     }
 }

@@ -126,4 +126,14 @@ final class Tableaus {
             DP853_B,
             // bHat = b - Hairer's fifth-order error weights (dop853.f, er1..er12)
             minus(DP853_B, DP853_ERROR), 8, 5);
+
+    /**
+     * ROS3P, Lang and Verwer, BIT 41 (2001): a Rosenbrock method of order 3 (embedded 2), A-stable, with 3 stages and
+     * 2 evaluations of f per step; coefficients in the transformed form (Hairer and Wanner II, IV.7).
+     */
+    static final ButcherTableau ROS3P = new ButcherTableau("ros3p", r(0, 1, 1),
+            a(r(), r(1.267949192431123), r(1.267949192431123, 0)),
+            r(2, 0.5773502691896258, 0.4226497308103742), r(2.113248654051871, 1, 0.4226497308103742), 3, 2,
+            new Rosenbrock(0.7886751345948129, a(r(), r(-1.607695154586736), r(-3.464101615137755, -1.732050807568877)),
+                    r(0.7886751345948129, -0.2113248654051871, -1.077350269189626)));
 }

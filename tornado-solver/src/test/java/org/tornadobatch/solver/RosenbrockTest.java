@@ -1,0 +1,81 @@
+package org.tornadobatch.solver;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.tornadobatch.system.OdeSystem;
+
+/** Rosenbrock methods: the order on linear, nonlinear and time-dependent problems, and a stiff system. */
+class RosenbrockTest {
+    /** Fitted slope of log(error) against log(dt) for fixed steps of {@code method}, errors from {@code exact}. */
+    private static double slope(OdeSystem sys, String method, double duration, double exact, double[] dts) {
+        double sx = 0;
+        double sy = 0;
+        double sxx = 0;
+        double sxy = 0;
+        for (double dt : dts) {
+            try (SolveResult r = Solver.solveIvp(sys, Map.of(), duration, SolveOptions.defaults().method(method).controller("fixed").dt(dt))) {
+                double e = Math.abs(r.finalState(sys.stateNames().get(0))[0] - exact);
+                double x = Math.log(dt);
+                double y = Math.log(e);
+                sx += x;
+                sy += y;
+                sxx += x * x;
+                sxy += x * y;
+                System.out.printf("%s %s dt %.5f error %.3e%n", sys.name(), method, dt, e);
+            }
+        }
+        int n = dts.length;
+        return (n * sxy - sx * sy) / (n * sxx - sx * sx);
+    }
+
+    private static final double[] DTS = {0.1, 0.05, 0.025, 0.0125};
+
+    @Test
+    void ros3pHasOrderThreeOnLinearNonlinearAndTimeDependentProblems() {
+        // x' = -2 x: x(1) = e^-2.
+        OdeSystem linear = OdeSystem.parse("states: x = 1\ndx = -2 * x\n", "linear");
+        // x' = -x^2 from 1: x(t) = 1 / (1 + t).
+        OdeSystem nonlinear = OdeSystem.parse("states: x = 1\ndx = -x * x\n", "nonlinear");
+        // x' = -x + sin(t) from 0: x(t) = (sin t - cos t + e^-t) / 2, which needs df/dt for order 3.
+        OdeSystem forced = OdeSystem.parse("states: x = 0\ndx = -x + sin(t)\n", "forced");
+        double[] slopes = {
+                slope(linear, "ros3p", 1, Math.exp(-2), DTS),
+                slope(nonlinear, "ros3p", 1, 0.5, DTS),
+                slope(forced, "ros3p", 2, (Math.sin(2) - Math.cos(2) + Math.exp(-2)) / 2, DTS),
+        };
+        for (double s : slopes) {
+            assertTrue(Math.abs(s - 3) <= 0.3, "order 3: fitted slopes " + java.util.Arrays.toString(slopes));
+        }
+    }
+
+    @Test
+    void robertsonsKineticsSolveToThePublishedValuesWhereExplicitMethodsGiveUp() {
+        OdeSystem rober = OdeSystem.parse("""
+                states: y1 = 1, y2 = 0, y3 = 0
+                parameters: k1 = 0.04, k2 = 3e7, k3 = 1e4
+                dy1 = -k1 * y1 + k3 * y2 * y3
+                dy2 = k1 * y1 - k3 * y2 * y3 - k2 * y2 * y2
+                dy3 = k2 * y2 * y2
+                """, "robertson");
+        // Hairer and Wanner II (IV.1 and the test set): at t = 40.
+        double[] expected = {0.7158270687193, 9.185534764557e-6, 0.2841637457458};
+        try (SolveResult r = Solver.solveIvp(rober, Map.of(), 40, SolveOptions.defaults().method("ros3p").atol(1e-10).rtol(1e-6))) {
+            assertTrue(r.run(0).succeeded(), "status " + r.run(0).status());
+            for (int i = 0; i < 3; i++) {
+                double got = r.finalState("y" + (i + 1))[0];
+                assertEquals(expected[i], got, 1e-4 * expected[i], "y" + (i + 1) + " at t = 40");
+            }
+            System.out.printf("robertson to t = 40, ros3p rtol 1e-6: %d accepted, %d rejected steps%n", r.acceptedSteps()[0],
+                    r.rejectedSteps()[0]);
+            assertTrue(r.acceptedSteps()[0] < 2000, "a stiff method's steps: " + r.acceptedSteps()[0]);
+        }
+        try (SolveResult r = Solver.solveIvp(rober, Map.of(), 40, SolveOptions.defaults().method("dormand-prince-54").atol(1e-10).rtol(1e-6)
+                .stepControl(c -> c.maxSteps(20_000)))) {
+            assertEquals(RunStatus.MAX_STEPS_EXCEEDED.bit(), r.run(0).status(), "an explicit method's step is bounded by stability");
+        }
+    }
+}

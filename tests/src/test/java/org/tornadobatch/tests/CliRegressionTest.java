@@ -311,6 +311,20 @@ class CliRegressionTest {
     }
 
     @Test
+    void theStiffExampleSolvesWithRos3pToThePublishedValues() throws Exception {
+        Path out = dir.resolve("robertson");
+        Cli.Run r = solve(example("robertson.ode").toString(), "--algorithm", "ros3p", "--duration", "40", "--atol", "1e-10", "--rtol", "1e-6",
+                "--out", out.toString());
+        assertEquals(0, r.exit(), r::toString);
+        // Hairer and Wanner, Solving ODEs II: Robertson's problem at t = 40.
+        double[] expected = {0.7158270687193, 9.185534764557e-6, 0.2841637457458};
+        double[] y = last(out, 3);
+        for (int i = 0; i < 3; i++) {
+            assertEquals(expected[i], y[i], 1e-4 * expected[i], "y" + (i + 1));
+        }
+    }
+
+    @Test
     void runJsonWritesNullForUnsetTimesAndListsEveryArray() throws Exception {
         Path out = dir.resolve("json");
         assertEquals(0, solve(example("lorenz.ode").toString(), "--duration", "0.1", "--out", out.toString()).exit());

@@ -15,10 +15,11 @@ import org.junit.jupiter.api.Test;
 /** Symbolic Jacobians against central finite differences of the interpreted right-hand side. */
 class DifferentiationTest {
     /**
-     * The worst difference of the symbolic Jacobian (and time derivative) of {@code sys} from central differences,
-     * relative to {@code 1 + |entry|}, over {@code points} random points with states and parameters in their ranges.
+     * The worst difference of the symbolic Jacobian (and time derivative) of {@code sys} from central differences, over
+     * what central differences can resolve: {@code tol (1 + |entry|)} plus their rounding error, {@code 100 eps |f| / h}
+     * (which dominates for small entries of a stiff system's large rows), at {@code points} random points.
      */
-    private static double worstAgainstFiniteDifferences(OdeSystem sys, int points, double scale, long seed) {
+    private static double worstAgainstFiniteDifferences(OdeSystem sys, int points, double scale, long seed, double tol) {
         Interpreter in = new Interpreter(sys);
         SplittableRandom rnd = new SplittableRandom(seed);
         int n = sys.states().size();
@@ -47,7 +48,8 @@ class DifferentiationTest {
                 for (int r = 0; r < n; r++) {
                     double fd = (plus[r] - minus[r]) / (2 * h);
                     double exact = c < n ? j[r][c] : ft[r];
-                    worst = Math.max(worst, Math.abs(fd - exact) / (1 + Math.abs(exact)));
+                    double rounding = 100 * Math.ulp(1.0) * (Math.abs(plus[r]) + Math.abs(minus[r])) / (2 * h);
+                    worst = Math.max(worst, Math.abs(fd - exact) / (tol * (1 + Math.abs(exact)) + rounding));
                 }
             }
         }
@@ -61,11 +63,11 @@ class DifferentiationTest {
         try (Stream<Path> s = Files.list(examples)) {
             files = s.filter(f -> f.toString().endsWith(".ode")).sorted().toList();
         }
-        assertTrue(files.size() >= 3, "the example systems: " + files);
+        assertTrue(files.size() >= 4, "the example systems: " + files);
         for (Path f : files) {
             OdeSystem sys = OdeSystem.load(f);
-            double w = worstAgainstFiniteDifferences(sys, 50, 1, 7);
-            assertTrue(w < 1e-6, f + ": worst " + w);
+            double w = worstAgainstFiniteDifferences(sys, 50, 1, 7, 1e-6);
+            assertTrue(w < 1, f + ": worst " + w);
         }
     }
 
@@ -119,10 +121,10 @@ class DifferentiationTest {
                     + "dy = " + random(rnd, 4) + " + a\n"
                     + "dz = " + random(rnd, 4) + "\n";
             OdeSystem sys = OdeSystem.parse(text, "random" + trial);
-            double w = worstAgainstFiniteDifferences(sys, 5, 1.5, trial);
+            double w = worstAgainstFiniteDifferences(sys, 5, 1.5, trial, 1e-5);
             // Central differences lose about 1e-10 to rounding and h^2 f''' to truncation; a kink between x - h and x + h
             // (abs, min, max, ifelse) happens with probability about 1e-6 per entry.
-            assertTrue(w < 1e-5, () -> "worst " + w + " for\n" + text);
+            assertTrue(w < 1, () -> "worst " + w + " for\n" + text);
         }
     }
 

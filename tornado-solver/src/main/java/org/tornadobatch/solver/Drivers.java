@@ -19,7 +19,10 @@ import org.tornadobatch.system.OdeSystem;
 public final class Drivers {
     /** How values between samples are made. */
     public enum Interpolation {
-        LINEAR(1), CUBIC(3);
+        /** A straight line between neighbouring samples. */
+        LINEAR(1),
+        /** A cubic spline through the samples. */
+        CUBIC(3);
 
         private final int degree;
 
@@ -92,38 +95,47 @@ public final class Drivers {
         return new Drivers(t0, dt, copy, Interpolation.LINEAR, Ends.CLAMP);
     }
 
+    /** The same samples, interpolated linearly. */
     public Drivers linear() {
         return new Drivers(t0, dt, samples, Interpolation.LINEAR, ends);
     }
 
+    /** The same samples, interpolated by a cubic spline. */
     public Drivers cubic() {
         return new Drivers(t0, dt, samples, Interpolation.CUBIC, ends);
     }
 
+    /** The same samples, repeated: they are one period of {@code samples() * dt()} (a periodic spline when cubic). */
     public Drivers wrap() {
         return new Drivers(t0, dt, samples, interpolation, Ends.WRAP);
     }
 
+    /** The same samples, held at their end values beyond them (a natural spline when cubic). */
     public Drivers clamp() {
         return new Drivers(t0, dt, samples, interpolation, Ends.CLAMP);
     }
 
+    /** The same samples with interpolation {@code i} and ends {@code e}. */
     public Drivers with(Interpolation i, Ends e) {
         return new Drivers(t0, dt, samples, Objects.requireNonNull(i, "interpolation"), Objects.requireNonNull(e, "ends"));
     }
 
+    /** The time of the first sample. */
     public double t0() {
         return t0;
     }
 
+    /** The time between samples. */
     public double dt() {
         return dt;
     }
 
+    /** How values between samples are made. */
     public Interpolation interpolation() {
         return interpolation;
     }
 
+    /** What the drivers are beyond their samples. */
     public Ends ends() {
         return ends;
     }

@@ -9,6 +9,7 @@ public enum GridKind {
     /** Paired columns: run i takes the i-th value of every list (lists of length 1 are broadcast). */
     VERBATIM;
 
+    /** The kind called {@code name} ({@code combinatorial} or {@code verbatim}, any case). */
     public static GridKind of(String name) {
         return switch (name.trim().toLowerCase(Locale.ROOT)) {
             case "combinatorial" -> COMBINATORIAL;

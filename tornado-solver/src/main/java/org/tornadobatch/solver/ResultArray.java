@@ -25,10 +25,12 @@ public final class ResultArray {
         this.shape = array.shape();
     }
 
+    /** The array's name, which is also its file's in a results folder (e.g. {@code state}). */
     public String name() {
         return name;
     }
 
+    /** The element type of its values. */
     public ElementType type() {
         return array.type();
     }

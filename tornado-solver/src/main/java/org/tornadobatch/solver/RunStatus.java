@@ -15,6 +15,7 @@ public enum RunStatus {
     /** The state became NaN or infinite. */
     NON_FINITE_STATE(1024);
 
+    /** The status word of a run that succeeded. */
     public static final int SUCCESS = 0;
 
     private final int bit;
@@ -23,6 +24,7 @@ public enum RunStatus {
         this.bit = bit;
     }
 
+    /** The flag's bit in a run's status word. */
     public int bit() {
         return bit;
     }

@@ -105,6 +105,7 @@ public final class SolveOptions {
         return this;
     }
 
+    /** The precision of states, parameters and results (default float64). */
     public SolveOptions precision(Precision p) {
         this.precision = Objects.requireNonNull(p, "precision");
         return this;

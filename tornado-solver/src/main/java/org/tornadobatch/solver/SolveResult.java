@@ -18,7 +18,9 @@ import org.tornadobatch.memory.host.HostArray;
 public final class SolveResult implements AutoCloseable {
     /** Rows of the per-run host array: status words, accepted steps, rejected steps. */
     public static final int PER_RUN_STATUS = 0;
+    /** The row of accepted steps in the per-run array. */
     public static final int PER_RUN_ACCEPTED = 1;
+    /** The row of rejected steps in the per-run array. */
     public static final int PER_RUN_REJECTED = 2;
 
     private final double[] time;
@@ -124,14 +126,17 @@ public final class SolveResult implements AutoCloseable {
         return row(PER_RUN_STATUS);
     }
 
+    /** Accepted steps per run. */
     public int[] acceptedSteps() {
         return row(PER_RUN_ACCEPTED);
     }
 
+    /** Rejected steps per run. */
     public int[] rejectedSteps() {
         return row(PER_RUN_REJECTED);
     }
 
+    /** How many runs the result holds. */
     public int runs() {
         return runs;
     }
@@ -147,6 +152,7 @@ public final class SolveResult implements AutoCloseable {
         return batch;
     }
 
+    /** What was solved, where and how long it took. */
     public SolveInfo info() {
         return info;
     }
@@ -271,6 +277,7 @@ public final class SolveResult implements AutoCloseable {
             this.index = index;
         }
 
+        /** The run's index in the batch. */
         public int index() {
             return index;
         }
@@ -293,14 +300,17 @@ public final class SolveResult implements AutoCloseable {
             return perRun.segment().getAtIndex(ValueLayout.JAVA_INT, (long) PER_RUN_STATUS * runs + index);
         }
 
+        /** Whether the run reached its end (status 0). */
         public boolean succeeded() {
             return status() == 0;
         }
 
+        /** The run's accepted steps. */
         public int acceptedSteps() {
             return perRun.segment().getAtIndex(ValueLayout.JAVA_INT, (long) PER_RUN_ACCEPTED * runs + index);
         }
 
+        /** The run's rejected steps. */
         public int rejectedSteps() {
             return perRun.segment().getAtIndex(ValueLayout.JAVA_INT, (long) PER_RUN_REJECTED * runs + index);
         }

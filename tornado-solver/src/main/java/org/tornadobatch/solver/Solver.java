@@ -140,14 +140,17 @@ public final class Solver implements AutoCloseable {
                 drivers.ends() == Drivers.Ends.WRAP, drivers.t0(), drivers.dt());
     }
 
+    /** A builder of a solver for {@code system}. */
     public static Builder builder(OdeSystem system) {
         return new Builder(system);
     }
 
+    /** The system the solver integrates. */
     public OdeSystem system() {
         return system;
     }
 
+    /** The solver's method. */
     public Algorithm algorithm() {
         return algorithm;
     }
@@ -157,14 +160,17 @@ public final class Solver implements AutoCloseable {
         return control;
     }
 
+    /** The precision of states, parameters and results. */
     public Precision precision() {
         return precision;
     }
 
+    /** What each solve records. */
     public OutputSpec outputs() {
         return outputs;
     }
 
+    /** The memory manager the solver allocates from. */
     public MemoryManager memoryManager() {
         return memory;
     }
@@ -291,16 +297,19 @@ public final class Solver implements AutoCloseable {
             this.system = Objects.requireNonNull(system, "system");
         }
 
+        /** The method (default dormand-prince-54). */
         public Builder algorithm(Algorithm a) {
             this.algorithm = Objects.requireNonNull(a, "algorithm");
             return this;
         }
 
+        /** The step control: controller, steps and tolerances. */
         public Builder stepControl(StepControl.Builder c) {
             this.control = Objects.requireNonNull(c, "stepControl");
             return this;
         }
 
+        /** The precision (default float64). */
         public Builder precision(Precision p) {
             this.precision = Objects.requireNonNull(p, "precision");
             return this;
@@ -346,6 +355,7 @@ public final class Solver implements AutoCloseable {
             return this;
         }
 
+        /** The solver; its options are checked here, before any device work. */
         public Solver build() {
             return new Solver(this);
         }

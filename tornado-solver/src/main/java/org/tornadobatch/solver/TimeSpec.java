@@ -12,6 +12,7 @@ package org.tornadobatch.solver;
 public record TimeSpec(double duration, double t0, double warmup, double saveEvery, double summariseEvery, double sampleEvery,
                        boolean saveStart) {
 
+    /** Checks the times: a finite positive duration, a finite t0, a finite warmup >= 0, intervals within the span and not too many output times. */
     public TimeSpec {
         if (!(duration > 0) || !Double.isFinite(duration)) {
             throw new IllegalArgumentException("duration: " + duration + " (expected: a finite number > 0)");
@@ -59,26 +60,32 @@ public record TimeSpec(double duration, double t0, double warmup, double saveEve
         return of(duration).withSaveStart(false);
     }
 
+    /** The same span, starting at {@code v}. */
     public TimeSpec withT0(double v) {
         return new TimeSpec(duration, v, warmup, saveEvery, summariseEvery, sampleEvery, saveStart);
     }
 
+    /** The same span after a settling time {@code v}, integrated but not recorded. */
     public TimeSpec withWarmup(double v) {
         return new TimeSpec(duration, t0, v, saveEvery, summariseEvery, sampleEvery, saveStart);
     }
 
+    /** The same span, saving every {@code v}. */
     public TimeSpec withSaveEvery(double v) {
         return new TimeSpec(duration, t0, warmup, v, summariseEvery, sampleEvery, saveStart);
     }
 
+    /** The same span, with summary windows {@code v} long. */
     public TimeSpec withSummariseEvery(double v) {
         return new TimeSpec(duration, t0, warmup, saveEvery, v, sampleEvery, saveStart);
     }
 
+    /** The same span, sampling summaries every {@code v}. */
     public TimeSpec withSampleEvery(double v) {
         return new TimeSpec(duration, t0, warmup, saveEvery, summariseEvery, v, saveStart);
     }
 
+    /** The same span, with ({@code true}) or without the sample at the start of recording. */
     public TimeSpec withSaveStart(boolean v) {
         return new TimeSpec(duration, t0, warmup, saveEvery, summariseEvery, sampleEvery, v);
     }

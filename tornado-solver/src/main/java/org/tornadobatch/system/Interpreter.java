@@ -13,6 +13,7 @@ public final class Interpreter {
     private final Map<String, java.util.function.DoubleUnaryOperator> drivers;
     private List<List<Expr>> jacobian;
 
+    /** An interpreter of a system without drivers. */
     public Interpreter(OdeSystem system) {
         this(system, Map.of());
     }

@@ -106,18 +106,22 @@ public final class OdeSystem {
         return parse(text, file.toString());
     }
 
+    /** A builder of a system called {@code name}, declared piece by piece from Java. */
     public static Builder builder(String name) {
         return new Builder(name);
     }
 
+    /** The system's name. */
     public String name() {
         return name;
     }
 
+    /** The states with their default initial values, in declaration order. */
     public List<Variable> states() {
         return states;
     }
 
+    /** The parameters with their default values, in declaration order. */
     public List<Variable> parameters() {
         return parameters;
     }
@@ -150,10 +154,12 @@ public final class OdeSystem {
         return observables;
     }
 
+    /** The states' names, in declaration order. */
     public List<String> stateNames() {
         return states.stream().map(Variable::name).toList();
     }
 
+    /** The parameters' names, in declaration order. */
     public List<String> parameterNames() {
         return parameters.stream().map(Variable::name).toList();
     }
@@ -244,16 +250,19 @@ public final class OdeSystem {
             this.name = Objects.requireNonNull(name, "name");
         }
 
+        /** Declares a state and its default initial value. */
         public Builder state(String name, double defaultValue) {
             states.add(new Variable(name, defaultValue, API));
             return this;
         }
 
+        /** Declares a parameter (per run) and its default value. */
         public Builder parameter(String name, double defaultValue) {
             parameters.add(new Variable(name, defaultValue, API));
             return this;
         }
 
+        /** Declares a constant, compiled into the kernel. */
         public Builder constant(String name, double value) {
             constants.add(new Variable(name, value, API));
             return this;

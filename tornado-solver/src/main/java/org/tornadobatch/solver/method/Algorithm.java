@@ -67,6 +67,7 @@ public enum Algorithm {
         return aliases;
     }
 
+    /** The method's coefficients (for a Rosenbrock method, with its implicit part). */
     public ButcherTableau tableau() {
         return tableau;
     }

@@ -25,6 +25,7 @@ public record ButcherTableau(String name, double[] c, double[][] a, double[] b, 
         this(name, c, a, b, bHat, order, embeddedOrder, null);
     }
 
+    /** Checks the shapes (a strictly lower-triangular {@code a}, one entry of {@code c}, {@code b}, {@code bHat} per stage) and copies the arrays. */
     public ButcherTableau {
         Objects.requireNonNull(name, "name");
         int s = b.length;
@@ -50,6 +51,7 @@ public record ButcherTableau(String name, double[] c, double[][] a, double[] b, 
         }
     }
 
+    /** The number of stages. */
     public int stages() {
         return b.length;
     }
@@ -59,6 +61,7 @@ public record ButcherTableau(String name, double[] c, double[][] a, double[] b, 
         return rosenbrock != null;
     }
 
+    /** Whether the method has embedded weights (and so can control its step). */
     public boolean hasErrorEstimate() {
         return bHat != null;
     }
@@ -98,11 +101,13 @@ public record ButcherTableau(String name, double[] c, double[][] a, double[] b, 
     }
 
     @Override
+    /** The nodes (a copy). */
     public double[] c() {
         return c.clone();
     }
 
     @Override
+    /** The coupling coefficients, row {@code i} of length {@code i} (a copy). */
     public double[][] a() {
         double[][] copy = new double[a.length][];
         for (int i = 0; i < a.length; i++) {
@@ -112,11 +117,13 @@ public record ButcherTableau(String name, double[] c, double[][] a, double[] b, 
     }
 
     @Override
+    /** The weights of the propagated solution (a copy). */
     public double[] b() {
         return b.clone();
     }
 
     @Override
+    /** The embedded weights (a copy), or null. */
     public double[] bHat() {
         return bHat == null ? null : bHat.clone();
     }

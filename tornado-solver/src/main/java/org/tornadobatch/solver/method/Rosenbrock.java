@@ -15,6 +15,7 @@ import java.util.Objects;
  * its weights; this holds {@code gamma}, the {@code c_ij} (row {@code i} of length {@code i}) and the {@code gamma_i}.
  */
 public record Rosenbrock(double gamma, double[][] c, double[] gammas) {
+    /** Checks the shapes (row {@code i} of {@code c} of length {@code i}, one {@code gamma_i} per stage, {@code gamma > 0}) and copies the arrays. */
     public Rosenbrock {
         c = Arrays.stream(c).map(double[]::clone).toArray(double[][]::new);
         gammas = gammas.clone();
@@ -29,11 +30,13 @@ public record Rosenbrock(double gamma, double[][] c, double[] gammas) {
     }
 
     @Override
+    /** The coefficients {@code c_ij} of the earlier stages in each stage's right-hand side (a copy). */
     public double[][] c() {
         return Arrays.stream(c).map(double[]::clone).toArray(double[][]::new);
     }
 
     @Override
+    /** The {@code gamma_i}: the weights of {@code h df/dt} in each stage (a copy). */
     public double[] gammas() {
         return gammas.clone();
     }

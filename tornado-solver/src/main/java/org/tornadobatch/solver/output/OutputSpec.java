@@ -61,10 +61,12 @@ public record OutputSpec(boolean state, boolean observables, boolean time, List<
         return new OutputSpec(s, o, t, new ArrayList<>(metrics), null, null, c);
     }
 
+    /** The same outputs, saving only the variables {@code names} (states or observables). */
     public OutputSpec withSaveVariables(List<String> names) {
         return new OutputSpec(state, observables, time, metrics, names, summariseVariables, stepCounts);
     }
 
+    /** The same outputs, summarising only the variables {@code names}. */
     public OutputSpec withSummariseVariables(List<String> names) {
         return new OutputSpec(state, observables, time, metrics, saveVariables, names, stepCounts);
     }

@@ -81,55 +81,61 @@ final class RosenbrockWriter {
             }
         }
         factorise(b);
-        double[][] a = tab.a();
-        double[][] c = ros.c();
-        double[] alpha = tab.c();
-        double[] gammas = ros.gammas();
         for (int st = 0; st < tab.stages(); st++) {
             for (int i = 0; i < n; i++) {
                 b.declare(false, R, "K" + st + "_" + i);
             }
             int stage = st;
-            b.block(x -> {
-                String f = "k0_";
-                if (stage > 0) {
-                    String[] z = new String[n];
-                    for (int i = 0; i < n; i++) {
-                        z[i] = "z" + i;
-                        x.declare(true, R, z[i], sum("y" + i, a[stage], stage, i));
-                        x.declare(false, R, "f" + i);
-                    }
-                    x.addAll(g.rhs(ex(tStart + " + ", new Code.Lit(alpha[stage], false), " * h"), z, "f"));
-                    f = "f";
-                }
-                for (int j = 0; j < stage; j++) {
-                    if (c[stage][j] != 0) {
-                        x.declare(true, R, "hC" + stage + "_" + j, lit(c[stage][j]), " / hh");
-                    }
-                }
-                if (gammas[stage] != 0 && dT.stream().anyMatch(e -> !Differentiation.isZero(e))) {
-                    x.declare(true, R, "hG" + stage, "hh * ", lit(gammas[stage]));
-                }
-                for (int i = 0; i < n; i++) {
-                    StringBuilder v = new StringBuilder(f + i);
-                    for (int j = 0; j < stage; j++) {
-                        if (c[stage][j] != 0) {
-                            v.append(" + hC").append(stage).append('_').append(j).append(" * K").append(j).append('_').append(i);
-                        }
-                    }
-                    if (gammas[stage] != 0 && !Differentiation.isZero(dT.get(i))) {
-                        v.append(" + hG").append(stage).append(" * dT").append(i);
-                    }
-                    x.assign("K" + stage + "_" + i, v.toString());
-                }
-                solve(x, stage);
-            });
+            b.block(x -> stage(x, stage, tStart));
         }
         double[] m = tab.b();
         for (int i = 0; i < n; i++) {
             b.declare(true, R, "n" + i, sum("y" + i, m, tab.stages(), i));
         }
         return b.statements();
+    }
+
+    /**
+     * Stage {@code stage} into {@code K<stage>_}: f at {@code y + sum a K} (or {@code k0_} for the first stage), plus
+     * the earlier stages' {@code c / h} terms and {@code h gamma_i df/dt}, then the solve with the factorised W.
+     */
+    private void stage(Body x, int stage, String tStart) {
+        double[][] a = tab.a();
+        double[][] c = ros.c();
+        double[] alpha = tab.c();
+        double[] gammas = ros.gammas();
+        String f = "k0_";
+        if (stage > 0) {
+            String[] z = new String[n];
+            for (int i = 0; i < n; i++) {
+                z[i] = "z" + i;
+                x.declare(true, R, z[i], sum("y" + i, a[stage], stage, i));
+                x.declare(false, R, "f" + i);
+            }
+            x.addAll(g.rhs(ex(tStart + " + ", new Code.Lit(alpha[stage], false), " * h"), z, "f"));
+            f = "f";
+        }
+        for (int j = 0; j < stage; j++) {
+            if (c[stage][j] != 0) {
+                x.declare(true, R, "hC" + stage + "_" + j, lit(c[stage][j]), " / hh");
+            }
+        }
+        if (gammas[stage] != 0 && dT.stream().anyMatch(e -> !Differentiation.isZero(e))) {
+            x.declare(true, R, "hG" + stage, "hh * ", lit(gammas[stage]));
+        }
+        for (int i = 0; i < n; i++) {
+            StringBuilder v = new StringBuilder(f + i);
+            for (int j = 0; j < stage; j++) {
+                if (c[stage][j] != 0) {
+                    v.append(" + hC").append(stage).append('_').append(j).append(" * K").append(j).append('_').append(i);
+                }
+            }
+            if (gammas[stage] != 0 && !Differentiation.isZero(dT.get(i))) {
+                v.append(" + hG").append(stage).append(" * dT").append(i);
+            }
+            x.assign("K" + stage + "_" + i, v.toString());
+        }
+        solve(x, stage);
     }
 
     /** {@code y + w[0] * K0_i + ...} over the non-zero weights below {@code upTo}. */

@@ -291,6 +291,7 @@ class CliRegressionTest {
         Path u = npy(dir.resolve("u.npy"), U);
         Path uneven = Files.writeString(dir.resolve("uneven.csv"), "t,u\n0,1\n0.25,2\n0.6,3\n");
         Path other = Files.writeString(dir.resolve("v.csv"), "t,v\n0,1\n1,2\n");
+        Path even = Files.writeString(dir.resolve("even.csv"), "t,u\n0,1\n1,2\n2,0\n");
         String[][] cases = {
                 {"declares the drivers [u] (expected: their samples"},
                 {"--driver-dt: missing", "--driver", "u=" + u},
@@ -298,6 +299,7 @@ class CliRegressionTest {
                 {"no samples for [u], and [v] not a driver", "--drivers", other.toString()},
                 {"--driver-interpolation: quadratic", "--driver", "u=" + u, "--driver-dt", "1", "--driver-interpolation", "quadratic"},
                 {"declares no drivers", "--driver", "u=" + u, "--driver-dt", "1", "--system-is-lorenz"},
+                {"driver u: its time derivative is not available", "--drivers", even.toString(), "--algorithm", "ros3p"},
         };
         for (String[] c : cases) {
             List<String> args = new ArrayList<>(List.of(c).subList(1, c.length));

@@ -62,12 +62,9 @@ final class DriverOptions {
         } else {
             Map<String, Path> files = new LinkedHashMap<>();
             for (String s : npy) {
-                int eq = s.indexOf('=');
-                if (eq <= 0 || eq == s.length() - 1) {
-                    throw new IllegalArgumentException("--driver: '" + s + "' (expected: NAME=FILE.npy)");
-                }
-                if (files.put(s.substring(0, eq).trim(), existing(Path.of(s.substring(eq + 1).trim()), "--driver")) != null) {
-                    throw new IllegalArgumentException("--driver " + s.substring(0, eq).trim() + ": given twice (expected: once per driver)");
+                String[] kv = SolveCommand.split(s, "--driver", "NAME=FILE.npy");
+                if (files.put(kv[0], existing(Path.of(kv[1]), "--driver")) != null) {
+                    throw new IllegalArgumentException("--driver " + kv[0] + ": given twice (expected: once per driver)");
                 }
             }
             d = DriverFiles.npy(files, dt, t0);

@@ -397,7 +397,8 @@ final class SolveCommand implements Callable<Integer> {
         return d == null ? Double.NaN : d;
     }
 
-    private static String[] split(String s, String option, String form) {
+    /** {@code NAME=VALUE} of {@code option} as {name, value}, both trimmed; else an error naming the option and {@code form}. */
+    static String[] split(String s, String option, String form) {
         int eq = s.indexOf('=');
         if (eq <= 0 || eq == s.length() - 1) {
             throw new IllegalArgumentException(option + ": '" + s + "' (expected: " + form + ")");

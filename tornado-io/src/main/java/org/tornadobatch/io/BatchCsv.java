@@ -21,7 +21,8 @@ import org.tornadobatch.system.OdeSystem;
  * number, and a row must have as many cells as the header; errors name the file's line.
  */
 public final class BatchCsv {
-    private static final CSVFormat CSV = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).setTrim(true)
+    /** The CSV dialect of every file the project reads: a header, trimmed cells, blank lines and {@code #} comments skipped. */
+    static final CSVFormat CSV = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).setTrim(true)
             .setIgnoreEmptyLines(true).setCommentMarker('#').setDuplicateHeaderMode(DuplicateHeaderMode.DISALLOW)
             .setAllowMissingColumnNames(false).get();
 
@@ -73,24 +74,34 @@ public final class BatchCsv {
     }
 
     private static double[] row(Path file, long line, CSVRecord rec, List<String> all, List<String> header, int[] at) {
-        if (rec.size() != all.size()) {
-            throw new IllegalArgumentException(file + ":" + line + ": " + rec.size() + " cells (expected: " + all.size()
-                    + ", one per header column " + all + ")");
-        }
+        checkCells(file, line, rec, all);
         double[] row = new double[at.length];
         for (int c = 0; c < at.length; c++) {
-            String cell = rec.get(at[c]);
-            try {
-                row[c] = Double.parseDouble(cell);
-            } catch (NumberFormatException e) {
-                row[c] = Double.NaN;
-            }
-            if (!Double.isFinite(row[c])) {
-                throw new IllegalArgumentException(file + ":" + line + ": column '" + header.get(c) + "': '" + cell
-                        + "' (expected: a finite number)");
-            }
+            row[c] = number(file, line, header.get(c), rec.get(at[c]));
         }
         return row;
+    }
+
+    /** Refuses a record of {@code file} (at {@code line}) without one cell per header column. */
+    static void checkCells(Path file, long line, CSVRecord rec, List<String> header) {
+        if (rec.size() != header.size()) {
+            throw new IllegalArgumentException(file + ":" + line + ": " + rec.size() + " cells (expected: " + header.size()
+                    + ", one per header column " + header + ")");
+        }
+    }
+
+    /** The finite number in {@code cell} of {@code column}; else an error naming the file, line and column. */
+    static double number(Path file, long line, String column, String cell) {
+        double v;
+        try {
+            v = Double.parseDouble(cell);
+        } catch (NumberFormatException e) {
+            v = Double.NaN;
+        }
+        if (!Double.isFinite(v)) {
+            throw new IllegalArgumentException(file + ":" + line + ": column '" + column + "': '" + cell + "' (expected: a finite number)");
+        }
+        return v;
     }
 
     /** The variable columns of a CSV file for {@link #read}: its header without {@code run}. */

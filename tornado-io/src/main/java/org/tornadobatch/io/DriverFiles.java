@@ -15,10 +15,8 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
-import org.apache.commons.csv.DuplicateHeaderMode;
 import org.tornadobatch.solver.Drivers;
 
 /**
@@ -28,9 +26,6 @@ import org.tornadobatch.solver.Drivers;
  * given. Errors name the file and, for CSV, the line.
  */
 public final class DriverFiles {
-    private static final CSVFormat CSV = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).setTrim(true)
-            .setIgnoreEmptyLines(true).setCommentMarker('#').setDuplicateHeaderMode(DuplicateHeaderMode.DISALLOW)
-            .setAllowMissingColumnNames(false).get();
     private static final Pattern NPY_HEADER = Pattern.compile(
             "\\{'descr': '([<>|=]?[a-z]\\d+)', 'fortran_order': (True|False), 'shape': \\((\\d*),?\\), \\}\\s*");
 
@@ -44,17 +39,14 @@ public final class DriverFiles {
      */
     public static Drivers csv(Path file, Double dt, Double t0) throws IOException {
         try (Reader in = Files.newBufferedReader(file);
-             CSVParser csv = CSV.parse(in)) {
+             CSVParser csv = BatchCsv.CSV.parse(in)) {
             List<String> header = csv.getHeaderNames();
             Map<String, List<Double>> columns = new LinkedHashMap<>();
             header.forEach(h -> columns.put(h, new ArrayList<>()));
             for (CSVRecord rec : csv) {
-                if (rec.size() != header.size()) {
-                    throw new IllegalArgumentException(file + ":" + csv.getCurrentLineNumber() + ": " + rec.size() + " cells (expected: "
-                            + header.size() + ", one per header column " + header + ")");
-                }
+                BatchCsv.checkCells(file, csv.getCurrentLineNumber(), rec, header);
                 for (int c = 0; c < header.size(); c++) {
-                    columns.get(header.get(c)).add(number(file, csv.getCurrentLineNumber(), header.get(c), rec.get(c)));
+                    columns.get(header.get(c)).add(BatchCsv.number(file, csv.getCurrentLineNumber(), header.get(c), rec.get(c)));
                 }
             }
             List<Double> times = columns.remove("t");
@@ -151,18 +143,6 @@ public final class DriverFiles {
             }
         }
         return (t[t.length - 1] - t[0]) / (t.length - 1); // the mean spacing: the last sample's time exactly
-    }
-
-    private static double number(Path file, long line, String column, String cell) {
-        try {
-            double v = Double.parseDouble(cell);
-            if (Double.isFinite(v)) {
-                return v;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new IllegalArgumentException(file + ":" + line + ": " + column + " = '" + cell + "' (expected: a finite number)");
     }
 
     /** The interpolation named {@code linear} or {@code cubic}. */

@@ -98,17 +98,24 @@ public final class SolveResult implements AutoCloseable {
      * @throws IllegalArgumentException where {@code time} was not an output
      */
     public double[][] runTimes() {
-        if (!hasRunTimes()) {
-            need(null, "per-run times", "time");
-        }
-        ResultArray c = need(stepCounts, "per-run times", "time");
+        ResultArray c = runTimeCounts();
         double[][] out = new double[time.length][runs];
         for (int s = 0; s < time.length; s++) {
             for (int r = 0; r < runs; r++) {
-                out[s][r] = c.get(s, 0, r) < 0 ? Double.NaN : time[s];
+                out[s][r] = runTime(c, s, r);
             }
         }
         return out;
+    }
+
+    /** The step counts the per-run times are read from; refused where {@code time} was not an output. */
+    private ResultArray runTimeCounts() {
+        return need(hasRunTimes() ? stepCounts : null, "per-run times", "time");
+    }
+
+    /** Sample {@code s}'s time for run {@code r}: NaN where the run did not reach it (its counts are -1 there). */
+    private double runTime(ResultArray counts, int s, int r) {
+        return counts.get(s, 0, r) < 0 ? Double.NaN : time[s];
     }
 
     /** Whether {@code time} was an output (so that {@link #runTimes()} answers). */
@@ -317,10 +324,10 @@ public final class SolveResult implements AutoCloseable {
 
         /** The run's sample times: {@link SolveResult#time()}, NaN from where it failed (see {@link SolveResult#runTimes()}). */
         public double[] time() {
-            ResultArray c = need(stepCounts, "per-run times", "time");
+            ResultArray c = runTimeCounts();
             double[] out = new double[time.length];
             for (int s = 0; s < time.length; s++) {
-                out[s] = c.get(s, 0, index) < 0 ? Double.NaN : time[s];
+                out[s] = runTime(c, s, index);
             }
             return out;
         }

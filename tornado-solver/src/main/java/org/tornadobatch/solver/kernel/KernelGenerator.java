@@ -210,23 +210,12 @@ public final class KernelGenerator {
 
     /** Evaluates the derivatives at time {@code time} and states {@code states} into {@code target + i}, in a block. */
     List<St> rhs(Ex time, String[] states, String target) {
-        Set<String> needed = auxiliariesFor(sys.derivatives().stream().map(Equation::expression).toList());
-        Map<String, Ex> names = names(states, "tt");
-        return List.of(new Code.Block(Body.of(b -> {
-            b.declare(true, Ty.DOUBLE, "tt", time);
-            List<Expr> used = new java.util.ArrayList<>(sys.derivatives().stream().map(Equation::expression).toList());
-            sys.auxiliaries().stream().filter(a -> needed.contains(a.name())).forEach(a -> used.add(a.expression()));
-            driverValues(b, "tt", used);
-            for (Equation aux : sys.auxiliaries()) {
-                if (needed.contains(aux.name())) {
-                    b.declare(true, R, "a_" + aux.name(), new Code.Sys(aux.expression(), single, names));
-                }
+        List<Expr> derivatives = sys.derivatives().stream().map(Equation::expression).toList();
+        return evaluation(time, states, derivatives, (b, names) -> {
+            for (int i = 0; i < derivatives.size(); i++) {
+                b.assign(target + i, new Code.Sys(derivatives.get(i), single, names));
             }
-            List<Equation> d = sys.derivatives();
-            for (int i = 0; i < d.size(); i++) {
-                b.assign(target + i, new Code.Sys(d.get(i).expression(), single, names));
-            }
-        })));
+        });
     }
 
     /**
@@ -238,18 +227,7 @@ public final class KernelGenerator {
         List<Expr> used = new java.util.ArrayList<>();
         jac.forEach(used::addAll);
         used.addAll(dT);
-        Set<String> needed = auxiliariesFor(used);
-        Map<String, Ex> names = names(states, "tt");
-        return List.of(new Code.Block(Body.of(b -> {
-            b.declare(true, Ty.DOUBLE, "tt", time);
-            List<Expr> all = new java.util.ArrayList<>(used);
-            sys.auxiliaries().stream().filter(a -> needed.contains(a.name())).forEach(a -> all.add(a.expression()));
-            driverValues(b, "tt", all);
-            for (Equation aux : sys.auxiliaries()) {
-                if (needed.contains(aux.name())) {
-                    b.declare(true, R, "a_" + aux.name(), new Code.Sys(aux.expression(), single, names));
-                }
-            }
+        return evaluation(time, states, used, (b, names) -> {
             for (int i = 0; i < jac.size(); i++) {
                 for (int j = 0; j < jac.get(i).size(); j++) {
                     if (!org.tornadobatch.system.Differentiation.isZero(jac.get(i).get(j))) {
@@ -260,6 +238,27 @@ public final class KernelGenerator {
                     b.assign("dT" + i, new Code.Sys(dT.get(i), single, names));
                 }
             }
+        });
+    }
+
+    /**
+     * A block evaluating expressions {@code exprs} at time {@code time} ({@code tt}) and states {@code states}: the
+     * drivers and auxiliaries they need, then {@code assign}'s statements, given the names they may refer to.
+     */
+    private List<St> evaluation(Ex time, String[] states, List<Expr> exprs, java.util.function.BiConsumer<Body, Map<String, Ex>> assign) {
+        Set<String> needed = auxiliariesFor(exprs);
+        Map<String, Ex> names = names(states, "tt");
+        return List.of(new Code.Block(Body.of(b -> {
+            b.declare(true, Ty.DOUBLE, "tt", time);
+            List<Expr> used = new java.util.ArrayList<>(exprs);
+            sys.auxiliaries().stream().filter(a -> needed.contains(a.name())).forEach(a -> used.add(a.expression()));
+            driverValues(b, "tt", used);
+            for (Equation aux : sys.auxiliaries()) {
+                if (needed.contains(aux.name())) {
+                    b.declare(true, R, "a_" + aux.name(), new Code.Sys(aux.expression(), single, names));
+                }
+            }
+            assign.accept(b, names);
         })));
     }
 

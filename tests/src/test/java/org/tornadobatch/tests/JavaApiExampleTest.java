@@ -55,7 +55,7 @@ class JavaApiExampleTest {
         List<String> tree = Files.readAllLines(project.resolve("tree.txt"));
         List<String> artifacts = tree.stream().skip(1).map(l -> l.replaceAll("^[| +\\\\-]*", "").replaceAll(":[^:]+:[^:]+:[^:]+$", ""))
                 .sorted().toList();
-        assertEquals(List.of("org.slf4j:slf4j-api", "org.tornadobatch:tornado-cuda", "org.tornadobatch:tornado-memory",
+        assertEquals(List.of("org.slf4j:slf4j-api", "org.tornadobatch:tornado-memory",
                 "org.tornadobatch:tornado-solver"), artifacts, "the library brings nothing else: " + tree);
 
         // Van der Pol's limit cycle has an amplitude of 2 for small mu, rising to about 2.02 (Andersen and Geer 1982).

@@ -97,9 +97,22 @@ public final class DeviceRuntimes {
                 return p.open(deviceIndex, options);
             }
         }
+        String module = MODULES.get(wanted);
+        if (module != null) {
+            throw new DeviceException("the " + wanted + " runtime is not on the class path (found: "
+                    + String.join(", ", providers.stream().map(DeviceRuntimeProvider::name).toList()) + "); add the dependency "
+                    + module + " to the program, or choose one of those found");
+        }
         throw new DeviceException("unknown device runtime: " + name + " (expected: auto, "
                 + String.join(", ", providers.stream().map(DeviceRuntimeProvider::name).toList()) + ")");
     }
+
+    /**
+     * This project's runtimes outside the memory module, by name: the artifact that brings each one. The solver
+     * library does not pass them on to its users (a program that wants a GPU backend depends on one).
+     */
+    private static final java.util.Map<String, String> MODULES = java.util.Map.of(
+            "cuda", "org.tornadobatch:tornado-cuda", "tornadovm", "org.tornadobatch:tornado-vm (and a TornadoVM SDK)");
 
     private static String availableNames(List<Found> found) {
         return String.join(", ", found.stream().filter(f -> f.availability().available()).map(Found::name).toList());

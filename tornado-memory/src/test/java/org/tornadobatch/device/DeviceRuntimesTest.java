@@ -36,6 +36,14 @@ class DeviceRuntimesTest {
         assertTrue(e.getMessage().contains("jvm"), e.getMessage());
     }
 
+    @Test
+    void aKnownRuntimeMissingFromTheClassPathNamesItsArtifact() {
+        // The memory module's tests have only the jvm runtime on their class path.
+        DeviceException e = assertThrows(DeviceException.class, () -> DeviceRuntimes.open("cuda", 0));
+        assertEquals("the cuda runtime is not on the class path (found: jvm); add the dependency org.tornadobatch:tornado-cuda"
+                + " to the program, or choose one of those found", e.getMessage());
+    }
+
     /** A provider that counts how often it was probed. */
     private static final class Counting implements DeviceRuntimeProvider {
         final String name;

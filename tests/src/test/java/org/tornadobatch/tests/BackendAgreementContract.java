@@ -247,6 +247,60 @@ public abstract class BackendAgreementContract {
         }
     }
 
+    /**
+     * Drivers per run (read with the parameters, in chunks): each run's integral of its own linear clamped samples
+     * (computed here), and the driven oscillator with a cubic wrapped driver of its own per run against the jvm backend.
+     */
+    @Test
+    void perRunDriversAgreeWithTheirIntegralsAndWithTheJvmBackend() {
+        int runs = sizes().summaries();
+        double[] u = {0, 1, 4, 2, 3};
+        double[][] samples = new double[runs][u.length];
+        double[] areas = new double[runs];
+        double[] ones = new double[runs];
+        for (int r = 0; r < runs; r++) {
+            ones[r] = 1;
+            double scale = 1 + r / (double) runs;
+            for (int i = 0; i < u.length; i++) {
+                samples[r][i] = scale * u[i] - (i * r) % 3;
+            }
+            for (int i = 1; i < u.length; i++) {
+                areas[r] += 0.25 * (samples[r][i - 1] + samples[r][i]) / 2;
+            }
+            areas[r] += 0.5 * samples[r][0] + 0.5 * samples[r][u.length - 1]; // held before 0.5 and after 1.5
+        }
+        org.tornadobatch.system.OdeSystem integral = org.tornadobatch.system.OdeSystem.parse(
+                "states: x = 0\nparameters: k = 1\ndrivers: u\ndx = k * u\n", "integral");
+        Batch batch = Batch.grid(integral, Map.of("k", ones), org.tornadobatch.solver.GridKind.COMBINATORIAL);
+        org.tornadobatch.solver.Drivers d = org.tornadobatch.solver.Drivers.perRun(0.5, 0.25, Map.of("u", samples));
+        try (org.tornadobatch.solver.Solver s = org.tornadobatch.solver.Solver.builder(integral).algorithm(Algorithm.CLASSICAL_RK4)
+                .stepControl(StepControl.builder().controller(Controller.FIXED).dt(0.0625)).drivers(d).memoryManager(memory).build();
+             SolveResult g = s.solve(batch, TimeSpec.of(2.0))) {
+            double[] x = g.finalState("x");
+            for (int r = 0; r < runs; r++) {
+                assertEquals(areas[r], x[r], 1e-12 * Math.max(1, Math.abs(areas[r])), "run " + r);
+            }
+        }
+        org.tornadobatch.system.OdeSystem driven = org.tornadobatch.system.OdeSystem.parse(
+                "states: x = 1, v = 0\nparameters: w = 1\ndrivers: f\ndx = v\ndv = -w * w * x - 0.1 * v + f\n", "driven");
+        double[][] f = new double[runs][16];
+        double[] ws = new double[runs];
+        for (int r = 0; r < runs; r++) {
+            ws[r] = 0.5 + 2.0 * r / runs;
+            for (int i = 0; i < 16; i++) {
+                f[r][i] = Math.sin(2 * Math.PI * i / 16 + r) + 0.3 * Math.cos(6 * Math.PI * i / 16);
+            }
+        }
+        org.tornadobatch.solver.Drivers cubic = org.tornadobatch.solver.Drivers.perRun(0, 0.4, Map.of("f", f)).cubic().wrap();
+        Batch b2 = Batch.grid(driven, Map.of("w", ws), org.tornadobatch.solver.GridKind.COMBINATORIAL);
+        TimeSpec t = TimeSpec.of(20.0).withSaveEvery(1.0);
+        try (SolveResult g = driven(memory, driven, cubic, b2, t); SolveResult j = driven(jvm, driven, cubic, b2, t)) {
+            double w = worst(g, j, 1e-10, 1e-12);
+            System.out.printf("%s vs jvm, cubic wrapped drivers per run: worst %.3g%n", backendName(), w);
+            assertTrue(w <= 1, "cubic wrapped drivers per run: " + w);
+        }
+    }
+
     private static SolveResult driven(MemoryManager m, org.tornadobatch.system.OdeSystem sys, org.tornadobatch.solver.Drivers d, Batch b,
                                       TimeSpec t) {
         try (org.tornadobatch.solver.Solver s = org.tornadobatch.solver.Solver.builder(sys).algorithm(Algorithm.CLASSICAL_RK4)

@@ -237,7 +237,17 @@ class CliRegressionTest {
 
     /** A 1-D float64 .npy file as numpy.save writes it. */
     private static Path npy(Path file, double[] v) throws Exception {
-        String header = "{'descr': '<f8', 'fortran_order': False, 'shape': (" + v.length + ",), }";
+        return npy(file, v, "(" + v.length + ",)");
+    }
+
+    /** A 2-D float64 .npy file (C order) of {@code rows}, as numpy.save writes it. */
+    private static Path npy(Path file, double[][] rows) throws Exception {
+        double[] v = java.util.Arrays.stream(rows).flatMapToDouble(java.util.Arrays::stream).toArray();
+        return npy(file, v, "(" + rows.length + ", " + rows[0].length + ")");
+    }
+
+    private static Path npy(Path file, double[] v, String shape) throws Exception {
+        String header = "{'descr': '<f8', 'fortran_order': False, 'shape': " + shape + ", }";
         header = header + " ".repeat(63 - (10 + header.length()) % 64) + "\n";
         java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(10 + header.length() + 8 * v.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
         b.put((byte) 0x93).put("NUMPY".getBytes(StandardCharsets.US_ASCII)).put((byte) 1).put((byte) 0).putShort((short) header.length());
@@ -283,6 +293,37 @@ class CliRegressionTest {
             period += 0.25 * (U[k - 1] + U[k % U.length]) / 2;
         }
         assertEquals(2 * period, last(out, 1)[0], 1e-12);
+    }
+
+    @Test
+    void driversPerRunFromA2dNpyFileGiveEachRunItsOwnInput() throws Exception {
+        Path driven = Files.writeString(dir.resolve("driven.ode"), DRIVEN);
+        double[][] rows = new double[3][U.length]; // run r: U scaled by r + 1, minus r
+        for (int r = 0; r < 3; r++) {
+            for (int k = 0; k < U.length; k++) {
+                rows[r][k] = U[k] * (r + 1) - r;
+            }
+        }
+        Path u = npy(dir.resolve("runs.npy"), rows);
+        Path out = dir.resolve("per-run");
+        // Three runs, x0 = 0, 1, 2; samples at 0, 0.25, ..., 1, held after; rk4 steps of 1/16 meet every sample time.
+        Cli.Run r = solve(driven.toString(), "--sweep", "x=0:2:3", "--driver", "u=" + u, "--driver-dt", "0.25",
+                "--algorithm", "rk4", "--dt", "0.0625", "--duration", "1.5", "--out", out.toString());
+        assertEquals(0, r.exit(), r::toString);
+        double[] x = Npy.doubles(out.resolve("state.npy")); // (saves, 1 state, 3 runs)
+        for (int run = 0; run < 3; run++) {
+            double integral = 0;
+            for (int k = 1; k < U.length; k++) {
+                integral += 0.25 * (rows[run][k - 1] + rows[run][k]) / 2;
+            }
+            integral += 0.5 * rows[run][U.length - 1];
+            assertEquals(run + integral, x[x.length - 3 + run], 1e-12, "run " + run);
+        }
+        Path two = npy(dir.resolve("two.npy"), new double[][] {rows[0], rows[1]});
+        Cli.Run refused = solve(driven.toString(), "--sweep", "x=0:2:3", "--driver", "u=" + two, "--driver-dt", "0.25",
+                "--out", dir.resolve("refused").toString());
+        assertTrue(Cli.isOneLineRefusal(refused) && refused.err().contains("drivers: samples for 2 runs, the batch has 3"), refused::toString);
+        assertFalse(Files.exists(dir.resolve("refused")));
     }
 
     @Test

@@ -12,13 +12,13 @@ import org.tornadobatch.solver.Drivers;
 import org.tornadobatch.system.OdeSystem;
 import picocli.CommandLine.Option;
 
-/** {@code solve}'s options for the samples of a system's drivers (shared by every run). */
+/** {@code solve}'s options for the samples of a system's drivers (shared by every run, or per run from 2-D .npy files). */
 final class DriverOptions {
     @Option(names = "--drivers", paramLabel = "FILE.csv",
             description = "Drivers' samples: a column per driver, and optionally t (equally spaced sample times).")
     Path csv;
 
-    @Option(names = "--driver", paramLabel = "NAME=FILE.npy", description = "One driver's samples, a 1-D float64 or float32 .npy (repeatable).")
+    @Option(names = "--driver", paramLabel = "NAME=FILE.npy", description = "One driver's samples, a float64 or float32 .npy: 1-D shared by every run, or 2-D (runs, samples), a row per run (repeatable).")
     List<String> npy = new java.util.ArrayList<>();
 
     @Option(names = "--driver-dt", description = "Spacing of the samples in time (required without a t column).")

@@ -21,13 +21,13 @@ import org.tornadobatch.solver.Drivers;
 
 /**
  * Drivers' samples from files, as the command line takes them: a CSV file with one column per driver (named in the
- * header) and, optionally, a {@code t} column of equally spaced, increasing sample times; or one 1-D {@code .npy}
- * file (float64 or float32, as NumPy saves it) per driver. Without a {@code t} column the sample spacing must be
- * given. Errors name the file and, for CSV, the line.
+ * header) and, optionally, a {@code t} column of equally spaced, increasing sample times; or one {@code .npy} file
+ * (float64 or float32, as NumPy saves it) per driver: 1-D, samples shared by every run, or 2-D (runs, samples), each
+ * run's own. Without a {@code t} column the sample spacing must be given. Errors name the file and, for CSV, the line.
  */
 public final class DriverFiles {
     private static final Pattern NPY_HEADER = Pattern.compile(
-            "\\{'descr': '([<>|=]?[a-z]\\d+)', 'fortran_order': (True|False), 'shape': \\((\\d*),?\\), \\}\\s*");
+            "\\{'descr': '([<>|=]?[a-z]\\d+)', 'fortran_order': (True|False), 'shape': \\((\\d*)(?:, ?(\\d+))?,?\\), \\}\\s*");
 
     private DriverFiles() {
     }
@@ -77,17 +77,43 @@ public final class DriverFiles {
         }
     }
 
-    /** Drivers from one 1-D {@code .npy} file of samples per driver name, {@code dt} apart from {@code t0} (default 0). */
+    /**
+     * Drivers from one {@code .npy} file of samples per driver name, {@code dt} apart from {@code t0} (default 0): all
+     * 1-D (shared by every run) or all 2-D, (runs, samples) in C order (per run).
+     */
     public static Drivers npy(Map<String, Path> files, Double dt, Double t0) throws IOException {
-        Map<String, double[]> samples = new LinkedHashMap<>();
+        Map<String, double[][]> samples = new LinkedHashMap<>();
+        Map<Boolean, List<String>> byKind = new java.util.TreeMap<>();
         for (Map.Entry<String, Path> e : files.entrySet()) {
-            samples.put(e.getKey(), npySamples(e.getValue()));
+            Npy a = npySamples(e.getValue());
+            samples.put(e.getKey(), a.rows());
+            byKind.computeIfAbsent(a.perRun(), k -> new java.util.ArrayList<>()).add(e.getKey());
         }
-        return sampled(files.values().iterator().next(), samples, requireDt(dt, ".npy files hold no times"), t0 == null ? 0 : t0);
+        if (byKind.size() > 1) {
+            throw new IllegalArgumentException("--driver: " + byKind.get(false) + " 1-D (shared by every run) but " + byKind.get(true)
+                    + " 2-D (per run) (expected: all 1-D, or all 2-D of shape (runs, samples))");
+        }
+        double step = requireDt(dt, ".npy files hold no times");
+        double start = t0 == null ? 0 : t0;
+        Path first = files.values().iterator().next();
+        try {
+            if (byKind.containsKey(true)) {
+                return Drivers.perRun(start, step, samples);
+            }
+            Map<String, double[]> shared = new LinkedHashMap<>();
+            samples.forEach((name, rows) -> shared.put(name, rows[0]));
+            return Drivers.sampled(start, step, shared);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(first + ": " + e.getMessage(), e);
+        }
     }
 
-    /** The values of a 1-D float64 or float32 {@code .npy} file (version 1 to 3, little-endian). */
-    static double[] npySamples(Path file) throws IOException {
+    /** A {@code .npy} file's samples: one row (1-D), or one per run (2-D). */
+    record Npy(double[][] rows, boolean perRun) {
+    }
+
+    /** The values of a 1-D or 2-D (C order) float64 or float32 {@code .npy} file (version 1 to 3, little-endian). */
+    static Npy npySamples(Path file) throws IOException {
         byte[] all = Files.readAllBytes(file);
         if (all.length < 10 || (all[0] & 0xff) != 0x93 || !new String(all, 1, 5, StandardCharsets.US_ASCII).equals("NUMPY")) {
             throw new IllegalArgumentException(file + ": not a .npy file (expected: an array saved by numpy.save)");
@@ -98,22 +124,28 @@ public final class DriverFiles {
         int start = (major == 1 ? 10 : 12) + headerLength;
         String header = new String(all, major == 1 ? 10 : 12, headerLength, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
         Matcher m = NPY_HEADER.matcher(header);
-        if (!m.matches() || m.group(3).isEmpty()) {
-            throw new IllegalArgumentException(file + ": header " + header.trim() + " (expected: a 1-D array, one sample per element)");
+        if (!m.matches() || m.group(3).isEmpty() || (m.group(4) != null && m.group(2).equals("True"))) {
+            throw new IllegalArgumentException(file + ": header " + header.trim() + " (expected: a 1-D array of samples, or a 2-D"
+                    + " array in C order, one row of samples per run)");
         }
         String descr = m.group(1);
-        int count = Integer.parseInt(m.group(3));
+        boolean perRun = m.group(4) != null;
+        int runs = perRun ? Integer.parseInt(m.group(3)) : 1;
+        int n = Integer.parseInt(perRun ? m.group(4) : m.group(3));
+        long count = (long) runs * n;
         int width = descr.endsWith("8") ? 8 : 4;
         if (!(descr.equals("<f8") || descr.equals("<f4")) || (long) count * width != all.length - start) {
             throw new IllegalArgumentException(file + ": dtype " + descr + ", " + count + " values in " + (all.length - start)
                     + " bytes (expected: little-endian float64 or float32, e.g. numpy.save(path, samples.astype('f8')))");
         }
         ByteBuffer b = ByteBuffer.wrap(all, start, all.length - start).order(ByteOrder.LITTLE_ENDIAN);
-        double[] out = new double[count];
-        for (int i = 0; i < count; i++) {
-            out[i] = width == 8 ? b.getDouble() : b.getFloat();
+        double[][] out = new double[runs][n];
+        for (double[] row : out) {
+            for (int k = 0; k < n; k++) {
+                row[k] = width == 8 ? b.getDouble() : b.getFloat();
+            }
         }
-        return out;
+        return new Npy(out, perRun);
     }
 
     private static double requireDt(Double dt, String why) {

@@ -10,7 +10,8 @@ import org.tornadobatch.system.OdeSystem;
 
 /**
  * The samples of a system's drivers (inputs sampled in time, declared under {@code drivers:} and read in the
- * equations by name), shared by every run of a solve: equally spaced samples from {@code t0}, {@code dt} apart,
+ * equations by name), shared by every run of a solve ({@link #sampled}) or one set of samples per run
+ * ({@link #perRun}): equally spaced samples from {@code t0}, {@code dt} apart,
  * interpolated in the kernel, linearly or by a cubic spline through the samples, and beyond the samples either
  * held at the end values ({@link Ends#CLAMP}, with a natural spline) or repeated ({@link Ends#WRAP}: the samples
  * are one period, {@code n * dt} long, and the spline is periodic). Immutable; {@link #linear()}, {@link #cubic()},
@@ -46,22 +47,24 @@ public final class Drivers {
 
     private final double t0;
     private final double dt;
-    private final Map<String, double[]> samples;
+    /** Per driver, its samples: one row shared by every run, or one row per run. */
+    private final Map<String, double[][]> samples;
+    private final boolean perRun;
     private final Interpolation interpolation;
     private final Ends ends;
 
-    private Drivers(double t0, double dt, Map<String, double[]> samples, Interpolation interpolation, Ends ends) {
+    private Drivers(double t0, double dt, Map<String, double[][]> samples, boolean perRun, Interpolation interpolation, Ends ends) {
         this.t0 = t0;
         this.dt = dt;
         this.samples = samples;
+        this.perRun = perRun;
         this.interpolation = interpolation;
         this.ends = ends;
         int least = interpolation == Interpolation.CUBIC ? 4 : 2;
-        for (Map.Entry<String, double[]> e : samples.entrySet()) {
-            if (e.getValue().length < least) {
-                throw new IllegalArgumentException("driver " + e.getKey() + ": " + e.getValue().length + " samples (expected: at least " + least
-                        + " for " + interpolation.name().toLowerCase(java.util.Locale.ROOT) + " interpolation)");
-            }
+        int n = samples();
+        if (n < least) {
+            throw new IllegalArgumentException("driver " + samples.keySet().iterator().next() + ": " + n + " samples (expected: at least "
+                    + least + " for " + interpolation.name().toLowerCase(java.util.Locale.ROOT) + " interpolation)");
         }
     }
 
@@ -70,54 +73,87 @@ public final class Drivers {
      * samples; linear and clamped until told otherwise.
      */
     public static Drivers sampled(double t0, double dt, Map<String, double[]> samples) {
+        checkSpacing(t0, dt);
+        Map<String, double[][]> rows = new LinkedHashMap<>();
+        samples.forEach((name, v) -> rows.put(name, new double[][] {Objects.requireNonNull(v, name)}));
+        return new Drivers(t0, dt, checked(rows, false), false, Interpolation.LINEAR, Ends.CLAMP);
+    }
+
+    /**
+     * Drivers with samples of their own for each run: {@code samples.get(name)[run][k]} is driver {@code name} of run
+     * {@code run} at {@code t0 + k * dt}, every driver with the same runs and the same number of samples per run (the
+     * runs of the batch solved, in its order); linear and clamped until told otherwise. The kernel reads them with
+     * the run's parameters, in the solve's precision.
+     */
+    public static Drivers perRun(double t0, double dt, Map<String, double[][]> samples) {
+        checkSpacing(t0, dt);
+        return new Drivers(t0, dt, checked(samples, true), true, Interpolation.LINEAR, Ends.CLAMP);
+    }
+
+    private static void checkSpacing(double t0, double dt) {
         if (!Double.isFinite(t0) || !(dt > 0) || !Double.isFinite(dt)) {
             throw new IllegalArgumentException("drivers: t0 " + t0 + ", dt " + dt + " (expected: finite numbers, dt > 0)");
         }
+    }
+
+    /** A sorted deep copy of {@code samples}, checked: every driver with as many rows and samples as the first, all finite. */
+    private static Map<String, double[][]> checked(Map<String, double[][]> samples, boolean perRun) {
         if (samples.isEmpty()) {
             throw new IllegalArgumentException("drivers: no samples (expected: samples for each driver by name)");
         }
-        Map<String, double[]> copy = new LinkedHashMap<>();
+        Map<String, double[][]> copy = new LinkedHashMap<>();
+        int runs = -1;
         int n = -1;
-        for (Map.Entry<String, double[]> e : new java.util.TreeMap<>(samples).entrySet()) {
-            double[] v = e.getValue().clone();
-            if (n >= 0 && v.length != n) {
-                throw new IllegalArgumentException("driver " + e.getKey() + ": " + v.length + " samples (expected: " + n
-                        + ", as many as every other driver)");
+        for (Map.Entry<String, double[][]> e : new java.util.TreeMap<>(samples).entrySet()) {
+            double[][] rows = Objects.requireNonNull(e.getValue(), e.getKey()).clone();
+            if (rows.length == 0 || (runs >= 0 && rows.length != runs)) {
+                throw new IllegalArgumentException("driver " + e.getKey() + ": samples for " + rows.length + " runs (expected: "
+                        + (runs >= 0 ? runs + ", as many as every other driver" : "at least 1") + ")");
             }
-            n = v.length;
-            for (int k = 0; k < v.length; k++) {
-                if (!Double.isFinite(v[k])) {
-                    throw new IllegalArgumentException("driver " + e.getKey() + ": sample " + k + " is " + v[k] + " (expected: a finite number)");
+            runs = rows.length;
+            for (int r = 0; r < rows.length; r++) {
+                double[] v = Objects.requireNonNull(rows[r], e.getKey()).clone();
+                if (n >= 0 && v.length != n) {
+                    throw new IllegalArgumentException("driver " + e.getKey() + (perRun ? ", run " + r : "") + ": " + v.length
+                            + " samples (expected: " + n + ", as many as every other " + (perRun ? "run and driver" : "driver") + ")");
                 }
+                n = v.length;
+                for (int k = 0; k < v.length; k++) {
+                    if (!Double.isFinite(v[k])) {
+                        throw new IllegalArgumentException("driver " + e.getKey() + (perRun ? ", run " + r : "") + ": sample " + k + " is "
+                                + v[k] + " (expected: a finite number)");
+                    }
+                }
+                rows[r] = v;
             }
-            copy.put(e.getKey(), v);
+            copy.put(e.getKey(), rows);
         }
-        return new Drivers(t0, dt, copy, Interpolation.LINEAR, Ends.CLAMP);
+        return copy;
     }
 
     /** The same samples, interpolated linearly. */
     public Drivers linear() {
-        return new Drivers(t0, dt, samples, Interpolation.LINEAR, ends);
+        return new Drivers(t0, dt, samples, perRun, Interpolation.LINEAR, ends);
     }
 
     /** The same samples, interpolated by a cubic spline. */
     public Drivers cubic() {
-        return new Drivers(t0, dt, samples, Interpolation.CUBIC, ends);
+        return new Drivers(t0, dt, samples, perRun, Interpolation.CUBIC, ends);
     }
 
     /** The same samples, repeated: they are one period of {@code samples() * dt()} (a periodic spline when cubic). */
     public Drivers wrap() {
-        return new Drivers(t0, dt, samples, interpolation, Ends.WRAP);
+        return new Drivers(t0, dt, samples, perRun, interpolation, Ends.WRAP);
     }
 
     /** The same samples, held at their end values beyond them (a natural spline when cubic). */
     public Drivers clamp() {
-        return new Drivers(t0, dt, samples, interpolation, Ends.CLAMP);
+        return new Drivers(t0, dt, samples, perRun, interpolation, Ends.CLAMP);
     }
 
     /** The same samples with interpolation {@code i} and ends {@code e}. */
     public Drivers with(Interpolation i, Ends e) {
-        return new Drivers(t0, dt, samples, Objects.requireNonNull(i, "interpolation"), Objects.requireNonNull(e, "ends"));
+        return new Drivers(t0, dt, samples, perRun, Objects.requireNonNull(i, "interpolation"), Objects.requireNonNull(e, "ends"));
     }
 
     /** The time of the first sample. */
@@ -145,9 +181,30 @@ public final class Drivers {
         return List.copyOf(samples.keySet());
     }
 
-    /** Samples per driver. */
+    /** Samples per driver (and per run). */
     public int samples() {
+        return samples.values().iterator().next()[0].length;
+    }
+
+    /** Whether each run has samples of its own ({@link #perRun}). */
+    public boolean isPerRun() {
+        return perRun;
+    }
+
+    /** The runs whose samples these are ({@link #perRun}); 1 for drivers shared by every run. */
+    public int runs() {
         return samples.values().iterator().next().length;
+    }
+
+    /**
+     * Checks that per-run drivers have samples for exactly {@code runs} runs (shared drivers serve any number); the
+     * error names both counts.
+     */
+    public void checkRuns(long runs) {
+        if (perRun && runs() != runs) {
+            throw new IllegalArgumentException("drivers: samples for " + runs() + " runs, the batch has " + runs
+                    + " (expected: one set of samples per run, in the batch's order)");
+        }
     }
 
     /** Polynomial pieces per driver: {@code n - 1} clamped, {@code n} wrapped (the last joins the last sample to the first). */
@@ -174,11 +231,16 @@ public final class Drivers {
      * position within the segment.
      */
     public double[] coefficients(List<String> order) {
+        return coefficients(order, 0);
+    }
+
+    /** {@link #coefficients(List)} of run {@code run}'s samples (per-run drivers; shared drivers have only run 0). */
+    public double[] coefficients(List<String> order, int run) {
         int d = interpolation.degree() + 1;
         int segs = segments();
         double[] table = new double[segs * order.size() * d];
         for (int j = 0; j < order.size(); j++) {
-            double[][] c = pieces(samples.get(order.get(j)));
+            double[][] c = pieces(samples.get(order.get(j))[run]);
             for (int s = 0; s < segs; s++) {
                 for (int k = 0; k < d; k++) {
                     table[(s * order.size() + j) * d + k] = c[s][k];
@@ -188,13 +250,40 @@ public final class Drivers {
         return table;
     }
 
-    /** Driver {@code name} at time {@code t}, as the kernel computes it (in double precision). */
+    /**
+     * Per-run drivers' tables for the kernel, with the runs fastest: {@code rows[i][run]} is element {@code i} of
+     * {@link #coefficients(List, int) coefficients(order, run)}. Computed on all cores.
+     */
+    public double[][] perRunCoefficients(List<String> order) {
+        int runs = runs();
+        double[][] rows = new double[segments() * order.size() * (interpolation.degree() + 1)][runs];
+        java.util.stream.IntStream.range(0, runs).parallel().forEach(r -> {
+            double[] table = coefficients(order, r);
+            for (int i = 0; i < table.length; i++) {
+                rows[i][r] = table[i];
+            }
+        });
+        return rows;
+    }
+
+    /** Driver {@code name} at time {@code t}, as the kernel computes it (in double precision); shared drivers only. */
     public double value(String name, double t) {
-        double[] v = samples.get(name);
-        if (v == null) {
+        if (perRun) {
+            throw new IllegalArgumentException("driver " + name + ": samples per run (expected: value(name, run, t))");
+        }
+        return value(name, 0, t);
+    }
+
+    /** Driver {@code name} of run {@code run} at time {@code t}, as the kernel computes it in double precision. */
+    public double value(String name, int run, double t) {
+        double[][] rows = samples.get(name);
+        if (rows == null) {
             throw new IllegalArgumentException("driver " + name + " (expected: one of " + names() + ")");
         }
-        double[][] c = pieces(v);
+        if (run < 0 || run >= rows.length) {
+            throw new IllegalArgumentException("driver " + name + ": run " + run + " (expected: 0 to " + (rows.length - 1) + ")");
+        }
+        double[][] c = pieces(rows[run]);
         double u = position(t);
         int s = Math.min((int) u, segments() - 1);
         double f = u - s;
@@ -309,6 +398,6 @@ public final class Drivers {
 
     /** What determines the generated code: the drivers' order is the system's, and these settings. */
     String fingerprint() {
-        return interpolation + "/" + ends + "/" + t0 + "/" + dt + "/" + segments();
+        return interpolation + "/" + ends + "/" + t0 + "/" + dt + "/" + segments() + (perRun ? "/per-run" : "");
     }
 }

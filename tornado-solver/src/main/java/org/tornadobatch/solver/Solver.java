@@ -137,7 +137,7 @@ public final class Solver implements AutoCloseable {
     /** The kernel's view of the drivers, in the system's order; null without. */
     private DriverTable driverTable() {
         return drivers == null ? null : new DriverTable(system.drivers(), drivers.interpolation().degree(), drivers.segments(),
-                drivers.ends() == Drivers.Ends.WRAP, drivers.t0(), drivers.dt());
+                drivers.ends() == Drivers.Ends.WRAP, drivers.t0(), drivers.dt(), drivers.isPerRun());
     }
 
     /** A builder of a solver for {@code system}. */
@@ -235,6 +235,9 @@ public final class Solver implements AutoCloseable {
         if (batch.system() != system && !batch.system().fingerprint().equals(system.fingerprint())) {
             throw new IllegalArgumentException("batch: built for system " + batch.system().name() + " (expected: " + system.name() + ")");
         }
+        if (drivers != null) {
+            drivers.checkRuns(batch.runs());
+        }
     }
 
     /** What every solve needs first: the kernel's spec, the variables, the schedule and the compiled kernel. */
@@ -246,7 +249,8 @@ public final class Solver implements AutoCloseable {
         long started = System.nanoTime();
         Kernel kernel = kernels.computeIfAbsent(KernelGenerator.key(spec, language), k -> memory.runtime().compile(KernelGenerator.generate(spec, language)));
         SolveJob.Setting setting = new SolveJob.Setting(memory, algorithm.canonicalName(), outputs.toString(),
-                drivers == null ? null : drivers.coefficients(system.drivers()), blockSize, self, this::newPart);
+                drivers == null || drivers.isPerRun() ? null : drivers.coefficients(system.drivers()),
+                drivers == null || !drivers.isPerRun() ? null : drivers.perRunCoefficients(system.drivers()), blockSize, self, this::newPart);
         return new SolveJob(setting, batch, time, spec, vars, schedule, kernel, (System.nanoTime() - started) / 1e6, started);
     }
 

@@ -77,7 +77,12 @@ class DriversTest {
 
     /** The integral from T0 of the natural spline through the samples, piece by piece (Hipparchus' polynomials). */
     private static double splineIntegral(double end) {
-        PolynomialSplineFunction spline = new SplineInterpolator().interpolate(knots(), SAMPLES);
+        return splineIntegral(SAMPLES, end);
+    }
+
+    /** The integral from T0 of the natural spline through {@code samples} (at the knots), piece by piece. */
+    private static double splineIntegral(double[] samples, double end) {
+        PolynomialSplineFunction spline = new SplineInterpolator().interpolate(knots(), samples);
         double sum = 0;
         PolynomialFunction[] pieces = spline.getPolynomials();
         double[] knots = spline.getKnots();
@@ -125,6 +130,68 @@ class DriversTest {
             double x = r.finalState("x")[0];
             assertEquals(splineIntegral(T0 + span), x, 1e-5 * Math.max(1, Math.abs(x)), "float32");
         }
+    }
+
+    /** Run r's samples: SAMPLES scaled by r + 1 and shifted by r / 2. */
+    private static double[][] perRunSamples(int runs) {
+        double[][] s = new double[runs][SAMPLES.length];
+        for (int r = 0; r < runs; r++) {
+            for (int i = 0; i < SAMPLES.length; i++) {
+                s[r][i] = SAMPLES[i] * (r + 1) + r / 2.0;
+            }
+        }
+        return s;
+    }
+
+    @Test
+    void perRunDriversGiveEachRunTheIntegralOfItsOwnSamples() {
+        int runs = 5;
+        double[][] s = perRunSamples(runs);
+        double[] ks = {1, 1, 1, 1, 1};
+        Drivers d = Drivers.perRun(T0, DT, Map.of("u", s));
+        double span = 7 * DT;
+        try (SolveResult lin = solve(d, Precision.FLOAT64, OutputSpec.of(List.of("state", "observables")), span + 1, DT, ks);
+             SolveResult cubic = solve(d.cubic(), Precision.FLOAT64, OutputSpec.stateOnly(), span, DT, ks);
+             SolveResult single = solve(d.cubic(), Precision.FLOAT32, OutputSpec.stateOnly(), span, DT, ks)) {
+            for (int r = 0; r < runs; r++) {
+                double trapezoid = 0;
+                for (int i = 0; i < 7; i++) {
+                    trapezoid += DT * (s[r][i] + s[r][i + 1]) / 2;
+                }
+                assertEquals(trapezoid + s[r][7], lin.finalState("x")[r], 1e-12, "run " + r + ": linear pieces, then the last value held");
+                for (int i = 0; i < SAMPLES.length; i++) {
+                    assertEquals(2 * s[r][i], lin.observable("y")[i][r], 1e-12, "run " + r + ": the observable at sample " + i);
+                }
+                double spline = splineIntegral(s[r], T0 + span);
+                assertEquals(spline, cubic.finalState("x")[r], 1e-12, "run " + r + ": cubic pieces");
+                assertEquals(spline, single.finalState("x")[r], 1e-5 * Math.max(1, Math.abs(spline)), "run " + r + ": float32");
+            }
+        }
+        // Per run and wrapped: each run as its own solve with shared drivers (a separate kernel and table).
+        for (int r = 0; r < runs; r++) {
+            try (SolveResult all = solve(d.cubic().wrap(), Precision.FLOAT64, OutputSpec.stateOnly(), 3 * 8 * DT, DT, ks);
+                 SolveResult one = solve(Drivers.sampled(T0, DT, Map.of("u", s[r])).cubic().wrap(), Precision.FLOAT64, OutputSpec.stateOnly(),
+                         3 * 8 * DT, DT, 1)) {
+                assertEquals(one.finalState("x")[0], all.finalState("x")[r], 1e-12, "run " + r + " wrapped");
+            }
+            assertEquals(Drivers.sampled(T0, DT, Map.of("u", s[r])).cubic().value("u", 1.3), d.cubic().value("u", r, 1.3), 1e-15);
+        }
+    }
+
+    @Test
+    void perRunDriversForAnotherNumberOfRunsAreRefused() {
+        Drivers d = Drivers.perRun(T0, DT, Map.of("u", perRunSamples(3)));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> solve(d, Precision.FLOAT64, OutputSpec.stateOnly(), 1, DT, 1, 2));
+        assertEquals("drivers: samples for 3 runs, the batch has 2 (expected: one set of samples per run, in the batch's order)", e.getMessage());
+        double[][] ragged = perRunSamples(2);
+        ragged[1] = new double[] {1, 2, 3};
+        e = assertThrows(IllegalArgumentException.class, () -> Drivers.perRun(T0, DT, Map.of("u", ragged)));
+        assertEquals("driver u, run 1: 3 samples (expected: 8, as many as every other run and driver)", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Drivers.perRun(T0, DT, Map.of("u", perRunSamples(2), "v", perRunSamples(3))));
+        assertEquals("driver v: samples for 3 runs (expected: 2, as many as every other driver)", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> d.value("u", 1.0));
+        assertEquals("driver u: samples per run (expected: value(name, run, t))", e.getMessage());
     }
 
     @Test

@@ -284,7 +284,8 @@ public final class KernelGenerator {
 
     /**
      * Declares {@code dv<j>}, the value at {@code time} of each driver that {@code exprs} use: the position in pieces
-     * from t0, wrapped or clamped, then the piece's polynomial (Horner) from the {@code drv} table, in double.
+     * from t0, wrapped or clamped, then the piece's polynomial (Horner) from the {@code drv} table, or from the run's
+     * rows of {@code par} after its parameters (per-run drivers), in double.
      */
     private void driverValues(Body b, String time, List<Expr> exprs) {
         DriverTable table = spec.drivers();
@@ -313,9 +314,12 @@ public final class KernelGenerator {
             b.when(ex(i + " > " + (segs - 1)), x -> x.assign(i, String.valueOf(segs - 1)));
             b.declare(true, Ty.DOUBLE, f, u + " - " + i);
             String base = "(" + i + " * " + count + " + " + j + ") * " + k1;
-            Ex horner = new Code.Load("drv", "F64", ex(base + " + " + table.degree()));
+            java.util.function.IntFunction<Ex> coefficient = table.perRun()
+                    ? k -> new Code.Load("par", LT, ex("((", Ty.INT64, ") (" + sys.parameters().size() + " + " + base + " + " + k + ")) * stride + r"))
+                    : k -> new Code.Load("drv", "F64", ex(base + " + " + k));
+            Ex horner = coefficient.apply(table.degree());
             for (int k = table.degree() - 1; k >= 0; k--) {
-                horner = ex("(", horner, ") * " + f + " + ", new Code.Load("drv", "F64", ex(base + " + " + k)));
+                horner = ex("(", horner, ") * " + f + " + ", coefficient.apply(k));
             }
             b.declare(true, Ty.DOUBLE, "dv" + j, horner);
         }

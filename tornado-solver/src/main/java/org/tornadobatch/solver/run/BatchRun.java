@@ -140,7 +140,8 @@ final class BatchRun {
         Map<String, ArrayRequest> requests = new LinkedHashMap<>();
         Precision p = spec.precision();
         requests.put(KernelArg.INIT.label(), KernelArg.INIT.request(p, states, count));
-        requests.put(KernelArg.PARAMS.label(), KernelArg.PARAMS.request(p, Math.max(1, params), count));
+        int paramRows = params + (solver.runDrivers() == null ? 0 : solver.runDrivers().length);
+        requests.put(KernelArg.PARAMS.label(), KernelArg.PARAMS.request(p, Math.max(1, paramRows), count));
         requests.put(KernelArg.EVENT_TIMES.label(), KernelArg.EVENT_TIMES.request(p, schedule.events()));
         requests.put(KernelArg.EVENT_FLAGS.label(), KernelArg.EVENT_FLAGS.request(p, schedule.events()));
         double[] drivers = solver.drivers();
@@ -328,12 +329,16 @@ final class BatchRun {
         rt.launch(kernel, config, stream, args(resp, first, end, stride));
     }
 
-    /** The batch's initial states and parameters, one row per variable. */
+    /** The batch's initial states and parameters (then the per-run drivers' rows), one row per variable. */
     private List<ChunkPipeline.Input> inputs(ArrayResponse resp, int states, int params) {
         List<ChunkPipeline.Input> in = new ArrayList<>();
         in.add(new ChunkPipeline.Input(resp.get("init").device(), IntStream.range(0, states).mapToObj(batch::stateRow).toList()));
-        if (params > 0) { // without parameters the kernel never reads its one-row placeholder
-            in.add(new ChunkPipeline.Input(resp.get("params").device(), IntStream.range(0, params).mapToObj(batch::parameterRow).toList()));
+        List<double[]> rows = new ArrayList<>(IntStream.range(0, params).mapToObj(batch::parameterRow).toList());
+        if (solver.runDrivers() != null) {
+            rows.addAll(List.of(solver.runDrivers()));
+        }
+        if (!rows.isEmpty()) { // without parameters the kernel never reads its one-row placeholder
+            in.add(new ChunkPipeline.Input(resp.get("params").device(), rows));
         }
         return in;
     }

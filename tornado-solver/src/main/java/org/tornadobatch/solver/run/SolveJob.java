@@ -23,11 +23,12 @@ public record SolveJob(Setting solver, Batch batch, TimeSpec time, KernelSpec sp
 
     /**
      * What a solve takes from its solver: the memory manager, the algorithm's name and the outputs asked for (for the
-     * result's info), the drivers' table ({@code KernelArg.DRIVERS}; null without drivers), threads
+     * result's info), the shared drivers' table ({@code KernelArg.DRIVERS}; null without shared drivers), the per-run
+     * drivers' rows (the runs fastest, read after the parameters; null without per-run drivers), threads
      * per block (0: the runtime chooses), the solver's own memory owner, and a maker of owners for the parts of a
      * split solve (the part's index to a new owner, which the pipeline closes).
      */
-    public record Setting(MemoryManager memory, String algorithm, String outputs, double[] drivers, int blockSize, SolverPart self, IntFunction<SolverPart> parts) {
+    public record Setting(MemoryManager memory, String algorithm, String outputs, double[] drivers, double[][] runDrivers, int blockSize, SolverPart self, IntFunction<SolverPart> parts) {
     }
 
     /** The result arrays of the whole batch on the host (label to array), and the per-run status and step counts. */

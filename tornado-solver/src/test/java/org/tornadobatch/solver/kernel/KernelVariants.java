@@ -35,11 +35,16 @@ final class KernelVariants {
             dtheta = omega
             """, "driven");
 
-    /** The driven pendulum's kernel with drivers of {@code degree} (1 or 3), wrapped or clamped. */
+    /** The driven pendulum's kernel with shared drivers of {@code degree} (1 or 3), wrapped or clamped. */
     static KernelSpec driven(Precision p, int degree, boolean wrap) {
+        return driven(p, degree, wrap, false);
+    }
+
+    /** The driven pendulum's kernel with drivers of {@code degree}, wrapped or clamped, shared or per run. */
+    static KernelSpec driven(Precision p, int degree, boolean wrap, boolean perRun) {
         StepControl ctl = StepControl.builder().controller(Controller.PI).resolve(Algorithm.DORMAND_PRINCE_54, 2);
         return new KernelSpec(DRIVEN, Algorithm.DORMAND_PRINCE_54.tableau(), ctl, p, new int[] {0, 1}, new int[] {0}, new int[0], new int[0],
-                List.of(), false, new DriverTable(DRIVEN.drivers(), degree, 16, wrap, 0.5, 0.125));
+                List.of(), false, new DriverTable(DRIVEN.drivers(), degree, 16, wrap, 0.5, 0.125, perRun));
     }
 
     static KernelSpec spec(Algorithm a, Controller c, Precision p, boolean summaries) {
@@ -66,6 +71,7 @@ final class KernelVariants {
         for (Precision p : Precision.values()) {
             specs.add(driven(p, 3, true));
             specs.add(driven(p, 1, false));
+            specs.add(driven(p, 3, false, true));
         }
         return specs;
     }

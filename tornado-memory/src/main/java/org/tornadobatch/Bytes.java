@@ -4,8 +4,11 @@ import java.util.Locale;
 
 /** Formats byte counts for messages: {@code 3.1 GiB (3328599654 bytes)}. */
 public final class Bytes {
+    /** One kibibyte, 2^10 bytes. */
     public static final long KiB = 1L << 10;
+    /** One mebibyte, 2^20 bytes. */
     public static final long MiB = 1L << 20;
+    /** One gibibyte, 2^30 bytes. */
     public static final long GiB = 1L << 30;
 
     private Bytes() {

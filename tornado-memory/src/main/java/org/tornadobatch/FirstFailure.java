@@ -7,6 +7,10 @@ package org.tornadobatch;
 public final class FirstFailure {
     private RuntimeException first;
 
+    /** No failure recorded yet. */
+    public FirstFailure() {
+    }
+
     /** Runs {@code step}, recording a failure instead of throwing it. */
     public void run(Runnable step) {
         try {

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The {@code examples/java-api} project as a user builds it: against the installed library (this build's jars are
  * installed into the local Maven repository first, as {@code mvn install} would), with nothing on its class path but
- * the solver, the memory module, the cuda runtime and slf4j-api; then run, and its Van der Pol amplitudes checked.
+ * the solver, the memory module and slf4j-api; then run, and its Van der Pol amplitudes checked.
  */
 class JavaApiExampleTest {
     @Test

@@ -28,12 +28,17 @@ public final class TornadoBatch implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** The command picocli fills in (see {@link #newCommandLine()}). */
+    public TornadoBatch() {
+    }
+
     @Override
     public Integer call() {
         spec.commandLine().usage(System.err);
         return EXIT_BAD_INPUT;
     }
 
+    /** Runs the command line with {@code args} and exits with its code (0 on success; {@link #EXIT_BAD_INPUT}, {@link #EXIT_RUNS_FAILED}). */
     public static void main(String[] args) {
         configureLogging(java.util.Arrays.asList(args));
         System.exit(newCommandLine().execute(args));

@@ -2,6 +2,7 @@ package org.tornadobatch.device;
 
 /** A point in a stream's work; complete once everything queued before it has finished. */
 public interface DeviceEvent {
+    /** Whether the work recorded before this event has finished (without waiting). */
     boolean isComplete();
 
     /** Blocks until complete; rethrows (as {@link DeviceException}) a failure of the work it marks. */

@@ -15,6 +15,7 @@ public final class DeviceRuntimes {
 
     /** A provider found on the class path, with whether it can start here. */
     public record Found(DeviceRuntimeProvider provider, Availability availability) {
+        /** The provider's runtime name ({@code jvm}, {@code cuda}, ...). */
         public String name() {
             return provider.name();
         }

@@ -7,7 +7,14 @@ package org.tornadobatch.device;
  * the launches (TornadoVM's task graphs) derive them from it; the memory manager's requests carry it.
  */
 public enum Direction {
-    IN, OUT, IN_OUT, CONSTANT;
+    /** Read by the kernel: sent before every launch. */
+    IN,
+    /** Written by the kernel: brought back after. */
+    OUT,
+    /** Read and written. */
+    IN_OUT,
+    /** Read, and the same for every launch of a solve: sent once. */
+    CONSTANT;
 
     /** Whether the device reads the array: IN, IN_OUT and CONSTANT. */
     public boolean read() {

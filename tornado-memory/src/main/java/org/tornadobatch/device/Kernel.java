@@ -2,6 +2,7 @@ package org.tornadobatch.device;
 
 /** A kernel compiled by a runtime, ready to launch. Closing it unloads it; idempotent. */
 public interface Kernel extends AutoCloseable {
+    /** The kernel's entry point: its class or function name. */
     String entryPoint();
 
     /** The parameters its launches take. */

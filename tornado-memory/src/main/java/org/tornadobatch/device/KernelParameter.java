@@ -14,6 +14,7 @@ public sealed interface KernelParameter {
 
     /** A device buffer: {@code element} values, moving as {@code direction} says; {@code chunked}: rows of one chunk's runs. */
     record Buffer(String name, ValueType element, Direction direction, boolean chunked) implements KernelParameter {
+        /** Requires a name, an element type and a direction. */
         public Buffer {
             requireName(name);
             Objects.requireNonNull(element, "element");
@@ -23,6 +24,7 @@ public sealed interface KernelParameter {
 
     /** A scalar of {@code type}. */
     record Scalar(String name, ValueType type) implements KernelParameter {
+        /** Requires a name and a type. */
         public Scalar {
             requireName(name);
             Objects.requireNonNull(type, "type");
@@ -31,6 +33,7 @@ public sealed interface KernelParameter {
 
     /** {@code length} values of {@code element} passed by value. */
     record Vector(String name, ValueType element, int length) implements KernelParameter {
+        /** Requires a name, an element type and a positive length. */
         public Vector {
             requireName(name);
             Objects.requireNonNull(element, "element");

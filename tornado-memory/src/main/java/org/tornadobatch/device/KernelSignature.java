@@ -68,6 +68,7 @@ public final class KernelSignature {
         return name;
     }
 
+    /** A builder of a signature, parameters in positional order. */
     public static Builder builder() {
         return new Builder();
     }
@@ -180,18 +181,22 @@ public final class KernelSignature {
         private Builder() {
         }
 
+        /** Adds a buffer parameter of {@code element}s moving as {@code direction} says; {@code chunked}: its last axis holds the runs. */
         public Builder buffer(String name, ValueType element, Direction direction, boolean chunked) {
             return add(new KernelParameter.Buffer(name, element, direction, chunked));
         }
 
+        /** Adds a scalar parameter of {@code type}. */
         public Builder scalar(String name, ValueType type) {
             return add(new KernelParameter.Scalar(name, type));
         }
 
+        /** Adds a vector parameter of {@code length} values of {@code element} type, passed by value. */
         public Builder vector(String name, ValueType element, int length) {
             return add(new KernelParameter.Vector(name, element, length));
         }
 
+        /** Adds parameter {@code p} after those added so far. */
         public Builder add(KernelParameter p) {
             parameters.add(Objects.requireNonNull(p, "parameter"));
             return this;
@@ -210,6 +215,7 @@ public final class KernelSignature {
             return this;
         }
 
+        /** The signature; names must be distinct, and the work range and the checked status must name parameters added. */
         public KernelSignature build() {
             if (checked != null && first == null) {
                 throw new IllegalArgumentException("checked buffer " + checked + " needs a work range (workRange)");

@@ -9,6 +9,7 @@ import java.util.Objects;
  * positional parameters, where it has them).
  */
 public record KernelSource(String language, String entryPoint, String code, Map<String, String> options, KernelSignature signature) {
+    /** Requires the language, the entry point and the code; copies the options. */
     public KernelSource {
         Objects.requireNonNull(language, "language");
         Objects.requireNonNull(entryPoint, "entryPoint");

@@ -8,6 +8,7 @@ package org.tornadobatch.device;
 public class KernelTooLargeException extends DeviceException {
     private static final long serialVersionUID = 1L;
 
+    /** A kernel refused for its size, described by {@code message}, caused by {@code cause}. */
     public KernelTooLargeException(String message, Throwable cause) {
         super(message, cause);
     }

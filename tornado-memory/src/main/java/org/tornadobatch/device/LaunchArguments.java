@@ -32,6 +32,7 @@ public final class LaunchArguments {
         return new Builder(signature, values.clone());
     }
 
+    /** The signature these arguments fill. */
     public KernelSignature signature() {
         return signature;
     }
@@ -41,18 +42,22 @@ public final class LaunchArguments {
         return (DeviceBuffer) get(name, KernelParameter.Buffer.class);
     }
 
+    /** The int32 scalar {@code name}. */
     public int int32(String name) {
         return (Integer) scalar(name, ValueType.INT32);
     }
 
+    /** The int64 scalar {@code name}. */
     public long int64(String name) {
         return (Long) scalar(name, ValueType.INT64);
     }
 
+    /** The float32 scalar {@code name}. */
     public float float32(String name) {
         return (Float) scalar(name, ValueType.FLOAT32);
     }
 
+    /** The float64 scalar {@code name}. */
     public double float64(String name) {
         return (Double) scalar(name, ValueType.FLOAT64);
     }
@@ -130,18 +135,22 @@ public final class LaunchArguments {
             return put(name, requireKind(signature, name, KernelParameter.Buffer.class), buffer);
         }
 
+        /** Sets int32 scalar {@code name} to {@code v}. */
         public Builder int32(String name, int v) {
             return put(name, requireScalar(signature, name, ValueType.INT32), v);
         }
 
+        /** Sets int64 scalar {@code name} to {@code v}. */
         public Builder int64(String name, long v) {
             return put(name, requireScalar(signature, name, ValueType.INT64), v);
         }
 
+        /** Sets float32 scalar {@code name} to {@code v}. */
         public Builder float32(String name, float v) {
             return put(name, requireScalar(signature, name, ValueType.FLOAT32), v);
         }
 
+        /** Sets float64 scalar {@code name} to {@code v}. */
         public Builder float64(String name, double v) {
             return put(name, requireScalar(signature, name, ValueType.FLOAT64), v);
         }

@@ -2,6 +2,7 @@ package org.tornadobatch.device;
 
 /** How many threads a launch uses: blocks of {@code blockSize} threads, {@code gridSize} blocks. */
 public record LaunchConfig(int gridSize, int blockSize, int sharedMemoryBytes) {
+    /** Requires positive grid and block sizes. */
     public LaunchConfig {
         if (gridSize < 1) {
             throw new IllegalArgumentException("gridSize: " + gridSize + " (expected: >= 1)");

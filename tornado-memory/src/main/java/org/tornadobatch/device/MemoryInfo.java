@@ -4,6 +4,7 @@ import org.tornadobatch.Bytes;
 
 /** A device's free and total memory, in bytes, at one moment. */
 public record MemoryInfo(long freeBytes, long totalBytes) {
+    /** Requires {@code 0 <= freeBytes <= totalBytes}. */
     public MemoryInfo {
         Bytes.requireNonNegative("freeBytes", freeBytes);
         Bytes.requireNonNegative("totalBytes", totalBytes);

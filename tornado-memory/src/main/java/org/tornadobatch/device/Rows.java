@@ -6,6 +6,7 @@ package org.tornadobatch.device;
  * e.g. a slice of runs of every state row.
  */
 public record Rows(long count, long bytes, long sourcePitch, long targetPitch) {
+    /** Requires non-negative counts, and pitches no shorter than a row. */
     public Rows {
         if (count < 0 || bytes < 0) {
             throw new IllegalArgumentException("rows: " + count + " of " + bytes + " bytes (expected: both >= 0)");

@@ -4,6 +4,7 @@ package org.tornadobatch.device;
 public class UnsupportedFeatureException extends DeviceException {
     private static final long serialVersionUID = 1L;
 
+    /** Runtime {@code runtime} cannot do {@code feature}; {@code remedy} says what to do instead. */
     public UnsupportedFeatureException(String runtime, String feature, String remedy) {
         super("the " + runtime + " runtime does not offer " + feature + "; " + remedy);
     }

@@ -24,22 +24,27 @@ public final class Allocation {
         this.host = host;
     }
 
+    /** The request's label, which names the array in the owner's request map. */
     public String label() {
         return label;
     }
 
+    /** The request this array was allocated for. */
     public ArrayRequest request() {
         return request;
     }
 
+    /** The allocated shape: the request's, with the run axis cut to the chunk length where it is chunked. */
     public long[] shape() {
         return shape.clone();
     }
 
+    /** The array's size in bytes (of one chunk, where it is chunked). */
     public long bytes() {
         return device != null ? device.bytes() : host.bytes();
     }
 
+    /** Where the array lives: device memory or pinned host memory. */
     public MemoryKind kind() {
         return device != null ? MemoryKind.DEVICE : MemoryKind.PINNED;
     }

@@ -31,6 +31,7 @@ public record ArrayRequest(ElementType type, long[] shape, MemoryKind memory, Op
         this(type, shape, memory, chunkAxis, unchunkable, totalRuns, Direction.IN_OUT);
     }
 
+    /** Requires every component and copies the shape. */
     public ArrayRequest {
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(shape, "shape");
@@ -81,6 +82,7 @@ public record ArrayRequest(ElementType type, long[] shape, MemoryKind memory, Op
         return new ArrayRequest(type, shape, MemoryKind.DEVICE, OptionalInt.empty(), true, 1);
     }
 
+    /** The same request in memory of kind {@code kind}. */
     public ArrayRequest withMemory(MemoryKind kind) {
         return new ArrayRequest(type, shape, kind, chunkAxis, unchunkable, totalRuns, direction);
     }
@@ -94,14 +96,17 @@ public record ArrayRequest(ElementType type, long[] shape, MemoryKind memory, Op
         return new ArrayRequest(type, shape, memory, OptionalInt.of(axis), unchunkable, shape[axis], direction);
     }
 
+    /** The same request with no run axis (nothing to chunk along). */
     public ArrayRequest withoutChunkAxis() {
         return new ArrayRequest(type, shape, memory, OptionalInt.empty(), unchunkable, totalRuns, direction);
     }
 
+    /** The same request, refused chunking ({@code value} true) or allowed it. */
     public ArrayRequest withUnchunkable(boolean value) {
         return new ArrayRequest(type, shape, memory, chunkAxis, value, totalRuns, direction);
     }
 
+    /** The same request with {@code runs} runs in all along its run axis. */
     public ArrayRequest withTotalRuns(long runs) {
         return new ArrayRequest(type, shape, memory, chunkAxis, unchunkable, runs, direction);
     }
@@ -111,15 +116,18 @@ public record ArrayRequest(ElementType type, long[] shape, MemoryKind memory, Op
         return new ArrayRequest(type, shape, memory, chunkAxis, unchunkable, totalRuns, d);
     }
 
+    /** The array's extents (a copy). */
     @Override
     public long[] shape() {
         return shape.clone();
     }
 
+    /** The number of axes. */
     public int rank() {
         return shape.length;
     }
 
+    /** The number of elements: the product of the extents. */
     public long elements() {
         long n = 1;
         for (long e : shape) {
@@ -128,10 +136,12 @@ public record ArrayRequest(ElementType type, long[] shape, MemoryKind memory, Op
         return n;
     }
 
+    /** The array's size in bytes, unchunked. */
     public long bytes() {
         return elements() * type.bytes();
     }
 
+    /** Whether the array may be split along its run axis: it has one and is not marked unchunkable. */
     public boolean isChunkable() {
         return !unchunkable && chunkAxis.isPresent() && shape[chunkAxis.getAsInt()] != 1;
     }

@@ -9,14 +9,17 @@ import java.util.Map;
  * shorter: see {@link #runsIn}), and each array's per-chunk shape.
  */
 public record ArrayResponse(Map<String, Allocation> arrays, ChunkPlan plan) {
+    /** Copies the arrays (unmodifiable, in the request's order). */
     public ArrayResponse {
         arrays = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(arrays));
     }
 
+    /** The number of chunks the runs are split into (1 when everything fits). */
     public long chunks() {
         return plan.chunks();
     }
 
+    /** Runs per chunk: the extent of every chunked array's run axis. */
     public long chunkLength() {
         return plan.chunkLength();
     }
@@ -38,6 +41,7 @@ public record ArrayResponse(Map<String, Allocation> arrays, ChunkPlan plan) {
         return m;
     }
 
+    /** The allocation of the array labelled {@code label}; an unknown label is refused naming the known ones. */
     public Allocation get(String label) {
         Allocation a = arrays.get(label);
         if (a == null) {

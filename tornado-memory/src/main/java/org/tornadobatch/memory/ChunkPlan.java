@@ -19,6 +19,7 @@ import org.tornadobatch.Bytes;
 public record ChunkPlan(long runs, long chunks, long chunkLength, long chunkableBytes, long unchunkableBytes, long availableBytes,
                         List<String> warnings) {
 
+    /** Requires positive counts and a chunk no longer than the runs; copies the warnings. */
     public ChunkPlan {
         if (runs < 1 || chunks < 1 || chunkLength < 1 || chunkLength > runs) {
             throw new IllegalArgumentException("inconsistent plan: runs " + runs + ", chunks " + chunks + ", chunkLength " + chunkLength);
@@ -31,6 +32,7 @@ public record ChunkPlan(long runs, long chunks, long chunkLength, long chunkable
         return new ChunkPlan(runs, 1, runs, chunkableBytes, unchunkableBytes, availableBytes, List.of());
     }
 
+    /** Whether the runs are split into more than one chunk. */
     public boolean isChunked() {
         return chunks > 1;
     }

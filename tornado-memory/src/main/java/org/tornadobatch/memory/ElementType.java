@@ -2,8 +2,11 @@ package org.tornadobatch.memory;
 
 /** Element types of batch arrays, with their sizes in bytes. */
 public enum ElementType {
+    /** IEEE 754 double precision. */
     FLOAT64(8),
+    /** IEEE 754 single precision. */
     FLOAT32(4),
+    /** 32-bit signed integers (statuses, step counts). */
     INT32(4);
 
     private final int bytes;
@@ -12,6 +15,7 @@ public enum ElementType {
         this.bytes = bytes;
     }
 
+    /** The size of one element in bytes. */
     public int bytes() {
         return bytes;
     }

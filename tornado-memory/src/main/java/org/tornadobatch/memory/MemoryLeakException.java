@@ -9,6 +9,7 @@ public class MemoryLeakException extends TornadoBatchException {
     private static final long serialVersionUID = 1L;
     private final transient List<MemoryManager.Leak> leaks;
 
+    /** The owners that still held memory, each with what it held. */
     public MemoryLeakException(List<MemoryManager.Leak> leaks) {
         super("memory manager closed with " + leaks.size() + " array(s) still allocated (freed now): "
                 + String.join("; ", leaks.stream().map(MemoryManager.Leak::toString).toList())
@@ -16,6 +17,7 @@ public class MemoryLeakException extends TornadoBatchException {
         this.leaks = List.copyOf(leaks);
     }
 
+    /** The owners that still held memory, each with what it held. */
     public List<MemoryManager.Leak> leaks() {
         return leaks;
     }

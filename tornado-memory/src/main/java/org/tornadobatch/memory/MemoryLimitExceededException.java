@@ -22,12 +22,18 @@ public class MemoryLimitExceededException extends TornadoBatchException {
         PINNED_LIMIT
     }
 
+    /** Why the request could not be met. */
     private final Reason reason;
+    /** The bytes of the chunkable arrays, unchunked. */
     private final long chunkableBytes;
+    /** The bytes of the arrays that cannot be chunked. */
     private final long unchunkableBytes;
+    /** The bytes the owner could have had. */
     private final long availableBytes;
+    /** How the allocation ended, for the message. */
     private final AllocationOutcome outcome;
 
+    /** Why nothing fitted ({@code reason}, {@code message}), with the bytes asked for and the bytes available. */
     public MemoryLimitExceededException(Reason reason, String message, long chunkableBytes, long unchunkableBytes, long availableBytes) {
         this(reason, message, chunkableBytes, unchunkableBytes, availableBytes, null);
     }
@@ -55,18 +61,22 @@ public class MemoryLimitExceededException extends TornadoBatchException {
         return outcome;
     }
 
+    /** Why the request could not be met. */
     public Reason reason() {
         return reason;
     }
 
+    /** The bytes of the chunkable arrays, unchunked. */
     public long chunkableBytes() {
         return chunkableBytes;
     }
 
+    /** The bytes of the arrays that cannot be chunked. */
     public long unchunkableBytes() {
         return unchunkableBytes;
     }
 
+    /** The bytes the owner could have had. */
     public long availableBytes() {
         return availableBytes;
     }

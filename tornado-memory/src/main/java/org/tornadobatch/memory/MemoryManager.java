@@ -99,6 +99,7 @@ public final class MemoryManager implements AutoCloseable {
         return defaultManager;
     }
 
+    /** The device runtime whose memory this manager hands out. */
     public DeviceRuntime runtime() {
         return runtime;
     }
@@ -130,6 +131,7 @@ public final class MemoryManager implements AutoCloseable {
         return registration;
     }
 
+    /** Whether {@code owner} is registered with this manager. */
     public synchronized boolean isRegistered(Object owner) {
         expunge();
         return owners.contains(owner);
@@ -165,14 +167,17 @@ public final class MemoryManager implements AutoCloseable {
 
     // ---------------------------------------------------------------- modes and allocators
 
+    /** Whether owners' caps limit their allocations (active) or only the device's free memory does (passive). */
     public synchronized LimitMode limitMode() {
         return allocation.limitMode();
     }
 
+    /** Sets whether owners' caps limit their allocations from now on. */
     public synchronized void setLimitMode(LimitMode mode) {
         allocation.limitMode(Objects.requireNonNull(mode, "mode"));
     }
 
+    /** The allocator in use (default or pooled). */
     public synchronized AllocatorKind allocator() {
         return allocation.allocator().kind();
     }
@@ -201,6 +206,7 @@ public final class MemoryManager implements AutoCloseable {
         return groups.streamOf(entry(owner).key);
     }
 
+    /** The name of the stream group {@code owner} belongs to. */
     public synchronized String streamGroup(Object owner) {
         return groups.groupOf(entry(owner).key);
     }
@@ -391,6 +397,7 @@ public final class MemoryManager implements AutoCloseable {
         allocation.allocator().trim();
     }
 
+    /** How many times an owner's arrays were released to make room for another owner's. */
     public synchronized long evictions() {
         return allocation.evictions();
     }
@@ -406,6 +413,7 @@ public final class MemoryManager implements AutoCloseable {
         return owners.purged();
     }
 
+    /** The owners registered now (collected owners purged first). */
     public synchronized int registeredOwners() {
         expunge();
         return owners.size();

@@ -23,6 +23,7 @@ public final class MemoryManagerBuilder {
         this.runtime = Objects.requireNonNull(runtime, "runtime");
     }
 
+    /** Whether owners' caps limit their allocations ({@link LimitMode}). */
     public MemoryManagerBuilder limitMode(LimitMode mode) {
         this.limitMode = Objects.requireNonNull(mode, "mode");
         return this;
@@ -69,6 +70,7 @@ public final class MemoryManagerBuilder {
         return this;
     }
 
+    /** The manager, over the runtime given (or the jvm runtime). */
     public MemoryManager build() {
         return new MemoryManager(this);
     }

@@ -52,6 +52,7 @@ public final class OwnerSettings<O> {
         return b.build();
     }
 
+    /** A builder of settings, with no name, the default stream group and no hooks. */
     public static <O> Builder<O> builder() {
         return new Builder<>();
     }
@@ -66,6 +67,7 @@ public final class OwnerSettings<O> {
         return name;
     }
 
+    /** The stream group the owner joins. */
     public String streamGroup() {
         return streamGroup;
     }
@@ -75,14 +77,17 @@ public final class OwnerSettings<O> {
         return proportion;
     }
 
+    /** Called when the owner's arrays are freed by the manager (to make room, or on close). */
     public Consumer<? super O> onInvalidate() {
         return onInvalidate;
     }
 
+    /** Called when the owner's arrays are allocated, with the response. */
     public BiConsumer<? super O, ArrayResponse> onAllocationReady() {
         return onAllocationReady;
     }
 
+    /** The bytes of host arrays past which results spill to disk, if set. */
     public OptionalLong hostSpillThresholdBytes() {
         return hostSpillThresholdBytes;
     }
@@ -106,11 +111,13 @@ public final class OwnerSettings<O> {
         private Builder() {
         }
 
+        /** The owner's name, for messages and the pool's affinity. */
         public Builder<O> name(String value) {
             this.name = value;
             return this;
         }
 
+        /** Sets the stream group the owner joins (owners of one group share a stream). */
         public Builder<O> streamGroup(String value) {
             if (value == null || value.isBlank()) {
                 throw new IllegalArgumentException("streamGroup: '" + value + "' (expected: a non-blank name)");
@@ -126,12 +133,14 @@ public final class OwnerSettings<O> {
             return this;
         }
 
+        /** Sets the hook called when the owner's arrays are freed by the manager. */
         public Builder<O> onInvalidate(Consumer<? super O> hook) {
             this.onInvalidate = Objects.requireNonNull(hook, "onInvalidate");
             this.hasHooks = true;
             return this;
         }
 
+        /** Sets the hook called when the owner's arrays are allocated. */
         public Builder<O> onAllocationReady(BiConsumer<? super O, ArrayResponse> hook) {
             this.onAllocationReady = Objects.requireNonNull(hook, "onAllocationReady");
             this.hasHooks = true;
@@ -156,6 +165,7 @@ public final class OwnerSettings<O> {
             return this;
         }
 
+        /** The settings. */
         public OwnerSettings<O> build() {
             return new OwnerSettings<>(this);
         }

@@ -27,6 +27,7 @@ public final class StreamGroups<K> {
     private final Map<K, String> groupOf = new HashMap<>();
     private final Map<String, DeviceStream> streams = new HashMap<>();
 
+    /** Groups whose streams come from {@code runtime}. */
     public StreamGroups(DeviceRuntime runtime) {
         this.runtime = Objects.requireNonNull(runtime, "runtime");
     }
@@ -85,6 +86,7 @@ public final class StreamGroups<K> {
         return g;
     }
 
+    /** The group {@code member} belongs to, if any. */
     public Optional<String> findGroupOf(K member) {
         return Optional.ofNullable(groupOf.get(member));
     }
@@ -94,6 +96,7 @@ public final class StreamGroups<K> {
         return List.copyOf(members.getOrDefault(group, Set.of()));
     }
 
+    /** The names of the groups. */
     public Set<String> groups() {
         return Set.copyOf(members.keySet());
     }

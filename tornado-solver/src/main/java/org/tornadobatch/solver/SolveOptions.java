@@ -34,6 +34,10 @@ public final class SolveOptions {
     private boolean nanOnFailure;
     private Drivers drivers;
 
+    /** Options with every default (as {@link #defaults()}). */
+    public SolveOptions() {
+    }
+
     /** Options with every default. */
     public static SolveOptions defaults() {
         return new SolveOptions();

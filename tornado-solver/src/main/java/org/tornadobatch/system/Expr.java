@@ -9,6 +9,7 @@ import java.util.function.Consumer;
  * knows where it came from ({@link SourcePos}) so that errors can point at it.
  */
 public sealed interface Expr {
+    /** Where the expression starts in the system's text. */
     SourcePos pos();
 
     /** A number. */
@@ -28,10 +29,12 @@ public sealed interface Expr {
      * {@code && ||}.
      */
     record Binary(String op, Expr left, Expr right, SourcePos pos) implements Expr {
+        /** Whether the operator is a comparison ({@code < <= > >= == !=}). */
         public boolean isComparison() {
             return COMPARISONS.contains(op);
         }
 
+        /** Whether the operator is logical ({@code && ||}). */
         public boolean isLogical() {
             return op.equals("&&") || op.equals("||");
         }
@@ -39,11 +42,13 @@ public sealed interface Expr {
 
     /** A call of a built-in function, including {@code ifelse(cond, a, b)}. */
     record Call(String function, List<Expr> args, SourcePos pos) implements Expr {
+        /** Copies the arguments. */
         public Call {
             args = List.copyOf(args);
         }
     }
 
+    /** The comparison operators. */
     Set<String> COMPARISONS = Set.of("<", "<=", ">", ">=", "==", "!=");
 
     /** True for expressions that yield a truth value (comparisons, logic, not). */

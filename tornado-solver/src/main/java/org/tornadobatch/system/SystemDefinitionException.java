@@ -8,8 +8,10 @@ import org.tornadobatch.TornadoBatchException;
  * with {@code source:line:column} where the problem is.
  */
 public final class SystemDefinitionException extends TornadoBatchException {
+    /** Where in the system's text the error is. */
     private final SourcePos pos;
 
+    /** An error in a system's text at {@code pos}, described by {@code message}. */
     public SystemDefinitionException(SourcePos pos, String message) {
         super(pos == null ? message : pos + ": " + message);
         this.pos = pos;

@@ -80,6 +80,7 @@ public final class CudaRuntime implements DeviceRuntime {
         return context.computeCapability;
     }
 
+    /** The device's streaming multiprocessors. */
     public int multiprocessors() {
         return context.multiprocessors;
     }

@@ -12,6 +12,10 @@ import org.tornadobatch.device.DeviceRuntimeProvider;
  * it says why in one line. Kernels also need NVRTC; without it the runtime still offers memory and copies.
  */
 public final class CudaRuntimeProvider implements DeviceRuntimeProvider {
+    /** The provider {@link java.util.ServiceLoader} makes. */
+    public CudaRuntimeProvider() {
+    }
+
     @Override
     public String name() {
         return "cuda";

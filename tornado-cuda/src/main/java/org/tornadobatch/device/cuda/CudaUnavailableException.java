@@ -6,6 +6,7 @@ import org.tornadobatch.device.DeviceException;
 public class CudaUnavailableException extends DeviceException {
     private static final long serialVersionUID = 1L;
 
+    /** The runtime cannot start, for {@code reason} (one line). */
     public CudaUnavailableException(String reason) {
         super(reason);
     }

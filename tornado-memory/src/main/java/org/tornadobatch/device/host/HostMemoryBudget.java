@@ -29,6 +29,8 @@ public final class HostMemoryBudget<B extends DeviceBuffer> {
     private final Set<B> live = ConcurrentHashMap.newKeySet();
 
     /**
+     * A budget of {@code totalBytes} for buffers made and released by the functions given.
+     *
      * @param device     the device's name, for messages
      * @param totalBytes what the buffers may take together
      * @param make       makes a buffer of so many bytes
@@ -41,10 +43,12 @@ public final class HostMemoryBudget<B extends DeviceBuffer> {
         this.release = release;
     }
 
+    /** What is free and what the buffers may take together. */
     public MemoryInfo info() {
         return new MemoryInfo(Math.max(0, totalBytes - allocated.get()), totalBytes);
     }
 
+    /** What the buffers may take together, in bytes. */
     public long totalBytes() {
         return totalBytes;
     }

@@ -49,6 +49,7 @@ public final class OffHeapHostBuffer implements HostBuffer {
     private final HostMemoryKind kind;
     private boolean closed;
 
+    /** A zeroed buffer of {@code bytes} off the Java heap, reporting itself as {@code kind}. */
     public OffHeapHostBuffer(long bytes, HostMemoryKind kind) {
         this.segment = bytes < LARGE_BYTES ? arena.allocate(Math.max(bytes, 1), 64).asSlice(0, bytes) : LINUX ? map(bytes) : calloc(bytes);
         this.kind = kind;

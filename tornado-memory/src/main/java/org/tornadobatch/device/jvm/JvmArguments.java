@@ -22,22 +22,27 @@ public final class JvmArguments {
         return b == null ? null : segments.apply(b);
     }
 
+    /** The int32 scalar {@code name}. */
     public int int32(String name) {
         return args.int32(name);
     }
 
+    /** The int64 scalar {@code name}. */
     public long int64(String name) {
         return args.int64(name);
     }
 
+    /** The float32 scalar {@code name}. */
     public float float32(String name) {
         return args.float32(name);
     }
 
+    /** The float64 scalar {@code name}. */
     public double float64(String name) {
         return args.float64(name);
     }
 
+    /** The vector {@code name} (one value per element, e.g. per state). */
     public double[] vector(String name) {
         return args.vector(name);
     }

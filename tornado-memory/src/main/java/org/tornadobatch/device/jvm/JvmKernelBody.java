@@ -8,5 +8,6 @@ package org.tornadobatch.device.jvm;
  */
 @FunctionalInterface
 public interface JvmKernelBody {
+    /** Runs the kernel for work items {@code first <= i < end} with the launch's arguments. */
     void run(int first, int end, JvmArguments args);
 }

@@ -49,6 +49,7 @@ public final class JvmRuntime implements DeviceRuntime {
     private final Map<LaneStream, Boolean> streams = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
+    /** A runtime whose device memory is {@code totalBytes} of host memory, running kernels on all cores. */
     public JvmRuntime(long totalBytes) {
         this(totalBytes, defaultThreads());
     }

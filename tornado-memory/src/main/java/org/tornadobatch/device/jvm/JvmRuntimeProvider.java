@@ -8,6 +8,10 @@ import org.tornadobatch.device.host.HostInfo;
 
 /** Provides the always-present {@code jvm} runtime. */
 public final class JvmRuntimeProvider implements DeviceRuntimeProvider {
+    /** The provider {@link java.util.ServiceLoader} makes. */
+    public JvmRuntimeProvider() {
+    }
+
     @Override
     public String name() {
         return "jvm";

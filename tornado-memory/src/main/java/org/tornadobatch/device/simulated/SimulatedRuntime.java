@@ -71,6 +71,7 @@ public final class SimulatedRuntime implements DeviceRuntime {
         this.totalBytes = totalBytes;
     }
 
+    /** The bytes of device buffers allocated now. */
     public synchronized long allocatedBytes() {
         return allocatedBytes;
     }
@@ -85,6 +86,7 @@ public final class SimulatedRuntime implements DeviceRuntime {
         return freeCount;
     }
 
+    /** The device buffers allocated and not yet freed. */
     public int liveBuffers() {
         return live.size();
     }

@@ -32,22 +32,27 @@ public final class HostArray implements AutoCloseable {
         this.cleanable = CLEANER.register(this, release);
     }
 
+    /** The element type. */
     public ElementType type() {
         return type;
     }
 
+    /** The array's extents. */
     public long[] shape() {
         return shape.clone();
     }
 
+    /** Where the array lives: pinned, pageable, or a memory-mapped spill file. */
     public HostArrayKind kind() {
         return kind;
     }
 
+    /** The array's memory (row-major, native byte order). */
     public MemorySegment segment() {
         return segment;
     }
 
+    /** The array's size in bytes. */
     public long bytes() {
         return segment.byteSize();
     }

@@ -30,6 +30,7 @@ public final class HostArrays {
 
     private final DeviceRuntime runtime;
 
+    /** Host arrays whose pinned memory comes from {@code runtime}. */
     public HostArrays(DeviceRuntime runtime) {
         this.runtime = Objects.requireNonNull(runtime, "runtime");
     }

@@ -40,6 +40,7 @@ public final class StagingPool implements AutoCloseable {
     private long blocksUsed;
     private boolean closed;
 
+    /** A pool of up to {@code maxBlocks} pinned blocks of {@code blockBytes} each from {@code runtime}. */
     public StagingPool(DeviceRuntime runtime, long blockBytes, int maxBlocks) {
         this.runtime = runtime;
         this.blockBytes = Bytes.requirePositive("blockBytes", blockBytes);
@@ -127,6 +128,7 @@ public final class StagingPool implements AutoCloseable {
         return blocksUsed;
     }
 
+    /** The size of each block in bytes. */
     public long blockBytes() {
         return blockBytes;
     }

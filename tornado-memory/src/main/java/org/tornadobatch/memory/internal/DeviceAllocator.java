@@ -10,9 +10,14 @@ import org.tornadobatch.memory.PoolStats;
 /** Obtains and returns device memory for the manager. Not thread-safe; the manager guards it. */
 public interface DeviceAllocator extends AutoCloseable {
 
+    /** Which allocator this is. */
     AllocatorKind kind();
 
-    /** @throws OutOfDeviceMemoryException when the device cannot provide it, even after trimming any cache */
+    /**
+     * A buffer of {@code bytes}, ready for work on {@code stream}.
+     *
+     * @throws OutOfDeviceMemoryException when the device cannot provide it, even after trimming any cache
+     */
     DeviceBuffer allocate(long bytes, DeviceStream stream);
 
     /**
@@ -44,12 +49,14 @@ public interface DeviceAllocator extends AutoCloseable {
     default void awaitFrees() {
     }
 
+    /** Counts of what the allocator holds and handed out (a direct allocator holds nothing). */
     PoolStats stats();
 
     /** Releases cached blocks; buffers still in use are the manager's to free. */
     @Override
     void close();
 
+    /** A new allocator of kind {@code kind} over {@code runtime}'s memory. */
     static DeviceAllocator of(AllocatorKind kind, DeviceRuntime runtime) {
         return switch (kind) {
             case DEFAULT -> new DirectAllocator(runtime);

@@ -10,6 +10,7 @@ import java.util.List;
  * (so they are chunked and copied with them, in the solve's precision).
  */
 public record DriverTable(List<String> names, int degree, int segments, boolean wrap, double t0, double dt, boolean perRun) {
+    /** Copies the names. */
     public DriverTable {
         names = List.copyOf(names);
     }

@@ -16,34 +16,55 @@ import org.tornadobatch.solver.Precision;
  * <p>{@link #local()} is the name the generated code gives the value.
  */
 public enum KernelArg {
+    /** The initial states: (states, runs). */
     INIT("init", "init", null, Direction.IN, true),
+    /** The parameters, then any per-run drivers' pieces: (rows, runs). */
     PARAMS("params", "par", null, Direction.IN, true),
+    /** The times of the events (saves, samples, window ends), shared by every run. */
     EVENT_TIMES("event_times", "evT", ElementType.FLOAT64, Direction.CONSTANT, false),
+    /** What happens at each event ({@code Schedule}'s flags), shared by every run. */
     EVENT_FLAGS("event_flags", "evF", ElementType.INT32, Direction.CONSTANT, false),
     /** The drivers' polynomial pieces ({@link DriverTable}), shared by every run; one unused value without drivers. */
     DRIVERS("drivers", "drv", ElementType.FLOAT64, Direction.CONSTANT, false),
+    /** The saved states: (saves, saved states, runs). */
     STATE("state", "outS", null, Direction.OUT, true),
+    /** The saved observables: (saves, saved observables, runs). */
     OBSERVABLES("observables", "outO", null, Direction.OUT, true),
+    /** The states' summaries: (windows, summarised states times slots, runs). */
     STATE_SUMMARIES("state_summaries", "sumS", null, Direction.OUT, true),
+    /** The observables' summaries: (windows, summarised observables times slots, runs). */
     OBSERVABLE_SUMMARIES("observable_summaries", "sumO", null, Direction.OUT, true),
     /** Accepted, rejected and attempted steps per save interval: (saves, 3, runs). */
     STEP_COUNTS("step_counts", "outC", ElementType.INT32, Direction.OUT, true),
+    /** Each run's status bits ({@code RunStatus}). */
     STATUS("status", "status", ElementType.INT32, Direction.OUT, true),
+    /** Each run's accepted, then rejected, steps: (2, runs). */
     STEPS("steps", "steps", ElementType.INT32, Direction.OUT, true),
+    /** The end of the work range: runs {@code first <= r < end} of the chunk are integrated. */
     END("end", "n", ValueType.INT32),
+    /** The chunk's width in runs: the extent of every chunked array's last axis. */
     STRIDE("stride", "strideArg", ValueType.INT32),
+    /** The number of events. */
     EVENTS("events", "nEvents", ValueType.INT32),
+    /** The start time. */
     T0("t0", "t0", ValueType.FLOAT64),
+    /** The fixed step, or the first adaptive step where the kernel does not estimate it. */
     DT("dt", "dtInit", ValueType.FLOAT64),
+    /** The smallest adaptive step. */
     DT_MIN("dt_min", "dtMin", ValueType.FLOAT64),
+    /** The largest adaptive step. */
     DT_MAX("dt_max", "dtMax", ValueType.FLOAT64),
+    /** The most steps a run may attempt. */
     MAX_STEPS("max_steps", "maxSteps", ValueType.INT64),
     /** One absolute tolerance per state, passed by value. */
     ATOL("atol", "atol", ValueType.FLOAT64),
     /** One relative tolerance per state, passed by value. */
     RTOL("rtol", "rtol", ValueType.FLOAT64),
+    /** The number of saves. */
     SAVES("saves", "nSaves", ValueType.INT32),
+    /** The number of summary windows. */
     WINDOWS("windows", "nWindows", ValueType.INT32),
+    /** The start of the work range (see {@link #END}). */
     FIRST("first", "firstRun", ValueType.INT32);
 
     private final String label;
@@ -83,6 +104,7 @@ public enum KernelArg {
         return local;
     }
 
+    /** Whether the parameter is an array (else a scalar or a vector passed by value). */
     public boolean isArray() {
         return scalar == null;
     }

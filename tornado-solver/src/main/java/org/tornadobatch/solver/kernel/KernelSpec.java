@@ -30,6 +30,7 @@ public record KernelSpec(OdeSystem system, ButcherTableau tableau, StepControl c
         this(system, tableau, control, precision, savedStates, savedObservables, summarisedStates, summarisedObservables, metrics, false);
     }
 
+    /** Copies the index arrays and the metrics. */
     public KernelSpec {
         savedStates = savedStates.clone();
         savedObservables = savedObservables.clone();

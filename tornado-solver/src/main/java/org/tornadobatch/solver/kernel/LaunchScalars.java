@@ -13,6 +13,7 @@ import org.tornadobatch.device.LaunchArguments;
  */
 public record LaunchScalars(int first, int end, int stride, int events, double t0, double dt, double dtMin, double dtMax, long maxSteps,
                             double[] atol, double[] rtol, int saves, int windows) {
+    /** Copies the tolerances. */
     public LaunchScalars {
         atol = atol.clone();
         rtol = rtol.clone();

@@ -9,16 +9,27 @@ import java.util.Locale;
  * case-insensitive; {@code _} and {@code -} are interchangeable.
  */
 public enum Algorithm {
+    /** Forward Euler: order 1, fixed steps. */
     EULER("euler", Tableaus.EULER),
+    /** Heun's method: order 2, fixed steps. */
     HEUN_21("heun-21", Tableaus.HEUN_21, "heun"),
+    /** Ralston's third-order method, fixed steps. */
     RALSTON_33("ralston-33", Tableaus.RALSTON_33, "ralston"),
+    /** Bogacki and Shampine's 3(2) pair (MATLAB's ode23). */
     BOGACKI_SHAMPINE_32("bogacki-shampine-32", Tableaus.BOGACKI_SHAMPINE_32, "rk23", "ode23", "bs3"),
+    /** The classical fourth-order Runge-Kutta method, fixed steps. */
     CLASSICAL_RK4("classical-rk4", Tableaus.CLASSICAL_RK4, "rk4"),
+    /** Cash and Karp's 5(4) pair. */
     CASH_KARP_54("cash-karp-54", Tableaus.CASH_KARP_54, "cash-karp", "rkck"),
+    /** Fehlberg's 4(5) pair. */
     FEHLBERG_45("fehlberg-45", Tableaus.FEHLBERG_45, "rkf45", "fehlberg"),
+    /** Dormand and Prince's 5(4) pair (dopri5, MATLAB's ode45): the default. */
     DORMAND_PRINCE_54("dormand-prince-54", Tableaus.DORMAND_PRINCE_54, "dopri5", "dopri54", "rk45", "ode45"),
+    /** Tsitouras' 5(4) pair. */
     TSIT5("tsit5", Tableaus.TSIT5, "tsitouras-54"),
+    /** Verner's 7(6) pair, for tight tolerances. */
     VERN7("vern7", Tableaus.VERN7, "verner-76"),
+    /** Dormand and Prince's order-8 method with Hairer's 5 and 3 error estimates (dop853). */
     DORMAND_PRINCE_853("dormand-prince-853", Tableaus.DORMAND_PRINCE_853, "dop853"),
     /** Linearly implicit, for stiff systems: a Jacobian from the equations and one LU factorisation per step. */
     ROS3P("ros3p", Tableaus.ROS3P),
@@ -61,10 +72,12 @@ public enum Algorithm {
         return out;
     }
 
+    /** The method's name in outputs and run.json, e.g. {@code dormand-prince-54}. */
     public String canonicalName() {
         return canonical;
     }
 
+    /** Other names {@link #of} accepts, e.g. {@code dopri5}, {@code rk45}. */
     public List<String> aliases() {
         return aliases;
     }
@@ -74,6 +87,7 @@ public enum Algorithm {
         return tableau;
     }
 
+    /** Whether the method has an embedded error estimate, so that adaptive step control can use it. */
     public boolean isAdaptive() {
         return tableau.hasErrorEstimate();
     }

@@ -100,14 +100,14 @@ public record ButcherTableau(String name, double[] c, double[][] a, double[] b, 
         return true;
     }
 
-    @Override
     /** The nodes (a copy). */
+    @Override
     public double[] c() {
         return c.clone();
     }
 
-    @Override
     /** The coupling coefficients, row {@code i} of length {@code i} (a copy). */
+    @Override
     public double[][] a() {
         double[][] copy = new double[a.length][];
         for (int i = 0; i < a.length; i++) {
@@ -116,14 +116,14 @@ public record ButcherTableau(String name, double[] c, double[][] a, double[] b, 
         return copy;
     }
 
-    @Override
     /** The weights of the propagated solution (a copy). */
+    @Override
     public double[] b() {
         return b.clone();
     }
 
-    @Override
     /** The embedded weights (a copy), or null. */
+    @Override
     public double[] bHat() {
         return bHat == null ? null : bHat.clone();
     }

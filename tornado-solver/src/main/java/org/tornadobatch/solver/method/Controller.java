@@ -18,8 +18,18 @@ import java.util.Locale;
  * rejection; then {@code dt = clamp(dt * gain, dtMin, dtMax)}.
  */
 public enum Controller {
-    FIXED, I, PI, PID, GUSTAFSSON;
+    /** Fixed steps of {@code dt}. */
+    FIXED,
+    /** Integral (elementary) control. */
+    I,
+    /** Proportional-integral control (the default for methods with an error estimate). */
+    PI,
+    /** Proportional-integral-derivative control. */
+    PID,
+    /** Gustafsson's predictive control. */
+    GUSTAFSSON;
 
+    /** The controller named {@code name} (case-insensitive); an unknown name is refused listing the known ones. */
     public static Controller of(String name) {
         String n = name.trim().toUpperCase(Locale.ROOT);
         for (Controller c : values()) {
@@ -31,6 +41,7 @@ public enum Controller {
                 + Arrays.stream(values()).map(Controller::toString).toList() + ")");
     }
 
+    /** Whether the step size adapts to the error estimate (every controller but {@link #FIXED}). */
     public boolean isAdaptive() {
         return this != FIXED;
     }

@@ -29,14 +29,14 @@ public record Rosenbrock(double gamma, double[][] c, double[] gammas) {
         }
     }
 
-    @Override
     /** The coefficients {@code c_ij} of the earlier stages in each stage's right-hand side (a copy). */
+    @Override
     public double[][] c() {
         return Arrays.stream(c).map(double[]::clone).toArray(double[][]::new);
     }
 
-    @Override
     /** The {@code gamma_i}: the weights of {@code h df/dt} in each stage (a copy). */
+    @Override
     public double[] gammas() {
         return gammas.clone();
     }

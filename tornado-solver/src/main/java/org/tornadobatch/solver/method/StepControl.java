@@ -46,21 +46,25 @@ public record StepControl(Controller controller, double dt, double dtMin, double
                 kp, ki, kd, maxSteps, estimatesInitialStep);
     }
 
+    /** Copies the tolerances. */
     public StepControl {
         atol = atol.clone();
         rtol = rtol.clone();
     }
 
+    /** The absolute tolerances, one per state (a copy). */
     @Override
     public double[] atol() {
         return atol.clone();
     }
 
+    /** The relative tolerances, one per state (a copy). */
     @Override
     public double[] rtol() {
         return rtol.clone();
     }
 
+    /** A builder with every option unset (defaults resolved per method in {@link Builder#resolve}). */
     public static Builder builder() {
         return new Builder();
     }
@@ -107,22 +111,29 @@ public record StepControl(Controller controller, double dt, double dtMin, double
         /** The options set that only adaptive control uses, to refuse them for fixed steps rather than ignore them. */
         private final java.util.Set<String> adaptiveOnly = new java.util.LinkedHashSet<>();
 
+        private Builder() {
+        }
+
+        /** The controller (default: PI for methods with an error estimate, fixed steps for the others). */
         public Builder controller(Controller c) {
             this.controller = c;
             return this;
         }
 
+        /** The step size of fixed steps, or the first step of adaptive ones (default: 1e-3 for fixed steps; adaptive, estimated from the system). */
         public Builder dt(double v) {
             dt = OptionalDouble.of(v);
             return this;
         }
 
+        /** The smallest step an adaptive controller takes (default 1e-6, or {@code dt / 100} where a {@code dt} is given). */
         public Builder dtMin(double v) {
             dtMin = OptionalDouble.of(v);
             adaptiveOnly.add("dtMin");
             return this;
         }
 
+        /** The largest step an adaptive controller takes (default 1, or {@code dt * 100} where a {@code dt} is given). */
         public Builder dtMax(double v) {
             dtMax = OptionalDouble.of(v);
             adaptiveOnly.add("dtMax");
@@ -143,12 +154,14 @@ public record StepControl(Controller controller, double dt, double dtMin, double
             return this;
         }
 
+        /** The safety factor on every step-size change (default 0.9). */
         public Builder safety(double v) {
             safety = v;
             adaptiveOnly.add("safety");
             return this;
         }
 
+        /** The bounds of the factor one step size may change by (default 0.2 to 10). */
         public Builder gains(double min, double max) {
             minGain = min;
             adaptiveOnly.add("gains");
@@ -156,6 +169,7 @@ public record StepControl(Controller controller, double dt, double dtMin, double
             return this;
         }
 
+        /** The error norms within {@code [min, max]} leave the step unchanged (default: none). */
         public Builder deadband(double min, double max) {
             deadbandMin = min;
             adaptiveOnly.add("deadband");
@@ -163,6 +177,7 @@ public record StepControl(Controller controller, double dt, double dtMin, double
             return this;
         }
 
+        /** The PI/PID exponents {@code kp}, {@code ki}, {@code kd} (default: Hairer's for the method's error order). */
         public Builder pid(double kp, double ki, double kd) {
             this.kp = kp;
             adaptiveOnly.add("pid");
@@ -171,6 +186,7 @@ public record StepControl(Controller controller, double dt, double dtMin, double
             return this;
         }
 
+        /** The most steps a run may take before it fails with MAX_STEPS_EXCEEDED (default 10,000,000). */
         public Builder maxSteps(long v) {
             maxSteps = v;
             return this;

@@ -18,8 +18,40 @@ import java.util.stream.IntStream;
 public record Metric(Kind kind, int peaks) {
     /** The kinds; counted ones take {@code [n]}. */
     public enum Kind {
-        MEAN, MAX, MIN, RMS, STD, MAX_MAGNITUDE, EXTREMA, PEAKS, NEGATIVE_PEAKS, PEAK_INDICES, NEGATIVE_PEAK_INDICES,
-        DXDT_MAX, DXDT_MIN, DXDT_EXTREMA, D2XDT2_MAX, D2XDT2_MIN, D2XDT2_EXTREMA;
+        /** The mean over the window's samples. */
+        MEAN,
+        /** The largest sample. */
+        MAX,
+        /** The smallest sample. */
+        MIN,
+        /** The root mean square. */
+        RMS,
+        /** The population standard deviation. */
+        STD,
+        /** The largest absolute value. */
+        MAX_MAGNITUDE,
+        /** The largest and the smallest sample. */
+        EXTREMA,
+        /** The times of the first n local maxima. */
+        PEAKS,
+        /** The times of the first n local minima. */
+        NEGATIVE_PEAKS,
+        /** The sample indices of the first n local maxima. */
+        PEAK_INDICES,
+        /** The sample indices of the first n local minima. */
+        NEGATIVE_PEAK_INDICES,
+        /** The largest first derivative, from consecutive samples. */
+        DXDT_MAX,
+        /** The smallest first derivative. */
+        DXDT_MIN,
+        /** The largest and the smallest first derivative. */
+        DXDT_EXTREMA,
+        /** The largest second derivative, from consecutive samples. */
+        D2XDT2_MAX,
+        /** The smallest second derivative. */
+        D2XDT2_MIN,
+        /** The largest and the smallest second derivative. */
+        D2XDT2_EXTREMA;
 
         /** Whether the kind records the first n peaks ({@code name[n]}). */
         public boolean counted() {
@@ -48,6 +80,7 @@ public record Metric(Kind kind, int peaks) {
      */
     public static final int MAX_PEAKS = 64;
 
+    /** Requires a kind, and a count in 1 .. {@link #MAX_PEAKS} for counted kinds (0 for the others). */
     public Metric {
         if (kind.counted() && (peaks < 1 || peaks > MAX_PEAKS)) {
             throw new IllegalArgumentException("output: " + kind.label() + "[" + peaks + "] (expected: " + kind.label() + "[n] with 1 <= n <= "

@@ -16,6 +16,7 @@ import java.util.Set;
 public record OutputSpec(boolean state, boolean observables, boolean time, List<Metric> metrics, List<String> saveVariables,
                          List<String> summariseVariables, boolean stepCounts) {
 
+    /** Copies the lists. */
     public OutputSpec {
         metrics = List.copyOf(metrics);
         saveVariables = saveVariables == null ? null : List.copyOf(saveVariables);
@@ -71,6 +72,7 @@ public record OutputSpec(boolean state, boolean observables, boolean time, List<
         return new OutputSpec(state, observables, time, metrics, saveVariables, names, stepCounts);
     }
 
+    /** Whether any summary metric is asked for. */
     public boolean hasSummaries() {
         return !metrics.isEmpty();
     }

@@ -17,10 +17,12 @@ public record Schedule(double[] eventTimes, int[] eventFlags, double[] saveTimes
     public static final int SAMPLE = 2;
     public static final int SAVE = 4;
 
+    /** The number of saved samples per run. */
     public int saves() {
         return saveTimes.length;
     }
 
+    /** The number of events: the distinct times at which the kernel saves, samples or closes a summary window. */
     public int events() {
         return eventTimes.length;
     }

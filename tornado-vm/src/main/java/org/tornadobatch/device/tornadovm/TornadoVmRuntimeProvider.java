@@ -13,6 +13,10 @@ import org.tornadobatch.device.DeviceRuntimeProvider;
  * the one given to {@link #open}.
  */
 public final class TornadoVmRuntimeProvider implements DeviceRuntimeProvider {
+    /** The provider {@link java.util.ServiceLoader} makes. */
+    public TornadoVmRuntimeProvider() {
+    }
+
     /** System property: the TornadoVM backend index. */
     public static final String BACKEND_PROPERTY = "tornadobatch.tornadovm.backend";
 

@@ -13,7 +13,13 @@ public enum RunStatus {
     /** The run took its maximum number of attempted steps. */
     MAX_STEPS_EXCEEDED(32),
     /** The state became NaN or infinite. */
-    NON_FINITE_STATE(1024);
+    NON_FINITE_STATE(1024),
+    /**
+     * The linear system of the last step the run attempted was singular (a zero or non-finite pivot of an implicit
+     * method's matrix): set beside the reason the run failed. An adaptive step on a singular matrix is rejected and
+     * shrunk like any step with a non-finite error, so this shows only where that could not help.
+     */
+    SINGULAR_MATRIX(2048);
 
     /** The status word of a run that succeeded. */
     public static final int SUCCESS = 0;

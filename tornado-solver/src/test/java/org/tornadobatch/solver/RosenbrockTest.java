@@ -59,6 +59,32 @@ class RosenbrockTest {
         }
     }
 
+    /**
+     * x' = lam x with lam = 1 / (h gamma): W = 1 / (h gamma) - lam is exactly zero for a step of h. A fixed step
+     * cannot avoid it and the run fails reporting the singular matrix; an adaptive one rejects that step, shrinks
+     * it, and solves to e^(lam T).
+     */
+    @Test
+    void aSingularMatrixFailsAFixedStepByNameAndAnAdaptiveStepShrinksPastIt() {
+        OdeSystem growth = OdeSystem.parse("states: x = 1\nparameters: lam = 1\ndx = lam * x\n", "growth");
+        double h = 0.1;
+        double lam = 1.0 / (h * org.tornadobatch.solver.method.Algorithm.RODAS4.tableau().rosenbrock().gamma());
+        try (SolveResult r = Solver.solveIvp(growth, Map.of("lam", new double[] {lam}), 0.5,
+                SolveOptions.defaults().method("rodas4").controller("fixed").dt(h))) {
+            assertEquals(java.util.List.of(RunStatus.NON_FINITE_STATE, RunStatus.SINGULAR_MATRIX), RunStatus.decode(r.run(0).status()));
+        }
+        try (SolveResult r = Solver.solveIvp(growth, Map.of("lam", new double[] {lam}), h,
+                SolveOptions.defaults().method("rodas4").dt(h).atol(1e-10).rtol(1e-8).stepControl(c -> c.dtMin(1e-9)))) {
+            assertEquals(RunStatus.SUCCESS, r.run(0).status());
+            assertTrue(r.rejectedSteps()[0] >= 1, "the first step, on the singular matrix, is rejected");
+            assertEquals(Math.exp(lam * h), r.finalState("x")[0], 1e-6 * Math.exp(lam * h));
+        }
+        try (SolveResult r = Solver.solveIvp(growth, Map.of("lam", new double[] {lam / 2}), 0.5,
+                SolveOptions.defaults().method("rodas4").controller("fixed").dt(h))) {
+            assertEquals(RunStatus.SUCCESS, r.run(0).status(), "the same steps on a regular matrix");
+        }
+    }
+
     @Test
     void robertsonsKineticsSolveToThePublishedValuesWhereExplicitMethodsGiveUp() {
         OdeSystem rober = OdeSystem.parse("""

@@ -22,12 +22,22 @@ import org.tornadobatch.system.Expr;
  * partial pivoting (row swaps chosen at run time, recorded as flags {@code sw<k>_<r>} and replayed on each
  * right-hand side), then per stage one evaluation of f, one forward and one back substitution. The stages are
  * {@code K<stage>_<i>}, the new state {@code n<i>}; {@code k0_} (f at the step's start) is the first stage's f.
- * A singular {@code W} gives non-finite stages, which the step control rejects like any non-finite estimate.
+ * A singular or ill-conditioned {@code W} (a pivot not above {@link #PIVOT_TOLERANCE} times n times the working
+ * type's epsilon times W's largest entry, or not finite) sets the run's {@code singular} flag: an adaptive step is
+ * then rejected like one with a non-finite error (and shrunk: W tends to I / (h gamma)); a fixed step's new state is
+ * NaN. A run that fails with the flag set reports {@link org.tornadobatch.solver.RunStatus#SINGULAR_MATRIX} besides.
  */
 final class RosenbrockWriter {
+    /**
+     * A pivot at most {@code PIVOT_TOLERANCE * n * epsilon} of W's largest entry counts as zero: W's condition is then
+     * past about {@code 1 / (8 n epsilon)}, and the stages would have no correct digit.
+     */
+    static final double PIVOT_TOLERANCE = 8;
+
     private final KernelGenerator g;
     private final Code.Ty R;
     private final boolean single;
+    private final boolean adaptive;
     private final ButcherTableau tab;
     private final Rosenbrock ros;
     private final int n;
@@ -38,6 +48,7 @@ final class RosenbrockWriter {
         this.g = g;
         this.R = g.real();
         this.single = spec.precision() == Precision.FLOAT32;
+        this.adaptive = spec.control().controller().isAdaptive();
         this.tab = spec.tableau();
         this.ros = tab.rosenbrock();
         this.n = spec.system().states().size();
@@ -80,7 +91,22 @@ final class RosenbrockWriter {
                 b.declare(false, R, w(i, j), value);
             }
         }
+        Ex largest = call("abs", ex(w(0, 0)));
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n; j++) {
+                if ((i > 0 || j > 0) && (i == j || nonZero(i, j))) {
+                    largest = call("max", largest, call("abs", ex(w(i, j))));
+                }
+            }
+        }
+        b.declare(true, R, "pivotMin", lit(PIVOT_TOLERANCE * n * (single ? Math.ulp(1.0f) : Math.ulp(1.0))), " * ", largest);
         factorise(b);
+        // Adaptive: this attempt's matrix (a rejected step may be retried smaller). Fixed: any step's (its NaN state ends the run).
+        List<Object> smallPivot = new java.util.ArrayList<>(adaptive ? List.of() : List.of("singular || "));
+        for (int k = 0; k < n; k++) {
+            smallPivot.addAll(List.of(k > 0 ? " || !(" : "!(", call("abs", ex(w(k, k))), " > pivotMin)"));
+        }
+        b.assign("singular", new Code.Cat(smallPivot));
         for (int st = 0; st < tab.stages(); st++) {
             for (int i = 0; i < n; i++) {
                 b.declare(false, R, "K" + st + "_" + i);
@@ -90,7 +116,9 @@ final class RosenbrockWriter {
         }
         double[] m = tab.b();
         for (int i = 0; i < n; i++) {
-            b.declare(true, R, "n" + i, sum("y" + i, m, tab.stages(), i));
+            Ex next = sum("y" + i, m, tab.stages(), i);
+            // A fixed step cannot be shrunk: its state becomes NaN, which ends the run (with SINGULAR_MATRIX beside).
+            b.declare(true, R, "n" + i, adaptive ? next : ex("singular ? ", new Code.NaN(single), " : ", next));
         }
         return b.statements();
     }

@@ -218,7 +218,8 @@ final class StepWriter {
             b.declare(false, Ty.FLOAT, "err", new Code.Cast(Ty.FLOAT, call("sqrt", ex("acc * ", f32(1.0 / nStates)))));
             // Not finite, or past float32's range (a blow-up): rejected as non-finite.
             b.declare(true, Ty.BOOL, "finiteErr", "err < ", f32(3e38));
-            b.when(ex("!finiteErr"), x -> x.assign("err", f32(1e8)));
+            // A Rosenbrock step on a singular matrix (RosenbrockWriter) is rejected like a non-finite one.
+            b.when(ex(rosenbrock != null ? "!finiteErr || singular" : "!finiteErr"), x -> x.assign("err", f32(1e8)));
             b.declare(true, Ty.BOOL, "accept", "err <= 1.0f");
             b.addAll(gain());
             b.when(ex("accept"), x -> {

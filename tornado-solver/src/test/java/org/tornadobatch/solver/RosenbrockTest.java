@@ -52,10 +52,13 @@ class RosenbrockTest {
                     slope(nonlinear, m, 1, 0.5, DTS),
                     slope(forced, m, 2, (Math.sin(2) - Math.cos(2) + Math.exp(-2)) / 2, DTS),
             };
+            // At least the order everywhere (on the linear problem a method may do better: rodas5p's stability function
+            // matches e^z to order 6), and exactly the order on the nonlinear one.
+            String seen = m + ": order " + a.tableau().order() + ", fitted slopes " + java.util.Arrays.toString(slopes);
             for (double s : slopes) {
-                assertTrue(Math.abs(s - a.tableau().order()) <= 0.3, m + ": order " + a.tableau().order() + ", fitted slopes "
-                        + java.util.Arrays.toString(slopes));
+                assertTrue(s >= a.tableau().order() - 0.3, seen);
             }
+            assertTrue(Math.abs(slopes[1] - a.tableau().order()) <= 0.3, seen);
         }
     }
 
@@ -96,7 +99,7 @@ class RosenbrockTest {
                 """, "robertson");
         // Hairer and Wanner II (IV.1 and the test set): at t = 40.
         double[] expected = {0.7158270687193, 9.185534764557e-6, 0.2841637457458};
-        for (String method : new String[] {"ros3p", "rodas4"}) {
+        for (String method : new String[] {"ros3p", "rodas4", "rodas5p"}) {
             try (SolveResult r = Solver.solveIvp(rober, Map.of(), 40, SolveOptions.defaults().method(method).atol(1e-10).rtol(1e-6))) {
                 assertTrue(r.run(0).succeeded(), method + ": status " + r.run(0).status());
                 for (int i = 0; i < 3; i++) {

@@ -44,11 +44,12 @@ class StiffTestSetTest {
         }
     }
 
-    @Test
-    void rodas4SolvesHiresOregoAndAStiffVanDerPolToTheirReferences() throws Exception {
-        assertTrue(solve(example("hires"), Map.of(), 321.8122, "rodas4", 1e-10, 100, HIRES) < 1e-5, "hires");
-        assertTrue(solve(example("orego"), Map.of(), 360, "rodas4", 1e-6, 10, OREGO) < 1e-5, "orego");
-        assertTrue(solve(example("vanderpol"), Map.of("mu", new double[] {1000}), 3000, "rodas4", 1e-10, 100, VDP) < 1e-5, "van der pol");
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"rodas4", "rodas5p"})
+    void theStifflyAccurateMethodsSolveHiresOregoAndAStiffVanDerPolToTheirReferences(String method) throws Exception {
+        assertTrue(solve(example("hires"), Map.of(), 321.8122, method, 1e-10, 100, HIRES) < 1e-5, "hires");
+        assertTrue(solve(example("orego"), Map.of(), 360, method, 1e-6, 10, OREGO) < 1e-5, "orego");
+        assertTrue(solve(example("vanderpol"), Map.of("mu", new double[] {1000}), 3000, method, 1e-10, 100, VDP) < 1e-5, "van der pol");
     }
 
     @Test

@@ -34,7 +34,9 @@ public enum Algorithm {
     /** Linearly implicit, for stiff systems: a Jacobian from the equations and one LU factorisation per step. */
     ROS3P("ros3p", Tableaus.ROS3P),
     /** Hairer and Wanner's RODAS: stiffly accurate, order 4; fewer steps than ros3p at tight tolerances. */
-    RODAS4("rodas4", Tableaus.RODAS4, "rodas");
+    RODAS4("rodas4", Tableaus.RODAS4, "rodas"),
+    /** Steinebach's Rodas5P: stiffly accurate, order 5 with less order reduction; DiffEqGPU's stiff default. */
+    RODAS5P("rodas5p", Tableaus.RODAS5P);
 
     /** The default algorithm. */
     public static final Algorithm DEFAULT = DORMAND_PRINCE_54;

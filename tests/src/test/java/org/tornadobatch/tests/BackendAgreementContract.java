@@ -193,6 +193,48 @@ public abstract class BackendAgreementContract {
     }
 
     /**
+     * A product added to itself, written so ({@code a * x + a * x}), through an auxiliary ({@code w + y * a} with
+     * {@code w = a * y}) and in a Jacobian (Robertson's {@code k2 * y2 * y2}, whose derivative is
+     * {@code k2 * y2 + k2 * y2}): TornadoVM 5.2's fused multiply-add phases failed to compile such kernels. Against
+     * exp(2 a t) and, for Robertson with rodas4, the jvm backend.
+     */
+    @Test
+    void productsAddedToThemselvesAgreeWithTheExactSolutionAndTheJvmBackend() {
+        org.tornadobatch.system.OdeSystem doubled = org.tornadobatch.system.OdeSystem.parse(
+                "states: x = 1, y = 1\nparameters: a = 0.5\nw = a * y\ndx = a * x + a * x\ndy = w + y * a\n", "doubled");
+        int runs = sizes().fixed();
+        double[] as = new double[runs];
+        for (int r = 0; r < runs; r++) {
+            as[r] = 0.1 + r / (double) runs;
+        }
+        Batch batch = Batch.grid(doubled, Map.of("a", as), org.tornadobatch.solver.GridKind.COMBINATORIAL);
+        StepControl.Builder c = StepControl.builder().controller(Controller.FIXED).dt(1e-3);
+        try (SolveResult g = solve(memory, doubled, Algorithm.CLASSICAL_RK4, c, Precision.FLOAT64, OutputSpec.stateOnly(), batch, TimeSpec.of(1.0))) {
+            double[] x = g.finalState("x");
+            double[] y = g.finalState("y");
+            for (int r = 0; r < runs; r++) {
+                double exact = Math.exp(2 * as[r]);
+                assertEquals(exact, x[r], 1e-10 * exact, "x, run " + r);
+                assertEquals(exact, y[r], 1e-10 * exact, "y, run " + r);
+            }
+        }
+        org.tornadobatch.system.OdeSystem robertson = org.tornadobatch.system.OdeSystem.parse("""
+                states: y1 = 1, y2 = 0, y3 = 0
+                parameters: k1 = 0.04, k2 = 3e7, k3 = 1e4
+                dy1 = -k1 * y1 + k3 * y2 * y3
+                dy2 = k1 * y1 - k3 * y2 * y3 - k2 * y2 * y2
+                dy3 = k2 * y2 * y2
+                """, "robertson");
+        double[] k1 = new double[runs];
+        for (int r = 0; r < runs; r++) {
+            k1[r] = 0.02 + 0.04 * r / runs;
+        }
+        Batch rb = Batch.grid(robertson, Map.of("k1", k1), org.tornadobatch.solver.GridKind.COMBINATORIAL);
+        compare(new Case(robertson, Algorithm.RODAS4, c, Precision.FLOAT64, OutputSpec.stateOnly(), rb, TimeSpec.of(1.0)), 1e-10, 1e-14, false,
+                "rodas4 robertson (k2 * y2 * y2), fixed steps of 1e-3, |diff| / (1e-10 |jvm| + 1e-14)");
+    }
+
+    /**
      * Drivers on the device: dx = u with samples of u, so x(T) is the interpolant's integral (trapezoids for linear
      * clamped samples, computed here), and a driven oscillator with a cubic wrapped driver against the jvm backend.
      */

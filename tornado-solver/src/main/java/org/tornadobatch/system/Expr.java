@@ -60,6 +60,32 @@ public sealed interface Expr {
         };
     }
 
+    /**
+     * Whether two expressions compute the same value by the same operations: the same tree, wherever they were
+     * written, with the operands of {@code +} and {@code *} in either order (IEEE addition and multiplication
+     * commute exactly), and a name that {@code definitions} defines (an auxiliary) the same as its definition.
+     */
+    static boolean sameValue(Expr a, Expr b, java.util.function.Function<String, Expr> definitions) {
+        if (a instanceof Ref r && definitions.apply(r.name()) != null) {
+            return sameValue(definitions.apply(r.name()), b, definitions);
+        }
+        if (b instanceof Ref r && definitions.apply(r.name()) != null) {
+            return sameValue(a, definitions.apply(r.name()), definitions);
+        }
+        return switch (a) {
+            case Num x -> b instanceof Num y && Double.compare(x.value(), y.value()) == 0;
+            case Ref x -> b instanceof Ref y && x.name().equals(y.name());
+            case Unary x -> b instanceof Unary y && x.op() == y.op() && sameValue(x.operand(), y.operand(), definitions);
+            case Binary x -> b instanceof Binary y && x.op().equals(y.op())
+                    && (sameValue(x.left(), y.left(), definitions) && sameValue(x.right(), y.right(), definitions)
+                        || (x.op().equals("+") || x.op().equals("*"))
+                            && sameValue(x.left(), y.right(), definitions) && sameValue(x.right(), y.left(), definitions));
+            case Call x -> b instanceof Call y && x.function().equals(y.function()) && x.args().size() == y.args().size()
+                    && java.util.stream.IntStream.range(0, x.args().size())
+                        .allMatch(i -> sameValue(x.args().get(i), y.args().get(i), definitions));
+        };
+    }
+
     /** Visits every number in this expression. */
     default void forEachNumber(Consumer<Num> action) {
         switch (this) {

@@ -21,6 +21,29 @@ final class ExpressionWriter {
         this.names = names;
     }
 
+    /**
+     * {@code e} with every sum of a value and itself ({@code x + x}) written {@code 2 * x}, which is equal in every
+     * rounding; auxiliaries are compared by their definitions in {@code definitions} (already rewritten so), since
+     * the compiler merges a local with an equal expression too. TornadoVM 5.2's fused multiply-add phases (PTX and
+     * OpenCL) fail on a product added to itself: Graal merges the two products, and the fused operation's addend
+     * comes out null ("Cannot invoke Node.isAlive()"). The derivative of {@code k * y * y} is such a sum.
+     */
+    static Expr doubledSums(Expr e, Map<String, Expr> definitions) {
+        return switch (e) {
+            case Expr.Num n -> n;
+            case Expr.Ref r -> r;
+            case Expr.Unary u -> new Expr.Unary(u.op(), doubledSums(u.operand(), definitions), u.pos());
+            case Expr.Binary b -> {
+                Expr l = doubledSums(b.left(), definitions);
+                Expr r = doubledSums(b.right(), definitions);
+                yield b.op().equals("+") && Expr.sameValue(l, r, definitions::get)
+                        ? new Expr.Binary("*", new Expr.Num(2, b.pos()), l, b.pos())
+                        : new Expr.Binary(b.op(), l, r, b.pos());
+            }
+            case Expr.Call c -> new Expr.Call(c.function(), c.args().stream().map(a -> doubledSums(a, definitions)).toList(), c.pos());
+        };
+    }
+
     private String literal(double v) {
         return dialect.literal(v, single);
     }

@@ -43,7 +43,7 @@ import org.tornadobatch.system.OdeSystem;
  */
 public final class KernelGenerator {
     /** Bumped whenever the generated code changes meaning, so cached kernels are not reused. */
-    static final String VERSION = "13";
+    static final String VERSION = "14";
 
     /**
      * The largest step (states times stages) whose fixed-step loop is unrolled by two where the dialect asks for
@@ -80,6 +80,8 @@ public final class KernelGenerator {
     private final int nStates;
     private final SummaryWriter summaries;
     private final StepWriter steps;
+    /** The auxiliaries' expressions as the kernel computes them ({@link ExpressionWriter#doubledSums}). */
+    private final Map<String, Expr> auxiliaries = new java.util.HashMap<>();
 
     private KernelGenerator(KernelSpec spec, Dialect dialect) {
         this.spec = spec;
@@ -93,6 +95,14 @@ public final class KernelGenerator {
         this.nStates = sys.states().size();
         this.summaries = new SummaryWriter(this, spec);
         this.steps = new StepWriter(this, spec);
+        for (Equation a : sys.auxiliaries()) {
+            auxiliaries.put(a.name(), ExpressionWriter.doubledSums(a.expression(), auxiliaries));
+        }
+    }
+
+    /** A system expression, computed in the working type with {@code names}, written as the kernel computes it. */
+    private Code.Sys sys(Expr e, Map<String, Ex> names) {
+        return new Code.Sys(ExpressionWriter.doubledSums(e, auxiliaries), single, names);
     }
 
     /**
@@ -219,7 +229,7 @@ public final class KernelGenerator {
         List<Expr> derivatives = sys.derivatives().stream().map(Equation::expression).toList();
         return evaluation(time, states, derivatives, (b, names) -> {
             for (int i = 0; i < derivatives.size(); i++) {
-                b.assign(target + i, new Code.Sys(derivatives.get(i), single, names));
+                b.assign(target + i, sys(derivatives.get(i), names));
             }
         });
     }
@@ -237,11 +247,11 @@ public final class KernelGenerator {
             for (int i = 0; i < jac.size(); i++) {
                 for (int j = 0; j < jac.get(i).size(); j++) {
                     if (!org.tornadobatch.system.Differentiation.isZero(jac.get(i).get(j))) {
-                        b.assign("J" + i + "_" + j, new Code.Sys(jac.get(i).get(j), single, names));
+                        b.assign("J" + i + "_" + j, sys(jac.get(i).get(j), names));
                     }
                 }
                 if (!org.tornadobatch.system.Differentiation.isZero(dT.get(i))) {
-                    b.assign("dT" + i, new Code.Sys(dT.get(i), single, names));
+                    b.assign("dT" + i, sys(dT.get(i), names));
                 }
             }
         });
@@ -261,7 +271,7 @@ public final class KernelGenerator {
             driverValues(b, "tt", used);
             for (Equation aux : sys.auxiliaries()) {
                 if (needed.contains(aux.name())) {
-                    b.declare(true, R, "a_" + aux.name(), new Code.Sys(aux.expression(), single, names));
+                    b.declare(true, R, "a_" + aux.name(), sys(aux.expression(), names));
                 }
             }
             assign.accept(b, names);
@@ -408,7 +418,7 @@ public final class KernelGenerator {
         driverValues(b, "t", sys.auxiliaries().stream().filter(a -> needed.contains(a.name())).map(Equation::expression).toList());
         for (Equation e : sys.auxiliaries()) {
             if (needed.contains(e.name())) {
-                b.declare(true, R, "a_" + e.name(), new Code.Sys(e.expression(), single, names));
+                b.declare(true, R, "a_" + e.name(), sys(e.expression(), names));
             }
         }
         for (int i : which) {

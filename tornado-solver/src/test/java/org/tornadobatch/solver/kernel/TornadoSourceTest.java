@@ -44,6 +44,35 @@ class TornadoSourceTest {
         }
     }
 
+    /**
+     * A sum of a value and itself is written as twice the value (equal in every rounding), in the equations, through
+     * an auxiliary and in the Jacobian: TornadoVM 5.2's fused multiply-add phases fail on a product added to itself.
+     * Other sums are left as written.
+     */
+    @Test
+    void aProductAddedToItselfIsWrittenAsTwiceTheProduct() {
+        OdeSystem sys = OdeSystem.parse("""
+                states: x = 1, y = 1
+                parameters: a = 0.5, k = 3
+                w = a * y
+                dx = a * x + x * a
+                dy = w + y * a - k * y * y + a * y * x
+                """, "doubled");
+        StepControl ctl = StepControl.builder().controller(Controller.FIXED).dt(0.01).resolve(Algorithm.RODAS4, 2);
+        KernelSpec spec = new KernelSpec(sys, Algorithm.RODAS4.tableau(), ctl, Precision.FLOAT64, new int[] {0, 1}, new int[0], new int[0],
+                new int[0], List.of());
+        for (String language : List.of("tornadovm", "cuda", "java")) {
+            String code = KernelGenerator.generate(spec, language).code();
+            assertTrue(code.contains("(2.0 * (p0 * x))") || code.contains("(2.0 * (p0 * z0))"), language + ": a * x + x * a\n" + code);
+            assertTrue(code.contains("(2.0 * (a_w))") || code.contains("(2.0 * a_w)"), language + ": w + y * a\n" + code);
+            // d/dy of -k * y * y: -((k * y) + (k * y)) in the Jacobian, and of w + y * a: a + a
+            assertTrue(code.contains("((-2.0) * (p1 * y1))") || code.contains("- (2.0 * (p1 * y1))"), language + ": the Jacobian's k * y + k * y\n" + code);
+            assertTrue(code.contains("(2.0 * p0)"), language + ": the Jacobian's a + a\n" + code);
+            assertFalse(code.matches("(?s).*\\(\\(p0 \\* x\\) \\+ \\(x \\* p0\\)\\).*"), language);
+            assertTrue(code.contains("(p0 * y1) * y0") || code.contains("((p0 * z1) * z0)"), language + ": a * y * x kept\n" + code);
+        }
+    }
+
     @Test
     void smallFixedStepsAreUnrolledByTwo() {
         KernelSpec small = KernelVariants.spec(Algorithm.CLASSICAL_RK4, Controller.FIXED, Precision.FLOAT64, false);

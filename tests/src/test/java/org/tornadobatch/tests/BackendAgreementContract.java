@@ -280,12 +280,18 @@ public abstract class BackendAgreementContract {
         for (int r = 0; r < runs; r++) {
             ws[r] = 0.5 + 2.0 * r / runs;
         }
-        Batch b2 = Batch.grid(driven, Map.of("w", ws), org.tornadobatch.solver.GridKind.COMBINATORIAL);
+        drivenAgreesWithTheJvmBackend(driven, cubic, Batch.grid(driven, Map.of("w", ws), org.tornadobatch.solver.GridKind.COMBINATORIAL),
+                "cubic wrapped driver");
+    }
+
+    /** The driven oscillator with {@code drivers}, sampled every 1 to t = 20, within 1e-10 of the jvm backend. */
+    private void drivenAgreesWithTheJvmBackend(org.tornadobatch.system.OdeSystem driven, org.tornadobatch.solver.Drivers drivers, Batch batch,
+            String what) {
         TimeSpec t = TimeSpec.of(20.0).withSaveEvery(1.0);
-        try (SolveResult g = driven(memory, driven, cubic, b2, t); SolveResult j = driven(jvm, driven, cubic, b2, t)) {
+        try (SolveResult g = driven(memory, driven, drivers, batch, t); SolveResult j = driven(jvm, driven, drivers, batch, t)) {
             double w = worst(g, j, 1e-10, 1e-12);
-            System.out.printf("%s vs jvm, cubic wrapped driver: worst %.3g%n", backendName(), w);
-            assertTrue(w <= 1, "cubic wrapped driver: " + w);
+            System.out.printf("%s vs jvm, %s: worst %.3g%n", backendName(), what, w);
+            assertTrue(w <= 1, what + ": " + w);
         }
     }
 
@@ -334,13 +340,8 @@ public abstract class BackendAgreementContract {
             }
         }
         org.tornadobatch.solver.Drivers cubic = org.tornadobatch.solver.Drivers.perRun(0, 0.4, Map.of("f", f)).cubic().wrap();
-        Batch b2 = Batch.grid(driven, Map.of("w", ws), org.tornadobatch.solver.GridKind.COMBINATORIAL);
-        TimeSpec t = TimeSpec.of(20.0).withSaveEvery(1.0);
-        try (SolveResult g = driven(memory, driven, cubic, b2, t); SolveResult j = driven(jvm, driven, cubic, b2, t)) {
-            double w = worst(g, j, 1e-10, 1e-12);
-            System.out.printf("%s vs jvm, cubic wrapped drivers per run: worst %.3g%n", backendName(), w);
-            assertTrue(w <= 1, "cubic wrapped drivers per run: " + w);
-        }
+        drivenAgreesWithTheJvmBackend(driven, cubic, Batch.grid(driven, Map.of("w", ws), org.tornadobatch.solver.GridKind.COMBINATORIAL),
+                "cubic wrapped drivers per run");
     }
 
     private static SolveResult driven(MemoryManager m, org.tornadobatch.system.OdeSystem sys, org.tornadobatch.solver.Drivers d, Batch b,

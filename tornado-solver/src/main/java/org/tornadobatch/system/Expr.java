@@ -66,11 +66,13 @@ public sealed interface Expr {
      * commute exactly), and a name that {@code definitions} defines (an auxiliary) the same as its definition.
      */
     static boolean sameValue(Expr a, Expr b, java.util.function.Function<String, Expr> definitions) {
-        if (a instanceof Ref r && definitions.apply(r.name()) != null) {
-            return sameValue(definitions.apply(r.name()), b, definitions);
+        Expr da = a instanceof Ref r ? definitions.apply(r.name()) : null;
+        if (da != null) {
+            return sameValue(da, b, definitions);
         }
-        if (b instanceof Ref r && definitions.apply(r.name()) != null) {
-            return sameValue(a, definitions.apply(r.name()), definitions);
+        Expr db = b instanceof Ref r ? definitions.apply(r.name()) : null;
+        if (db != null) {
+            return sameValue(a, db, definitions);
         }
         return switch (a) {
             case Num x -> b instanceof Num y && Double.compare(x.value(), y.value()) == 0;

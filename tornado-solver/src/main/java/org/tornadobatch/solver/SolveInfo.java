@@ -14,7 +14,7 @@ import org.tornadobatch.solver.method.StepControl;
  * @param runs           runs solved
  * @param chunks         chunks the batch was split into
  * @param chunkLength    runs per chunk
- * @param kernel         the generated kernel's class name
+ * @param kernel         the generated kernel's class or function name (a jvm vector kernel's class starts with {@code KV})
  * @param compileMillis  time to generate and compile (or load) the kernel
  * @param kernelMillis   time spent in kernels, summed over chunks
  * @param totalMillis    time of the whole solve

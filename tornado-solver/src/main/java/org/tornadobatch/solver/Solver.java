@@ -14,6 +14,7 @@ import org.tornadobatch.memory.MemoryManager;
 import org.tornadobatch.solver.kernel.DriverTable;
 import org.tornadobatch.solver.kernel.KernelGenerator;
 import org.tornadobatch.solver.kernel.KernelSpec;
+import org.tornadobatch.solver.kernel.VectorKernelWriter;
 import org.tornadobatch.solver.method.Algorithm;
 import org.tornadobatch.solver.method.StepControl;
 import org.tornadobatch.solver.output.OutputSpec;
@@ -63,6 +64,7 @@ public final class Solver implements AutoCloseable {
     private final MemoryManager memory;
     private final int blockSize;
     private final String language;
+    private final boolean vectorKernels;
     private final Map<String, Kernel> kernels = new ConcurrentHashMap<>();
     /** The solver's own memory owner (a split solve adds parts of its own for its duration). */
     private final SolverPart self;
@@ -88,6 +90,7 @@ public final class Solver implements AutoCloseable {
         this.memory = b.memory != null ? b.memory : MemoryManager.getDefault();
         this.blockSize = b.blockSize;
         this.language = kernelLanguage(memory.runtime());
+        this.vectorKernels = b.vectorKernels && language.equals("java") && vectorApi();
         Variables.check(system, outputs);
         this.streamGroup = "solver-" + IDS.incrementAndGet();
         this.self = new SolverPart(memory, "solver-" + system.name(), streamGroup);
@@ -247,7 +250,18 @@ public final class Solver implements AutoCloseable {
                 vars.summarisedStates(), vars.summarisedObservables(), outputs.metrics(), outputs.stepCounts() || outputs.time(), driverTable());
         Schedule schedule = Schedule.of(time, outputs.hasSummaries());
         long started = System.nanoTime();
-        Kernel kernel = kernels.computeIfAbsent(KernelGenerator.key(spec, language), k -> memory.runtime().compile(KernelGenerator.generate(spec, language)));
+        String lang = language;
+        if (vectorKernels) {
+            String why = VectorKernelWriter.unsupported(spec);
+            if (why == null) {
+                lang = KernelGenerator.JAVA_VECTOR;
+            } else {
+                LOG.debug("the scalar kernel: the vector kernels do not cover {}", why);
+            }
+        }
+        String kernelLanguage = lang;
+        Kernel kernel = kernels.computeIfAbsent(KernelGenerator.key(spec, kernelLanguage),
+                k -> memory.runtime().compile(KernelGenerator.generate(spec, kernelLanguage)));
         SolveJob.Setting setting = new SolveJob.Setting(memory, algorithm.canonicalName(), outputs.toString(),
                 drivers == null || drivers.isPerRun() ? null : drivers.coefficients(system.drivers()),
                 drivers == null || !drivers.isPerRun() ? null : drivers.perRunCoefficients(system.drivers()), blockSize, self, this::newPart);
@@ -259,6 +273,18 @@ public final class Solver implements AutoCloseable {
         if (prepared == p) {
             prepared = null;
         }
+    }
+
+    private static final java.util.concurrent.atomic.AtomicBoolean VECTOR_API_NOTED = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** Whether this JVM reads {@code jdk.incubator.vector} (started with {@code --add-modules jdk.incubator.vector}). */
+    static boolean vectorApi() {
+        boolean present = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+        if (!present && VECTOR_API_NOTED.compareAndSet(false, true)) {
+            LOG.info("the jvm backend runs scalar kernels: start the JVM with --add-modules jdk.incubator.vector for vector kernels"
+                    + " (several runs per instruction; the tornado-batch launcher does)");
+        }
+        return present;
     }
 
     /** The language the solver's kernels are generated in for {@code runtime}: cuda, tornadovm or java, the first it accepts. */
@@ -296,6 +322,7 @@ public final class Solver implements AutoCloseable {
         private OptionalDouble memProportion = OptionalDouble.empty();
         private int blockSize;
         private Drivers drivers;
+        private boolean vectorKernels = true;
 
         Builder(OdeSystem system) {
             this.system = Objects.requireNonNull(system, "system");
@@ -356,6 +383,17 @@ public final class Solver implements AutoCloseable {
         /** The samples of the system's drivers (required when it declares drivers), shared by every run. */
         public Builder drivers(Drivers d) {
             this.drivers = Objects.requireNonNull(d, "drivers");
+            return this;
+        }
+
+        /**
+         * Whether the jvm backend may run vector kernels (default true): kernels that advance a vector of runs per
+         * instruction through {@code jdk.incubator.vector}, where the JVM was started with {@code --add-modules
+         * jdk.incubator.vector} and the solve is one they cover (explicit methods, no drivers or summaries). False
+         * keeps the scalar kernel (the CLI's {@code --no-simd}). Other backends ignore it.
+         */
+        public Builder vectorKernels(boolean allowed) {
+            this.vectorKernels = allowed;
             return this;
         }
 

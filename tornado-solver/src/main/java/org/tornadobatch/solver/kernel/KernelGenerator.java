@@ -111,6 +111,9 @@ public final class KernelGenerator {
      * ({@link Dialect#holdsFixedStep()}: TornadoVM), that step size. Kernels are cached under it.
      */
     public static String key(KernelSpec spec, String language) {
+        if (language.equals(JAVA_VECTOR)) {
+            return spec.fingerprint() + "#vector";
+        }
         return holdsStep(spec, dialect(spec, language)) ? spec.fingerprint() + "#dt=" + spec.control().dt() : spec.fingerprint();
     }
 
@@ -125,12 +128,18 @@ public final class KernelGenerator {
 
     private static Dialect dialect(KernelSpec spec, String language) {
         return switch (language) {
-            case "java" -> Dialect.JAVA;
+            case "java", JAVA_VECTOR -> Dialect.JAVA;
             case "cuda" -> Dialect.CUDA;
             case "tornadovm" -> new Dialect.TornadoVm(signature(spec));
             default -> throw new IllegalArgumentException("language: " + language + " (expected: one of " + LANGUAGES + ")");
         };
     }
+
+    /**
+     * The jvm runtime's vector kernels ({@link VectorKernelWriter}): Java source over {@code jdk.incubator.vector}, for
+     * specs it {@linkplain VectorKernelWriter#supports supports}.
+     */
+    public static final String JAVA_VECTOR = "java-vector";
 
     /** The languages {@link #generate} writes. */
     public static final Set<String> LANGUAGES = Set.of("java", "cuda", "tornadovm");
@@ -143,6 +152,15 @@ public final class KernelGenerator {
     public static KernelSource generate(KernelSpec spec, String language) {
         String hash = hash(VERSION + "|" + key(spec, language)).substring(0, 24);
         String name = (language.equals("tornadovm") ? "T" : "K") + hash;
+        if (language.equals(JAVA_VECTOR)) {
+            String why = VectorKernelWriter.unsupported(spec);
+            if (why != null) {
+                throw new IllegalArgumentException("spec: no vector kernel for " + why + " (expected: the scalar kernel, language java)");
+            }
+            name = "KV" + hash; // a vector kernel, in SolveInfo.kernel and run.json
+            return new KernelSource("java", "org.tornadobatch.generated." + name, VectorKernelWriter.write(spec, name, KernelFrames.header(spec)),
+                    Map.of("--add-modules", "jdk.incubator.vector"), signature(spec));
+        }
         KernelGenerator g = new KernelGenerator(spec, dialect(spec, language));
         KernelSignature sig = signature(spec);
         KernelFrames frames = new KernelFrames(g, spec, sig);
@@ -341,8 +359,12 @@ public final class KernelGenerator {
         }
     }
 
-    /** Auxiliaries the expressions use, directly or through other auxiliaries. */
     private Set<String> auxiliariesFor(List<Expr> exprs) {
+        return auxiliariesFor(sys, exprs);
+    }
+
+    /** The auxiliaries of {@code sys} that the expressions use, directly or through other auxiliaries. */
+    static Set<String> auxiliariesFor(OdeSystem sys, List<Expr> exprs) {
         Map<String, Expr> aux = new java.util.HashMap<>();
         sys.auxiliaries().forEach(e -> aux.put(e.name(), e.expression()));
         Set<String> needed = new LinkedHashSet<>();

@@ -1,0 +1,452 @@
+package org.tornadobatch.solver.kernel;
+
+import java.util.List;
+
+import org.tornadobatch.solver.Precision;
+import org.tornadobatch.solver.RunStatus;
+import org.tornadobatch.solver.run.Schedule;
+import org.tornadobatch.system.Expr;
+import org.tornadobatch.system.OdeSystem;
+
+/**
+ * The jvm runtime's vector kernel: Java over {@code jdk.incubator.vector} that advances a vector of runs (the
+ * preferred species' lanes: 8 float64 lanes with AVX-512, 4 with AVX2) per instruction, in blocks of {@code V}
+ * vectors whose steps interleave, so the CPU overlaps their latencies. The runs of a block share the event loop
+ * (every run has the same event times); within it each lane steps, accepts, rejects and fails on its own, by
+ * masks ({@link VectorStepWriter}), and a lane that has reached the event or failed keeps its values while the
+ * others go on. States, stages and per-lane control values live in the block's workspace arrays between steps,
+ * in structure-of-arrays order ({@code slot * B + lane}).
+ *
+ * <p>The kernel computes what the scalar kernel ({@link KernelGenerator}'s Java) does, in the same operations
+ * and order, so fixed-step solves of systems without elementary functions agree with it bit for bit. Adaptive
+ * solves differ only where the controller's {@code log} and {@code exp} (the Vector API's, not {@link Math}'s)
+ * round a float32 gain the other way, which moves a step size by one float32 ulp. The kernel covers explicit
+ * Runge-Kutta methods with every controller, saved states and observables, step counts and Hairer's initial step;
+ * Rosenbrock methods, drivers, summaries and systems using {@code floor} or {@code ceil} run the scalar kernel
+ * ({@link #supports}).
+ */
+public final class VectorKernelWriter {
+    /** Vectors per block: enough independent work to hide a step's latency, few enough to stay in the L1 cache. */
+    static final int VECTORS = 8;
+
+    private final KernelSpec spec;
+    private final OdeSystem sys;
+    private final VectorSource s;
+    private final VectorStepWriter steps;
+    private final int nStates;
+    private final boolean adaptive;
+
+    private VectorKernelWriter(KernelSpec spec) {
+        this.spec = spec;
+        this.sys = spec.system();
+        this.s = new VectorSource(spec.precision() == Precision.FLOAT32);
+        this.steps = new VectorStepWriter(s, spec);
+        this.nStates = sys.states().size();
+        this.adaptive = spec.control().controller().isAdaptive();
+    }
+
+    /** Why {@code spec} has no vector kernel, or null where it has one. */
+    public static String unsupported(KernelSpec spec) {
+        if (spec.tableau().isRosenbrock()) {
+            return "Rosenbrock methods";
+        }
+        if (spec.drivers() != null) {
+            return "drivers";
+        }
+        if (spec.summarisedStates().length + spec.summarisedObservables().length > 0) {
+            return "summaries";
+        }
+        OdeSystem sys = spec.system();
+        boolean all = sys.derivatives().stream().allMatch(e -> VectorExpressions.supports(e.expression()))
+                && sys.auxiliaries().stream().allMatch(e -> VectorExpressions.supports(e.expression()));
+        if (!all) {
+            return "floor or ceil";
+        }
+        if (VectorStepWriter.stageNodes(spec) > VectorStepWriter.STAGE_MAX_NODES) {
+            return "a system this large (" + VectorStepWriter.stageNodes(spec) + " expression nodes per stage)";
+        }
+        return null;
+    }
+
+    /** Whether {@code spec} has a vector kernel. */
+    public static boolean supports(KernelSpec spec) {
+        return unsupported(spec) == null;
+    }
+
+    /** The kernel class {@code cls}'s source. */
+    static String write(KernelSpec spec, String cls, String header) {
+        return new VectorKernelWriter(spec).frame(cls, header);
+    }
+
+    private String frame(String cls, String header) {
+        s.line("package org.tornadobatch.generated;");
+        s.line("");
+        s.line("import java.lang.foreign.MemorySegment;");
+        s.line("import java.lang.foreign.ValueLayout;");
+        s.line("import java.nio.ByteOrder;");
+        s.line("import jdk.incubator.vector.*;");
+        s.line("");
+        s.line("/** " + header + " Vector kernel: " + VECTORS + " vectors of runs per block. */");
+        s.open("public final class " + cls + " implements org.tornadobatch.device.jvm.JvmKernelBody");
+        s.line("static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;");
+        s.line("static final VectorSpecies<Float> F = VectorSpecies.of(float.class, VectorShape.forBitSize(D.vectorBitSize() / 2));");
+        s.line("static final VectorSpecies<Long> J = VectorSpecies.of(long.class, D.vectorShape());");
+        s.line("static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, VectorShape.forBitSize(D.vectorBitSize() / 2));");
+        s.line("static final int L = D.length();");
+        s.line("static final int V = " + VECTORS + ";");
+        s.line("static final int B = L * V;");
+        s.line("/** The status of lanes past the work range: never 0, so they are never alive. */");
+        s.line("static final int OUT = 1 << 30;");
+        s.line("static final ByteOrder O = ByteOrder.nativeOrder();");
+        s.line("static final ValueLayout.OfDouble F64 = ValueLayout.JAVA_DOUBLE;");
+        s.line("static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT;");
+        s.line("static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT;");
+        s.line("");
+        helpers();
+        s.line("@Override");
+        s.open("public void run(int first, int end, org.tornadobatch.device.jvm.JvmArguments a)");
+        s.line("new Block(a).run(first, end);");
+        s.close();
+        s.line("");
+        s.line("/** One call's arguments and the workspace of a block of B runs. */");
+        s.open("private static final class Block");
+        fields();
+        s.line("");
+        s.open("void run(int first, int end)");
+        s.line("final int last = (int) Math.min((long) firstRun + end, n);");
+        s.open("for (int r0 = firstRun + first; r0 < last; r0 += B)");
+        s.line("block(r0, Math.min(B, last - r0));");
+        s.close();
+        s.close();
+        s.line("");
+        block();
+        load();
+        event();
+        finish();
+        if (adaptive) {
+            steps.adaptiveStep();
+        } else {
+            steps.fixedStep();
+        }
+        steps.stageMethods(adaptive);
+        s.close();
+        s.close();
+        return s.toString();
+    }
+
+    private void helpers() {
+        for (String t : List.of("DoubleVector", "FloatVector")) {
+            s.line("static " + t + " pow2(" + t + " x) { return x.mul(x); }");
+            s.line("static " + t + " pow3(" + t + " x) { return x.mul(x).mul(x); }");
+            s.line("static " + t + " pow4(" + t + " x) { final " + t + " q = x.mul(x); return q.mul(q); }");
+        }
+        s.line("static DoubleVector toD(FloatVector x) { return (DoubleVector) x.convertShape(VectorOperators.F2D, D, 0); }");
+        s.line("static FloatVector toF(DoubleVector x) { return (FloatVector) x.convertShape(VectorOperators.D2F, F, 0); }");
+        // The scalar kernel's tb_log2f and tb_exp2f (KernelFrames.java), lane by lane.
+        s.line("static FloatVector log2f(FloatVector x) { return toF(toD(x).lanewise(VectorOperators.LOG).mul(1.4426950408889634)); }");
+        s.line("static FloatVector exp2f(FloatVector x) { return toF(toD(x).mul(0.6931471805599453).lanewise(VectorOperators.EXP)); }");
+        s.line("");
+    }
+
+    private void fields() {
+        for (KernelArg a : KernelArg.values()) {
+            if (a.isArray()) {
+                s.line("final MemorySegment " + a.local() + ";");
+            } else if (!a.isVector()) {
+                s.line("final " + javaType(a) + " " + a.local() + ";");
+            }
+        }
+        s.line("final long stride;");
+        for (int i = 0; i < nStates; i++) {
+            s.line("final float at" + i + ", rt" + i + ";");
+        }
+        String p = s.primitive();
+        int np = Math.max(1, sys.parameters().size());
+        s.line("final " + p + "[] ys = new " + p + "[" + nStates + " * B];");
+        s.line("final " + p + "[] ks = new " + p + "[" + nStates * spec.tableau().stages() + " * B];");
+        s.line("final " + p + "[] ps = new " + p + "[" + np + " * B];");
+        s.line("final int[] code = new int[B];");
+        s.line("final int[] saves = new int[B];");
+        s.line("final long[] acc = new long[B], rej = new long[B], accS = new long[B], rejS = new long[B];");
+        s.line("final boolean[] alive = new boolean[V];");
+        s.line("int lim;");
+        if (adaptive) {
+            s.line("final double[] tl = new double[B], dtl = new double[B], dtp = new double[B], hl = new double[B];");
+            s.line("final float[] le1a = new float[B], le2a = new float[B];");
+            s.line("final boolean[] hista = new boolean[B];");
+        }
+        s.line("");
+        s.open("Block(org.tornadobatch.device.jvm.JvmArguments a)");
+        for (KernelArg a : KernelArg.values()) {
+            String get = "(\"" + a.label() + "\")";
+            if (a.isArray()) {
+                s.line(a.local() + " = a.segment" + get + ";");
+            } else if (!a.isVector()) {
+                s.line(a.local() + " = a." + a.scalarType().name().toLowerCase(java.util.Locale.ROOT) + get + ";");
+            }
+        }
+        s.line("stride = " + KernelArg.STRIDE.local() + ";");
+        s.line("final double[] atol = a.vector(\"" + KernelArg.ATOL.label() + "\"), rtol = a.vector(\"" + KernelArg.RTOL.label() + "\");");
+        for (int i = 0; i < nStates; i++) {
+            s.line("at" + i + " = (float) atol[" + i + "];");
+            s.line("rt" + i + " = (float) rtol[" + i + "];");
+        }
+        s.close();
+    }
+
+    private static String javaType(KernelArg a) {
+        return switch (a.scalarType()) {
+            case INT32 -> "int";
+            case INT64 -> "long";
+            case FLOAT32 -> "float";
+            case FLOAT64 -> "double";
+        };
+    }
+
+    /** The block of runs {@code r0 ..< r0 + cnt}: the event loop, as KernelGenerator.body's. */
+    private void block() {
+        s.open("void block(int r0, int cnt)");
+        s.open("for (int l = 0; l < B; l++)");
+        s.line("code[l] = l < cnt ? 0 : OUT;");
+        s.line("saves[l] = 0;");
+        s.line("acc[l] = 0;");
+        s.line("rej[l] = 0;");
+        s.line("accS[l] = 0;");
+        s.line("rejS[l] = 0;");
+        s.close();
+        s.line("lim = (cnt + L - 1) / L * L;");
+        s.open("for (int o = 0; o < lim; o += L)");
+        s.line("alive[o / L] = true;");
+        s.line("load(o, r0, cnt);");
+        s.close();
+        s.line("int saveIdx = 0;");
+        if (!adaptive) {
+            s.line("double t = t0;");
+            s.line("long accAlive = 0;");
+        }
+        s.line("events:");
+        s.open("for (int e = 0; e < nEvents; e++)");
+        s.line("final double tEv = evT.getAtIndex(F64, e);");
+        if (adaptive) {
+            s.open("while (attempt(tEv))");
+            s.close();
+        } else {
+            fixedAdvance();
+        }
+        s.line("final int flags = evF.getAtIndex(I32, e);");
+        s.line("final boolean any = event(r0, flags, saveIdx" + (adaptive ? "" : ", t") + ");");
+        s.open("if ((flags & " + Schedule.SAVE + ") != 0)");
+        s.open("for (int l = 0; l < cnt; l++)");
+        s.open("if (code[l] == 0)");
+        s.line("saves[l]++;");
+        s.close();
+        s.close();
+        s.line("saveIdx++;");
+        s.close();
+        s.open("if (!any)");
+        s.line("break;");
+        s.close();
+        s.close();
+        s.line("finish(r0, cnt);");
+        s.close();
+    }
+
+    /** StepWriter.advance's fixed steps: whole steps, then one that lands on the event; the same for every live lane. */
+    private void fixedAdvance() {
+        s.open("if (t < tEv)");
+        s.line("final double tBase = t;");
+        s.line("long full = (long) ((tEv - tBase) / dtInit - 1e-6);");
+        s.open("if (full < 0)");
+        s.line("full = 0;");
+        s.close();
+        s.line("final boolean capped = full >= maxSteps - accAlive;");
+        s.open("if (capped)");
+        s.line("full = maxSteps - accAlive;");
+        s.close();
+        s.line("final double h = dtInit;");
+        s.open("for (long st = 0; st < full; st++)");
+        s.line("final double ts = tBase + (double) st * h;");
+        s.line("step(ts, h, ts + h);");
+        s.close();
+        s.line("accAlive += full;");
+        s.line("t = tBase + (double) full * dtInit;");
+        s.open("for (int l = 0; l < cnt; l++)");
+        s.open("if (code[l] == 0)");
+        s.line("acc[l] += full;");
+        s.line("code[l] |= capped ? " + RunStatus.MAX_STEPS_EXCEEDED.bit() + " : 0;");
+        s.close();
+        s.close();
+        s.open("if (capped)");
+        s.line("break events;");
+        s.close();
+        s.line("step(t, tEv - t, tEv);");
+        s.line("t = tEv;");
+        s.line("accAlive++;");
+        s.open("for (int l = 0; l < cnt; l++)");
+        s.open("if (code[l] == 0)");
+        s.line("acc[l]++;");
+        s.close();
+        s.close();
+        s.close();
+    }
+
+    /** The vector at {@code o}: initial state, parameters, first stage and (adaptive) the controller's start. */
+    private void load() {
+        s.open("void load(int o, int r0, int cnt)");
+        s.line("final VectorMask<" + (s.single ? "Float" : "Double") + "> in = " + s.species() + ".indexInRange(o, cnt);");
+        for (int i = 0; i < nStates; i++) {
+            s.line("final " + s.type() + " y" + i + " = " + s.type() + ".fromMemorySegment(" + s.species() + ", init, ((long) " + i
+                    + " * stride + r0 + o) * " + s.bytes() + "L, O, in);");
+            s.line("y" + i + ".intoArray(ys, " + i + " * B + o);");
+        }
+        for (int i = 0; i < sys.parameters().size(); i++) {
+            s.line(s.type() + ".fromMemorySegment(" + s.species() + ", par, ((long) " + i + " * stride + r0 + o) * " + s.bytes()
+                    + "L, O, in).intoArray(ps, " + i + " * B + o);");
+        }
+        steps.parameters();
+        StringBuilder k0 = new StringBuilder(s.type());
+        for (int i = 0; i < nStates; i++) {
+            k0.append(i > 0 ? ", " : " ").append("k0_").append(i);
+        }
+        s.line(k0 + ";");
+        steps.rhs("t0", true, states(), "k0_");
+        for (int i = 0; i < nStates; i++) {
+            s.line("k0_" + i + ".intoArray(ks, " + i + " * B + o);");
+        }
+        if (adaptive) {
+            s.line("DoubleVector.broadcast(D, t0).intoArray(tl, o);");
+            s.line("DoubleVector.broadcast(D, dtInit).intoArray(dtl, o);");
+            s.line("DoubleVector.zero(D).intoArray(dtp, o);");
+            s.line("FloatVector.zero(F).intoArray(le1a, o);");
+            s.line("FloatVector.zero(F).intoArray(le2a, o);");
+            s.line("F.maskAll(false).intoArray(hista, o);");
+            if (spec.control().estimatesInitialStep()) {
+                steps.initialStep();
+            }
+        }
+        s.close();
+    }
+
+    private String[] states() {
+        String[] n = new String[nStates];
+        for (int i = 0; i < nStates; i++) {
+            n[i] = "y" + i;
+        }
+        return n;
+    }
+
+    /**
+     * After the steps to an event, for each vector: lanes whose state is not finite fail (NON_FINITE_STATE); the
+     * others take the event (saves, step counts). True while a lane of the block is alive.
+     */
+    private void event() {
+        s.open("boolean event(int r0, int flags, int saveIdx" + (adaptive ? "" : ", double t") + ")");
+        s.line("boolean any = false;");
+        s.open("for (int o = 0; o < lim; o += L)");
+        s.open("if (!alive[o / L])");
+        s.line("continue;");
+        s.close();
+        s.line("IntVector cd = IntVector.fromArray(I, code, o);");
+        s.line("VectorMask<Double> live = cd.compare(VectorOperators.EQ, 0).cast(D);");
+        for (int i = 0; i < nStates; i++) {
+            s.line("final " + s.type() + " y" + i + " = " + s.load("ys", String.valueOf(i)) + ";");
+        }
+        StringBuilder finite = new StringBuilder("y0.sub(y0)");
+        for (int i = 1; i < nStates; i++) {
+            finite.append(".add(y").append(i).append(".sub(y").append(i).append("))");
+        }
+        s.line("final VectorMask<Double> bad = live.and(" + finite + ".compare(VectorOperators.EQ, " + s.literal(0) + ").not()" + (s.single ? ".cast(D)" : "") + ");");
+        s.line("cd = cd.lanewise(VectorOperators.OR, " + RunStatus.NON_FINITE_STATE.bit() + ", bad.cast(I));");
+        s.line("cd.intoArray(code, o);");
+        s.line("live = live.andNot(bad);");
+        s.line("alive[o / L] = live.anyTrue();");
+        s.open("if (!alive[o / L])");
+        s.line("continue;");
+        s.close();
+        s.line("any = true;");
+        saves();
+        s.close();
+        s.line("return any;");
+        s.close();
+    }
+
+    /** KernelGenerator.events' save: step counts, observables and states of the live lanes at save {@code saveIdx}. */
+    private void saves() {
+        int[] ss = spec.savedStates();
+        int[] so = spec.savedObservables();
+        if (ss.length + so.length == 0 && !spec.stepCounts()) {
+            return;
+        }
+        s.open("if ((flags & " + Schedule.SAVE + ") != 0)");
+        s.line("final " + (s.single ? "VectorMask<Float>" : "VectorMask<Double>") + " w = " + s.mask("live") + ";");
+        if (spec.stepCounts()) {
+            s.line("final LongVector na = LongVector.fromArray(J, acc, o), nr = LongVector.fromArray(J, rej, o);");
+            s.line("final LongVector sa = LongVector.fromArray(J, accS, o), sr = LongVector.fromArray(J, rejS, o);");
+            String[] counts = {"na.sub(sa)", "nr.sub(sr)", "na.add(nr).sub(sa.add(sr))"};
+            for (int j = 0; j < 3; j++) {
+                s.line("((IntVector) " + counts[j] + ".convertShape(VectorOperators.L2I, I, 0)).intoMemorySegment(outC, (((long) saveIdx * 3 + " + j
+                        + ") * stride + r0 + o) * 4L, O, live.cast(I));");
+            }
+            s.line("na.intoArray(accS, o);");
+            s.line("nr.intoArray(rejS, o);");
+        }
+        if (so.length > 0) {
+            steps.parameters();
+            observables(so, adaptive ? "DoubleVector.fromArray(D, tl, o)" : "t");
+        }
+        for (int j = 0; j < ss.length; j++) {
+            s.line("y" + ss[j] + ".intoMemorySegment(outS, (((long) saveIdx * " + ss.length + " + " + j + ") * stride + r0 + o) * " + s.bytes()
+                    + "L, O, w);");
+        }
+        for (int j = 0; j < so.length; j++) {
+            s.line("o" + so[j] + ".intoMemorySegment(outO, (((long) saveIdx * " + so.length + " + " + j + ") * stride + r0 + o) * " + s.bytes()
+                    + "L, O, w);");
+        }
+        s.close();
+    }
+
+    /** Declares {@code o<i>} for the observables {@code which} at the float64 time {@code time}. */
+    private void observables(int[] which, String time) {
+        List<String> obs = sys.observables();
+        List<Expr> roots = new java.util.ArrayList<>();
+        for (int i : which) {
+            roots.add(new Expr.Ref(obs.get(i), null));
+        }
+        steps.evaluation(time, !adaptive, states(), roots);
+        for (int i : which) {
+            s.line("final " + s.type() + " o" + i + " = a_" + obs.get(i) + ";");
+        }
+    }
+
+    /** Each run's status and step counts, and NaN (step counts -1) in the saves a failed run did not reach. */
+    private void finish() {
+        s.open("void finish(int r0, int cnt)");
+        s.open("for (int l = 0; l < cnt; l++)");
+        s.line("final long r = r0 + l;");
+        s.line("final int c = code[l];");
+        int ss = spec.savedStates().length;
+        int so = spec.savedObservables().length;
+        String layout = s.single ? "F32" : "F64";
+        String nan = s.single ? "Float.NaN" : "Double.NaN";
+        if (ss + so > 0 || spec.stepCounts()) {
+            s.open("if (c != 0)");
+            s.open("for (int k = saves[l]; k < nSaves; k++)");
+            for (int j = 0; j < ss; j++) {
+                s.line("outS.setAtIndex(" + layout + ", ((long) k * " + ss + " + " + j + ") * stride + r, " + nan + ");");
+            }
+            for (int j = 0; j < so; j++) {
+                s.line("outO.setAtIndex(" + layout + ", ((long) k * " + so + " + " + j + ") * stride + r, " + nan + ");");
+            }
+            for (int j = 0; spec.stepCounts() && j < 3; j++) {
+                s.line("outC.setAtIndex(I32, ((long) k * 3 + " + j + ") * stride + r, -1);");
+            }
+            s.close();
+            s.close();
+        }
+        s.line("status.setAtIndex(I32, r, c);");
+        s.line("steps.setAtIndex(I32, r, (int) Math.min(acc[l], 2147483647L));");
+        s.line("steps.setAtIndex(I32, stride + r, (int) Math.min(rej[l], 2147483647L));");
+        s.close();
+        s.close();
+    }
+}

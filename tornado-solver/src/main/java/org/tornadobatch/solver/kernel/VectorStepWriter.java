@@ -1,0 +1,489 @@
+package org.tornadobatch.solver.kernel;
+
+import static org.tornadobatch.solver.kernel.VectorSource.f32;
+import static org.tornadobatch.solver.kernel.VectorSource.f64;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.tornadobatch.solver.RunStatus;
+import org.tornadobatch.solver.method.ButcherTableau;
+import org.tornadobatch.solver.method.Controller;
+import org.tornadobatch.solver.method.StepControl;
+import org.tornadobatch.system.Equation;
+import org.tornadobatch.system.Expr;
+import org.tornadobatch.system.OdeSystem;
+
+/**
+ * The stepping methods of a vector kernel ({@link VectorKernelWriter}): one fixed step, or one attempted adaptive
+ * step with its error norm and controller, for one vector of runs, lane for lane the operations of
+ * {@link StepWriter}'s scalar code in the same order. An adaptive step's decisions (accept, reject, the next step
+ * size, a failure) are masks: a lane that has reached the event, or failed, keeps its values while the others
+ * go on. Big systems write each stage as a method of its own ({@link #split}), the stages meeting in the
+ * workspace arrays, so that no generated method is too large for the JIT compilers.
+ */
+final class VectorStepWriter {
+    /**
+     * The most expression nodes (right-hand side and stage sums, over all stages) written into one method; past it
+     * each stage is a method of its own. About 5 bytes of bytecode per node: HotSpot compiles no method above 8000.
+     */
+    static final int FUSED_MAX_NODES = 1000;
+    /** The most nodes in one stage of a split kernel; past it the system runs the scalar kernel. */
+    static final int STAGE_MAX_NODES = 1400;
+
+    private final VectorSource s;
+    private final OdeSystem sys;
+    private final ButcherTableau tab;
+    private final StepControl ctl;
+    private final int nStates;
+    private final boolean split;
+
+    VectorStepWriter(VectorSource s, KernelSpec spec) {
+        this.s = s;
+        this.sys = spec.system();
+        this.tab = spec.tableau();
+        this.ctl = spec.control();
+        this.nStates = sys.states().size();
+        this.split = stageNodes(spec) * tab.stages() > FUSED_MAX_NODES;
+    }
+
+    /** Expression nodes of one stage: the right-hand side with every auxiliary, and the stage sums. */
+    static int stageNodes(KernelSpec spec) {
+        OdeSystem sys = spec.system();
+        int n = 0;
+        for (Equation e : sys.derivatives()) {
+            n += nodes(e.expression());
+        }
+        for (Equation e : sys.auxiliaries()) {
+            n += nodes(e.expression());
+        }
+        return n + 2 * sys.states().size() * spec.tableau().stages();
+    }
+
+    private static int nodes(Expr e) {
+        return switch (e) {
+            case Expr.Num n -> 1;
+            case Expr.Ref r -> 1;
+            case Expr.Unary u -> 1 + nodes(u.operand());
+            case Expr.Binary b -> 1 + nodes(b.left()) + nodes(b.right());
+            case Expr.Call c -> 1 + c.args().stream().mapToInt(VectorStepWriter::nodes).sum();
+        };
+    }
+
+    boolean split() {
+        return split;
+    }
+
+    // ------------------------------------------------------------------------------------------ right-hand side
+
+    /**
+     * Assigns {@code target<i>} (declared by the caller) the derivatives at the float64 time {@code time} (a vector
+     * expression, or a {@code double} one where {@code scalarTime}) and the states {@code states}, in a block with
+     * the auxiliaries they need. Parameters are the locals {@code p<i>}.
+     */
+    void rhs(String time, boolean scalarTime, String[] states, String target) {
+        List<Expr> derivatives = sys.derivatives().stream().map(Equation::expression).toList();
+        s.open("");
+        VectorExpressions w = evaluation(time, scalarTime, states, derivatives);
+        for (int i = 0; i < nStates; i++) {
+            s.line(target + i + " = " + w.vector(derivatives.get(i)) + ";");
+        }
+        s.close();
+    }
+
+    /**
+     * Declares the time {@code tw} in the working type and the auxiliaries that {@code exprs} need, and returns the
+     * writer of expressions over them.
+     */
+    VectorExpressions evaluation(String time, boolean scalarTime, String[] states, List<Expr> exprs) {
+        s.line("final " + s.type() + " tw = " + (scalarTime
+                ? s.type() + ".broadcast(" + s.species() + ", " + (s.single ? "(float) (" + time + ")" : time) + ")"
+                : s.fromDouble(time)) + ";");
+        Map<String, String> names = new java.util.HashMap<>();
+        for (int i = 0; i < nStates; i++) {
+            names.put(sys.states().get(i).name(), states[i]);
+        }
+        for (int i = 0; i < sys.parameters().size(); i++) {
+            names.put(sys.parameters().get(i).name(), "p" + i);
+        }
+        names.put("t", "tw");
+        Set<String> needed = KernelGenerator.auxiliariesFor(sys, exprs);
+        VectorExpressions w = new VectorExpressions(s.single, names);
+        for (Equation aux : sys.auxiliaries()) {
+            if (needed.contains(aux.name())) {
+                s.line("final " + s.type() + " a_" + aux.name() + " = " + w.vector(aux.expression()) + ";");
+                names.put(aux.name(), "a_" + aux.name());
+            }
+        }
+        return w;
+    }
+
+    /** Declares the parameters {@code p<i>} of the vector at offset {@code o}. */
+    void parameters() {
+        for (int i = 0; i < sys.parameters().size(); i++) {
+            s.line("final " + s.type() + " p" + i + " = " + s.load("ps", String.valueOf(i)) + ";");
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ stages
+
+    private String[] names(String prefix) {
+        String[] n = new String[nStates];
+        for (int i = 0; i < nStates; i++) {
+            n[i] = prefix + i;
+        }
+        return n;
+    }
+
+    /**
+     * The coefficient products {@code hA<st>_<j>} and {@code hB<j>} of the step {@code hh} (a scalar of the working
+     * type in fixed steps, a vector in adaptive ones), for the stages {@code from..to-1} (and the weights where
+     * {@code weights}).
+     */
+    private void coefficients(boolean vector, int from, int to, boolean weights) {
+        String decl = vector ? s.type() : s.primitive();
+        String mul = vector ? "hh.mul(%s)" : "hh * %s";
+        double[][] a = tab.a();
+        for (int st = Math.max(from, 1); st < to; st++) {
+            for (int j = 0; j < st && j < a[st].length; j++) {
+                if (a[st][j] != 0) {
+                    s.line("final " + decl + " hA" + st + "_" + j + " = " + mul.formatted(s.literal(a[st][j])) + ";");
+                }
+            }
+        }
+        double[] b = tab.b();
+        for (int j = 0; weights && j < b.length; j++) {
+            if (b[j] != 0) {
+                s.line("final " + decl + " hB" + j + " = " + mul.formatted(s.literal(b[j])) + ";");
+            }
+        }
+    }
+
+    /** {@code y<i> + k<j>_<i> * p<j> + ...} over the non-zero weights below {@code upTo}, in the scalar kernel's order. */
+    private static String increment(String y, String products, double[] w, int upTo, int i) {
+        StringBuilder sb = new StringBuilder(y);
+        for (int j = 0; j < upTo && j < w.length; j++) {
+            if (w[j] != 0) {
+                sb.append(".add(k").append(j).append("_").append(i).append(".mul(").append(products).append(j).append("))");
+            }
+        }
+        return sb.toString();
+    }
+
+    /**
+     * Stage {@code st} ({@code k<st>_<i>}, declared here) from the states {@code y<i>} and the earlier stages, the
+     * step starting at {@code ts} (a vector or scalar float64 expression) of size {@code h}.
+     */
+    private void stage(int st, String ts, boolean scalarTime) {
+        StringBuilder decl = new StringBuilder(s.type());
+        for (int i = 0; i < nStates; i++) {
+            decl.append(i > 0 ? ", " : " ").append("k").append(st).append("_").append(i);
+        }
+        s.line(decl + ";");
+        s.open("");
+        for (int i = 0; i < nStates; i++) {
+            s.line("final " + s.type() + " z" + i + " = " + increment("y" + i, "hA" + st + "_", tab.a()[st], st, i) + ";");
+        }
+        double c = tab.c()[st];
+        String time = scalarTime ? ts + " + " + f64(c) + " * h" : ts + ".add(h.mul(" + f64(c) + "))";
+        rhs(time, scalarTime, names("z"), "k" + st + "_");
+        s.close();
+    }
+
+    /** Declares {@code y<i>} and the stages below {@code upTo} from the workspace. */
+    private void loadStates(int upTo) {
+        for (int i = 0; i < nStates; i++) {
+            s.line(s.type() + " y" + i + " = " + s.load("ys", String.valueOf(i)) + ";");
+        }
+        for (int st = 0; st < upTo; st++) {
+            for (int i = 0; i < nStates; i++) {
+                s.line("final " + s.type() + " k" + st + "_" + i + " = " + s.load("ks", String.valueOf(st * nStates + i)) + ";");
+            }
+        }
+    }
+
+    private void storeStage(int st, String prefix) {
+        for (int i = 0; i < nStates; i++) {
+            s.line(prefix + i + ".intoArray(ks, " + (st * nStates + i) + " * B + o);");
+        }
+    }
+
+    /**
+     * The stages of one step: written in place (fused), or as calls of the stage methods ({@link #stageMethods}),
+     * then read back. Declares {@code n<i>}, the new state, and for FSAL methods the last stage at it.
+     */
+    private void stages(String ts, boolean scalarTime) {
+        int last = tab.stages() - 1;
+        boolean fsal = tab.isFsal();
+        int explicit = fsal ? last : last + 1; // stages written from z; an FSAL method's last is f(n)
+        if (split) {
+            for (int st = 1; st < explicit; st++) {
+                s.line("stage" + st + "(o" + (scalarTime ? ", " + ts + ", h" : "") + ");");
+            }
+            loadStates(explicit);
+            coefficients(!scalarTime, 0, 0, true);
+        } else {
+            loadStates(1);
+            coefficients(!scalarTime, 1, explicit, true);
+            for (int st = 1; st < explicit; st++) {
+                stage(st, ts, scalarTime);
+            }
+        }
+        for (int i = 0; i < nStates; i++) {
+            s.line("final " + s.type() + " n" + i + " = " + increment("y" + i, "hB", tab.b(), tab.stages(), i) + ";");
+        }
+        if (fsal) {
+            s.line(s.type() + " " + String.join(", ", names("k" + last + "_")) + ";");
+            rhs(scalarTime ? ts + " + h" : ts + ".add(h)", scalarTime, names("n"), "k" + last + "_");
+        }
+    }
+
+    /** The stage methods of a split kernel: each reads the states and earlier stages and writes its own. */
+    void stageMethods(boolean adaptive) {
+        if (!split) {
+            return;
+        }
+        int explicit = tab.isFsal() ? tab.stages() - 1 : tab.stages();
+        for (int st = 1; st < explicit; st++) {
+            s.open(adaptive ? "void stage" + st + "(int o)" : "void stage" + st + "(int o, double ts, double h)");
+            parameters();
+            if (adaptive) {
+                s.line("final DoubleVector ts = DoubleVector.fromArray(D, tl, o);");
+                s.line("final DoubleVector h = DoubleVector.fromArray(D, hl, o);");
+                s.line("final " + s.type() + " hh = " + s.fromDouble("h") + ";");
+            } else {
+                s.line("final " + s.primitive() + " hh = " + (s.single ? "(float) h" : "h") + ";");
+            }
+            loadStates(st);
+            coefficients(adaptive, st, st + 1, false);
+            stage(st, "ts", !adaptive);
+            storeStage(st, "k" + st + "_");
+            s.close();
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ fixed steps
+
+    /**
+     * {@code step(ts, h, tNext)}: one fixed step of size {@code h} from {@code ts} for each vector of the block with a
+     * lane alive, the first stage of the next step at {@code tNext} (an FSAL method's last stage).
+     */
+    void fixedStep() {
+        s.open("void step(double ts, double h, double tNext)");
+        s.open("for (int o = 0; o < lim; o += L)");
+        s.open("if (!alive[o / L])");
+        s.line("continue;");
+        s.close();
+        parameters();
+        s.line("final " + s.primitive() + " hh = " + (s.single ? "(float) h" : "h") + ";");
+        stages("ts", true);
+        for (int i = 0; i < nStates; i++) {
+            s.line("n" + i + ".intoArray(ys, " + i + " * B + o);");
+        }
+        if (tab.isFsal()) {
+            storeStage(0, "k" + (tab.stages() - 1) + "_");
+        } else {
+            s.line(s.type() + " " + String.join(", ", names("f")) + ";");
+            rhs("tNext", true, names("n"), "f");
+            storeStage(0, "f");
+        }
+        s.close();
+        s.close();
+    }
+
+    // ------------------------------------------------------------------------------------------ adaptive steps
+
+    /**
+     * {@code attempt(tEv)}: one attempted step towards {@code tEv} for each lane of the block that is alive and short
+     * of it, as {@link StepWriter}'s adaptive step; true while a lane still has to step.
+     */
+    void adaptiveStep() {
+        s.open("boolean attempt(double tEv)");
+        s.line("boolean more = false;");
+        s.open("for (int o = 0; o < lim; o += L)");
+        s.line("IntVector cd = IntVector.fromArray(I, code, o);");
+        s.line("DoubleVector t = DoubleVector.fromArray(D, tl, o);");
+        s.line("VectorMask<Double> act = cd.compare(VectorOperators.EQ, 0).cast(D).and(t.compare(VectorOperators.LT, tEv));");
+        s.open("if (!act.anyTrue())");
+        s.line("continue;");
+        s.close();
+        s.line("LongVector na = LongVector.fromArray(J, acc, o);");
+        s.line("LongVector nr = LongVector.fromArray(J, rej, o);");
+        s.line("final VectorMask<Double> over = act.and(na.add(nr).compare(VectorOperators.GE, maxSteps).cast(D));");
+        s.open("if (over.anyTrue())");
+        s.line("cd = cd.lanewise(VectorOperators.OR, " + RunStatus.MAX_STEPS_EXCEEDED.bit() + ", over.cast(I));");
+        s.line("cd.intoArray(code, o);");
+        s.line("act = act.andNot(over);");
+        s.open("if (!act.anyTrue())");
+        s.line("continue;");
+        s.close();
+        s.close();
+        parameters();
+        s.line("DoubleVector dt = DoubleVector.fromArray(D, dtl, o);");
+        s.line("final DoubleVector rem = t.neg().add(tEv);");
+        s.line("final VectorMask<Double> hit = rem.compare(VectorOperators.LE, dt.mul(1.000001));");
+        s.line("final DoubleVector h = dt.blend(rem, hit);");
+        s.line("final " + s.type() + " hh = " + s.fromDouble("h") + ";");
+        if (split) {
+            s.line("h.intoArray(hl, o);");
+        }
+        stages("t", false);
+        errorNorm();
+        gain();
+        // Accepted lanes: the new state, time, counts, history and step; rejected ones: the count, a failure or a smaller step.
+        s.line("final VectorMask<Double> accept = act.and(accF.cast(D));");
+        s.line("final VectorMask<Double> reject = act.andNot(accF.cast(D));");
+        s.line("final " + maskType() + " acceptW = " + s.mask("accept") + ";");
+        for (int i = 0; i < nStates; i++) {
+            s.line("y" + i + " = y" + i + ".blend(n" + i + ", acceptW);");
+            s.line("y" + i + ".intoArray(ys, " + i + " * B + o);");
+        }
+        s.line("t = t.blend(t.add(h).blend(tEv, hit), accept);");
+        s.line("t.intoArray(tl, o);");
+        s.line("na.add(1L, accept.cast(J)).intoArray(acc, o);");
+        s.line("final VectorMask<Double> upd = accept.andNot(hit.and(h.compare(VectorOperators.LT, dt.mul(0.999999))));");
+        s.line("final VectorMask<Float> updF = upd.cast(F);");
+        s.line("le2.blend(le1, updF).intoArray(le2a, o);");
+        s.line("le1.blend(le, updF).intoArray(le1a, o);");
+        s.line("DoubleVector.fromArray(D, dtp, o).blend(h, upd).intoArray(dtp, o);");
+        s.line("hist.or(updF).intoArray(hista, o);");
+        s.line("final DoubleVector hg = h.mul(toD(gain));");
+        s.line("dt = dt.blend(hg.max(dtMin).min(dtMax), upd);");
+        // The next first stage of accepted lanes.
+        int last = tab.stages() - 1;
+        if (tab.isFsal()) {
+            for (int i = 0; i < nStates; i++) {
+                s.line("k0_" + i + ".blend(k" + last + "_" + i + ", acceptW).intoArray(ks, " + i + " * B + o);");
+            }
+        } else {
+            s.line(s.type() + " " + String.join(", ", names("f")) + ";");
+            rhs("t", false, names("y"), "f");
+            for (int i = 0; i < nStates; i++) {
+                s.line("k0_" + i + ".blend(f" + i + ", acceptW).intoArray(ks, " + i + " * B + o);");
+            }
+        }
+        s.line("nr.add(1L, reject.cast(J)).intoArray(rej, o);");
+        s.line("final VectorMask<Double> small = reject.and(h.compare(VectorOperators.LE, dtMin));");
+        s.line("cd = cd.lanewise(VectorOperators.OR, " + RunStatus.STEP_TOO_SMALL.bit() + ", small.cast(I));");
+        s.line("cd = cd.lanewise(VectorOperators.OR, " + RunStatus.NON_FINITE_STATE.bit() + ", small.cast(I).andNot(finiteErr.cast(I)));");
+        s.line("cd.intoArray(code, o);");
+        s.line("dt = dt.blend(hg.max(dtMin), reject.andNot(small));");
+        s.line("dt.intoArray(dtl, o);");
+        s.line("more |= act.andNot(small).and(t.compare(VectorOperators.LT, tEv)).anyTrue();");
+        s.close();
+        s.line("return more;");
+        s.close();
+    }
+
+    private String maskType() {
+        return s.single ? "VectorMask<Float>" : "VectorMask<Double>";
+    }
+
+    /** The error norm {@code err} in float32, {@code finiteErr} and {@code accF} (float32 masks), as StepWriter's. */
+    private void errorNorm() {
+        double[] ew = tab.errorWeights();
+        int stages = tab.stages();
+        s.line("FloatVector accE = FloatVector.zero(F);");
+        for (int i = 0; i < nStates; i++) {
+            s.open("");
+            s.line("final FloatVector err = " + s.toFloat("hh.mul(" + combination(ew, stages, i) + ")") + ".abs().max(" + f32(1e-16) + ");");
+            s.line("final FloatVector sc = " + s.toFloat("y" + i) + ".abs().max(" + s.toFloat("n" + i) + ".abs()).mul(rt" + i + ").add(at" + i + ");");
+            s.line("final FloatVector q = err.div(sc);");
+            s.line("accE = accE.add(q.mul(q));");
+            s.close();
+        }
+        s.line("FloatVector err = accE.mul(" + f32(1.0 / nStates) + ").sqrt();");
+        s.line("final VectorMask<Float> finiteErr = err.compare(VectorOperators.LT, " + f32(3e38) + ");");
+        s.line("err = err.blend(" + f32(1e8) + ", finiteErr.not());");
+        s.line("final VectorMask<Float> accF = err.compare(VectorOperators.LE, 1.0f);");
+    }
+
+    /** StepWriter.combination: in float32 kernels the differences from the first stage. */
+    private String combination(double[] w, int upTo, int i) {
+        boolean differences = s.single;
+        String acc = null;
+        for (int j = differences ? 1 : 0; j < upTo && j < w.length; j++) {
+            if (w[j] == 0) {
+                continue;
+            }
+            String k = differences ? "k" + j + "_" + i + ".sub(k0_" + i + ")" : "k" + j + "_" + i;
+            String term = w[j] == 1 ? k : k + ".mul(" + s.literal(w[j]) + ")";
+            acc = acc == null ? term : acc + ".add(" + term + ")";
+        }
+        return acc == null ? s.type() + ".zero(" + s.species() + ")" : acc;
+    }
+
+    /** StepWriter.gain, lane by lane: {@code gain} and {@code le} (float32), with the history {@code le1}, {@code le2}, {@code hist}. */
+    private void gain() {
+        double p = tab.errorOrder();
+        Controller c = ctl.controller();
+        s.line("final FloatVector le1 = FloatVector.fromArray(F, le1a, o);");
+        s.line("final FloatVector le2 = FloatVector.fromArray(F, le2a, o);");
+        s.line("final VectorMask<Float> hist = VectorMask.fromArray(F, hista, o);");
+        s.line("final FloatVector lg = log2f(err);");
+        s.line("final FloatVector le = lg.max(" + f32(Math.log(1e-4) / Math.log(2)) + ");");
+        String safety = f32(ctl.safety());
+        switch (c) {
+            case I -> s.line("FloatVector gain = exp2f(lg.mul(" + f32(-1.0 / p) + ")).mul(" + safety + ");");
+            case PI, PID -> {
+                String history = "le1.mul(" + f32(-ctl.ki() / p) + ")" + (c == Controller.PID ? ".add(le2.mul(" + f32(-ctl.kd() / p) + "))" : "");
+                s.line("FloatVector gain = exp2f(lg.mul(" + f32(-ctl.kp() / p) + ").add(FloatVector.zero(F).blend(" + history + ", hist))).mul("
+                        + safety + ");");
+            }
+            case GUSTAFSSON -> {
+                s.line("FloatVector gain = exp2f(lg.mul(" + f32(-1.0 / p) + ")).mul(" + safety + ");");
+                s.line("gain = gain.blend(gain.min(toF(h.div(DoubleVector.fromArray(D, dtp, o))).mul(" + safety + ").mul(exp2f(lg.mul(2.0f).sub(le1).mul("
+                        + f32(-1.0 / p) + ")))), accF.and(hist));");
+            }
+            default -> throw new IllegalStateException(c.toString());
+        }
+        s.line("gain = gain.max(" + f32(ctl.minGain()) + ").min(" + f32(ctl.maxGain()) + ");");
+        if (ctl.deadbandMin() < 1 || ctl.deadbandMax() > 1) {
+            s.line("gain = gain.blend(1.0f, gain.compare(VectorOperators.GE, " + f32(ctl.deadbandMin()) + ").and(gain.compare(VectorOperators.LE, "
+                    + f32(ctl.deadbandMax()) + ")));");
+        }
+        s.line("gain = gain.blend(gain.min(" + safety + "), accF.not());");
+    }
+
+    /**
+     * StepWriter.initialStep, lane by lane, for the vector at {@code o} whose states {@code y<i>}, parameters and first
+     * stage {@code k0_<i>} are declared: Hairer's estimate into {@code dtl}.
+     */
+    void initialStep() {
+        s.open("");
+        s.line("DoubleVector dnf = DoubleVector.zero(D), dny = DoubleVector.zero(D);");
+        for (int i = 0; i < nStates; i++) {
+            s.line("final DoubleVector sk" + i + " = " + s.toDouble("y" + i) + ".abs().mul((double) rt" + i + ").add((double) at" + i + ");");
+            s.open("");
+            s.line("final DoubleVector qf = " + s.toDouble("k0_" + i) + ".div(sk" + i + ");");
+            s.line("final DoubleVector qy = " + s.toDouble("y" + i) + ".div(sk" + i + ");");
+            s.line("dnf = dnf.add(qf.mul(qf));");
+            s.line("dny = dny.add(qy.mul(qy));");
+            s.close();
+        }
+        s.line("DoubleVector h0 = dny.div(dnf).sqrt().mul(0.01).blend(1e-6, dnf.compare(VectorOperators.LE, 1e-10).or(dny.compare(VectorOperators.LE, 1e-10)));");
+        s.line("h0 = h0.min(dtMax);");
+        for (int i = 0; i < nStates; i++) {
+            s.line("final " + s.type() + " z" + i + " = y" + i + ".add(k0_" + i + ".mul(" + s.fromDouble("h0") + "));");
+        }
+        s.line(s.type() + " " + String.join(", ", names("f")) + ";");
+        rhs("h0.add(t0)", false, names("z"), "f");
+        s.line("DoubleVector der2 = DoubleVector.zero(D);");
+        for (int i = 0; i < nStates; i++) {
+            s.open("");
+            s.line("final DoubleVector qd = " + s.toDouble("f" + i) + ".sub(" + s.toDouble("k0_" + i) + ").div(sk" + i + ");");
+            s.line("der2 = der2.add(qd.mul(qd));");
+            s.close();
+        }
+        s.line("final DoubleVector der12 = der2.sqrt().div(h0).max(dnf.sqrt());");
+        s.line("final DoubleVector h1 = toD(exp2f(log2f(toF(DoubleVector.broadcast(D, 0.01).div(der12))).mul(" + f32(1.0 / tab.order())
+                + "))).blend(h0.mul(1e-3).max(1e-6), der12.compare(VectorOperators.LE, 1e-15));");
+        s.line("final DoubleVector est = h0.mul(100.0).min(h1);");
+        // est in [dtMin, dtMax]: est; above: dtMax; below: dtMin; not a number: the launch's dt.
+        s.line("final DoubleVector dt = DoubleVector.broadcast(D, dtInit).blend(dtMin, est.compare(VectorOperators.LT, dtMin))"
+                + ".blend(est.min(dtMax), est.compare(VectorOperators.GE, dtMin));");
+        s.line("dt.intoArray(dtl, o);");
+        s.close();
+    }
+}

@@ -1,0 +1,182 @@
+package org.tornadobatch.solver;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.util.Map;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.tornadobatch.memory.MemoryManager;
+import org.tornadobatch.solver.method.Algorithm;
+import org.tornadobatch.solver.method.Controller;
+import org.tornadobatch.solver.method.StepControl;
+import org.tornadobatch.solver.output.OutputSpec;
+import org.tornadobatch.system.OdeSystem;
+
+/**
+ * The jvm backend's vector kernels against its scalar kernels, solve for solve: every explicit method with fixed
+ * steps and with each controller, both precisions, batches that are not a multiple of the lane count, lanes of one
+ * vector whose step counts differ tenfold, and lanes that fail. Fixed steps agree bit for bit (the same operations
+ * in the same order); adaptive ones per run within the solve's tolerance (the controller's log and exp are the
+ * Vector API's), with the same statuses.
+ */
+class VectorKernelTest {
+    private static MemoryManager memory;
+
+    @BeforeAll
+    static void start() {
+        assumeTrue(Solver.vectorApi(), "the JVM was started without --add-modules jdk.incubator.vector");
+        memory = Problems.memory();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (memory != null) {
+            memory.close();
+        }
+    }
+
+    /** {@code n} runs of Lorenz, rho from 0 to 40. */
+    private static Batch lorenz(int n) {
+        double[] rho = new double[n];
+        for (int i = 0; i < n; i++) {
+            rho[i] = 40.0 * i / n;
+        }
+        return Batch.grid(Problems.LORENZ, Map.of("rho", rho), GridKind.COMBINATORIAL);
+    }
+
+    /** {@code n} oscillators whose frequencies alternate between about 1 and about 30: neighbouring lanes take 10x the steps. */
+    private static Batch oscillators(int n) {
+        double[] w = new double[n];
+        for (int i = 0; i < n; i++) {
+            w[i] = i % 2 == 0 ? 1 + 0.001 * i : 30 + 0.001 * i;
+        }
+        return Batch.grid(Problems.OSCILLATOR, Map.of("w", w), GridKind.COMBINATORIAL);
+    }
+
+    private static SolveResult solve(OdeSystem sys, Algorithm a, StepControl.Builder c, Precision p, OutputSpec out, Batch b, TimeSpec time,
+                                     boolean vector) {
+        try (Solver s = Solver.builder(sys).algorithm(a).stepControl(c).precision(p).outputs(out).memoryManager(memory).vectorKernels(vector)
+                .build()) {
+            SolveResult r = s.solve(b, time);
+            assertEquals(vector, r.info().kernel().contains(".KV"), "vector kernel used: " + r.info().kernel());
+            return r;
+        }
+    }
+
+    static Stream<Arguments> fixed() {
+        return Stream.of(Algorithm.values()).filter(a -> !a.tableau().isRosenbrock())
+                .flatMap(a -> Stream.of(Precision.values()).map(p -> Arguments.of(a, p)));
+    }
+
+    @ParameterizedTest
+    @MethodSource("fixed")
+    void fixedStepsAgreeBitForBit(Algorithm a, Precision p) {
+        Batch b = lorenz(1003);
+        StepControl.Builder c = StepControl.builder().controller(Controller.FIXED).dt(0.003);
+        OutputSpec out = OutputSpec.of(java.util.List.of("state", "step_counts"));
+        TimeSpec time = TimeSpec.of(1.0).withSaveEvery(0.25);
+        try (SolveResult v = solve(Problems.LORENZ, a, c, p, out, b, time, true); SolveResult s = solve(Problems.LORENZ, a, c, p, out, b, time, false)) {
+            assertEquals(-1L, v.state().segment().mismatch(s.state().segment()), "states of " + a + " " + p);
+            assertEquals(-1L, v.stepCounts().segment().mismatch(s.stepCounts().segment()), "step counts");
+            assertArrayEquals(s.status(), v.status());
+            assertArrayEquals(s.acceptedSteps(), v.acceptedSteps());
+        }
+    }
+
+    static Stream<Arguments> adaptive() {
+        Stream<Arguments> methods = Stream.of(Algorithm.values()).filter(a -> a.tableau().hasErrorEstimate() && !a.tableau().isRosenbrock())
+                .map(a -> Arguments.of(a, Controller.PI, Precision.FLOAT64));
+        Stream<Arguments> controllers = Stream.of(Controller.values()).filter(Controller::isAdaptive)
+                .flatMap(c -> Stream.of(Precision.values()).map(p -> Arguments.of(Algorithm.DORMAND_PRINCE_54, c, p)));
+        return Stream.concat(methods, controllers);
+    }
+
+    @ParameterizedTest
+    @MethodSource("adaptive")
+    void adaptiveStepsAgreeWithinTheTolerance(Algorithm a, Controller ctl, Precision p) {
+        double tol = p == Precision.FLOAT32 ? 1e-5 : 1e-8;
+        Batch b = oscillators(1003);
+        StepControl.Builder c = StepControl.builder().controller(ctl).atol(tol).rtol(tol);
+        OutputSpec out = OutputSpec.of(java.util.List.of("state", "step_counts"));
+        TimeSpec time = TimeSpec.of(2.0).withSaveEvery(0.5);
+        try (SolveResult v = solve(Problems.OSCILLATOR, a, c, p, out, b, time, true);
+             SolveResult s = solve(Problems.OSCILLATOR, a, c, p, out, b, time, false)) {
+            assertArrayEquals(s.status(), v.status());
+            int[] acc = s.acceptedSteps();
+            int minSteps = Integer.MAX_VALUE;
+            int maxSteps = 0;
+            for (int r = 0; r < b.runs(); r++) {
+                assertEquals(acc[r], v.acceptedSteps()[r], Math.max(2, acc[r] / 50.0), "accepted steps of run " + r);
+                minSteps = Math.min(minSteps, acc[r]);
+                maxSteps = Math.max(maxSteps, acc[r]);
+                for (int k = 0; k < s.time().length; k++) {
+                    for (int i = 0; i < 2; i++) {
+                        double ref = s.state().get(k, i, r);
+                        assertEquals(ref, v.state().get(k, i, r), 1000 * tol * (1 + Math.abs(ref)), "run " + r + " save " + k + " state " + i);
+                    }
+                }
+            }
+            assertTrue(maxSteps >= 10 * minSteps, "the lanes' step counts differ tenfold: " + minSteps + " to " + maxSteps);
+        }
+    }
+
+    @Test
+    void failingLanesStopWhileTheOthersGoOn() {
+        // Every fourth run blows up (k = 40: y' = k y^2 from y = 1 leaves float64's range before t = 0.05); its
+        // neighbours decay. Fixed and adaptive, the statuses, steps and NaN fills equal the scalar kernel's.
+        OdeSystem sys = OdeSystem.parse("""
+                states: y = 1
+                parameters: k = 1
+                dy = k * y * y - y
+                """, "blowup");
+        int n = 37;
+        double[] k = new double[n];
+        for (int i = 0; i < n; i++) {
+            k[i] = i % 4 == 1 ? 40 : -1;
+        }
+        Batch b = Batch.grid(sys, Map.of("k", k), GridKind.COMBINATORIAL);
+        OutputSpec out = OutputSpec.of(java.util.List.of("state", "step_counts"));
+        TimeSpec time = TimeSpec.of(0.1).withSaveEvery(0.01);
+        for (StepControl.Builder c : java.util.List.of(StepControl.builder().controller(Controller.FIXED).dt(1e-3),
+                StepControl.builder().controller(Controller.PI).atol(1e-8).rtol(1e-8))) {
+            try (SolveResult v = solve(sys, Algorithm.DORMAND_PRINCE_54, c, Precision.FLOAT64, out, b, time, true);
+                 SolveResult s = solve(sys, Algorithm.DORMAND_PRINCE_54, c, Precision.FLOAT64, out, b, time, false)) {
+                assertArrayEquals(s.status(), v.status());
+                assertTrue(s.status()[1] != 0 && s.status()[0] == 0, "run 1 fails, run 0 succeeds");
+                assertArrayEquals(s.acceptedSteps(), v.acceptedSteps());
+                assertArrayEquals(s.rejectedSteps(), v.rejectedSteps());
+                assertEquals(-1L, v.state().segment().mismatch(s.state().segment()), "states, NaN where a run did not reach");
+                assertEquals(-1L, v.stepCounts().segment().mismatch(s.stepCounts().segment()), "step counts, -1 where a run did not reach");
+            }
+        }
+    }
+
+    @Test
+    void observablesAndTheEstimatedFirstStepAgree() {
+        Batch b = Batch.grid(Problems.PENDULUM, Map.of("drive", java.util.stream.DoubleStream.iterate(0, x -> x + 0.01).limit(21).toArray()),
+                GridKind.COMBINATORIAL);
+        OutputSpec out = OutputSpec.of(java.util.List.of("state", "observables"));
+        TimeSpec time = TimeSpec.of(2.0).withSaveEvery(0.5);
+        StepControl.Builder c = StepControl.builder().controller(Controller.PI).atol(1e-9).rtol(1e-9);
+        try (SolveResult v = solve(Problems.PENDULUM, Algorithm.DORMAND_PRINCE_54, c, Precision.FLOAT64, out, b, time, true);
+             SolveResult s = solve(Problems.PENDULUM, Algorithm.DORMAND_PRINCE_54, c, Precision.FLOAT64, out, b, time, false)) {
+            for (int r = 0; r < b.runs(); r++) {
+                for (int k = 0; k < s.time().length; k++) {
+                    for (int o = 0; o < 2; o++) {
+                        double ref = s.observables().get(k, o, r);
+                        assertEquals(ref, v.observables().get(k, o, r), 1e-6 * (1 + Math.abs(ref)), "run " + r + " save " + k + " observable " + o);
+                    }
+                }
+            }
+        }
+    }
+}

@@ -21,9 +21,12 @@ import org.tornadobatch.solver.method.StepControl;
 import org.tornadobatch.system.OdeSystem;
 
 /**
- * Lorenz, classical RK4, dt = 0.001 over [0, 1], rho = linspace(0, 21, N), float64, state at t = 1 only:
- * the generated kernel (jvm backend), a hand-written Java loop of the same method (same threads, same blocks of
- * runs), and Hipparchus's ClassicalRungeKuttaIntegrator once per run. Prints one JSON line per variant with
+ * Lorenz, classical RK4, dt = 0.001 over [0, 1], rho = linspace(0, 21, N), float64, state at t = 1 only: the
+ * generated kernels (jvm backend; vector and scalar), the C reference (lorenz_ref.c, compiled now with gcc -O3
+ * -march=native -fopenmp: structure-of-arrays blocks with omp simd across runs), a hand-written Java loop of the
+ * same method (same threads, same blocks of runs), and Hipparchus's ClassicalRungeKuttaIntegrator once per run.
+ * Then adaptive dormand-prince-54 at atol = rtol = 1e-8 on the same batch: vector and scalar kernels and the C
+ * reference of Hairer's DOPRI5 control (one run at a time per thread). Prints one JSON line per variant with
  * runs x steps per second (best of the timed repetitions; the median too).
  *
  * <p>Arguments: {@code [log2 N (16)] [threads (all cores)] [repetitions (5)]}.
@@ -54,32 +57,24 @@ public final class LorenzRk4Bench {
                 """, "lorenz");
         String machine = Runtime.getRuntime().availableProcessors() + " cores, Java " + Runtime.version();
 
-        // 1. The generated kernel through the solver.
-        double[] kernelSeconds = new double[reps];
-        double[] totalSeconds = new double[reps];
-        double check;
-        try (JvmRuntime rt = new JvmRuntime(JvmRuntime.defaultTotalBytes(), threads);
-             MemoryManager mm = MemoryManager.builder(rt).build();
-             Solver s = Solver.builder(lorenz).algorithm(Algorithm.CLASSICAL_RK4).stepControl(StepControl.builder().dt(DT))
-                     .memoryManager(mm).build()) {
-            Batch batch = Batch.grid(lorenz, Map.of("rho", rho), GridKind.COMBINATORIAL);
-            for (int w = 0; w < 2; w++) {
-                s.solve(batch, TimeSpec.of(1)).close();
-            }
-            SolveResult last = null;
-            for (int r = 0; r < reps; r++) {
-                if (last != null) {
-                    last.close();
-                }
-                last = s.solve(batch, TimeSpec.of(1));
-                kernelSeconds[r] = last.info().kernelMillis() / 1e3;
-                totalSeconds[r] = last.info().totalMillis() / 1e3;
-            }
-            check = last.state().get(1, 2, n - 1);
-            last.close();
+        // 1. The generated kernels through the solver: vector (jdk.incubator.vector) and scalar.
+        Batch batch = Batch.grid(lorenz, Map.of("rho", rho), GridKind.COMBINATORIAL);
+        StepControl.Builder rk4 = StepControl.builder().dt(DT);
+        for (boolean vector : new boolean[] {true, false}) {
+            double[][] t = solveTimes(lorenz, Algorithm.CLASSICAL_RK4, rk4, vector, batch, threads, reps);
+            String name = vector ? "generated-vector-kernel" : "generated-scalar-kernel";
+            print(name, n, threads, t[0], machine, t[2][0], "kernel time (SolveInfo.kernelMillis), " + kernelKind(t));
+            print(name.replace("kernel", "solve"), n, threads, t[1], machine, t[2][0], "whole solve incl. copies and result arrays");
         }
-        print("generated-kernel", n, threads, kernelSeconds, machine, check, "kernel time (SolveInfo.kernelMillis)");
-        print("generated-solve", n, threads, totalSeconds, machine, check, "whole solve incl. copies and result arrays");
+        cReference("rk4", n, threads, reps, 1.0, machine, STEPS);
+        // Adaptive: dormand-prince-54 at 1e-8 (Hairer's PI control), same batch; steps are the runs' mean accepted steps.
+        StepControl.Builder dp5 = StepControl.builder().atol(1e-8).rtol(1e-8);
+        for (boolean vector : new boolean[] {true, false}) {
+            double[][] t = solveTimes(lorenz, Algorithm.DORMAND_PRINCE_54, dp5, vector, batch, threads, reps);
+            printAdaptive(vector ? "dp5-generated-vector-kernel" : "dp5-generated-scalar-kernel", n, threads, t[0], t[2][1], machine, t[2][0],
+                    kernelKind(t));
+        }
+        cReference("dopri5", n, threads, reps, 1.0, machine, 0);
 
         // 2. A hand-written loop of the same method, same threads, blocks of 256 runs.
         double[] hand = new double[reps];
@@ -108,6 +103,83 @@ public final class LorenzRk4Bench {
         }
         print("hipparchus-per-run", hn, threads, hip, machine, hz[hn - 1], "ClassicalRungeKuttaIntegrator, " + hn + " runs (rate per run x step)");
         pool.shutdown();
+    }
+
+    /**
+     * Kernel and total seconds of {@code reps} solves after two warm-ups, then {z of the last run, mean accepted
+     * steps} and {1 if the vector kernel ran}.
+     */
+    private static double[][] solveTimes(OdeSystem sys, Algorithm a, StepControl.Builder c, boolean vector, Batch batch, int threads, int reps) {
+        double[] kernel = new double[reps];
+        double[] total = new double[reps];
+        try (JvmRuntime rt = new JvmRuntime(JvmRuntime.defaultTotalBytes(), threads);
+             MemoryManager mm = MemoryManager.builder(rt).build();
+             Solver s = Solver.builder(sys).algorithm(a).stepControl(c).memoryManager(mm).vectorKernels(vector).build()) {
+            for (int w = 0; w < 2; w++) {
+                s.solve(batch, TimeSpec.of(1)).close();
+            }
+            SolveResult last = null;
+            for (int r = 0; r < reps; r++) {
+                if (last != null) {
+                    last.close();
+                }
+                last = s.solve(batch, TimeSpec.of(1));
+                kernel[r] = last.info().kernelMillis() / 1e3;
+                total[r] = last.info().totalMillis() / 1e3;
+            }
+            double z = last.state().get(1, 2, batch.runs() - 1);
+            double steps = Arrays.stream(last.acceptedSteps()).average().orElse(0);
+            boolean usedVector = last.info().kernel().contains(".KV");
+            last.close();
+            return new double[][] {kernel, total, {z, steps}, {usedVector ? 1 : 0}};
+        }
+    }
+
+    private static String kernelKind(double[][] t) {
+        return t[3][0] == 1 ? "vector kernel" : "scalar kernel";
+    }
+
+    /**
+     * The C reference (resource lorenz_ref.c), compiled now with gcc -O3 -march=native -fopenmp and run on
+     * {@code threads} threads; a line saying why not where gcc is missing or fails.
+     */
+    private static void cReference(String method, int n, int threads, int reps, double tEnd, String machine, int steps) throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("lorenz-ref");
+        java.nio.file.Path src = dir.resolve("lorenz_ref.c");
+        try (var in = LorenzRk4Bench.class.getResourceAsStream("lorenz_ref.c")) {
+            java.nio.file.Files.copy(in, src);
+        }
+        java.nio.file.Path exe = dir.resolve("lorenz_ref");
+        String flags = "-O3 -march=native -fopenmp";
+        String variant = method.equals("rk4") ? "c-reference" : "dp5-c-reference";
+        Process cc;
+        try {
+            cc = new ProcessBuilder("gcc", "-O3", "-march=native", "-fopenmp", src.toString(), "-o", exe.toString(), "-lm").redirectErrorStream(true).start();
+        } catch (java.io.IOException e) {
+            System.out.printf(Locale.ROOT, "{\"bench\":\"lorenz-rk4\",\"variant\":\"%s\",\"skipped\":\"gcc not found\"}%n", variant);
+            return;
+        }
+        String log = new String(cc.getInputStream().readAllBytes());
+        if (cc.waitFor() != 0) {
+            System.out.printf(Locale.ROOT, "{\"bench\":\"lorenz-rk4\",\"variant\":\"%s\",\"skipped\":\"gcc failed: %s\"}%n", variant,
+                    log.replace('"', '\'').replace('\n', ' '));
+            return;
+        }
+        ProcessBuilder pb = new ProcessBuilder(exe.toString(), method, String.valueOf(n), String.valueOf(reps), String.valueOf(tEnd));
+        pb.environment().put("OMP_NUM_THREADS", String.valueOf(threads));
+        Process p = pb.redirectErrorStream(true).start();
+        String json = new String(p.getInputStream().readAllBytes()).trim();
+        p.waitFor();
+        System.out.printf(Locale.ROOT, "{\"bench\":\"lorenz-rk4\",\"variant\":\"%s\",\"runs\":%d,\"threads\":%d,\"gcc\":\"%s\",\"result\":%s,"
+                + "\"machine\":\"%s\"}%n", variant, n, threads, flags, json, machine);
+    }
+
+    private static void printAdaptive(String variant, int runs, int threads, double[] seconds, double meanSteps, String machine, double check, String what) {
+        double[] s = seconds.clone();
+        Arrays.sort(s);
+        System.out.printf(Locale.ROOT, "{\"bench\":\"lorenz-rk4\",\"variant\":\"%s\",\"runs\":%d,\"mean_steps\":%.3f,\"threads\":%d,"
+                        + "\"best_s\":%.4f,\"median_s\":%.4f,\"run_steps_per_s\":%.4g,\"z_last_run\":%.12g,\"what\":\"%s\",\"machine\":\"%s\"}%n",
+                variant, runs, meanSteps, threads, s[0], s[s.length / 2], runs * meanSteps / s[0], check, what, machine);
     }
 
     private static void handWritten(ForkJoinPool pool, double[] rho, double[] out) throws Exception {

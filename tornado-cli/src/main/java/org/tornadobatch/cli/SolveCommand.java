@@ -152,6 +152,10 @@ final class SolveCommand implements Callable<Integer> {
             + " (default: the runtime chooses; on cuda, the occupancy calculator's size).")
     Integer blockSize;
 
+    @Option(names = "--no-simd", description = "Scalar kernels on the jvm backend (default: vector kernels, several runs per instruction,"
+            + " where the solve is one they cover).")
+    boolean noSimd;
+
     @Option(names = "--mem-proportion", description = "Share of device memory for this solve; bigger batches are chunked.")
     Double memProportion;
 
@@ -274,6 +278,7 @@ final class SolveCommand implements Callable<Integer> {
         if (blockSize != null) {
             sb.blockSize(blockSize);
         }
+        sb.vectorKernels(!noSimd);
         if (drivers != null) {
             sb.drivers(drivers);
         }

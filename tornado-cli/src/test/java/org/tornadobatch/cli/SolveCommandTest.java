@@ -101,6 +101,22 @@ class SolveCommandTest {
     }
 
     @Test
+    void noSimdRunsTheScalarKernelWithTheSameResults() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent(),
+                "the JVM was started without --add-modules jdk.incubator.vector");
+        Path vector = dir.resolve("simd");
+        Path scalar = dir.resolve("nosimd");
+        String[] common = {lorenz.toString(), "--sweep", "rho=0:21:37", "--algorithm", "rk4", "--dt", "0.001", "--save-every", "0.25",
+            "--backend", "jvm"};
+        assertEquals(0, run(concat(common, "--out", vector.toString())).exit());
+        assertEquals(0, run(concat(common, "--no-simd", "--out", scalar.toString())).exit());
+        // run.json names the kernel: a vector kernel's class starts with KV, a scalar one's with K and a hash.
+        assertTrue(Files.readString(vector.resolve("run.json")).contains("org.tornadobatch.generated.KV"), "default: the vector kernel");
+        assertFalse(Files.readString(scalar.resolve("run.json")).contains("org.tornadobatch.generated.KV"), "--no-simd: the scalar kernel");
+        assertEquals(-1L, Files.mismatch(vector.resolve("state.npy"), scalar.resolve("state.npy")), "fixed steps agree bit for bit");
+    }
+
+    @Test
     void stepCountsAreWrittenAsInt32PerSaveAndRun() throws Exception {
         Path out = dir.resolve("counts");
         Run r = run(lorenz.toString(), "--sweep", "rho=0:21:7", "--save-every", "0.5", "--outputs", "state,step_counts", "--algorithm", "rk4",

@@ -129,6 +129,51 @@ class VectorKernelTest {
         }
     }
 
+    /** Lorenz-96 with {@code n} states and forcing F as the parameter. */
+    static OdeSystem lorenz96(int n) {
+        StringBuilder src = new StringBuilder("states: ");
+        for (int i = 0; i < n; i++) {
+            src.append(i > 0 ? ", " : "").append("x").append(i).append(" = ").append(i == 0 ? "8.01" : "8");
+        }
+        src.append("\nparameters: F = 8\n");
+        for (int i = 0; i < n; i++) {
+            src.append("dx").append(i).append(" = (x").append((i + 1) % n).append(" - x").append((i + n - 2) % n).append(") * x")
+                    .append((i + n - 1) % n).append(" - x").append(i).append(" + F\n");
+        }
+        return OdeSystem.parse(src.toString(), "lorenz96");
+    }
+
+    @Test
+    void aBigSystemWritesOneMethodPerStageAndAgrees() {
+        // 24 states, dop853: the kernel is written in parts (VectorPartsWriter), each small enough to JIT.
+        OdeSystem sys = lorenz96(24);
+        Batch b = Batch.grid(sys, Map.of("F", java.util.stream.DoubleStream.iterate(6, x -> x + 0.1).limit(19).toArray()), GridKind.COMBINATORIAL);
+        OutputSpec out = OutputSpec.stateOnly();
+        TimeSpec time = TimeSpec.finalState(0.5);
+        record Case(Algorithm a, Precision p, StepControl.Builder c, double tol) {
+        }
+        java.util.List<Case> cases = new java.util.ArrayList<>();
+        for (Algorithm a : new Algorithm[] {Algorithm.DORMAND_PRINCE_853, Algorithm.DORMAND_PRINCE_54}) { // not FSAL, FSAL
+            cases.add(new Case(a, Precision.FLOAT64, StepControl.builder().controller(Controller.FIXED).dt(0.01), 0));
+            cases.add(new Case(a, Precision.FLOAT64, StepControl.builder().atol(1e-9).rtol(1e-9), 1e-6));
+        }
+        cases.add(new Case(Algorithm.DORMAND_PRINCE_54, Precision.FLOAT32, StepControl.builder().atol(1e-5).rtol(1e-5), 1e-3));
+        for (Case k : cases) {
+            try (SolveResult v = solve(sys, k.a(), k.c(), k.p(), out, b, time, true); SolveResult s = solve(sys, k.a(), k.c(), k.p(), out, b, time, false)) {
+                assertArrayEquals(s.status(), v.status());
+                if (k.tol() == 0) {
+                    assertEquals(-1L, v.state().segment().mismatch(s.state().segment()), "fixed steps bit for bit: " + k);
+                }
+                for (int r = 0; r < b.runs(); r++) {
+                    for (int i = 0; i < 24; i++) {
+                        double ref = s.state().get(0, i, r);
+                        assertEquals(ref, v.state().get(0, i, r), k.tol() * (1 + Math.abs(ref)), k + ": run " + r + " state " + i);
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void failingLanesStopWhileTheOthersGoOn() {
         // Every fourth run blows up (k = 40: y' = k y^2 from y = 1 leaves float64's range before t = 0.05); its

@@ -62,8 +62,9 @@ public final class VectorKernelWriter {
         if (!all) {
             return "floor or ceil";
         }
-        if (VectorStepWriter.stageNodes(spec) > VectorStepWriter.STAGE_MAX_NODES) {
-            return "a system this large (" + VectorStepWriter.stageNodes(spec) + " expression nodes per stage)";
+        int biggest = sys.derivatives().stream().mapToInt(e -> VectorStepWriter.stageNodesOf(e.expression())).max().orElse(0);
+        if (biggest > VectorStepWriter.STAGE_MAX_NODES / 2) {
+            return "an equation this long (" + biggest + " expression nodes)";
         }
         return null;
     }
@@ -128,7 +129,6 @@ public final class VectorKernelWriter {
         } else {
             steps.fixedStep();
         }
-        steps.stageMethods(adaptive);
         s.close();
         s.close();
         return s.toString();
@@ -170,6 +170,12 @@ public final class VectorKernelWriter {
         s.line("final long[] acc = new long[B], rej = new long[B], accS = new long[B], rejS = new long[B];");
         s.line("final boolean[] alive = new boolean[V];");
         s.line("int lim;");
+        if (steps.split()) {
+            s.line("final " + p + "[] ns = new " + p + "[" + nStates + " * B];");
+            s.line("final float[] errA = new float[B];");
+            s.line("final boolean[] accm = new boolean[B];");
+            s.line("final double[] dnfA = new double[B], dnyA = new double[B], der2A = new double[B];");
+        }
         if (adaptive) {
             s.line("final double[] tl = new double[B], dtl = new double[B], dtp = new double[B], hl = new double[B];");
             s.line("final float[] le1a = new float[B], le2a = new float[B];");
@@ -304,15 +310,7 @@ public final class VectorKernelWriter {
                     + "L, O, in).intoArray(ps, " + i + " * B + o);");
         }
         steps.parameters();
-        StringBuilder k0 = new StringBuilder(s.type());
-        for (int i = 0; i < nStates; i++) {
-            k0.append(i > 0 ? ", " : " ").append("k0_").append(i);
-        }
-        s.line(k0 + ";");
-        steps.rhs("t0", true, states(), "k0_");
-        for (int i = 0; i < nStates; i++) {
-            s.line("k0_" + i + ".intoArray(ks, " + i + " * B + o);");
-        }
+        steps.firstStage();
         if (adaptive) {
             s.line("DoubleVector.broadcast(D, t0).intoArray(tl, o);");
             s.line("DoubleVector.broadcast(D, dtInit).intoArray(dtl, o);");

@@ -29,8 +29,8 @@ final class VectorStepWriter {
      * each stage is a method of its own. About 5 bytes of bytecode per node: HotSpot compiles no method above 8000.
      */
     static final int FUSED_MAX_NODES = 1000;
-    /** The most nodes in one stage of a split kernel; past it the system runs the scalar kernel. */
-    static final int STAGE_MAX_NODES = 1400;
+    /** The most nodes of one derivative (with the auxiliaries it reads); past it the system runs the scalar kernel. */
+    static final int STAGE_MAX_NODES = VectorPartsWriter.PART_MAX_NODES;
 
     private final VectorSource s;
     private final OdeSystem sys;
@@ -38,6 +38,8 @@ final class VectorStepWriter {
     private final StepControl ctl;
     private final int nStates;
     private final boolean split;
+    /** The methods of a split kernel; null where one method holds a step. */
+    private final VectorPartsWriter parts;
 
     VectorStepWriter(VectorSource s, KernelSpec spec) {
         this.s = s;
@@ -46,6 +48,7 @@ final class VectorStepWriter {
         this.ctl = spec.control();
         this.nStates = sys.states().size();
         this.split = stageNodes(spec) * tab.stages() > FUSED_MAX_NODES;
+        this.parts = split ? new VectorPartsWriter(s, spec, this) : null;
     }
 
     /** Expression nodes of one stage: the right-hand side with every auxiliary, and the stage sums. */
@@ -61,6 +64,11 @@ final class VectorStepWriter {
         return n + 2 * sys.states().size() * spec.tableau().stages();
     }
 
+    /** Expression nodes of {@code e}. */
+    static int stageNodesOf(Expr e) {
+        return nodes(e);
+    }
+
     private static int nodes(Expr e) {
         return switch (e) {
             case Expr.Num n -> 1;
@@ -73,6 +81,19 @@ final class VectorStepWriter {
 
     boolean split() {
         return split;
+    }
+
+    /** In {@code load}: the first stage at t0 ({@code k0_<i>} declared and stored to {@code ks}). */
+    void firstStage() {
+        if (split) {
+            parts.firstStage();
+            return;
+        }
+        s.line(s.type() + " " + String.join(", ", names("k0_")) + ";");
+        rhs("t0", true, names("y"), "k0_");
+        for (int i = 0; i < nStates; i++) {
+            s.line("k0_" + i + ".intoArray(ks, " + i + " * B + o);");
+        }
     }
 
     // ------------------------------------------------------------------------------------------ right-hand side
@@ -128,7 +149,7 @@ final class VectorStepWriter {
 
     // ------------------------------------------------------------------------------------------ stages
 
-    private String[] names(String prefix) {
+    String[] names(String prefix) {
         String[] n = new String[nStates];
         for (int i = 0; i < nStates; i++) {
             n[i] = prefix + i;
@@ -141,7 +162,7 @@ final class VectorStepWriter {
      * type in fixed steps, a vector in adaptive ones), for the stages {@code from..to-1} (and the weights where
      * {@code weights}).
      */
-    private void coefficients(boolean vector, int from, int to, boolean weights) {
+    void coefficients(boolean vector, int from, int to, boolean weights) {
         String decl = vector ? s.type() : s.primitive();
         String mul = vector ? "hh.mul(%s)" : "hh * %s";
         double[][] a = tab.a();
@@ -161,7 +182,7 @@ final class VectorStepWriter {
     }
 
     /** {@code y<i> + k<j>_<i> * p<j> + ...} over the non-zero weights below {@code upTo}, in the scalar kernel's order. */
-    private static String increment(String y, String products, double[] w, int upTo, int i) {
+    static String increment(String y, String products, double[] w, int upTo, int i) {
         StringBuilder sb = new StringBuilder(y);
         for (int j = 0; j < upTo && j < w.length; j++) {
             if (w[j] != 0) {
@@ -175,7 +196,7 @@ final class VectorStepWriter {
      * Stage {@code st} ({@code k<st>_<i>}, declared here) from the states {@code y<i>} and the earlier stages, the
      * step starting at {@code ts} (a vector or scalar float64 expression) of size {@code h}.
      */
-    private void stage(int st, String ts, boolean scalarTime) {
+    void stage(int st, String ts, boolean scalarTime) {
         StringBuilder decl = new StringBuilder(s.type());
         for (int i = 0; i < nStates; i++) {
             decl.append(i > 0 ? ", " : " ").append("k").append(st).append("_").append(i);
@@ -192,7 +213,7 @@ final class VectorStepWriter {
     }
 
     /** Declares {@code y<i>} and the stages below {@code upTo} from the workspace. */
-    private void loadStates(int upTo) {
+    void loadStates(int upTo) {
         for (int i = 0; i < nStates; i++) {
             s.line(s.type() + " y" + i + " = " + s.load("ys", String.valueOf(i)) + ";");
         }
@@ -203,7 +224,7 @@ final class VectorStepWriter {
         }
     }
 
-    private void storeStage(int st, String prefix) {
+    void storeStage(int st, String prefix) {
         for (int i = 0; i < nStates; i++) {
             s.line(prefix + i + ".intoArray(ks, " + (st * nStates + i) + " * B + o);");
         }
@@ -217,18 +238,10 @@ final class VectorStepWriter {
         int last = tab.stages() - 1;
         boolean fsal = tab.isFsal();
         int explicit = fsal ? last : last + 1; // stages written from z; an FSAL method's last is f(n)
-        if (split) {
-            for (int st = 1; st < explicit; st++) {
-                s.line("stage" + st + "(o" + (scalarTime ? ", " + ts + ", h" : "") + ");");
-            }
-            loadStates(explicit);
-            coefficients(!scalarTime, 0, 0, true);
-        } else {
-            loadStates(1);
-            coefficients(!scalarTime, 1, explicit, true);
-            for (int st = 1; st < explicit; st++) {
-                stage(st, ts, scalarTime);
-            }
+        loadStates(1);
+        coefficients(!scalarTime, 1, explicit, true);
+        for (int st = 1; st < explicit; st++) {
+            stage(st, ts, scalarTime);
         }
         for (int i = 0; i < nStates; i++) {
             s.line("final " + s.type() + " n" + i + " = " + increment("y" + i, "hB", tab.b(), tab.stages(), i) + ";");
@@ -236,30 +249,6 @@ final class VectorStepWriter {
         if (fsal) {
             s.line(s.type() + " " + String.join(", ", names("k" + last + "_")) + ";");
             rhs(scalarTime ? ts + " + h" : ts + ".add(h)", scalarTime, names("n"), "k" + last + "_");
-        }
-    }
-
-    /** The stage methods of a split kernel: each reads the states and earlier stages and writes its own. */
-    void stageMethods(boolean adaptive) {
-        if (!split) {
-            return;
-        }
-        int explicit = tab.isFsal() ? tab.stages() - 1 : tab.stages();
-        for (int st = 1; st < explicit; st++) {
-            s.open(adaptive ? "void stage" + st + "(int o)" : "void stage" + st + "(int o, double ts, double h)");
-            parameters();
-            if (adaptive) {
-                s.line("final DoubleVector ts = DoubleVector.fromArray(D, tl, o);");
-                s.line("final DoubleVector h = DoubleVector.fromArray(D, hl, o);");
-                s.line("final " + s.type() + " hh = " + s.fromDouble("h") + ";");
-            } else {
-                s.line("final " + s.primitive() + " hh = " + (s.single ? "(float) h" : "h") + ";");
-            }
-            loadStates(st);
-            coefficients(adaptive, st, st + 1, false);
-            stage(st, "ts", !adaptive);
-            storeStage(st, "k" + st + "_");
-            s.close();
         }
     }
 
@@ -275,6 +264,13 @@ final class VectorStepWriter {
         s.open("if (!alive[o / L])");
         s.line("continue;");
         s.close();
+        if (split) {
+            parts.fixedStep();
+            s.close();
+            s.close();
+            parts.methods(false);
+            return;
+        }
         parameters();
         s.line("final " + s.primitive() + " hh = " + (s.single ? "(float) h" : "h") + ";");
         stages("ts", true);
@@ -327,17 +323,28 @@ final class VectorStepWriter {
         s.line("final " + s.type() + " hh = " + s.fromDouble("h") + ";");
         if (split) {
             s.line("h.intoArray(hl, o);");
+            parts.attemptStages();
+            s.line("FloatVector accE = FloatVector.fromArray(F, errA, o);");
+        } else {
+            stages("t", false);
+            s.line("FloatVector accE = FloatVector.zero(F);");
+            for (int i = 0; i < nStates; i++) {
+                errorTerm(i);
+            }
         }
-        stages("t", false);
-        errorNorm();
+        errorTail();
         gain();
         // Accepted lanes: the new state, time, counts, history and step; rejected ones: the count, a failure or a smaller step.
         s.line("final VectorMask<Double> accept = act.and(accF.cast(D));");
         s.line("final VectorMask<Double> reject = act.andNot(accF.cast(D));");
         s.line("final " + maskType() + " acceptW = " + s.mask("accept") + ";");
-        for (int i = 0; i < nStates; i++) {
-            s.line("y" + i + " = y" + i + ".blend(n" + i + ", acceptW);");
-            s.line("y" + i + ".intoArray(ys, " + i + " * B + o);");
+        if (split) {
+            s.line("acceptW.intoArray(accm, o);");
+        } else {
+            for (int i = 0; i < nStates; i++) {
+                s.line("y" + i + " = y" + i + ".blend(n" + i + ", acceptW);");
+                s.line("y" + i + ".intoArray(ys, " + i + " * B + o);");
+            }
         }
         s.line("t = t.blend(t.add(h).blend(tEv, hit), accept);");
         s.line("t.intoArray(tl, o);");
@@ -352,7 +359,9 @@ final class VectorStepWriter {
         s.line("dt = dt.blend(hg.max(dtMin).min(dtMax), upd);");
         // The next first stage of accepted lanes.
         int last = tab.stages() - 1;
-        if (tab.isFsal()) {
+        if (split) {
+            parts.acceptCalls(true);
+        } else if (tab.isFsal()) {
             for (int i = 0; i < nStates; i++) {
                 s.line("k0_" + i + ".blend(k" + last + "_" + i + ", acceptW).intoArray(ks, " + i + " * B + o);");
             }
@@ -374,25 +383,32 @@ final class VectorStepWriter {
         s.close();
         s.line("return more;");
         s.close();
+        if (split) {
+            parts.methods(true);
+            parts.initialStepMethods();
+        }
     }
 
     private String maskType() {
         return s.single ? "VectorMask<Float>" : "VectorMask<Double>";
     }
 
-    /** The error norm {@code err} in float32, {@code finiteErr} and {@code accF} (float32 masks), as StepWriter's. */
-    private void errorNorm() {
-        double[] ew = tab.errorWeights();
-        int stages = tab.stages();
-        s.line("FloatVector accE = FloatVector.zero(F);");
-        for (int i = 0; i < nStates; i++) {
-            s.open("");
-            s.line("final FloatVector err = " + s.toFloat("hh.mul(" + combination(ew, stages, i) + ")") + ".abs().max(" + f32(1e-16) + ");");
-            s.line("final FloatVector sc = " + s.toFloat("y" + i) + ".abs().max(" + s.toFloat("n" + i) + ".abs()).mul(rt" + i + ").add(at" + i + ");");
-            s.line("final FloatVector q = err.div(sc);");
-            s.line("accE = accE.add(q.mul(q));");
-            s.close();
-        }
+    /**
+     * State {@code i}'s term of the error norm, added to {@code accE}: {@code (err_i / (atol_i + rtol_i max(|y_i|,
+     * |n_i|)))^2} in float32, from {@code hh}, {@code y<i>}, {@code n<i>} and the stages, as StepWriter's.
+     */
+    void errorTerm(int i) {
+        s.open("");
+        s.line("final FloatVector err = " + s.toFloat("hh.mul(" + combination(tab.errorWeights(), tab.stages(), i) + ")") + ".abs().max("
+                + f32(1e-16) + ");");
+        s.line("final FloatVector sc = " + s.toFloat("y" + i) + ".abs().max(" + s.toFloat("n" + i) + ".abs()).mul(rt" + i + ").add(at" + i + ");");
+        s.line("final FloatVector q = err.div(sc);");
+        s.line("accE = accE.add(q.mul(q));");
+        s.close();
+    }
+
+    /** From the sum {@code accE}: the error norm {@code err}, {@code finiteErr} and {@code accF} (float32 masks). */
+    private void errorTail() {
         s.line("FloatVector err = accE.mul(" + f32(1.0 / nStates) + ").sqrt();");
         s.line("final VectorMask<Float> finiteErr = err.compare(VectorOperators.LT, " + f32(3e38) + ");");
         s.line("err = err.blend(" + f32(1e8) + ", finiteErr.not());");
@@ -451,16 +467,14 @@ final class VectorStepWriter {
      * stage {@code k0_<i>} are declared: Hairer's estimate into {@code dtl}.
      */
     void initialStep() {
+        if (split) {
+            parts.initialStep();
+            return;
+        }
         s.open("");
         s.line("DoubleVector dnf = DoubleVector.zero(D), dny = DoubleVector.zero(D);");
         for (int i = 0; i < nStates; i++) {
-            s.line("final DoubleVector sk" + i + " = " + s.toDouble("y" + i) + ".abs().mul((double) rt" + i + ").add((double) at" + i + ");");
-            s.open("");
-            s.line("final DoubleVector qf = " + s.toDouble("k0_" + i) + ".div(sk" + i + ");");
-            s.line("final DoubleVector qy = " + s.toDouble("y" + i) + ".div(sk" + i + ");");
-            s.line("dnf = dnf.add(qf.mul(qf));");
-            s.line("dny = dny.add(qy.mul(qy));");
-            s.close();
+            initialNorms(i);
         }
         s.line("DoubleVector h0 = dny.div(dnf).sqrt().mul(0.01).blend(1e-6, dnf.compare(VectorOperators.LE, 1e-10).or(dny.compare(VectorOperators.LE, 1e-10)));");
         s.line("h0 = h0.min(dtMax);");
@@ -471,11 +485,37 @@ final class VectorStepWriter {
         rhs("h0.add(t0)", false, names("z"), "f");
         s.line("DoubleVector der2 = DoubleVector.zero(D);");
         for (int i = 0; i < nStates; i++) {
-            s.open("");
-            s.line("final DoubleVector qd = " + s.toDouble("f" + i) + ".sub(" + s.toDouble("k0_" + i) + ").div(sk" + i + ");");
-            s.line("der2 = der2.add(qd.mul(qd));");
-            s.close();
+            secondDerivativeTerm(i);
         }
+        initialEstimate();
+        s.close();
+    }
+
+    /** {@code sk<i>} (the scale of state i) and its terms of {@code dnf} and {@code dny}, from {@code y<i>} and {@code k0_<i>}. */
+    void initialNorms(int i) {
+        initialScale(i);
+        s.open("");
+        s.line("final DoubleVector qf = " + s.toDouble("k0_" + i) + ".div(sk" + i + ");");
+        s.line("final DoubleVector qy = " + s.toDouble("y" + i) + ".div(sk" + i + ");");
+        s.line("dnf = dnf.add(qf.mul(qf));");
+        s.line("dny = dny.add(qy.mul(qy));");
+        s.close();
+    }
+
+    void initialScale(int i) {
+        s.line("final DoubleVector sk" + i + " = " + s.toDouble("y" + i) + ".abs().mul((double) rt" + i + ").add((double) at" + i + ");");
+    }
+
+    /** State i's term of {@code der2}, from {@code f<i>}, {@code k0_<i>} and {@code sk<i>}. */
+    void secondDerivativeTerm(int i) {
+        s.open("");
+        s.line("final DoubleVector qd = " + s.toDouble("f" + i) + ".sub(" + s.toDouble("k0_" + i) + ").div(sk" + i + ");");
+        s.line("der2 = der2.add(qd.mul(qd));");
+        s.close();
+    }
+
+    /** From {@code dnf}, {@code h0} and {@code der2}: the first step into {@code dtl}. */
+    void initialEstimate() {
         s.line("final DoubleVector der12 = der2.sqrt().div(h0).max(dnf.sqrt());");
         s.line("final DoubleVector h1 = toD(exp2f(log2f(toF(DoubleVector.broadcast(D, 0.01).div(der12))).mul(" + f32(1.0 / tab.order())
                 + "))).blend(h0.mul(1e-3).max(1e-6), der12.compare(VectorOperators.LE, 1e-15));");
@@ -484,6 +524,5 @@ final class VectorStepWriter {
         s.line("final DoubleVector dt = DoubleVector.broadcast(D, dtInit).blend(dtMin, est.compare(VectorOperators.LT, dtMin))"
                 + ".blend(est.min(dtMax), est.compare(VectorOperators.GE, dtMin));");
         s.line("dt.intoArray(dtl, o);");
-        s.close();
     }
 }

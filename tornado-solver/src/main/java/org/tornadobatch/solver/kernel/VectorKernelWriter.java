@@ -29,6 +29,12 @@ public final class VectorKernelWriter {
     /** Vectors per block: enough independent work to hide a step's latency, few enough to stay in the L1 cache. */
     static final int VECTORS = 8;
 
+    /**
+     * The most states of a vector kernel: its load and event methods are written whole, about 70 bytes of bytecode a
+     * state, and stay under HotSpot's 8000-byte JIT limit up to here.
+     */
+    static final int MAX_STATES = 100;
+
     private final KernelSpec spec;
     private final OdeSystem sys;
     private final VectorSource s;
@@ -57,6 +63,9 @@ public final class VectorKernelWriter {
             return "summaries";
         }
         OdeSystem sys = spec.system();
+        if (sys.states().size() > MAX_STATES) {
+            return "more than " + MAX_STATES + " states";
+        }
         boolean all = sys.derivatives().stream().allMatch(e -> VectorExpressions.supports(e.expression()))
                 && sys.auxiliaries().stream().allMatch(e -> VectorExpressions.supports(e.expression()));
         if (!all) {

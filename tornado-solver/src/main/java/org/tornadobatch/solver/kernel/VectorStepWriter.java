@@ -20,13 +20,13 @@ import org.tornadobatch.system.OdeSystem;
  * step with its error norm and controller, for one vector of runs, lane for lane the operations of
  * {@link StepWriter}'s scalar code in the same order. An adaptive step's decisions (accept, reject, the next step
  * size, a failure) are masks: a lane that has reached the event, or failed, keeps its values while the others
- * go on. Big systems write each stage as a method of its own ({@link #split}), the stages meeting in the
+ * go on. Big systems are written in parts ({@link VectorPartsWriter}, where {@link #split}), meeting in the
  * workspace arrays, so that no generated method is too large for the JIT compilers.
  */
 final class VectorStepWriter {
     /**
      * The most expression nodes (right-hand side and stage sums, over all stages) written into one method; past it
-     * each stage is a method of its own. About 5 bytes of bytecode per node: HotSpot compiles no method above 8000.
+     * the kernel is written in parts. About 5 to 14 bytes of bytecode per node: HotSpot compiles no method above 8000.
      */
     static final int FUSED_MAX_NODES = 1000;
     /** The most nodes of one derivative (with the auxiliaries it reads); past it the system runs the scalar kernel. */

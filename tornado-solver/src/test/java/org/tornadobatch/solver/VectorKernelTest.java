@@ -205,6 +205,86 @@ class VectorKernelTest {
         }
     }
 
+    /** Every metric, states and an observable summarised. */
+    private static final java.util.List<String> SUMMARIES = java.util.List.of("state", "observables", "mean", "std", "extrema", "peaks[2]", "rms",
+            "max_magnitude", "negative_peaks[2]", "peak_indices[1]", "negative_peak_indices[1]", "dxdt_extrema", "d2xdt2_extrema");
+
+    @ParameterizedTest
+    @MethodSource("summaryCases")
+    void summariesAgree(Controller ctl, Precision p) {
+        // Lorenz with an observable of arithmetic only: fixed steps agree bit for bit, summaries included.
+        OdeSystem sys = OdeSystem.parse("""
+                states: x = 1.0, y = 0.0, z = 0.0
+                parameters: sigma = 10.0, rho = 28.0
+                constants: beta = 8/3
+                observables: e
+                e = x * x + y * y
+                dx = sigma * (y - x)
+                dy = x * (rho - z) - y
+                dz = x * y - beta * z
+                """, "lorenz-e");
+        Batch b = Batch.grid(sys, Map.of("rho", java.util.stream.DoubleStream.iterate(0, x -> x + 0.37).limit(45).toArray()), GridKind.COMBINATORIAL);
+        OutputSpec out = OutputSpec.of(SUMMARIES);
+        TimeSpec time = TimeSpec.of(2.0).withSaveEvery(0.5).withSummariseEvery(0.5).withSampleEvery(0.01);
+        StepControl.Builder c = ctl == Controller.FIXED ? StepControl.builder().controller(ctl).dt(0.002)
+                : StepControl.builder().controller(ctl).atol(1e-5).rtol(1e-5);
+        try (SolveResult v = solve(sys, Algorithm.DORMAND_PRINCE_54, c, p, out, b, time, true);
+             SolveResult s = solve(sys, Algorithm.DORMAND_PRINCE_54, c, p, out, b, time, false)) {
+            assertArrayEquals(s.status(), v.status());
+            if (ctl == Controller.FIXED) {
+                assertEquals(-1L, v.stateSummaries().segment().mismatch(s.stateSummaries().segment()), "state summaries, bit for bit");
+                assertEquals(-1L, v.observableSummaries().segment().mismatch(s.observableSummaries().segment()), "observable summaries");
+                return;
+            }
+            long[] shape = s.stateSummaries().shape();
+            int compared = 0;
+            for (int w = 0; w < shape[0]; w++) {
+                for (int k = 0; k < shape[1]; k++) {
+                    for (int r = 0; r < shape[2]; r++) {
+                        double ref = s.stateSummaries().get(w, k, r);
+                        double got = v.stateSummaries().get(w, k, r);
+                        if (Double.isNaN(ref)) {
+                            assertTrue(Double.isNaN(got), "window " + w + " slot " + k + " run " + r + ": NaN in both");
+                            continue;
+                        }
+                        // Derivative metrics amplify step differences; the others follow the states.
+                        assertEquals(ref, got, 1e-2 * (1 + Math.abs(ref)), "window " + w + " slot " + k + " run " + r);
+                        compared++;
+                    }
+                }
+            }
+            assertTrue(compared > 1000, "compared " + compared);
+        }
+    }
+
+    static Stream<Arguments> summaryCases() {
+        return Stream.of(Arguments.of(Controller.FIXED, Precision.FLOAT64), Arguments.of(Controller.FIXED, Precision.FLOAT32),
+                Arguments.of(Controller.PI, Precision.FLOAT64));
+    }
+
+    @Test
+    void failedRunsFillTheirSummaryWindowsWithNaN() {
+        OdeSystem sys = OdeSystem.parse("""
+                states: y = 1
+                parameters: k = 1
+                dy = k * y * y - y
+                """, "blowup");
+        double[] k = new double[21];
+        for (int i = 0; i < k.length; i++) {
+            k[i] = i % 3 == 1 ? 40 : -1;
+        }
+        Batch b = Batch.grid(sys, Map.of("k", k), GridKind.COMBINATORIAL);
+        OutputSpec out = OutputSpec.of(java.util.List.of("state", "mean", "peaks[1]"));
+        TimeSpec time = TimeSpec.of(0.1).withSaveEvery(0.02).withSummariseEvery(0.02).withSampleEvery(0.005);
+        StepControl.Builder c = StepControl.builder().controller(Controller.FIXED).dt(1e-3);
+        try (SolveResult v = solve(sys, Algorithm.CLASSICAL_RK4, c, Precision.FLOAT64, out, b, time, true);
+             SolveResult s = solve(sys, Algorithm.CLASSICAL_RK4, c, Precision.FLOAT64, out, b, time, false)) {
+            assertTrue(s.status()[1] != 0, "run 1 fails");
+            assertArrayEquals(s.status(), v.status());
+            assertEquals(-1L, v.stateSummaries().segment().mismatch(s.stateSummaries().segment()), "summaries, NaN after a failure");
+        }
+    }
+
     @Test
     void observablesAndTheEstimatedFirstStepAgree() {
         Batch b = Batch.grid(Problems.PENDULUM, Map.of("drive", java.util.stream.DoubleStream.iterate(0, x -> x + 0.01).limit(21).toArray()),

@@ -100,6 +100,11 @@ public final class KernelGenerator {
         }
     }
 
+    /** The summary statements of {@code spec} as the Java kernel writes them (for the vector kernel's per-run summaries). */
+    static SummaryWriter javaSummaries(KernelSpec spec) {
+        return new KernelGenerator(spec, Dialect.JAVA).summaries;
+    }
+
     /** A system expression, computed in the working type with {@code names}, written as the kernel computes it. */
     private Code.Sys sys(Expr e, Map<String, Ex> names) {
         return new Code.Sys(ExpressionWriter.doubledSums(e, auxiliaries), single, names);

@@ -22,8 +22,10 @@ import org.tornadobatch.system.OdeSystem;
  * solves differ only where the controller's {@code log} and {@code exp} (the Vector API's, not {@link Math}'s)
  * round a float32 gain the other way, which moves a step size by one float32 ulp. The kernel covers explicit
  * Runge-Kutta methods with every controller, saved states and observables, step counts and Hairer's initial step;
- * Rosenbrock methods, drivers, summaries and systems using {@code floor} or {@code ceil} run the scalar kernel
- * ({@link #supports}).
+ * Summaries are taken at events, which every run of a block shares: each run's accumulators live in an object of
+ * its own ({@code Acc}), whose methods are the scalar kernel's summary statements ({@link SummaryWriter}), so
+ * summaries agree with the scalar kernel's wherever the states do. Rosenbrock methods, drivers and systems using
+ * {@code floor} or {@code ceil} run the scalar kernel ({@link #supports}).
  */
 public final class VectorKernelWriter {
     /** Vectors per block: enough independent work to hide a step's latency, few enough to stay in the L1 cache. */
@@ -41,6 +43,8 @@ public final class VectorKernelWriter {
     private final VectorStepWriter steps;
     private final int nStates;
     private final boolean adaptive;
+    /** The scalar kernel's summary statements, printed into {@code Acc}. */
+    private final SummaryWriter summaries;
 
     private VectorKernelWriter(KernelSpec spec) {
         this.spec = spec;
@@ -49,6 +53,57 @@ public final class VectorKernelWriter {
         this.steps = new VectorStepWriter(s, spec);
         this.nStates = sys.states().size();
         this.adaptive = spec.control().controller().isAdaptive();
+        this.summaries = KernelGenerator.javaSummaries(spec);
+    }
+
+    private static final String ACC_ARGS = "long r, long stride, int nWindows, MemorySegment sumS, MemorySegment sumO";
+    private static final String ACC_CALL = "stride, nWindows, sumS, sumO";
+
+    /**
+     * {@code Acc}: one run's summary accumulators as fields (SummaryWriter.declare), with its start (the first
+     * window's peak slots), sample, close and NaN fill: the scalar kernel's statements, printed as they are there.
+     */
+    private void accumulators() {
+        s.line("/** One run's summary accumulators and window; its methods are the scalar kernel's summary code. */");
+        s.open("static final class Acc");
+        s.line("int winIdx = 0;");
+        StringBuilder fields = new StringBuilder();
+        java.util.List<Code.St> start = new java.util.ArrayList<>();
+        for (Code.St st : summaries.declare()) {
+            if (st instanceof Code.Declare) {
+                new Printer(Dialect.JAVA, fields, s.depth()).print(st);
+            } else {
+                start.add(st);
+            }
+        }
+        s.raw(fields.toString());
+        s.open("void start(" + ACC_ARGS + ")");
+        s.raw(printed(start));
+        s.close();
+        s.open("void close(" + ACC_ARGS + ")");
+        s.raw(printed(summaries.close()));
+        s.close();
+        StringBuilder values = new StringBuilder();
+        for (int j : spec.summarisedStates()) {
+            values.append(", ").append(s.primitive()).append(" y").append(j);
+        }
+        for (int j : spec.summarisedObservables()) {
+            values.append(", ").append(s.primitive()).append(" o").append(j);
+        }
+        s.open("void sample(double tEv, " + ACC_ARGS + values + ")");
+        s.raw(printed(summaries.sample()));
+        s.close();
+        s.open("void fill(" + ACC_ARGS + ")");
+        s.raw(printed(summaries.fillNaN()));
+        s.close();
+        s.close();
+        s.line("");
+    }
+
+    private String printed(java.util.List<Code.St> statements) {
+        StringBuilder out = new StringBuilder();
+        new Printer(Dialect.JAVA, out, s.depth()).print(statements);
+        return out.toString();
     }
 
     /** Why {@code spec} has no vector kernel, or null where it has one. */
@@ -58,9 +113,6 @@ public final class VectorKernelWriter {
         }
         if (spec.drivers() != null) {
             return "drivers";
-        }
-        if (spec.summarisedStates().length + spec.summarisedObservables().length > 0) {
-            return "summaries";
         }
         OdeSystem sys = spec.system();
         if (sys.states().size() > MAX_STATES) {
@@ -118,6 +170,9 @@ public final class VectorKernelWriter {
         s.line("new Block(a).run(first, end);");
         s.close();
         s.line("");
+        if (summaries.active()) {
+            accumulators();
+        }
         s.line("/** One call's arguments and the workspace of a block of B runs. */");
         s.open("private static final class Block");
         fields();
@@ -178,6 +233,9 @@ public final class VectorKernelWriter {
         s.line("final int[] saves = new int[B];");
         s.line("final long[] acc = new long[B], rej = new long[B], accS = new long[B], rejS = new long[B];");
         s.line("final boolean[] alive = new boolean[V];");
+        if (summaries.active()) {
+            s.line("final Acc[] accs = new Acc[B];");
+        }
         s.line("int lim;");
         if (steps.split()) {
             s.line("final " + p + "[] ns = new " + p + "[" + nStates + " * B];");
@@ -229,6 +287,12 @@ public final class VectorKernelWriter {
         s.line("accS[l] = 0;");
         s.line("rejS[l] = 0;");
         s.close();
+        if (summaries.active()) {
+            s.open("for (int l = 0; l < cnt; l++)");
+            s.line("accs[l] = new Acc();");
+            s.line("accs[l].start(r0 + l, " + ACC_CALL + ");");
+            s.close();
+        }
         s.line("lim = (cnt + L - 1) / L * L;");
         s.open("for (int o = 0; o < lim; o += L)");
         s.line("alive[o / L] = true;");
@@ -371,9 +435,43 @@ public final class VectorKernelWriter {
         s.line("continue;");
         s.close();
         s.line("any = true;");
+        summaryEvents();
         saves();
         s.close();
         s.line("return any;");
+        s.close();
+    }
+
+    /** KernelGenerator.events' window close and sample, run by run (every live lane of the vector). */
+    private void summaryEvents() {
+        if (!summaries.active()) {
+            return;
+        }
+        s.open("if ((flags & " + Schedule.CLOSE_WINDOW + ") != 0)");
+        s.open("for (int k = 0; k < L; k++)");
+        s.open("if (code[o + k] == 0)");
+        s.line("accs[o + k].close(r0 + o + k, " + ACC_CALL + ");");
+        s.close();
+        s.close();
+        s.close();
+        s.open("if ((flags & " + Schedule.SAMPLE + ") != 0)");
+        int[] so = spec.summarisedObservables();
+        if (so.length > 0) {
+            steps.parameters();
+            observables(so, adaptive ? "DoubleVector.fromArray(D, tl, o)" : "t");
+        }
+        StringBuilder values = new StringBuilder();
+        for (int j : spec.summarisedStates()) {
+            values.append(", y").append(j).append(".lane(k)");
+        }
+        for (int j : so) {
+            values.append(", o").append(j).append(".lane(k)");
+        }
+        s.open("for (int k = 0; k < L; k++)");
+        s.open("if (code[o + k] == 0)");
+        s.line("accs[o + k].sample(" + (adaptive ? "tl[o + k]" : "t") + ", r0 + o + k, " + ACC_CALL + values + ");");
+        s.close();
+        s.close();
         s.close();
     }
 
@@ -448,6 +546,11 @@ public final class VectorKernelWriter {
                 s.line("outC.setAtIndex(I32, ((long) k * 3 + " + j + ") * stride + r, -1);");
             }
             s.close();
+            s.close();
+        }
+        if (summaries.active()) {
+            s.open("if (c != 0)");
+            s.line("accs[l].fill(r, " + ACC_CALL + ");");
             s.close();
         }
         s.line("status.setAtIndex(I32, r, c);");

@@ -18,6 +18,16 @@ final class VectorSource {
         out.append("    ".repeat(indent)).append(s).append('\n');
     }
 
+    /** Text already indented (lines printed by {@link Printer} at {@link #depth()}). */
+    void raw(String text) {
+        out.append(text);
+    }
+
+    /** The current indentation level. */
+    int depth() {
+        return indent;
+    }
+
     /** A line ending in {@code {}}, and one level deeper. */
     void open(String s) {
         line(s + " {");

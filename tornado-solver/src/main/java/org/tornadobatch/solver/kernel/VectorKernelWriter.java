@@ -21,10 +21,11 @@ import org.tornadobatch.system.OdeSystem;
  * and order, so fixed-step solves of systems without elementary functions agree with it bit for bit. Adaptive
  * solves differ only where the controller's {@code log} and {@code exp} (the Vector API's, not {@link Math}'s)
  * round a float32 gain the other way, which moves a step size by one float32 ulp. The kernel covers explicit
- * Runge-Kutta methods with every controller, saved states and observables, step counts and Hairer's initial step;
- * Summaries are taken at events, which every run of a block shares: each run's accumulators live in an object of
- * its own ({@code Acc}), whose methods are the scalar kernel's summary statements ({@link SummaryWriter}), so
- * summaries agree with the scalar kernel's wherever the states do. Rosenbrock methods, drivers and systems using
+ * Runge-Kutta methods with every controller, and Rosenbrock methods ({@link VectorRosenbrockWriter}) where the
+ * kernel is one method (systems of a few states); saved states and observables, step counts, Hairer's initial
+ * step and summaries. Summaries are taken at events, which every run of a block shares: each run's accumulators
+ * live in an object of its own ({@code Acc}), whose methods are the scalar kernel's summary statements
+ * ({@link SummaryWriter}), so they agree with the scalar kernel's wherever the states do. Drivers and systems using
  * {@code floor} or {@code ceil} run the scalar kernel ({@link #supports}).
  */
 public final class VectorKernelWriter {
@@ -108,8 +109,11 @@ public final class VectorKernelWriter {
 
     /** Why {@code spec} has no vector kernel, or null where it has one. */
     public static String unsupported(KernelSpec spec) {
-        if (spec.tableau().isRosenbrock()) {
-            return "Rosenbrock methods";
+        if (spec.tableau().isRosenbrock() && VectorStepWriter.splits(spec)) {
+            return "Rosenbrock methods of systems this large";
+        }
+        if (spec.tableau().isRosenbrock() && !VectorRosenbrockWriter.derivatives(spec).stream().allMatch(VectorExpressions::supports)) {
+            return "floor or ceil";
         }
         if (spec.drivers() != null) {
             return "drivers";
@@ -233,6 +237,9 @@ public final class VectorKernelWriter {
         s.line("final int[] saves = new int[B];");
         s.line("final long[] acc = new long[B], rej = new long[B], accS = new long[B], rejS = new long[B];");
         s.line("final boolean[] alive = new boolean[V];");
+        if (spec.tableau().isRosenbrock()) {
+            s.line("final boolean[] sing = new boolean[B]; // the lane's last attempted (adaptive) or any (fixed) W was singular");
+        }
         if (summaries.active()) {
             s.line("final Acc[] accs = new Acc[B];");
         }
@@ -281,6 +288,9 @@ public final class VectorKernelWriter {
         s.open("void block(int r0, int cnt)");
         s.open("for (int l = 0; l < B; l++)");
         s.line("code[l] = l < cnt ? 0 : OUT;");
+        if (spec.tableau().isRosenbrock()) {
+            s.line("sing[l] = false;");
+        }
         s.line("saves[l] = 0;");
         s.line("acc[l] = 0;");
         s.line("rej[l] = 0;");
@@ -528,7 +538,8 @@ public final class VectorKernelWriter {
         s.open("void finish(int r0, int cnt)");
         s.open("for (int l = 0; l < cnt; l++)");
         s.line("final long r = r0 + l;");
-        s.line("final int c = code[l];");
+        s.line(spec.tableau().isRosenbrock() ? "final int c = code[l] != 0 && sing[l] ? code[l] | " + RunStatus.SINGULAR_MATRIX.bit() + " : code[l];"
+                : "final int c = code[l];");
         int ss = spec.savedStates().length;
         int so = spec.savedObservables().length;
         String layout = s.single ? "F32" : "F64";

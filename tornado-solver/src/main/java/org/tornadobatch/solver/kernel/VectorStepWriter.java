@@ -40,6 +40,8 @@ final class VectorStepWriter {
     private final boolean split;
     /** The methods of a split kernel; null where one method holds a step. */
     private final VectorPartsWriter parts;
+    /** The stages of a Rosenbrock method; null for an explicit one. */
+    private final VectorRosenbrockWriter rosenbrock;
 
     VectorStepWriter(VectorSource s, KernelSpec spec) {
         this.s = s;
@@ -47,8 +49,14 @@ final class VectorStepWriter {
         this.tab = spec.tableau();
         this.ctl = spec.control();
         this.nStates = sys.states().size();
-        this.split = stageNodes(spec) * tab.stages() > FUSED_MAX_NODES;
+        this.split = splits(spec);
         this.parts = split ? new VectorPartsWriter(s, spec, this) : null;
+        this.rosenbrock = tab.isRosenbrock() ? new VectorRosenbrockWriter(s, spec, this) : null;
+    }
+
+    /** Whether {@code spec}'s kernel is written in parts ({@link VectorPartsWriter}). */
+    static boolean splits(KernelSpec spec) {
+        return stageNodes(spec) * spec.tableau().stages() > FUSED_MAX_NODES;
     }
 
     /** Expression nodes of one stage: the right-hand side with every auxiliary, and the stage sums. */
@@ -235,6 +243,11 @@ final class VectorStepWriter {
      * then read back. Declares {@code n<i>}, the new state, and for FSAL methods the last stage at it.
      */
     private void stages(String ts, boolean scalarTime) {
+        if (rosenbrock != null) {
+            loadStates(1);
+            rosenbrock.stages(ts, scalarTime);
+            return;
+        }
         int last = tab.stages() - 1;
         boolean fsal = tab.isFsal();
         int explicit = fsal ? last : last + 1; // stages written from z; an FSAL method's last is f(n)
@@ -273,7 +286,13 @@ final class VectorStepWriter {
         }
         parameters();
         s.line("final " + s.primitive() + " hh = " + (s.single ? "(float) h" : "h") + ";");
+        if (rosenbrock != null) {
+            s.line("final " + maskType() + " singPrev = VectorMask.fromArray(" + s.species() + ", sing, o);");
+        }
         stages("ts", true);
+        if (rosenbrock != null) {
+            s.line("singular.intoArray(sing, o);");
+        }
         for (int i = 0; i < nStates; i++) {
             s.line("n" + i + ".intoArray(ys, " + i + " * B + o);");
         }
@@ -333,6 +352,14 @@ final class VectorStepWriter {
             }
         }
         errorTail();
+        if (rosenbrock != null) {
+            // A step on a singular matrix is rejected like a non-finite one (RosenbrockWriter).
+            s.line("singular.intoArray(sing, o);");
+            s.line("err = err.blend(" + f32(1e8) + ", singular.cast(F));");
+            s.line("final VectorMask<Float> accF = err.compare(VectorOperators.LE, 1.0f);");
+        } else {
+            s.line("final VectorMask<Float> accF = err.compare(VectorOperators.LE, 1.0f);");
+        }
         gain();
         // Accepted lanes: the new state, time, counts, history and step; rejected ones: the count, a failure or a smaller step.
         s.line("final VectorMask<Double> accept = act.and(accF.cast(D));");
@@ -399,8 +426,9 @@ final class VectorStepWriter {
      */
     void errorTerm(int i) {
         s.open("");
-        s.line("final FloatVector err = " + s.toFloat("hh.mul(" + combination(tab.errorWeights(), tab.stages(), i) + ")") + ".abs().max("
-                + f32(1e-16) + ");");
+        // A Rosenbrock step's stages K are increments already (h f, not f).
+        String estimate = rosenbrock != null ? combination(tab.errorWeights(), tab.stages(), i) : "hh.mul(" + combination(tab.errorWeights(), tab.stages(), i) + ")";
+        s.line("final FloatVector err = " + s.toFloat(estimate) + ".abs().max(" + f32(1e-16) + ");");
         s.line("final FloatVector sc = " + s.toFloat("y" + i) + ".abs().max(" + s.toFloat("n" + i) + ".abs()).mul(rt" + i + ").add(at" + i + ");");
         s.line("final FloatVector q = err.div(sc);");
         s.line("accE = accE.add(q.mul(q));");
@@ -412,18 +440,18 @@ final class VectorStepWriter {
         s.line("FloatVector err = accE.mul(" + f32(1.0 / nStates) + ").sqrt();");
         s.line("final VectorMask<Float> finiteErr = err.compare(VectorOperators.LT, " + f32(3e38) + ");");
         s.line("err = err.blend(" + f32(1e8) + ", finiteErr.not());");
-        s.line("final VectorMask<Float> accF = err.compare(VectorOperators.LE, 1.0f);");
     }
 
     /** StepWriter.combination: in float32 kernels the differences from the first stage. */
     private String combination(double[] w, int upTo, int i) {
-        boolean differences = s.single;
+        boolean differences = s.single && rosenbrock == null; // a Rosenbrock method's error weights need not sum to zero
+        String kk = rosenbrock != null ? "K" : "k";
         String acc = null;
         for (int j = differences ? 1 : 0; j < upTo && j < w.length; j++) {
             if (w[j] == 0) {
                 continue;
             }
-            String k = differences ? "k" + j + "_" + i + ".sub(k0_" + i + ")" : "k" + j + "_" + i;
+            String k = differences ? "k" + j + "_" + i + ".sub(k0_" + i + ")" : kk + j + "_" + i;
             String term = w[j] == 1 ? k : k + ".mul(" + s.literal(w[j]) + ")";
             acc = acc == null ? term : acc + ".add(" + term + ")";
         }

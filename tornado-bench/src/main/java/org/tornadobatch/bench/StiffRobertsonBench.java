@@ -25,7 +25,8 @@ import org.tornadobatch.system.OdeSystem;
  * of the reps), mean and max accepted steps per run, rejected steps, failed runs, and y1 at the end of the run
  * with k1 = 0.04 where the sweep has it. Steps are bounded by [1e-12, duration].
  *
- * <p>Arguments: {@code backend [N,...(4096)] [durations (100)] [reps (3)] [method (ros3p)]}.
+ * <p>Arguments: {@code backend [N,...(4096)] [durations (100)] [reps (3)] [method (ros3p)] [vector|scalar (vector)]}; the last
+ * chooses the jvm backend's kernel (other backends ignore it).
  */
 public final class StiffRobertsonBench {
     static final OdeSystem ROBERTSON = OdeSystem.parse("""
@@ -45,6 +46,7 @@ public final class StiffRobertsonBench {
         double[] durations = Arrays.stream((args.length > 2 ? args[2] : "100").split(",")).mapToDouble(Double::parseDouble).toArray();
         int reps = args.length > 3 ? Integer.parseInt(args[3]) : 3;
         Algorithm method = Algorithm.of(args.length > 4 ? args[4] : "ros3p");
+        boolean vector = !(args.length > 5 && args[5].equals("scalar"));
         try (DeviceRuntime rt = DeviceRuntimes.open(backend, 0);
              MemoryManager memory = MemoryManager.builder(rt).build()) {
             for (int n : sizes) {
@@ -54,7 +56,7 @@ public final class StiffRobertsonBench {
                     // take 1e5 steps to t = 1e5).
                     StepControl.Builder ctl = StepControl.builder().atol(1e-10).rtol(1e-6).dtMin(1e-12).dtMax(duration);
                     try (Solver solver = Solver.builder(ROBERTSON).algorithm(method).stepControl(ctl).precision(Precision.FLOAT64)
-                            .memoryManager(memory).build()) {
+                            .memoryManager(memory).vectorKernels(vector).build()) {
                         run(rt, solver, method, batch, n, duration, reps);
                     }
                 }
@@ -66,6 +68,7 @@ public final class StiffRobertsonBench {
         TimeSpec time = TimeSpec.finalState(duration);
         double kernel = Double.MAX_VALUE;
         double wall = Double.MAX_VALUE;
+        String kernelName = "";
         for (int r = -1; r < reps; r++) {
             long t0 = System.nanoTime();
             try (SolveResult res = solver.solve(batch, time)) {
@@ -73,6 +76,7 @@ public final class StiffRobertsonBench {
                 if (r >= 0) {
                     kernel = Math.min(kernel, res.info().kernelMillis());
                     wall = Math.min(wall, ms);
+                    kernelName = res.info().kernel();
                     continue;
                 }
                 int[] acc = res.acceptedSteps();
@@ -87,7 +91,7 @@ public final class StiffRobertsonBench {
             }
         }
         System.out.printf(Locale.ROOT, "{\"bench\":\"robertson-stiff\",\"backend\":\"%s\",\"method\":\"%s\",\"runs\":%d,\"duration\":%g,"
-                        + "\"kernel_ms\":%.2f,\"end_to_end_ms\":%.2f,\"reps\":%d,\"java\":\"%s\"}%n",
-                rt.name(), method.canonicalName(), n, duration, kernel, wall, reps, Runtime.version());
+                        + "\"kernel_ms\":%.2f,\"end_to_end_ms\":%.2f,\"reps\":%d,\"kernel\":\"%s\",\"java\":\"%s\"}%n",
+                rt.name(), method.canonicalName(), n, duration, kernel, wall, reps, kernelName, Runtime.version());
     }
 }

@@ -152,9 +152,9 @@ final class SolveCommand implements Callable<Integer> {
             + " (default: the runtime chooses; on cuda, the occupancy calculator's size).")
     Integer blockSize;
 
-    @Option(names = "--no-simd", description = "Scalar kernels on the jvm backend (default: vector kernels, several runs per instruction,"
-            + " where the solve is one they cover).")
-    boolean noSimd;
+    @Option(names = "--simd", negatable = true, description = "Vector kernels on the jvm backend (several runs per instruction) for"
+            + " every batch; --no-simd: scalar kernels (default: vector kernels where the batch's work pays for their JIT warm-up).")
+    Boolean simd;
 
     @Option(names = "--mem-proportion", description = "Share of device memory for this solve; bigger batches are chunked.")
     Double memProportion;
@@ -278,7 +278,9 @@ final class SolveCommand implements Callable<Integer> {
         if (blockSize != null) {
             sb.blockSize(blockSize);
         }
-        sb.vectorKernels(!noSimd);
+        if (simd != null) {
+            sb.vectorKernels(simd);
+        }
         if (drivers != null) {
             sb.drivers(drivers);
         }

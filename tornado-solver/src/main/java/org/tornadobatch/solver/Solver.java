@@ -64,7 +64,10 @@ public final class Solver implements AutoCloseable {
     private final MemoryManager memory;
     private final int blockSize;
     private final String language;
+    /** Whether vector kernels may run (the JVM has the module, the runtime is jvm, the user did not refuse them). */
     private final boolean vectorKernels;
+    /** The user asked for vector kernels whatever the batch (Builder.vectorKernels(true)); else the work decides. */
+    private final boolean vectorAlways;
     private final Map<String, Kernel> kernels = new ConcurrentHashMap<>();
     /** The solver's own memory owner (a split solve adds parts of its own for its duration). */
     private final SolverPart self;
@@ -90,7 +93,8 @@ public final class Solver implements AutoCloseable {
         this.memory = b.memory != null ? b.memory : MemoryManager.getDefault();
         this.blockSize = b.blockSize;
         this.language = kernelLanguage(memory.runtime());
-        this.vectorKernels = b.vectorKernels && language.equals("java") && vectorApi();
+        this.vectorKernels = !Boolean.FALSE.equals(b.vectorKernels) && language.equals("java") && vectorApi();
+        this.vectorAlways = Boolean.TRUE.equals(b.vectorKernels);
         Variables.check(system, outputs);
         this.streamGroup = "solver-" + IDS.incrementAndGet();
         this.self = new SolverPart(memory, "solver-" + system.name(), streamGroup);
@@ -251,7 +255,7 @@ public final class Solver implements AutoCloseable {
         Schedule schedule = Schedule.of(time, outputs.hasSummaries());
         long started = System.nanoTime();
         String lang = language;
-        if (vectorKernels) {
+        if (vectorKernels && (vectorAlways || worthVectors(batch, time))) {
             String why = VectorKernelWriter.unsupported(spec);
             if (why == null) {
                 lang = KernelGenerator.JAVA_VECTOR;
@@ -273,6 +277,24 @@ public final class Solver implements AutoCloseable {
         if (prepared == p) {
             prepared = null;
         }
+    }
+
+    /**
+     * The estimated work (runs x steps x states) from which a vector kernel pays for its JIT warm-up. HotSpot runs
+     * Vector API code interpreted, and then without its intrinsics, until C2 has compiled it: about 1 to 2 s of a
+     * cold solve on the 2-core build machine (docs/performance.md), against a scalar kernel that is 1.5x to 8x slower
+     * once warm. 3e8 is about 3 s of scalar work on Lorenz.
+     */
+    static final double VECTOR_MIN_WORK = 3e8;
+
+    /**
+     * Whether {@code batch} over {@code time} is work enough for a vector kernel: runs x steps x states, the steps
+     * those of the fixed step, or 100 per unit of time for adaptive control (the Lorenz ensemble takes 83 at 1e-8).
+     */
+    private boolean worthVectors(Batch batch, TimeSpec time) {
+        double span = time.end() - time.t0();
+        double steps = control.controller().isAdaptive() ? 100 * Math.max(1, span) : span / control.dt();
+        return (double) batch.runs() * steps * system.states().size() >= VECTOR_MIN_WORK;
     }
 
     private static final java.util.concurrent.atomic.AtomicBoolean VECTOR_API_NOTED = new java.util.concurrent.atomic.AtomicBoolean();
@@ -322,7 +344,7 @@ public final class Solver implements AutoCloseable {
         private OptionalDouble memProportion = OptionalDouble.empty();
         private int blockSize;
         private Drivers drivers;
-        private boolean vectorKernels = true;
+        private Boolean vectorKernels;
 
         Builder(OdeSystem system) {
             this.system = Objects.requireNonNull(system, "system");
@@ -387,10 +409,11 @@ public final class Solver implements AutoCloseable {
         }
 
         /**
-         * Whether the jvm backend may run vector kernels (default true): kernels that advance a vector of runs per
-         * instruction through {@code jdk.incubator.vector}, where the JVM was started with {@code --add-modules
-         * jdk.incubator.vector} and the solve is one they cover (explicit methods, no drivers or summaries). False
-         * keeps the scalar kernel (the CLI's {@code --no-simd}). Other backends ignore it.
+         * Whether the jvm backend runs vector kernels: kernels that advance a vector of runs per instruction through
+         * {@code jdk.incubator.vector}, where the JVM was started with {@code --add-modules jdk.incubator.vector} and
+         * the solve is one they cover (every method; not drivers). True: for every batch (the CLI's {@code --simd});
+         * false: never (the CLI's {@code --no-simd}). Not called: for batches whose work pays for the vector
+         * kernel's JIT warm-up (about 3e8 runs x steps x states). Other backends ignore it.
          */
         public Builder vectorKernels(boolean allowed) {
             this.vectorKernels = allowed;

@@ -28,7 +28,7 @@ final class VectorStepWriter {
      * The most expression nodes (right-hand side and stage sums, over all stages) written into one method; past it
      * the kernel is written in parts. About 5 to 14 bytes of bytecode per node: HotSpot compiles no method above 8000.
      */
-    static final int FUSED_MAX_NODES = 1000;
+    static final int FUSED_MAX_NODES = 450;
     /** The most nodes of one derivative (with the auxiliaries it reads); past it the system runs the scalar kernel. */
     static final int STAGE_MAX_NODES = VectorPartsWriter.PART_MAX_NODES;
 

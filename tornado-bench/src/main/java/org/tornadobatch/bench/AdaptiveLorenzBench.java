@@ -25,7 +25,7 @@ import org.tornadobatch.solver.method.StepControl;
  * sample of at most 4096 evenly spaced runs. One JSON line per case: a work-precision table.
  *
  * <p>Arguments: {@code backend [log2 N (20)] [precisions (float64,float32)] [methods (dormand-prince-54)]
- * [tolerances (1e-8)] [repetitions (3)]}, lists comma-separated.
+ * [tolerances (1e-8)] [repetitions (3)] [jvm kernel: vector|scalar|auto (auto)]}, lists comma-separated.
  */
 public final class AdaptiveLorenzBench {
     private static final int SAMPLE = 4096;
@@ -43,6 +43,13 @@ public final class AdaptiveLorenzBench {
         List<Algorithm> methods = list(args, 3, "dormand-prince-54").stream().map(Algorithm::of).toList();
         List<Double> tolerances = list(args, 4, "1e-8").stream().map(Double::parseDouble).toList();
         int reps = args.length > 5 ? Integer.parseInt(args[5]) : 3;
+        String kernel = args.length > 6 ? args[6] : "auto";
+        Boolean vector = switch (kernel) {
+            case "vector" -> true;
+            case "scalar" -> false;
+            case "auto" -> null;
+            default -> throw new IllegalArgumentException("jvm kernel " + kernel + ": vector, scalar or auto");
+        };
         Batch batch = Batch.grid(CudaLorenzBench.LORENZ, Map.of("rho", CudaLorenzBench.rho(n)), GridKind.COMBINATORIAL);
         int stride = Math.max(1, n / SAMPLE);
         double[][] reference = reference(n, stride);
@@ -50,12 +57,13 @@ public final class AdaptiveLorenzBench {
         // Kernel time of one launch: one slice, one part (as BackendLorenzBench; concurrent slices' kernels would add up).
         System.setProperty(CudaLorenzBench.SLICES, "1");
         System.setProperty(Solver.PARTS_PROPERTY, "1");
+        java.util.function.UnaryOperator<Solver.Builder> choice = b -> vector == null ? b : b.vectorKernels(vector);
         try (DeviceRuntime rt = DeviceRuntimes.open(args[0], 0); MemoryManager memory = MemoryManager.builder(rt).build()) {
             for (Algorithm a : methods) {
                 for (double tol : tolerances) {
                     for (Precision p : precisions) {
-                        try (Solver solver = Solver.builder(CudaLorenzBench.LORENZ).algorithm(a).precision(p).memoryManager(memory)
-                                .stepControl(StepControl.builder().atol(tol).rtol(tol)).build()) {
+                        try (Solver solver = choice.apply(Solver.builder(CudaLorenzBench.LORENZ).algorithm(a).precision(p).memoryManager(memory)
+                                .stepControl(StepControl.builder().atol(tol).rtol(tol))).build()) {
                             run(rt, solver, batch, time, reference, stride, a, p, tol, reps);
                         }
                     }
@@ -97,9 +105,11 @@ public final class AdaptiveLorenzBench {
         double rejected = 0;
         double maxErr = 0;
         int failed = 0;
+        String kernelName = "";
         for (int r = 0; r <= reps; r++) {
             try (SolveResult res = solver.solve(batch, time)) {
                 if (r == 0) { // compiles; its steps and errors are those of every solve
+                    kernelName = res.info().kernel();
                     int[] acc = res.acceptedSteps();
                     int[] rej = res.rejectedSteps();
                     int[] status = res.status();
@@ -122,8 +132,8 @@ public final class AdaptiveLorenzBench {
         }
         System.out.printf(Locale.ROOT, "{\"bench\":\"lorenz-adaptive\",\"backend\":\"%s\",\"device\":\"%s\",\"method\":\"%s\",\"precision\":\"%s\","
                         + "\"tol\":%.0e,\"runs\":%d,\"kernel_ms\":%.3f,\"accepted_mean\":%.2f,\"rejected_mean\":%.2f,\"failed_runs\":%d,"
-                        + "\"max_abs_err\":%.3g,\"reps\":%d,\"java\":\"%s\"}%n",
+                        + "\"max_abs_err\":%.3g,\"reps\":%d,\"kernel\":\"%s\",\"java\":\"%s\"}%n",
                 rt.name(), rt.deviceName(), a.canonicalName(), p, tol, batch.runs(), reps > 0 ? kernelMs : Double.NaN, accepted, rejected, failed,
-                maxErr, reps, Runtime.version());
+                maxErr, reps, kernelName, Runtime.version());
     }
 }

@@ -138,11 +138,16 @@ class VectorKernelTest {
 
     /** Lorenz-96 with {@code n} states and forcing F as the parameter. */
     static OdeSystem lorenz96(int n) {
+        return lorenz96(n, "");
+    }
+
+    /** Lorenz-96 with {@code n} states, {@code extra} (declarations and their equations) after the parameters. */
+    static OdeSystem lorenz96(int n, String extra) {
         StringBuilder src = new StringBuilder("states: ");
         for (int i = 0; i < n; i++) {
             src.append(i > 0 ? ", " : "").append("x").append(i).append(" = ").append(i == 0 ? "8.01" : "8");
         }
-        src.append("\nparameters: F = 8\n");
+        src.append("\nparameters: F = 8\n").append(extra);
         for (int i = 0; i < n; i++) {
             src.append("dx").append(i).append(" = (x").append((i + 1) % n).append(" - x").append((i + n - 2) % n).append(") * x")
                     .append((i + n - 1) % n).append(" - x").append(i).append(" + F\n");
@@ -152,7 +157,8 @@ class VectorKernelTest {
 
     @Test
     void aBigSystemWritesOneMethodPerStageAndAgrees() {
-        // 24 states, dop853: the kernel is written in parts (VectorPartsWriter), each small enough to JIT.
+        // 24 states, dop853: the kernel is written in parts (VectorPartsWriter: the right-hand side once, loops over the
+        // states per stage), each small enough to JIT.
         OdeSystem sys = lorenz96(24);
         Batch b = Batch.grid(sys, Map.of("F", java.util.stream.DoubleStream.iterate(6, x -> x + 0.1).limit(19).toArray()), GridKind.COMBINATORIAL);
         OutputSpec out = OutputSpec.stateOnly();
@@ -165,6 +171,7 @@ class VectorKernelTest {
             cases.add(new Case(a, Precision.FLOAT64, StepControl.builder().atol(1e-9).rtol(1e-9), 1e-6));
         }
         cases.add(new Case(Algorithm.DORMAND_PRINCE_54, Precision.FLOAT32, StepControl.builder().atol(1e-5).rtol(1e-5), 1e-3));
+        cases.add(new Case(Algorithm.DORMAND_PRINCE_853, Precision.FLOAT32, StepControl.builder().controller(Controller.FIXED).dt(0.01), 0));
         for (Case k : cases) {
             try (SolveResult v = solve(sys, k.a(), k.c(), k.p(), out, b, time, true); SolveResult s = solve(sys, k.a(), k.c(), k.p(), out, b, time, false)) {
                 assertArrayEquals(s.status(), v.status());
@@ -175,6 +182,34 @@ class VectorKernelTest {
                     for (int i = 0; i < 24; i++) {
                         double ref = s.state().get(0, i, r);
                         assertEquals(ref, v.state().get(0, i, r), k.tol() * (1 + Math.abs(ref)), k + ": run " + r + " state " + i);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void aBigSystemSavesSummarisesAndCountsAsTheScalarKernel() {
+        // The parts kernel's loops over the states in load, event and save; an observable and summaries make the
+        // event name every state. Fixed steps: bit for bit; adaptive: within the tolerance, the same statuses.
+        OdeSystem sys = lorenz96(24, "observables: e\ne = x0 * x1 + F\n");
+        Batch b = Batch.grid(sys, Map.of("F", java.util.stream.DoubleStream.iterate(6, x -> x + 0.1).limit(19).toArray()), GridKind.COMBINATORIAL);
+        TimeSpec time = TimeSpec.of(0.5).withSaveEvery(0.1).withSummariseEvery(0.25).withSampleEvery(0.01);
+        for (java.util.List<String> names : java.util.List.of(java.util.List.of("state", "observables", "step_counts"),
+                java.util.List.of("state", "observables", "mean", "extrema"))) {
+            OutputSpec out = OutputSpec.of(names);
+            for (Algorithm a : new Algorithm[] {Algorithm.DORMAND_PRINCE_853, Algorithm.DORMAND_PRINCE_54}) {
+                try (SolveResult v = solve(sys, a, StepControl.builder().controller(Controller.FIXED).dt(0.01), Precision.FLOAT64, out, b, time, true);
+                     SolveResult s = solve(sys, a, StepControl.builder().controller(Controller.FIXED).dt(0.01), Precision.FLOAT64, out, b, time, false)) {
+                    assertArrayEquals(s.status(), v.status());
+                    assertTrue(v.info().kernel().contains(".KV"), "the vector kernel ran: " + v.info().kernel());
+                    if (names.contains("step_counts")) {
+                        assertEquals(-1L, v.state().segment().mismatch(s.state().segment()), a + ": saved states bit for bit");
+                        assertEquals(-1L, v.observables().segment().mismatch(s.observables().segment()), a + ": observables");
+                        assertEquals(-1L, v.stepCounts().segment().mismatch(s.stepCounts().segment()), a + ": step counts");
+                    } else {
+                        assertEquals(-1L, v.stateSummaries().segment().mismatch(s.stateSummaries().segment()), a + ": state summaries");
+                        assertEquals(-1L, v.observableSummaries().segment().mismatch(s.observableSummaries().segment()), a + ": observable summaries");
                     }
                 }
             }

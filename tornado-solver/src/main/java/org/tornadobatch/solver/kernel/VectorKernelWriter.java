@@ -253,10 +253,10 @@ public final class VectorKernelWriter {
         }
         s.line("int lim;");
         if (steps.split()) {
-            s.line("final " + p + "[] ns = new " + p + "[" + nStates + " * B];");
-            s.line("final float[] errA = new float[B];");
-            s.line("final boolean[] accm = new boolean[B];");
-            s.line("final double[] dnfA = new double[B], dnyA = new double[B], der2A = new double[B];");
+            steps.parts().fields();
+            if (spec.savedStates().length > 0) {
+                s.line("static final int[] SAVED = " + java.util.Arrays.toString(spec.savedStates()).replace('[', '{').replace(']', '}') + ";");
+            }
         }
         if (adaptive) {
             s.line("final double[] tl = new double[B], dtl = new double[B], dtp = new double[B], hl = new double[B];");
@@ -278,6 +278,9 @@ public final class VectorKernelWriter {
         for (int i = 0; i < nStates; i++) {
             s.line("at" + i + " = (float) atol[" + i + "];");
             s.line("rt" + i + " = (float) rtol[" + i + "];");
+        }
+        if (steps.split()) {
+            steps.parts().tolerances();
         }
         s.close();
     }
@@ -391,10 +394,17 @@ public final class VectorKernelWriter {
     private void load() {
         s.open("void load(int o, int r0, int cnt)");
         s.line("final VectorMask<" + (s.single ? "Float" : "Double") + "> in = " + s.species() + ".indexInRange(o, cnt);");
-        for (int i = 0; i < nStates; i++) {
-            s.line("final " + s.type() + " y" + i + " = " + s.type() + ".fromMemorySegment(" + s.species() + ", init, ((long) " + i
-                    + " * stride + r0 + o) * " + s.bytes() + "L, O, in);");
-            s.line("y" + i + ".intoArray(ys, " + i + " * B + o);");
+        if (steps.split()) {
+            // A big system's parts read the states from ys: a loop, not a method as long as the states.
+            s.open("for (int i = 0; i < " + nStates + "; i++)");
+            s.line(s.type() + ".fromMemorySegment(" + s.species() + ", init, ((long) i * stride + r0 + o) * " + s.bytes() + "L, O, in).intoArray(ys, i * B + o);");
+            s.close();
+        } else {
+            for (int i = 0; i < nStates; i++) {
+                s.line("final " + s.type() + " y" + i + " = " + s.type() + ".fromMemorySegment(" + s.species() + ", init, ((long) " + i
+                        + " * stride + r0 + o) * " + s.bytes() + "L, O, in);");
+                s.line("y" + i + ".intoArray(ys, " + i + " * B + o);");
+            }
         }
         for (int i = 0; i < sys.parameters().size(); i++) {
             s.line(s.type() + ".fromMemorySegment(" + s.species() + ", par, ((long) " + i + " * stride + r0 + o) * " + s.bytes()
@@ -437,12 +447,26 @@ public final class VectorKernelWriter {
         s.close();
         s.line("IntVector cd = IntVector.fromArray(I, code, o);");
         s.line("VectorMask<Double> live = cd.compare(VectorOperators.EQ, 0).cast(D);");
-        for (int i = 0; i < nStates; i++) {
+        // Named states where observables or summaries read them; a big system's loops read ys.
+        boolean named = !steps.split() || summaries.active() || spec.savedObservables().length > 0;
+        for (int i = 0; named && i < nStates; i++) {
             s.line("final " + s.type() + " y" + i + " = " + s.load("ys", String.valueOf(i)) + ";");
         }
-        StringBuilder finite = new StringBuilder("y0.sub(y0)");
-        for (int i = 1; i < nStates; i++) {
-            finite.append(".add(y").append(i).append(".sub(y").append(i).append("))");
+        String finite;
+        if (steps.split()) {
+            // y - y is 0 for a finite y and NaN otherwise: any order of the sum tells the same.
+            s.line(s.type() + " fin = " + s.type() + ".zero(" + s.species() + ");");
+            s.open("for (int i = 0; i < " + nStates + "; i++)");
+            s.line("final " + s.type() + " yi = " + s.type() + ".fromArray(" + s.species() + ", ys, i * B + o);");
+            s.line("fin = fin.add(yi.sub(yi));");
+            s.close();
+            finite = "fin";
+        } else {
+            StringBuilder sum = new StringBuilder("y0.sub(y0)");
+            for (int i = 1; i < nStates; i++) {
+                sum.append(".add(y").append(i).append(".sub(y").append(i).append("))");
+            }
+            finite = sum.toString();
         }
         s.line("final VectorMask<Double> bad = live.and(" + finite + ".compare(VectorOperators.EQ, " + s.literal(0) + ").not()" + (s.single ? ".cast(D)" : "") + ");");
         s.line("cd = cd.lanewise(VectorOperators.OR, " + RunStatus.NON_FINITE_STATE.bit() + ", bad.cast(I));");
@@ -517,9 +541,16 @@ public final class VectorKernelWriter {
             steps.parameters();
             observables(so, adaptive ? "DoubleVector.fromArray(D, tl, o)" : "t");
         }
-        for (int j = 0; j < ss.length; j++) {
-            s.line("y" + ss[j] + ".intoMemorySegment(outS, (((long) saveIdx * " + ss.length + " + " + j + ") * stride + r0 + o) * " + s.bytes()
-                    + "L, O, w);");
+        if (steps.split() && ss.length > 0) {
+            s.open("for (int j = 0; j < " + ss.length + "; j++)");
+            s.line(s.type() + ".fromArray(" + s.species() + ", ys, SAVED[j] * B + o).intoMemorySegment(outS, (((long) saveIdx * " + ss.length
+                    + " + j) * stride + r0 + o) * " + s.bytes() + "L, O, w);");
+            s.close();
+        } else {
+            for (int j = 0; j < ss.length; j++) {
+                s.line("y" + ss[j] + ".intoMemorySegment(outS, (((long) saveIdx * " + ss.length + " + " + j + ") * stride + r0 + o) * " + s.bytes()
+                        + "L, O, w);");
+            }
         }
         for (int j = 0; j < so.length; j++) {
             s.line("o" + so[j] + ".intoMemorySegment(outO, (((long) saveIdx * " + so.length + " + " + j + ") * stride + r0 + o) * " + s.bytes()
@@ -555,11 +586,15 @@ public final class VectorKernelWriter {
         if (ss + so > 0 || spec.stepCounts()) {
             s.open("if (c != 0)");
             s.open("for (int k = saves[l]; k < nSaves; k++)");
-            for (int j = 0; j < ss; j++) {
-                s.line("outS.setAtIndex(" + layout + ", ((long) k * " + ss + " + " + j + ") * stride + r, " + nan + ");");
+            if (ss > 0) {
+                s.open("for (int j = 0; j < " + ss + "; j++)");
+                s.line("outS.setAtIndex(" + layout + ", ((long) k * " + ss + " + j) * stride + r, " + nan + ");");
+                s.close();
             }
-            for (int j = 0; j < so; j++) {
-                s.line("outO.setAtIndex(" + layout + ", ((long) k * " + so + " + " + j + ") * stride + r, " + nan + ");");
+            if (so > 0) {
+                s.open("for (int j = 0; j < " + so + "; j++)");
+                s.line("outO.setAtIndex(" + layout + ", ((long) k * " + so + " + j) * stride + r, " + nan + ");");
+                s.close();
             }
             for (int j = 0; spec.stepCounts() && j < 3; j++) {
                 s.line("outC.setAtIndex(I32, ((long) k * 3 + " + j + ") * stride + r, -1);");

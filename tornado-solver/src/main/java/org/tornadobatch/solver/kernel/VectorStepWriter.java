@@ -91,6 +91,11 @@ final class VectorStepWriter {
         return split;
     }
 
+    /** The writer of a split kernel's methods; null where one method holds a step. */
+    VectorPartsWriter parts() {
+        return parts;
+    }
+
     /** In {@code load}: the first stage at t0 ({@code k0_<i>} declared and stored to {@code ks}). */
     void firstStage() {
         if (split) {
@@ -191,10 +196,15 @@ final class VectorStepWriter {
 
     /** {@code y<i> + k<j>_<i> * p<j> + ...} over the non-zero weights below {@code upTo}, in the scalar kernel's order. */
     static String increment(String y, String products, double[] w, int upTo, int i) {
+        return increment(y, products, w, upTo, j -> "k" + j + "_" + i);
+    }
+
+    /** {@code y + k(j) * p<j> + ...} over the non-zero weights below {@code upTo}, {@code k(j)} naming stage j's value. */
+    static String increment(String y, String products, double[] w, int upTo, java.util.function.IntFunction<String> k) {
         StringBuilder sb = new StringBuilder(y);
         for (int j = 0; j < upTo && j < w.length; j++) {
             if (w[j] != 0) {
-                sb.append(".add(k").append(j).append("_").append(i).append(".mul(").append(products).append(j).append("))");
+                sb.append(".add(").append(k.apply(j)).append(".mul(").append(products).append(j).append("))");
             }
         }
         return sb.toString();
@@ -444,15 +454,23 @@ final class VectorStepWriter {
 
     /** StepWriter.combination: in float32 kernels the differences from the first stage. */
     private String combination(double[] w, int upTo, int i) {
-        boolean differences = s.single && rosenbrock == null; // a Rosenbrock method's error weights need not sum to zero
         String kk = rosenbrock != null ? "K" : "k";
+        return combination(s, w, upTo, rosenbrock == null, j -> kk + j + "_" + i);
+    }
+
+    /**
+     * The error estimate's combination of the stages {@code k(j)} with the weights {@code w} below {@code upTo}; in
+     * float32 kernels of explicit methods ({@code explicit}) the differences from the first stage.
+     */
+    static String combination(VectorSource s, double[] w, int upTo, boolean explicit, java.util.function.IntFunction<String> k) {
+        boolean differences = s.single && explicit; // a Rosenbrock method's error weights need not sum to zero
         String acc = null;
         for (int j = differences ? 1 : 0; j < upTo && j < w.length; j++) {
             if (w[j] == 0) {
                 continue;
             }
-            String k = differences ? "k" + j + "_" + i + ".sub(k0_" + i + ")" : kk + j + "_" + i;
-            String term = w[j] == 1 ? k : k + ".mul(" + s.literal(w[j]) + ")";
+            String kj = differences ? k.apply(j) + ".sub(" + k.apply(0) + ")" : k.apply(j);
+            String term = w[j] == 1 ? kj : kj + ".mul(" + s.literal(w[j]) + ")";
             acc = acc == null ? term : acc + ".add(" + term + ")";
         }
         return acc == null ? s.type() + ".zero(" + s.species() + ")" : acc;

@@ -33,8 +33,9 @@ public final class VectorKernelWriter {
     static final int VECTORS = 8;
 
     /**
-     * The most states of a vector kernel: its load and event methods are written whole, about 70 bytes of bytecode a
-     * state, and stay under HotSpot's 8000-byte JIT limit up to here.
+     * The most states of a vector kernel. A big system's load, event and saves are loops over the states, but with
+     * observables or summaries its event names every state (about 70 bytes of bytecode a state), which stays under
+     * HotSpot's 8000-byte JIT limit up to here.
      */
     static final int MAX_STATES = 100;
 

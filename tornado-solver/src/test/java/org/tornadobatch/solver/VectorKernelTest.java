@@ -216,6 +216,53 @@ class VectorKernelTest {
         }
     }
 
+    /** {@code rings} uncoupled Lorenz-96 rings of {@code n} states each, every ring as {@link #lorenz96(int)}. */
+    static OdeSystem lorenz96Rings(int rings, int n) {
+        StringBuilder src = new StringBuilder("states: ");
+        for (int i = 0; i < rings * n; i++) {
+            src.append(i > 0 ? ", " : "").append("x").append(i).append(" = ").append(i % n == 0 ? "8.01" : "8");
+        }
+        src.append("\nparameters: F = 8\n");
+        for (int k = 0; k < rings; k++) {
+            for (int i = 0; i < n; i++) {
+                int o = k * n;
+                src.append("dx").append(o + i).append(" = (x").append(o + (i + 1) % n).append(" - x").append(o + (i + n - 2) % n).append(") * x")
+                        .append(o + (i + n - 1) % n).append(" - x").append(o + i).append(" + F\n");
+            }
+        }
+        return OdeSystem.parse(src.toString(), "lorenz96-rings");
+    }
+
+    @Test
+    void aSystemOfManyStatesHasAVectorKernelThatAgrees() {
+        // 5 uncoupled rings of 26 states: 130 states, past the 100 that observables or summaries allow, where the
+        // scalar kernel's step passes the JVM's 64 KB a method. Each ring, saved, equals one ring of 26 on the scalar
+        // kernel bit for bit (the same operations in the same order), with rk4 and dop853.
+        OdeSystem big = lorenz96Rings(5, 26);
+        OdeSystem ring = lorenz96(26);
+        double[] f = {6, 7, 8, 9, 10, 11, 12, 13, 14};
+        TimeSpec time = TimeSpec.of(0.1).withSaveEvery(0.05);
+        StepControl.Builder c = StepControl.builder().controller(Controller.FIXED).dt(0.01);
+        for (Algorithm a : new Algorithm[] {Algorithm.CLASSICAL_RK4, Algorithm.DORMAND_PRINCE_853}) {
+            try (SolveResult v = solve(big, a, c, Precision.FLOAT64, OutputSpec.stateOnly(), Batch.grid(big, Map.of("F", f), GridKind.COMBINATORIAL), time, true);
+                 SolveResult s = solve(ring, a, c, Precision.FLOAT64, OutputSpec.stateOnly(), Batch.grid(ring, Map.of("F", f), GridKind.COMBINATORIAL), time,
+                         false)) {
+                assertTrue(v.info().kernel().contains(".KV"), "the vector kernel ran: " + v.info().kernel());
+                assertArrayEquals(s.status(), v.status());
+                for (int save = 0; save < 2; save++) {
+                    for (int r = 0; r < f.length; r++) {
+                        for (int k = 0; k < 5; k++) {
+                            for (int i = 0; i < 26; i++) {
+                                assertEquals(Double.doubleToRawLongBits(s.state().get(save, i, r)), Double.doubleToRawLongBits(v.state().get(save, 26 * k + i, r)),
+                                        a + ": save " + save + " run " + r + " ring " + k + " state " + i);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void failingLanesStopWhileTheOthersGoOn() {
         // Every fourth run blows up (k = 40: y' = k y^2 from y = 1 leaves float64's range before t = 0.05); its

@@ -33,9 +33,9 @@ public final class VectorKernelWriter {
     static final int VECTORS = 8;
 
     /**
-     * The most states of a vector kernel. A big system's load, event and saves are loops over the states, but with
-     * observables or summaries its event names every state (about 70 bytes of bytecode a state), which stays under
-     * HotSpot's 8000-byte JIT limit up to here.
+     * The most states of a vector kernel with observables or summaries: its event names every state (about 70 bytes
+     * of bytecode a state), which stays under HotSpot's 8000-byte JIT limit up to here. Without them a big system's
+     * load, event and saves are loops over the states, and any size the parser takes has a vector kernel.
      */
     static final int MAX_STATES = 100;
 
@@ -128,8 +128,9 @@ public final class VectorKernelWriter {
             return "drivers";
         }
         OdeSystem sys = spec.system();
-        if (sys.states().size() > MAX_STATES) {
-            return "more than " + MAX_STATES + " states";
+        if (sys.states().size() > MAX_STATES && (!VectorStepWriter.splits(spec) || KernelGenerator.javaSummaries(spec).active()
+                || spec.savedObservables().length > 0)) {
+            return "more than " + MAX_STATES + " states with observables or summaries";
         }
         boolean all = sys.derivatives().stream().allMatch(e -> VectorExpressions.supports(e.expression()))
                 && sys.auxiliaries().stream().allMatch(e -> VectorExpressions.supports(e.expression()));

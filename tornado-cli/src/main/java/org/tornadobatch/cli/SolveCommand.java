@@ -41,7 +41,8 @@ import picocli.CommandLine.Parameters;
 /** {@code tornado-batch solve SYSTEM_FILE ... --out DIR}. */
 @Command(name = "solve", mixinStandardHelpOptions = true, sortOptions = false, versionProvider = TornadoBatch.Version.class,
         description = {"Solves SYSTEM_FILE for a batch of runs and writes the results to --out:",
-                "STATE.npy arrays in (time, variable, run) order, grid.csv (the runs), run.json (what was run)."})
+                "STATE.npy arrays in (time, variable, run) order, the runs as grid/NAME.npy columns (and grid.csv up to 100000 runs),",
+                "run.json (what was run, every file written, where the time went)."})
 final class SolveCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger("tornado-batch");
 
@@ -63,6 +64,10 @@ final class SolveCommand implements Callable<Integer> {
     @Option(names = "--grid", paramLabel = "combinatorial|verbatim", defaultValue = "combinatorial",
             description = "How sweeps combine (default: ${DEFAULT-VALUE}).")
     String grid;
+
+    @Option(names = "--grid-csv", negatable = true, description = "Also write the runs as grid.csv; --no-grid-csv: never (default: up to"
+            + " 100000 runs). They are always written as grid/NAME.npy columns beside run.npy.")
+    Boolean gridCsv;
 
     @Option(names = "--inputs", paramLabel = "FILE.csv", description = "Runs from a CSV file: a header of variable names, one row per run.")
     Path inputs;
@@ -190,6 +195,8 @@ final class SolveCommand implements Callable<Integer> {
     }
 
     private int solve() throws Exception {
+        long begun = System.nanoTime();
+        double startup = startupMillis();
         // Everything the command line says is checked before any device, kernel or folder work.
         ResultFolder.check(out, overwrite, ResultFolder.Wording.CLI);
         plotOptions.checkPath();
@@ -198,6 +205,7 @@ final class SolveCommand implements Callable<Integer> {
         }
         OdeSystem system = loadSystem();
         org.tornadobatch.solver.Drivers drivers = driverOptions.load(system, systemFile);
+        long parsed = System.nanoTime();
         Map<String, String> givenBy = new LinkedHashMap<>();
         Map<String, double[]> values = new LinkedHashMap<>();
         for (String s : sets) {
@@ -254,6 +262,7 @@ final class SolveCommand implements Callable<Integer> {
         } else {
             batch = Batch.grid(system, values, GridKind.of(grid));
         }
+        long gridded = System.nanoTime();
         Algorithm alg = Algorithm.of(algorithm);
         StepControl.Builder ctl = StepControl.builder();
         ifSet(controller, c -> ctl.controller(Controller.of(c)));
@@ -297,10 +306,21 @@ final class SolveCommand implements Callable<Integer> {
                     if (nanOnFailure) {
                         result.setFailedRunsToNaN();
                     }
-                    Map<String, Object> record = RunRecord.of(result, systemFile);
+                    Map<String, Double> before = new LinkedHashMap<>();
+                    before.put("startup", startup);
+                    before.put("parse", (parsed - begun) / 1e6);
+                    before.put("grid", (gridded - parsed) / 1e6);
+                    Map<String, Object> record = RunRecord.of(result, systemFile, before);
                     record.put("tool", new TornadoBatch.Version().getVersion()[0]);
-                    folder.writeResult(result, record);
+                    folder.writeResult(result, record, gridCsv != null ? gridCsv : result.runs() <= ResultFolder.GRID_CSV_MAX_RUNS);
                     folder.commit(overwrite);
+                    if (LOG.isDebugEnabled() && record.get("run") instanceof Map<?, ?> run) {
+                        StringBuilder phases = new StringBuilder();
+                        ((Map<?, ?>) run.get(RunRecord.PHASES)).forEach((k, v) -> phases.append(phases.isEmpty() ? "" : ", ").append(k).append(' ')
+                                .append(v instanceof Double d && !d.isNaN() ? String.format(java.util.Locale.ROOT, "%.1f", d) : "-"));
+                        LOG.debug("phases (ms): {}; wall since the JVM started {} ms", phases,
+                                Math.round(startup + (System.nanoTime() - begun) / 1e6));
+                    }
                     folder = null;
                     failed = result.failureCount();
                     if (failed == 0) {
@@ -318,6 +338,22 @@ final class SolveCommand implements Callable<Integer> {
             }
         }
         return failed == 0 ? 0 : TornadoBatch.EXIT_RUNS_FAILED;
+    }
+
+    /** Environment variable the launcher sets to its start time (bash's EPOCHREALTIME: seconds since 1970, with a fraction). */
+    static final String LAUNCHED_AT = "TORNADO_BATCH_LAUNCHED_AT";
+
+    /**
+     * Milliseconds from the launcher's start ({@link #LAUNCHED_AT}), or else from the JVM's, until now: what a user waited
+     * before the command began.
+     */
+    private static double startupMillis() {
+        double now = System.currentTimeMillis();
+        String launched = System.getenv(LAUNCHED_AT);
+        if (launched != null && launched.matches("\\d+([.,]\\d+)?")) {
+            return now - Double.parseDouble(launched.replace(',', '.')) * 1e3;
+        }
+        return now - java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime();
     }
 
     private static <T> void ifSet(T value, java.util.function.Consumer<T> set) {

@@ -155,6 +155,96 @@ class SolveCommandTest {
         }
     }
 
+    @Test
+    void gridCsvOnlyUpToTheThresholdUnlessAskedButNpyColumnsAlways() throws Exception {
+        int over = org.tornadobatch.io.ResultFolder.GRID_CSV_MAX_RUNS + 1;
+        Path big = dir.resolve("grid-big");
+        assertEquals(0, run(lorenz.toString(), "--sweep", "rho=0:21:" + over, "--duration", "0.001", "--out", big.toString()).exit());
+        assertFalse(Files.exists(big.resolve("grid.csv")), "no CSV above the threshold");
+        assertTrue(Files.size(big.resolve("grid/rho.npy")) == 128 + 8L * over, "grid/rho.npy: one float64 per run");
+        Path forced = dir.resolve("grid-forced");
+        assertEquals(0, run(lorenz.toString(), "--sweep", "rho=0:21:" + over, "--duration", "0.001", "--grid-csv", "--out", forced.toString()).exit());
+        assertEquals(over + 1, Files.readAllLines(forced.resolve("grid.csv")).size(), "--grid-csv: a header and a row per run");
+        Path none = dir.resolve("grid-none");
+        assertEquals(0, run(lorenz.toString(), "--sweep", "rho=0:21:10", "--duration", "0.001", "--no-grid-csv", "--out", none.toString()).exit());
+        assertFalse(Files.exists(none.resolve("grid.csv")), "--no-grid-csv");
+        assertTrue(Files.exists(none.resolve("grid/rho.npy")) && Files.exists(none.resolve("run.npy")));
+    }
+
+    /** python3 with NumPy, or null when this machine has none. */
+    private static String python() {
+        try {
+            Process p = new ProcessBuilder("python3", "-c", "import numpy").redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            return p.waitFor() == 0 ? "python3" : null;
+        } catch (java.io.IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    /** Runs {@code script} with the project's python/ folder on the path; its standard output (fails on a non-zero exit). */
+    private static String python(String python, String script) throws Exception {
+        Process p = new ProcessBuilder(python, "-c", "import sys; sys.path.insert(0, sys.argv[1])\n" + script,
+                Path.of("..", "python").toAbsolutePath().normalize().toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), out);
+        return out;
+    }
+
+    @Test
+    void thePythonLoaderReadsAFolderIntoArraysAndADataset() throws Exception {
+        String py = python();
+        org.junit.jupiter.api.Assumptions.assumeTrue(py != null, "python3 with NumPy is not installed here");
+        // x' = -k x from x0: x(t) = x0 exp(-k t), computed here for each (x0, k) pair of the grid.
+        Path decay = Files.writeString(dir.resolve("decay.ode"), "states: x = 1.0\nparameters: k = 1.0\ndx = -k * x\n");
+        Path out = dir.resolve("py");
+        assertEquals(0, run(decay.toString(), "--sweep", "k=0.5:2:4", "--sweep", "x=1:2:2", "--save-every", "0.5", "--atol", "1e-10",
+                "--rtol", "1e-10", "--out", out.toString()).exit());
+        String printed = python(py, """
+                import json, tornado_batch
+                r = tornado_batch.load(sys.argv[2], xarray=False)
+                print(json.dumps({"state": r["state"].tolist(), "time": r["time"].tolist(), "k": r.grid["k"].tolist(),
+                                  "x": r.grid["x"].tolist(), "run": r.run.tolist(), "vars": r.variables("state"),
+                                  "status": r["status"].tolist()}))
+                """.replace("sys.argv[2]", "'" + out.toString().replace("\\", "/") + "'"));
+        com.fasterxml.jackson.databind.JsonNode j = new com.fasterxml.jackson.databind.ObjectMapper().readTree(printed.lines().reduce((a, b) -> b).orElseThrow());
+        assertEquals("[\"x\"]", j.get("vars").toString());
+        assertEquals("[0.0,0.5,1.0]", j.get("time").toString());
+        java.util.Set<String> pairs = new java.util.TreeSet<>();
+        for (int r = 0; r < 8; r++) {
+            assertEquals(r, j.get("run").get(r).asInt());
+            assertEquals(0, j.get("status").get(r).asInt());
+            double k = j.get("k").get(r).asDouble();
+            double x0 = j.get("x").get(r).asDouble();
+            pairs.add(x0 + "," + k);
+            for (int s = 0; s < 3; s++) {
+                assertEquals(x0 * Math.exp(-k * 0.5 * s), j.get("state").get(s).get(0).get(r).asDouble(), 1e-8, "run " + r + ", save " + s);
+            }
+        }
+        java.util.Set<String> expected = new java.util.TreeSet<>();
+        for (double x0 : new double[] {1, 2}) {
+            for (double k : new double[] {0.5, 1, 1.5, 2}) {
+                expected.add(x0 + "," + k);
+            }
+        }
+        assertEquals(expected, pairs, "every (x0, k) of the combinatorial grid once");
+        String xarray = python(py, "import importlib.util; print(importlib.util.find_spec('xarray') is not None)").strip();
+        org.junit.jupiter.api.Assumptions.assumeTrue(xarray.endsWith("True"), "xarray is not installed here (the NumPy loader was checked)");
+        String ds = python(py, """
+                import numpy as np, tornado_batch
+                ds = tornado_batch.load(sys.argv[2])
+                final = ds["state"].sel(state_variable="x").isel(time=-1)
+                print(float(np.max(np.abs(final - ds["x"] * np.exp(-ds["k"] * ds["time"][-1])))), ds.sizes["run"], ds.attrs["system"])
+                """.replace("sys.argv[2]", "'" + out.toString().replace("\\", "/") + "'"));
+        String[] f = ds.lines().reduce((a, b) -> b).orElseThrow().split(" ");
+        assertTrue(Double.parseDouble(f[0]) < 1e-8, "the Dataset's final x against x0 exp(-k t) from its own coordinates: " + ds);
+        assertEquals("8", f[1]);
+        assertEquals("decay", f[2]);
+    }
+
     private static String[] concat(String[] a, String... b) {
         String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);

@@ -20,6 +20,34 @@ final class NpyWriter {
     }
 
     static void write(Path file, ElementType type, long[] shape, MemorySegment data) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            writeFully(ch, header(type, shape));
+            if (data.isNative() || data.heapBase().orElse(null) instanceof byte[]) {
+                long chunk = 1L << 30;
+                for (long off = 0; off < data.byteSize(); off += chunk) {
+                    writeFully(ch, data.asSlice(off, Math.min(chunk, data.byteSize() - off)).asByteBuffer());
+                }
+            } else { // a heap segment of another array type turns into no byte buffer: through a direct one, 4 MB at a time
+                ByteBuffer b = ByteBuffer.allocateDirect(1 << 22);
+                MemorySegment buf = MemorySegment.ofBuffer(b);
+                for (long off = 0; off < data.byteSize(); off += b.capacity()) {
+                    long n = Math.min(b.capacity(), data.byteSize() - off);
+                    MemorySegment.copy(data, off, buf, 0, n);
+                    b.clear().limit((int) n);
+                    writeFully(ch, b);
+                }
+            }
+        }
+    }
+
+    private static void writeFully(FileChannel ch, ByteBuffer b) throws IOException {
+        while (b.hasRemaining()) {
+            ch.write(b);
+        }
+    }
+
+    /** The magic, version, header length and header of an array of {@code type} and {@code shape}. */
+    static ByteBuffer header(ElementType type, long[] shape) throws IOException {
         if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
             throw new IOException("writing .npy on a big-endian host is not supported");
         }
@@ -40,26 +68,15 @@ final class NpyWriter {
         ByteBuffer head = ByteBuffer.allocate(10 + header.length()).order(ByteOrder.LITTLE_ENDIAN);
         head.put((byte) 0x93).put("NUMPY".getBytes(StandardCharsets.US_ASCII)).put((byte) 1).put((byte) 0);
         head.putShort((short) header.length()).put(header.getBytes(StandardCharsets.US_ASCII)).flip();
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            while (head.hasRemaining()) {
-                ch.write(head);
-            }
-            long chunk = 1L << 30;
-            for (long off = 0; off < data.byteSize(); off += chunk) {
-                ByteBuffer b = data.asSlice(off, Math.min(chunk, data.byteSize() - off)).asByteBuffer();
-                while (b.hasRemaining()) {
-                    ch.write(b);
-                }
-            }
-        }
+        return head;
     }
 
     static void write(Path file, double[] values) throws IOException {
-        write(file, ElementType.FLOAT64, new long[] {values.length}, bytes(MemorySegment.ofArray(values)));
+        write(file, ElementType.FLOAT64, new long[] {values.length}, MemorySegment.ofArray(values));
     }
 
     static void write(Path file, int[] values) throws IOException {
-        write(file, ElementType.INT32, new long[] {values.length}, bytes(MemorySegment.ofArray(values)));
+        write(file, ElementType.INT32, new long[] {values.length}, MemorySegment.ofArray(values));
     }
 
     /** A (rows, columns) float64 array, row-major. */
@@ -69,12 +86,5 @@ final class NpyWriter {
             MemorySegment.copy(rows[i], 0, b, java.lang.foreign.ValueLayout.JAVA_DOUBLE_UNALIGNED, (long) i * columns * 8, columns);
         }
         write(file, ElementType.FLOAT64, new long[] {rows.length, columns}, b);
-    }
-
-    /** A byte-array copy (only those and native segments turn into byte buffers). */
-    private static MemorySegment bytes(MemorySegment heap) {
-        MemorySegment b = MemorySegment.ofArray(new byte[Math.toIntExact(heap.byteSize())]);
-        MemorySegment.copy(heap, 0, b, 0, heap.byteSize());
-        return b;
     }
 }

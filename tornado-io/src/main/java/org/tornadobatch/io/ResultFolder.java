@@ -178,8 +178,25 @@ public final class ResultFolder {
         }
     }
 
-    /** Writes the arrays, the time, status and step counts, the run grid and the JSON record. */
+    /** Runs up to which the run grid is also written as {@code grid.csv} unless asked otherwise (about 4 MB of text). */
+    public static final int GRID_CSV_MAX_RUNS = 100_000;
+
+    /**
+     * Writes the arrays, the time, status and step counts, the run grid ({@code grid/NAME.npy} per state and parameter,
+     * {@code run.npy}, and {@code grid.csv} up to {@link #GRID_CSV_MAX_RUNS} runs) and the JSON record.
+     */
     public void writeResult(SolveResult r, Map<String, Object> record) throws IOException {
+        writeResult(r, record, r.runs() <= GRID_CSV_MAX_RUNS);
+    }
+
+    /**
+     * Writes the arrays, the time, status and step counts, the run grid as {@code .npy} columns (and as {@code grid.csv}
+     * when {@code gridCsv}) and the JSON record, to which it adds the grid's files ({@code grid}), every file written
+     * ({@code files}) and, where the record has {@code run.phases_ms}, the time taken ({@code write}).
+     */
+    @SuppressWarnings("unchecked")
+    public void writeResult(SolveResult r, Map<String, Object> record, boolean gridCsv) throws IOException {
+        long started = System.nanoTime();
         for (ResultArray a : r.arrays()) {
             NpyWriter.write(partial.resolve(a.name() + ".npy"), a.type(), a.shape(), a.segment());
         }
@@ -193,8 +210,53 @@ public final class ResultFolder {
         if (r.hasRunTimes()) {
             NpyWriter.write(partial.resolve("run_time.npy"), r.runTimes(), r.runs());
         }
-        writeGrid(r.batch(), partial.resolve("grid.csv"));
+        record.put("grid", writeGridColumns(r.batch(), partial));
+        if (gridCsv) {
+            writeGrid(r.batch(), partial.resolve("grid.csv"));
+        }
+        ((Map<String, Object>) record.get("grid")).put("csv", gridCsv ? "grid.csv" : null);
+        if (record.get("run") instanceof Map<?, ?> run && run.get(RunRecord.PHASES) instanceof Map<?, ?> phases) {
+            ((Map<String, Object>) phases).put("write", (System.nanoTime() - started) / 1e6);
+        }
+        record.put("files", files(partial));
         writeJson(record, partial.resolve("run.json"));
+    }
+
+    /**
+     * The run grid as NumPy columns: {@code run.npy} (the run index, int32) and {@code grid/NAME.npy} (float64) per state
+     * (its initial value) and parameter, each of one value per run. Returns the record's {@code grid} entry.
+     */
+    private static Map<String, Object> writeGridColumns(Batch b, Path dir) throws IOException {
+        Path grid = Files.createDirectory(dir.resolve("grid"));
+        int[] index = new int[b.runs()];
+        java.util.Arrays.parallelSetAll(index, i -> i);
+        NpyWriter.write(dir.resolve("run.npy"), index);
+        Map<String, Object> columns = new java.util.LinkedHashMap<>();
+        List<String> names = b.columns();
+        int states = b.system().states().size();
+        for (int c = 0; c < names.size(); c++) {
+            NpyWriter.write(grid.resolve(names.get(c) + ".npy"), c < states ? b.stateRow(c) : b.parameterRow(c - states));
+            columns.put(names.get(c), "grid/" + names.get(c) + ".npy");
+        }
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("runs", b.runs());
+        m.put("index", "run.npy");
+        m.put("columns", columns);
+        return m;
+    }
+
+    /** Every file under {@code dir} (its path there, with / between folders) and its size in bytes, in name order. */
+    private static List<Map<String, Object>> files(Path dir) throws IOException {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            List<Map<String, Object>> out = new java.util.ArrayList<>();
+            for (Path p : walk.filter(Files::isRegularFile).sorted().toList()) {
+                Map<String, Object> f = new java.util.LinkedHashMap<>();
+                f.put("file", dir.relativize(p).toString().replace(java.io.File.separatorChar, '/'));
+                f.put("bytes", Files.size(p));
+                out.add(f);
+            }
+            return out;
+        }
     }
 
     /**

@@ -15,6 +15,9 @@ import org.tornadobatch.system.OdeSystem;
 
 /** The content of {@code run.json}: what was run, on what, how it was split, how long it took. */
 public final class RunRecord {
+    /** The key, under {@code run}, of the phases' times in milliseconds (null: not measured on this runtime). */
+    public static final String PHASES = "phases_ms";
+
     private RunRecord() {
     }
 
@@ -23,6 +26,15 @@ public final class RunRecord {
      * the system came from elsewhere, e.g. Java).
      */
     public static Map<String, Object> of(SolveResult r, Path systemFile) {
+        return of(r, systemFile, Map.of());
+    }
+
+    /**
+     * The record of {@code r}, with the times of the phases before the solve ({@code before}: name to milliseconds, e.g.
+     * the command line's {@code parse} and {@code grid}) ahead of the solve's own in {@code run.phases_ms}.
+     * {@link ResultFolder#writeResult} adds {@code write} there.
+     */
+    public static Map<String, Object> of(SolveResult r, Path systemFile, Map<String, Double> before) {
         SolveInfo info = r.info();
         StepControl c = info.control();
         TimeSpec time = info.time();
@@ -96,6 +108,9 @@ public final class RunRecord {
         run.put("compile_ms", info.compileMillis());
         run.put("kernel_ms", info.kernelMillis());
         run.put("total_ms", info.totalMillis());
+        Map<String, Double> phases = new LinkedHashMap<>(before);
+        phases.putAll(info.phases());
+        run.put(PHASES, phases);
         int[] acc = r.acceptedSteps();
         run.put("accepted_steps_mean", java.util.Arrays.stream(acc).average().orElse(0));
         run.put("accepted_steps_max", java.util.Arrays.stream(acc).max().orElse(0));

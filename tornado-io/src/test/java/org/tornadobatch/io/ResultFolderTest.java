@@ -44,9 +44,15 @@ class ResultFolderTest {
         }
         try (Stream<Path> files = Files.list(out)) {
             List<String> names = files.map(p -> p.getFileName().toString()).sorted().toList();
-            assertEquals(List.of("accepted_steps.npy", "grid.csv", "rejected_steps.npy", "run.json", "state.npy", "status.npy", "time.npy"),
-                    names);
+            assertEquals(List.of("accepted_steps.npy", "grid", "grid.csv", "rejected_steps.npy", "run.json", "run.npy", "state.npy", "status.npy",
+                    "time.npy"), names);
         }
+        try (Stream<Path> files = Files.list(out.resolve("grid"))) {
+            assertEquals(List.of("k.npy", "x.npy"), files.map(p -> p.getFileName().toString()).sorted().toList(), "a column per state and parameter");
+        }
+        assertEquals(List.of(0.5, 1.0, 2.0), boxed(npyDoubles(out.resolve("grid/k.npy"), "(3,)")));
+        assertEquals(List.of(1.0, 1.0, 1.0), boxed(npyDoubles(out.resolve("grid/x.npy"), "(3,)")));
+        assertEquals(List.of(0, 1, 2), npyInts(out.resolve("run.npy"), "(3,)"));
         double[] state = npyDoubles(out.resolve("state.npy"), "(2, 1, 3)");
         for (int r = 0; r < ks.length; r++) {
             assertEquals(1.0, state[r], 0, "first sample: the initial value");
@@ -60,6 +66,51 @@ class ResultFolderTest {
         try (Stream<Path> files = Files.list(dir)) {
             assertFalse(files.anyMatch(p -> p.getFileName().toString().contains(".partial-")), "no partial folder left");
         }
+    }
+
+    @Test
+    void theGridIsCsvOnlyWhereAskedAndRunJsonListsEveryFileWritten(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("decay");
+        try (Solver solver = Solver.builder(DECAY).build();
+             SolveResult r = solver.solve(Batch.grid(DECAY, Map.of("k", new double[] {1, 2, 3, 4}), GridKind.COMBINATORIAL), TimeSpec.of(1))) {
+            ResultFolder.check(out, false, ResultFolder.Wording.API);
+            ResultFolder folder = ResultFolder.create(out, ResultFolder.Wording.API);
+            Map<String, Object> record = RunRecord.of(r, null, Map.of("parse", 1.5));
+            folder.writeResult(r, record, false);
+            folder.commit(false);
+        }
+        assertFalse(Files.exists(out.resolve("grid.csv")), "no CSV where not asked");
+        assertEquals(List.of(1.0, 2.0, 3.0, 4.0), boxed(npyDoubles(out.resolve("grid/k.npy"), "(4,)")));
+        com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.resolve("run.json").toFile());
+        assertTrue(json.get("grid").get("csv").isNull(), json.get("grid").toString());
+        assertEquals("grid/k.npy", json.get("grid").get("columns").get("k").asText());
+        assertEquals("run.npy", json.get("grid").get("index").asText());
+        List<String> listed = new java.util.ArrayList<>();
+        for (com.fasterxml.jackson.databind.JsonNode f : json.get("files")) {
+            Path p = out.resolve(f.get("file").asText());
+            assertEquals(Files.size(p), f.get("bytes").asLong(), f.toString());
+            listed.add(f.get("file").asText());
+        }
+        try (Stream<Path> files = Files.walk(out)) {
+            assertEquals(files.filter(Files::isRegularFile).map(p -> out.relativize(p).toString()).filter(f -> !f.equals("run.json")).sorted().toList(),
+                    listed, "every file but run.json itself");
+        }
+        com.fasterxml.jackson.databind.JsonNode phases = json.get("run").get("phases_ms");
+        List<String> names = new java.util.ArrayList<>();
+        phases.fieldNames().forEachRemaining(names::add);
+        assertEquals(List.of("parse", "compile", "host_arrays", "plan", "gather", "host_to_device", "kernel", "device_to_host", "scatter", "chunks",
+                "total", "write"), names);
+        assertEquals(1.5, phases.get("parse").asDouble());
+        assertTrue(phases.get("host_to_device").isNull(), "the jvm backend copies nothing of its own: " + phases);
+        for (String p : List.of("compile", "kernel", "chunks", "total", "write")) {
+            assertTrue(phases.get(p).asDouble() > 0, p + ": " + phases);
+        }
+        assertTrue(phases.get("kernel").asDouble() <= phases.get("chunks").asDouble() && phases.get("chunks").asDouble() <= phases.get("total").asDouble(),
+                "the kernel within the chunk loop within the solve: " + phases);
+    }
+
+    private static List<Double> boxed(double[] v) {
+        return java.util.Arrays.stream(v).boxed().toList();
     }
 
     @Test
@@ -111,6 +162,18 @@ class ResultFolderTest {
         Files.writeString(csv, "k\n1\nx1\n");
         e = assertThrows(IllegalArgumentException.class, () -> BatchCsv.read(DECAY, csv));
         assertEquals(csv + ":3: column 'k': 'x1' (expected: a finite number)", e.getMessage());
+    }
+
+    /** The data of a little-endian int32 {@code .npy} file, after checking its shape. */
+    static List<Integer> npyInts(Path file, String shape) throws Exception {
+        byte[] bytes = Files.readAllBytes(file);
+        int headerLength = (bytes[8] & 0xff) | (bytes[9] & 0xff) << 8;
+        String header = new String(bytes, 10, headerLength, StandardCharsets.US_ASCII);
+        assertTrue(header.contains("'descr': '<i4'") && header.contains("'shape': " + shape), header);
+        ByteBuffer data = ByteBuffer.wrap(bytes, 10 + headerLength, bytes.length - 10 - headerLength).order(ByteOrder.LITTLE_ENDIAN);
+        int[] v = new int[data.remaining() / Integer.BYTES];
+        data.asIntBuffer().get(v);
+        return java.util.Arrays.stream(v).boxed().toList();
     }
 
     /** The data of a little-endian float64 {@code .npy} file, after checking its shape. */

@@ -21,8 +21,16 @@ import org.tornadobatch.solver.method.StepControl;
  * @param control        the step control the kernel ran with (after precision adjustments)
  * @param time           the time span and output times
  * @param outputs        the outputs asked for, as the solver's {@code OutputSpec} prints them
+ * @param phases         where the solve's time went, in milliseconds, in this order: {@code compile}, {@code host_arrays}
+ *                       (allocating the result arrays), {@code plan} (planning chunks, allocating device memory),
+ *                       {@code gather} (host: the batch's rows into staging or device memory, converted to float32 where
+ *                       asked), {@code host_to_device}, {@code kernel}, {@code device_to_host} (device time of copies; NaN
+ *                       where the runtime makes no copies of its own: jvm, tornadovm), {@code scatter} (host: results into
+ *                       the result arrays), {@code chunks} (the chunk loop's wall time) and {@code total}. Gathers, copies,
+ *                       kernels and scatters are sums over slices, which overlap one another on GPUs, and over the parts of
+ *                       a split solve, which run at once; so they may add up to more than {@code chunks}.
  */
 public record SolveInfo(String algorithm, String controller, String stepControl, String precision, String backend, String device,
                         long runs, long chunks, long chunkLength, String kernel, double compileMillis, double kernelMillis,
-                        double totalMillis, StepControl control, TimeSpec time, String outputs) {
+                        double totalMillis, StepControl control, TimeSpec time, String outputs, java.util.Map<String, Double> phases) {
 }

@@ -74,9 +74,10 @@ final class BatchRun {
     private ArrayResponse resp;
     private ChunkPipeline pipeline;
     private long requested;
-    private long planned;
     private long hosted;
     private boolean released;
+    /** This run's gathers, copies, kernels and scatters. */
+    private final PhaseTimes times = new PhaseTimes();
 
     /**
      * @param results the result arrays, when a split solve's coordinator allocated them (null: this run allocates them)
@@ -166,7 +167,6 @@ final class BatchRun {
             memory.queueRequest(owner, requests);
             resp = memory.allocate(owner);
             plan = resp.plan();
-            planned = System.nanoTime();
             DeviceStream stream = memory.stream(owner);
             MemorySegment evT = arena.allocate(ValueLayout.JAVA_DOUBLE, schedule.events());
             MemorySegment evF = arena.allocate(ValueLayout.JAVA_INT, schedule.events());
@@ -181,7 +181,7 @@ final class BatchRun {
             }
             stream.synchronize(); // the arrays (stream-ordered under the async allocator) are ready for any stream
             pipeline = new ChunkPipeline(memory.runtime(), type, plan.chunkLength(), inputs(resp, states, params),
-                    outputs(resp, outputs, host, perRun), owner::pinned, owner::pinnedBudget, owner::streams);
+                    outputs(resp, outputs, host, perRun), owner::pinned, owner::pinnedBudget, owner::streams, times);
             ok = true;
         } finally {
             if (!ok) {
@@ -195,15 +195,21 @@ final class BatchRun {
         DeviceRuntime rt = memory.runtime();
         LOG.info("solving {} runs of {} with {} ({}), {} on {} [{}]: {}", runs, spec.system().name(), spec.tableau().name(),
                 spec.control().describe(), spec.precision(), rt.name(), rt.deviceName(), plan);
-        double kernelMillis;
         boolean ok = false;
+        long chunksStarted = System.nanoTime();
         try {
-            kernelMillis = runChunks(progress);
+            runChunks(progress);
             ok = true;
         } finally {
             release(ok);
         }
-        return result(kernelMillis, plan.chunks(), plan.chunkLength(), 1);
+        return result(times, (hosted - requested) / 1e6, (chunksStarted - hosted) / 1e6, (System.nanoTime() - chunksStarted) / 1e6,
+                plan.chunks(), plan.chunkLength(), 1);
+    }
+
+    /** This run's phase sums (a split solve adds its parts'). */
+    PhaseTimes times() {
+        return times;
     }
 
     /** Sets the gate around the first gather of the first chunk; after {@link #prepare()}. */
@@ -236,19 +242,21 @@ final class BatchRun {
             listener.progress(runsDone, count, c + 1, plan.chunks());
             LOG.debug("chunk {}/{}: runs {}..{} done", c + 1, plan.chunks(), from + first, from + first + n - 1);
         }
-        LOG.debug("phases: compile {} ms, host arrays {} ms, plan and allocate {} ms, chunks {} ms", ms(started, requested),
-                ms(requested, hosted), ms(hosted, planned), ms(planned, System.nanoTime()));
         return kernelMillis;
     }
 
-    /** The result over the result arrays (this run's, or a split solve's), with the given chunk counts and kernel time. */
-    SolveResult result(double kernelMillis, long chunks, long chunkLength, int parts) {
+    /**
+     * The result over the result arrays (this run's, or a split solve's), with the given phase times (milliseconds:
+     * allocating the result arrays, planning and allocating device memory, the chunk loop) and chunk counts.
+     */
+    SolveResult result(PhaseTimes sums, double hostArraysMillis, double planMillis, double chunksMillis, long chunks, long chunkLength, int parts) {
         DeviceRuntime rt = memory.runtime();
         double totalMillis = (System.nanoTime() - started) / 1e6;
+        double kernelMillis = sums.kernelMillis();
         SolveInfo info = new SolveInfo(solver.algorithm(), spec.control().controller().toString(),
                 spec.control().describe(), spec.precision().toString(), rt.name(), rt.deviceName(),
                 runs, chunks, chunkLength, kernel.entryPoint(), compileMillis, kernelMillis, totalMillis, spec.control(), time,
-                solver.outputs());
+                solver.outputs(), sums.record(compileMillis, hostArraysMillis, planMillis, chunksMillis, totalMillis));
         List<String> sn = Variables.names(spec.system().stateNames(), vars.savedStates());
         List<String> on = Variables.names(spec.system().observables(), vars.savedObservables());
         List<String> ssn = slotNames(Variables.names(spec.system().stateNames(), vars.summarisedStates()));
@@ -300,10 +308,6 @@ final class BatchRun {
     /** The runtime the device arrays live on. */
     DeviceRuntime runtime() {
         return memory.runtime();
-    }
-
-    private static long ms(long from, long to) {
-        return Math.round((to - from) / 1e6);
     }
 
     private List<String> slotNames(List<String> variables) {

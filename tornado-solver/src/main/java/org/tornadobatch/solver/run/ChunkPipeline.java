@@ -55,7 +55,9 @@ public final class ChunkPipeline {
         void await(DeviceEvent done, long runsDone);
     }
 
-    private record Slice(int slot, long chunkFirst, long first, long runs, DeviceEvent start, DeviceEvent end, DeviceEvent done) {
+    /** A slice in flight: its kernel's timed events, its copies' (null where nothing is copied), and its last event. */
+    private record Slice(int slot, long chunkFirst, long first, long runs, DeviceEvent copyIn, DeviceEvent start, DeviceEvent end,
+                         DeviceEvent copyOut, DeviceEvent done) {
     }
 
     private final DeviceRuntime rt;
@@ -74,6 +76,8 @@ public final class ChunkPipeline {
     private final boolean direct;
     /** Around the pipeline's first gather only (then none). */
     private Gate firstGather = Gate.NONE;
+    /** Where the time goes: gathers, copies, kernels, scatters. */
+    private final PhaseTimes times;
 
     /**
      * Entered before a gather and left after it: {@link SplitRun}'s parts gather their first slices one after
@@ -99,10 +103,12 @@ public final class ChunkPipeline {
      * @param stride  runs per device row (the chunk length)
      * @param pinned  pinned host memory of at least the given bytes, owned by the caller
      * @param streams the given number of streams, owned by the caller
+     * @param times   sums of the phases' times, added to by every chunk
      */
     ChunkPipeline(DeviceRuntime rt, ElementType type, long stride, List<Input> inputs, List<Output> outputs, LongFunction<MemorySegment> pinned,
-                  java.util.function.LongSupplier pinnedBudget, IntFunction<DeviceStream[]> streams) {
+                  java.util.function.LongSupplier pinnedBudget, IntFunction<DeviceStream[]> streams, PhaseTimes times) {
         this.rt = rt;
+        this.times = times;
         this.type = type;
         this.stride = stride;
         this.inputs = List.copyOf(inputs);
@@ -202,8 +208,15 @@ public final class ChunkPipeline {
                 Slice s = inFlight[(int) (j % slots.length)];
                 waiter.await(s.done(), done);
                 s.done().synchronize();
+                long t0 = System.nanoTime();
                 scatter(s);
-                kernelMillis += rt.elapsedMillis(s.start(), s.end());
+                times.scatter(System.nanoTime() - t0);
+                double k = rt.elapsedMillis(s.start(), s.end());
+                kernelMillis += k;
+                times.kernel(k);
+                if (s.copyIn() != null) {
+                    times.copies(rt.elapsedMillis(s.copyIn(), s.start()), rt.elapsedMillis(s.end(), s.copyOut()));
+                }
                 done += s.runs();
             }
         }
@@ -232,10 +245,11 @@ public final class ChunkPipeline {
             DeviceEvent start = rt.recordTimed(s);
             launcher.launch(first, first + runs, s);
             DeviceEvent end = rt.recordTimed(s);
-            return new Slice(slot, chunkFirst, first, runs, start, end, s.record());
+            return new Slice(slot, chunkFirst, first, runs, null, start, end, null, s.record());
         }
         MemorySegment m = slots[slot];
         gated((i, r) -> m.asSlice(sections[i] + r * capacity * es, runs * es), chunkFirst + first, runs);
+        DeviceEvent copyIn = rt.recordTimed(s);
         for (int i = 0; i < inputs.size(); i++) {
             Input in = inputs.get(i);
             rt.copyRowsToDevice(m.asSlice(sections[i]), in.device(), first * es,
@@ -250,7 +264,8 @@ public final class ChunkPipeline {
             rt.copyRowsToHost(out.device(), first * eb, m.asSlice(sections[inputs.size() + o]),
                     new Rows(out.hostRows().size(), runs * eb, stride * eb, capacity * eb), s);
         }
-        return new Slice(slot, chunkFirst, first, runs, start, end, s.record());
+        DeviceEvent copyOut = rt.recordTimed(s);
+        return new Slice(slot, chunkFirst, first, runs, copyIn, start, end, copyOut, s.record());
     }
 
     /** Where row {@code r} of input {@code i} of a slice goes: {@code runs} elements. */
@@ -263,7 +278,9 @@ public final class ChunkPipeline {
         firstGather = Gate.NONE;
         g.enter();
         try {
+            long t0 = System.nanoTime();
             gather(target, firstRun, runs);
+            times.gather(System.nanoTime() - t0);
         } finally {
             g.leave();
         }

@@ -40,7 +40,9 @@ public final class SplitRun {
         SolveJob.Results results = null;
         boolean ok = false;
         try {
+            long t0 = System.nanoTime();
             results = job.allocateResults(memory, solver.self());
+            long hosted = System.nanoTime();
             Summed summed = new Summed(progress, runs, parts);
             for (int k = 0; k < parts; k++) { // all join first, so that the memory manager shares its memory among all of them
                 owners.add(solver.parts().apply(k));
@@ -56,6 +58,7 @@ public final class SplitRun {
             LOG.info("solving {} runs of {} with {} ({}), {} on {} [{}] in {} parts at once: {} each", runs, spec.system().name(),
                     spec.tableau().name(), spec.control().describe(), spec.precision(), memory.runtime().name(), memory.runtime().deviceName(),
                     parts, runsOf.get(0).plan());
+            long planned = System.nanoTime();
             List<Future<Double>> futures = new ArrayList<>();
             Turns turns = new Turns();
             for (int k = 0; k < parts; k++) {
@@ -72,11 +75,10 @@ public final class SplitRun {
                     }
                 }));
             }
-            double kernelMillis = 0;
             FirstFailure failures = new FirstFailure();
             for (Future<Double> f : futures) {
                 try {
-                    kernelMillis += f.get();
+                    f.get();
                 } catch (ExecutionException e) {
                     Throwable c = e.getCause();
                     failures.run(() -> {
@@ -90,6 +92,9 @@ public final class SplitRun {
                 }
             }
             failures.rethrow();
+            double chunksMillis = (System.nanoTime() - planned) / 1e6;
+            PhaseTimes sums = new PhaseTimes();
+            runsOf.forEach(r -> sums.add(r.times()));
             long chunks = 0;
             long chunkLength = 0;
             for (BatchRun r : runsOf) {
@@ -99,7 +104,7 @@ public final class SplitRun {
             for (BatchRun r : runsOf) {
                 r.release(true);
             }
-            SolveResult result = runsOf.get(0).result(kernelMillis, chunks, chunkLength, parts);
+            SolveResult result = runsOf.get(0).result(sums, (hosted - t0) / 1e6, (planned - hosted) / 1e6, chunksMillis, chunks, chunkLength, parts);
             ok = true;
             return result;
         } finally {

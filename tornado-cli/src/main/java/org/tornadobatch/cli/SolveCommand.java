@@ -301,7 +301,7 @@ final class SolveCommand implements Callable<Integer> {
             sb.memoryManager(memory);
             try (Solver solver = sb.build();
                  Progress progress = Progress.create(quiet)) {
-                try (SolveResult result = solver.solve(batch, time, progress)) {
+                try (SolveResult result = solver.solve(batch, time, progress, folder.store())) {
                     progress.close(); // the bar ends before the lines below
                     if (nanOnFailure) {
                         result.setFailedRunsToNaN();

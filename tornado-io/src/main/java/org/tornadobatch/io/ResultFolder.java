@@ -57,6 +57,8 @@ public final class ResultFolder {
     private final Path partial;
     private final OutLock lock;
     private final Wording words;
+    /** The result arrays the solve writes in place, through {@link #store()}: already in their files. */
+    private final java.util.Set<String> stored = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private ResultFolder(Path target, OutLock lock, Wording words) throws IOException {
         this.target = target;
@@ -178,6 +180,32 @@ public final class ResultFolder {
         }
     }
 
+    /**
+     * A store whose arrays are the folder's {@code NAME.npy} files, memory-mapped: a solve given it
+     * ({@code Solver.solve(batch, time, progress, store)}) copies every chunk's results straight into the files, which
+     * {@link #writeResult} then leaves as they are. The page cache writes them to disk meanwhile, and a result larger
+     * than memory needs no spill file of its own.
+     */
+    public org.tornadobatch.solver.ResultStore store() {
+        return (name, type, shape) -> {
+            Path file = partial.resolve(name + ".npy");
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.CREATE_NEW,
+                    java.nio.file.StandardOpenOption.WRITE)) {
+                java.nio.ByteBuffer header = NpyWriter.header(type, shape);
+                long length = header.remaining();
+                while (header.hasRemaining()) {
+                    ch.write(header);
+                }
+                ch.close();
+                org.tornadobatch.memory.host.HostArray a = org.tornadobatch.memory.host.HostArrays.mapFile(type, shape, file, length);
+                stored.add(name);
+                return a;
+            } catch (IOException e) {
+                throw new org.tornadobatch.TornadoBatchException("cannot create " + file + ": " + reason(e) + " (check the folder's free space)", e);
+            }
+        };
+    }
+
     /** Runs up to which the run grid is also written as {@code grid.csv} unless asked otherwise (about 4 MB of text). */
     public static final int GRID_CSV_MAX_RUNS = 100_000;
 
@@ -198,7 +226,9 @@ public final class ResultFolder {
     public void writeResult(SolveResult r, Map<String, Object> record, boolean gridCsv) throws IOException {
         long started = System.nanoTime();
         for (ResultArray a : r.arrays()) {
-            NpyWriter.write(partial.resolve(a.name() + ".npy"), a.type(), a.shape(), a.segment());
+            if (!stored.contains(a.name())) {
+                NpyWriter.write(partial.resolve(a.name() + ".npy"), a.type(), a.shape(), a.segment());
+            }
         }
         NpyWriter.write(partial.resolve("time.npy"), r.time());
         NpyWriter.write(partial.resolve("status.npy"), r.status());

@@ -109,6 +109,45 @@ class ResultFolderTest {
                 "the kernel within the chunk loop within the solve: " + phases);
     }
 
+    @Test
+    void aSolveIntoTheFoldersStoreWritesTheSameFilesAsWritingAfterwards(@TempDir Path dir) throws Exception {
+        OdeSystem osc = OdeSystem.parse("""
+                states: x = 1.0, v = 0.0
+                parameters: w = 1.0
+                observables: e
+                e = v * v + w * w * x * x
+                dx = v
+                dv = -w * w * x
+                """, "oscillator");
+        Batch batch = Batch.grid(osc, Map.of("w", org.tornadobatch.solver.Sweep.linspace(0.5, 3, 1001)), GridKind.COMBINATORIAL);
+        TimeSpec time = new TimeSpec(2, 0, 0, 0.25, 1, 0.125, true);
+        org.tornadobatch.solver.output.OutputSpec outputs = org.tornadobatch.solver.output.OutputSpec.of(List.of("state", "observables", "step_counts",
+                "mean", "max", "rms"));
+        Path after = dir.resolve("after");
+        Path stored = dir.resolve("stored");
+        try (Solver solver = Solver.builder(osc).outputs(outputs).build()) {
+            try (SolveResult r = solver.solve(batch, time)) {
+                for (org.tornadobatch.solver.ResultArray a : r.arrays()) {
+                    assertFalse(a.segment().isMapped(), a.name() + ": in memory without a store");
+                }
+                ResultFolder.write(r, after, false);
+            }
+            ResultFolder folder = ResultFolder.create(stored, ResultFolder.Wording.API);
+            try (SolveResult r = solver.solve(batch, time, org.tornadobatch.solver.ProgressListener.NONE, folder.store())) {
+                for (org.tornadobatch.solver.ResultArray a : r.arrays()) {
+                    assertTrue(a.segment().isMapped(), a.name() + ": mapped onto its file");
+                }
+                folder.writeResult(r, RunRecord.of(r, null));
+                folder.commit(false);
+            }
+        }
+        for (String f : List.of("state.npy", "observables.npy", "state_summaries.npy", "observable_summaries.npy", "step_counts.npy", "status.npy",
+                "grid/w.npy")) {
+            assertTrue(java.util.Arrays.equals(Files.readAllBytes(after.resolve(f)), Files.readAllBytes(stored.resolve(f))), f + ": the same bytes");
+        }
+        assertEquals(128 + 9 * 2 * 1001 * 8, Files.size(stored.resolve("state.npy")), "header and data, nothing more");
+    }
+
     private static List<Double> boxed(double[] v) {
         return java.util.Arrays.stream(v).boxed().toList();
     }

@@ -194,12 +194,20 @@ public final class Solver implements AutoCloseable {
      * stream (see {@link #PARTS_PROPERTY}).
      */
     public SolveResult solve(Batch batch, TimeSpec time, ProgressListener progress) {
+        return solve(batch, time, progress, null);
+    }
+
+    /**
+     * {@link #solve(Batch, TimeSpec, ProgressListener)} with the result arrays from {@code store} (null: the memory
+     * manager's), into which every chunk's results are copied as it finishes.
+     */
+    public SolveResult solve(Batch batch, TimeSpec time, ProgressListener progress, ResultStore store) {
         int parts = parts(batch.runs());
         if (parts <= 1) {
-            return prepare(batch, time, progress).run();
+            return prepare(batch, time, progress, store).run();
         }
         checkSolvable(batch);
-        return SplitRun.solve(newJob(batch, time), progress, parts);
+        return SplitRun.solve(newJob(batch, time, store), progress, parts);
     }
 
     private int parts(int runs) {
@@ -226,11 +234,15 @@ public final class Solver implements AutoCloseable {
 
     /** {@link #prepare(Batch, TimeSpec)}, telling {@code progress} as chunks and runs finish when run. */
     public PreparedSolve prepare(Batch batch, TimeSpec time, ProgressListener progress) {
+        return prepare(batch, time, progress, null);
+    }
+
+    private PreparedSolve prepare(Batch batch, TimeSpec time, ProgressListener progress, ResultStore store) {
         checkSolvable(batch);
         if (prepared != null) {
             throw new IllegalStateException("this solver has a prepared solve that was neither run nor closed; run or close it first");
         }
-        PreparedSolve p = PreparedSolve.prepare(newJob(batch, time), progress, this::finished);
+        PreparedSolve p = PreparedSolve.prepare(newJob(batch, time, store), progress, this::finished);
         prepared = p;
         return p;
     }
@@ -248,7 +260,7 @@ public final class Solver implements AutoCloseable {
     }
 
     /** What every solve needs first: the kernel's spec, the variables, the schedule and the compiled kernel. */
-    private SolveJob newJob(Batch batch, TimeSpec time) {
+    private SolveJob newJob(Batch batch, TimeSpec time, ResultStore store) {
         Variables vars = Variables.resolve(system, outputs);
         KernelSpec spec = new KernelSpec(system, algorithm.tableau(), control, precision, vars.savedStates(), vars.savedObservables(),
                 vars.summarisedStates(), vars.summarisedObservables(), outputs.metrics(), outputs.stepCounts() || outputs.time(), driverTable());
@@ -269,7 +281,7 @@ public final class Solver implements AutoCloseable {
         SolveJob.Setting setting = new SolveJob.Setting(memory, algorithm.canonicalName(), outputs.toString(),
                 drivers == null || drivers.isPerRun() ? null : drivers.coefficients(system.drivers()),
                 drivers == null || !drivers.isPerRun() ? null : drivers.perRunCoefficients(system.drivers()), blockSize, self, this::newPart);
-        return new SolveJob(setting, batch, time, spec, vars, schedule, kernel, (System.nanoTime() - started) / 1e6, started);
+        return new SolveJob(setting, batch, time, spec, vars, schedule, kernel, (System.nanoTime() - started) / 1e6, started, store);
     }
 
     /** Called by a prepared solve when it was run or closed. */

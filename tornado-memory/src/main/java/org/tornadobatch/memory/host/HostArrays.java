@@ -143,4 +143,39 @@ public final class HostArrays {
                     + "; check the directory's permissions and free space", e);
         }
     }
+
+    /**
+     * An array memory-mapped onto {@code file} from byte {@code offset} on: a result written in place, whose file stays
+     * when the array is closed (a spill file, by contrast, is deleted). The file is created if missing and extended to
+     * {@code offset} plus the array's bytes; what the first {@code offset} bytes hold (a header) is the caller's.
+     *
+     * @throws MemoryLimitExceededException when the file's disk lacks the space; a TornadoBatchException when the file
+     *                                      cannot be created or mapped
+     */
+    public static HostArray mapFile(ElementType type, long[] shape, Path file, long offset) {
+        long bytes = type.bytes();
+        for (long e : shape) {
+            if (e < 0) {
+                throw new IllegalArgumentException("shape: negative extent " + e);
+            }
+            bytes = Math.multiplyExact(bytes, e);
+        }
+        try {
+            Path dir = file.toAbsolutePath().getParent();
+            requireSpillSpace(bytes, dir);
+            Arena arena = Arena.ofShared();
+            MemorySegment seg;
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                // Mapping extends the file to offset + bytes; an empty array maps nothing.
+                seg = bytes == 0 ? MemorySegment.ofArray(new byte[0]) : ch.map(FileChannel.MapMode.READ_WRITE, offset, bytes, arena);
+            } catch (IOException | RuntimeException e) {
+                arena.close();
+                throw e;
+            }
+            return new HostArray(type, shape, HostArrayKind.MAPPED, seg, null, arena::close);
+        } catch (IOException e) {
+            throw new TornadoBatchException("cannot map " + Bytes.exact(bytes) + " of " + file + ": " + e.getMessage()
+                    + "; check the folder's permissions and free space", e);
+        }
+    }
 }

@@ -10,16 +10,18 @@ import org.tornadobatch.memory.ElementType;
 import org.tornadobatch.memory.MemoryManager;
 import org.tornadobatch.memory.host.HostArray;
 import org.tornadobatch.solver.Batch;
+import org.tornadobatch.solver.ResultStore;
 import org.tornadobatch.solver.TimeSpec;
 import org.tornadobatch.solver.kernel.KernelSpec;
 
 /**
  * What every run of one solve shares, made once by the solver ({@code org.tornadobatch.solver.Solver}): the
  * solver's setting, the batch and time span, the kernel's spec, the variables, the schedule, the compiled kernel,
- * and when compiling started and took. The pipeline gets all it needs from here and never calls the solver.
+ * when compiling started and took, and where the result arrays come from ({@code store}; null: the memory
+ * manager). The pipeline gets all it needs from here and never calls the solver.
  */
 public record SolveJob(Setting solver, Batch batch, TimeSpec time, KernelSpec spec, Variables vars, Schedule schedule, Kernel kernel,
-                       double compileMillis, long started) {
+                       double compileMillis, long started, ResultStore store) {
 
     /**
      * What a solve takes from its solver: the memory manager, the algorithm's name and the outputs asked for (for the
@@ -54,7 +56,9 @@ public record SolveJob(Setting solver, Batch batch, TimeSpec time, KernelSpec sp
         boolean ok = false;
         try {
             for (Map.Entry<String, long[]> o : BatchRun.outputShapes(spec, vars, schedule, batch.runs()).entrySet()) {
-                arrays.put(o.getKey(), memory.newHostArray(owner, BatchRun.output(o.getKey()).element(spec.precision()), o.getValue()));
+                ElementType type = BatchRun.output(o.getKey()).element(spec.precision());
+                HostArray stored = store == null ? null : store.array(o.getKey(), type, o.getValue());
+                arrays.put(o.getKey(), stored != null ? stored : memory.newHostArray(owner, type, o.getValue()));
             }
             perRun = memory.newHostArray(owner, ElementType.INT32, 3, batch.runs());
             ok = true;

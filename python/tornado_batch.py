@@ -4,7 +4,8 @@
     ds = tornado_batch.load("results/lorenz")               # an xarray.Dataset where xarray is installed
     r = tornado_batch.load("results/lorenz", xarray=False)  # else (or so asked) a Results: name -> numpy array
     r["state"].shape          # (time, variable, run), as run.json's "arrays" says
-    r.grid["rho"]             # each run's value of rho (grid/rho.npy)
+    r.grid["rho"]             # each run's value of rho (grid/rho.npy: every swept or set variable)
+    r.defaults["sigma"]       # a variable no run was given a value of: its value in every run
     r.record["run"]["phases_ms"]
 
 Arrays are memory-mapped read-only (``mmap=True``, the default), so a result larger than memory opens at once and
@@ -21,12 +22,14 @@ __all__ = ["Results", "load"]
 
 class Results(dict):
     """The arrays of a results folder by name (run.json's "arrays": state, observables, status, time, ...), with
-    ``record`` (run.json as a dict), ``grid`` (column name -> one value per run) and ``run`` (the run index)."""
+    ``record`` (run.json as a dict), ``grid`` (swept or set variable -> one value per run), ``defaults`` (every other
+    state and parameter -> its value in all runs) and ``run`` (the run index)."""
 
-    def __init__(self, arrays, record, grid, run):
+    def __init__(self, arrays, record, grid, defaults, run):
         super().__init__(arrays)
         self.record = record
         self.grid = grid
+        self.defaults = defaults
         self.run = run
 
     def variables(self, name):
@@ -58,7 +61,7 @@ def load(folder, xarray=None, mmap=True):
     grid_entry = record.get("grid") or {}
     grid = {name: read(file) for name, file in (grid_entry.get("columns") or {}).items()}
     run = read(grid_entry["index"]) if grid_entry.get("index") else np.arange(record["run"]["runs"])
-    results = Results(arrays, record, grid, run)
+    results = Results(arrays, record, grid, dict(grid_entry.get("defaults") or {}), run)
     if xarray is None:
         try:
             import xarray  # noqa: F401
@@ -69,13 +72,16 @@ def load(folder, xarray=None, mmap=True):
 
 
 def _dataset(r):
-    """The arrays as an xarray.Dataset: dimension "run" (coordinates: the run index and every grid column), "time"
-    (the save times), "window" (summary windows' starts) and NAME_variable for each array's variables."""
+    """The arrays as an xarray.Dataset: dimension "run" (coordinates: the run index and every swept or set variable;
+    the other variables are scalar coordinates), "time" (the save times), "window" (summary windows' starts) and
+    NAME_variable for each array's variables."""
     import xarray as xr
 
     coords = {"run": np.asarray(r.run)}
     for name, values in r.grid.items():
         coords[name if name not in r else "grid_" + name] = ("run", values)
+    for name, value in r.defaults.items():
+        coords[name if name not in r else "grid_" + name] = value
     data = {}
     for name, entry in r.record["arrays"].items():
         if name == "time":

@@ -199,7 +199,7 @@ class SolveCommandTest {
         String py = python();
         org.junit.jupiter.api.Assumptions.assumeTrue(py != null, "python3 with NumPy is not installed here");
         // x' = -k x from x0: x(t) = x0 exp(-k t), computed here for each (x0, k) pair of the grid.
-        Path decay = Files.writeString(dir.resolve("decay.ode"), "states: x = 1.0\nparameters: k = 1.0\ndx = -k * x\n");
+        Path decay = Files.writeString(dir.resolve("decay.ode"), "states: x = 1.0\nparameters: k = 1.0, c = 0.0\ndx = -k * x + c\n");
         Path out = dir.resolve("py");
         assertEquals(0, run(decay.toString(), "--sweep", "k=0.5:2:4", "--sweep", "x=1:2:2", "--save-every", "0.5", "--atol", "1e-10",
                 "--rtol", "1e-10", "--out", out.toString()).exit());
@@ -208,10 +208,12 @@ class SolveCommandTest {
                 r = tornado_batch.load(sys.argv[2], xarray=False)
                 print(json.dumps({"state": r["state"].tolist(), "time": r["time"].tolist(), "k": r.grid["k"].tolist(),
                                   "x": r.grid["x"].tolist(), "run": r.run.tolist(), "vars": r.variables("state"),
-                                  "status": r["status"].tolist()}))
+                                  "status": r["status"].tolist(), "defaults": r.defaults, "grid": sorted(r.grid)}))
                 """.replace("sys.argv[2]", "'" + out.toString().replace("\\", "/") + "'"));
         com.fasterxml.jackson.databind.JsonNode j = new com.fasterxml.jackson.databind.ObjectMapper().readTree(printed.lines().reduce((a, b) -> b).orElseThrow());
         assertEquals("[\"x\"]", j.get("vars").toString());
+        assertEquals("{\"c\":0.0}", j.get("defaults").toString(), "c: no run was given a value");
+        assertEquals("[\"k\",\"x\"]", j.get("grid").toString(), "a column per swept variable");
         assertEquals("[0.0,0.5,1.0]", j.get("time").toString());
         java.util.Set<String> pairs = new java.util.TreeSet<>();
         for (int r = 0; r < 8; r++) {
@@ -237,7 +239,7 @@ class SolveCommandTest {
                 import numpy as np, tornado_batch
                 ds = tornado_batch.load(sys.argv[2])
                 final = ds["state"].sel(state_variable="x").isel(time=-1)
-                print(float(np.max(np.abs(final - ds["x"] * np.exp(-ds["k"] * ds["time"][-1])))), ds.sizes["run"], ds.attrs["system"])
+                print(float(np.max(np.abs(final - ds["x"] * np.exp(-ds["k"] * ds["time"][-1]) - ds["c"]))), ds.sizes["run"], ds.attrs["system"])
                 """.replace("sys.argv[2]", "'" + out.toString().replace("\\", "/") + "'"));
         String[] f = ds.lines().reduce((a, b) -> b).orElseThrow().split(" ");
         assertTrue(Double.parseDouble(f[0]) < 1e-8, "the Dataset's final x against x0 exp(-k t) from its own coordinates: " + ds);

@@ -210,8 +210,9 @@ public final class ResultFolder {
     public static final int GRID_CSV_MAX_RUNS = 100_000;
 
     /**
-     * Writes the arrays, the time, status and step counts, the run grid ({@code grid/NAME.npy} per state and parameter,
-     * {@code run.npy}, and {@code grid.csv} up to {@link #GRID_CSV_MAX_RUNS} runs) and the JSON record.
+     * Writes the arrays, the time, status and step counts, the run grid ({@code grid/NAME.npy} per state and parameter
+     * given values, {@code run.npy}, and {@code grid.csv} of every column up to {@link #GRID_CSV_MAX_RUNS} runs) and the
+     * JSON record.
      */
     public void writeResult(SolveResult r, Map<String, Object> record) throws IOException {
         writeResult(r, record, r.runs() <= GRID_CSV_MAX_RUNS);
@@ -253,8 +254,10 @@ public final class ResultFolder {
     }
 
     /**
-     * The run grid as NumPy columns: {@code run.npy} (the run index, int32) and {@code grid/NAME.npy} (float64) per state
-     * (its initial value) and parameter, each of one value per run. Returns the record's {@code grid} entry.
+     * The run grid as NumPy columns: {@code run.npy} (the run index, int32) and {@code grid/NAME.npy} (float64, a value per
+     * run) for each state (its initial value) and parameter given values (swept, set or read from a table); the others
+     * hold their defaults in every run, which the record's {@code grid} entry lists under {@code defaults}. Returns
+     * that entry.
      */
     private static Map<String, Object> writeGridColumns(Batch b, Path dir) throws IOException {
         Path grid = Files.createDirectory(dir.resolve("grid"));
@@ -262,16 +265,23 @@ public final class ResultFolder {
         java.util.Arrays.parallelSetAll(index, i -> i);
         NpyWriter.write(dir.resolve("run.npy"), index);
         Map<String, Object> columns = new java.util.LinkedHashMap<>();
+        Map<String, Object> defaults = new java.util.LinkedHashMap<>();
         List<String> names = b.columns();
         int states = b.system().states().size();
         for (int c = 0; c < names.size(); c++) {
-            NpyWriter.write(grid.resolve(names.get(c) + ".npy"), c < states ? b.stateRow(c) : b.parameterRow(c - states));
-            columns.put(names.get(c), "grid/" + names.get(c) + ".npy");
+            String name = names.get(c);
+            if (b.givenColumns().contains(name)) {
+                NpyWriter.write(grid.resolve(name + ".npy"), c < states ? b.stateRow(c) : b.parameterRow(c - states));
+                columns.put(name, "grid/" + name + ".npy");
+            } else {
+                defaults.put(name, b.value(c, 0));
+            }
         }
         Map<String, Object> m = new java.util.LinkedHashMap<>();
         m.put("runs", b.runs());
         m.put("index", "run.npy");
         m.put("columns", columns);
+        m.put("defaults", defaults);
         return m;
     }
 

@@ -48,10 +48,11 @@ class ResultFolderTest {
                     "time.npy"), names);
         }
         try (Stream<Path> files = Files.list(out.resolve("grid"))) {
-            assertEquals(List.of("k.npy", "x.npy"), files.map(p -> p.getFileName().toString()).sorted().toList(), "a column per state and parameter");
+            assertEquals(List.of("k.npy"), files.map(p -> p.getFileName().toString()).toList(), "a column per swept variable");
         }
         assertEquals(List.of(0.5, 1.0, 2.0), boxed(npyDoubles(out.resolve("grid/k.npy"), "(3,)")));
-        assertEquals(List.of(1.0, 1.0, 1.0), boxed(npyDoubles(out.resolve("grid/x.npy"), "(3,)")));
+        assertEquals(1.0, new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.resolve("run.json").toFile()).get("grid").get("defaults")
+                .get("x").asDouble(), "x: its default in every run");
         assertEquals(List.of(0, 1, 2), npyInts(out.resolve("run.npy"), "(3,)"));
         double[] state = npyDoubles(out.resolve("state.npy"), "(2, 1, 3)");
         for (int r = 0; r < ks.length; r++) {

@@ -19,12 +19,15 @@ public final class Batch {
     private final double[][] states;
     private final double[][] parameters;
     private final int runs;
+    /** The columns given values (swept, set or read), in column order; the others hold the system's defaults. */
+    private final List<String> given;
 
-    private Batch(OdeSystem system, double[][] states, double[][] parameters, int runs) {
+    private Batch(OdeSystem system, double[][] states, double[][] parameters, int runs, List<String> given) {
         this.system = system;
         this.states = states;
         this.parameters = parameters;
         this.runs = runs;
+        this.given = List.copyOf(given);
     }
 
     /** One run with every default. */
@@ -82,21 +85,58 @@ public final class Batch {
         }
         int runs = checkRuns(count);
         checkHeap(system, runs);
-        Batch b = filled(system, runs);
+        // Each row is its default, or the values of its sweep with the sweep's stride (combinatorial: the last name
+        // fastest): rows allocated and filled on all cores, in blocks.
+        int columns = system.states().size() + system.parameters().size();
+        double[][] rows = new double[columns][];
+        double[][] sweep = new double[columns][];
+        long[] strides = new long[columns];
         long stride = 1;
         for (int k = names.size() - 1; k >= 0; k--) {
-            String n = names.get(k);
-            double[] v = values.get(n);
-            double[] row = b.row(n);
-            for (int r = 0; r < runs; r++) {
-                int i = kind == GridKind.COMBINATORIAL ? (int) ((r / stride) % v.length) : (v.length == 1 ? 0 : r);
-                row[r] = v[i];
-            }
+            int c = declarationIndex(system, names.get(k));
+            double[] v = values.get(names.get(k));
+            sweep[c] = v;
+            strides[c] = kind == GridKind.COMBINATORIAL ? stride : (v.length == 1 ? Long.MAX_VALUE : 1);
             if (kind == GridKind.COMBINATORIAL) {
                 stride *= v.length;
             }
         }
-        return b;
+        int blocks = Math.max(1, Math.min(256, runs / 65536));
+        org.tornadobatch.HostThreads.parallel(() -> {
+            java.util.stream.IntStream.range(0, columns).parallel().forEach(c -> rows[c] = new double[runs]);
+            java.util.stream.IntStream.range(0, columns * blocks).parallel().forEach(j -> {
+                int c = j / blocks;
+                int from = (int) ((long) runs * (j % blocks) / blocks);
+                int to = (int) ((long) runs * (j % blocks + 1) / blocks);
+                double[] row = rows[c];
+                double[] v = sweep[c];
+                if (v == null) {
+                    Arrays.fill(row, from, to, c < system.states().size() ? system.states().get(c).defaultValue()
+                            : system.parameters().get(c - system.states().size()).defaultValue());
+                } else if (strides[c] == Long.MAX_VALUE) {
+                    Arrays.fill(row, from, to, v[0]);
+                } else {
+                    long st = strides[c];
+                    int i = (int) ((from / st) % v.length);
+                    long left = st - from % st; // runs until the index moves on
+                    for (int r = from; r < to; r++) {
+                        row[r] = v[i];
+                        if (--left == 0) {
+                            left = st;
+                            i = i + 1 == v.length ? 0 : i + 1;
+                        }
+                    }
+                }
+            });
+        });
+        int states = system.states().size();
+        List<String> given = new ArrayList<>();
+        for (int c = 0; c < columns; c++) {
+            if (sweep[c] != null) {
+                given.add(c < states ? system.stateNames().get(c) : system.parameterNames().get(c - states));
+            }
+        }
+        return new Batch(system, Arrays.copyOfRange(rows, 0, states), Arrays.copyOfRange(rows, states, columns), runs, given);
     }
 
     /** Runs from a table: {@code rows[i]} holds variable {@code names[i]} for every run. */
@@ -119,18 +159,6 @@ public final class Batch {
      */
     public static void checkVariable(OdeSystem system, String name) {
         index(system, name);
-    }
-
-    private static Batch filled(OdeSystem system, int runs) {
-        double[][] s = new double[system.states().size()][runs];
-        double[][] p = new double[system.parameters().size()][runs];
-        for (int i = 0; i < s.length; i++) {
-            Arrays.fill(s[i], system.states().get(i).defaultValue());
-        }
-        for (int i = 0; i < p.length; i++) {
-            Arrays.fill(p[i], system.parameters().get(i).defaultValue());
-        }
-        return new Batch(system, s, p, runs);
     }
 
     /**
@@ -224,7 +252,7 @@ public final class Batch {
         for (int i = 0; i < p.length; i++) {
             p[i] = Arrays.copyOfRange(parameters[i], first, first + count);
         }
-        return new Batch(system, s, p, count);
+        return new Batch(system, s, p, count, given);
     }
 
     /** Column names of {@link #value}: states, then parameters. */
@@ -232,6 +260,14 @@ public final class Batch {
         List<String> c = new ArrayList<>(system.stateNames());
         c.addAll(system.parameterNames());
         return c;
+    }
+
+    /**
+     * The columns (see {@link #columns}) given values when the batch was made: swept, set or read from a table, in
+     * column order. Every other column holds its default (the system's) in every run.
+     */
+    public List<String> givenColumns() {
+        return given;
     }
 
     /** Value of column {@code c} (see {@link #columns}) in run {@code r}. */

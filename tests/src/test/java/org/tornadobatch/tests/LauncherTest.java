@@ -212,4 +212,48 @@ class LauncherTest {
         }
         assertTrue(checked > 0 || !text.contains("%"), "an estimate was checked: " + text);
     }
+
+    @Test
+    void aSolveWhoseResultsAreTwiceTheJvmsMemoryCompletesWithCorrectFiles(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        // 524,288 runs x 65 saves x 8 bytes = 272 MB of state, against a heap and a direct-memory limit of 96 MB each:
+        // the results go straight into their memory-mapped file in the results folder.
+        Path ode = Files.writeString(dir.resolve("decay.ode"), "states: x = 1.0\nparameters: k = 1.0\ndx = -k * x\n");
+        Path out = dir.resolve("big");
+        int runs = 1 << 19;
+        Scripts.Result r = Scripts.bash("./tornado-batch solve " + ode + " --sweep k=0:1:" + runs + " --algorithm rk4 --dt 0.01 --duration 1"
+                + " --save-every 0.015625 --backend jvm -q --out " + out, Map.of("TORNADO_BATCH_JAVA_OPTS", "-Xmx96m -XX:MaxDirectMemorySize=96m",
+                "TORNADO_BATCH_CACHE_DIR", dir.resolve("cache").toString()));
+        assertEquals(0, r.exitCode(), r::toString);
+        Path state = out.resolve("state.npy");
+        assertEquals(128 + 65L * runs * 8, Files.size(state), "a header and 65 x 1 x " + runs + " float64");
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(state)) {
+            for (int save : new int[] {0, 32, 64}) {
+                java.nio.ByteBuffer row = java.nio.ByteBuffer.allocate(runs * 8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                ch.read(row, 128 + (long) save * runs * 8);
+                row.flip();
+                double t = save / 64.0;
+                for (int run = 0; run < runs; run++) {
+                    double k = (double) run / (runs - 1);
+                    assertEquals(Math.exp(-k * t), row.getDouble(), 1e-9, "x(" + t + ") of run " + run);
+                }
+            }
+        }
+    }
+
+    @Test
+    void theLauncherKeepsAClassDataArchiveQuietlyUnlessTurnedOff(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path cache = dir.resolve("cache");
+        for (int i = 0; i < 2; i++) { // the first run makes the archive, the second maps it
+            Scripts.Result r = Scripts.bash("./tornado-batch --version", Map.of("TORNADO_BATCH_CACHE_DIR", cache.toString()));
+            assertEquals(0, r.exitCode(), r::toString);
+            assertEquals("", r.stderr(), "nothing about the archive on stderr");
+        }
+        try (var files = Files.list(cache.resolve("cds"))) {
+            assertEquals(1, files.filter(f -> f.toString().endsWith(".jsa")).count(), "one archive");
+        }
+        Path off = dir.resolve("off");
+        Scripts.Result r = Scripts.bash("./tornado-batch --version", Map.of("TORNADO_BATCH_CACHE_DIR", off.toString(), "TORNADO_BATCH_CDS", "0"));
+        assertEquals(0, r.exitCode(), r::toString);
+        assertTrue(!Files.exists(off.resolve("cds")), "TORNADO_BATCH_CDS=0: no archive");
+    }
 }

@@ -150,8 +150,13 @@ final class SolveCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "Worker threads of the jvm backend (default: all cores).")
     Integer threads;
 
-    @Option(names = "--device", defaultValue = "0", description = "Device index of the cuda backend (default: ${DEFAULT-VALUE}).")
-    int device;
+    @Option(names = "--device", defaultValue = "0", paramLabel = "N|B:D", description = "Device index (default: ${DEFAULT-VALUE});"
+            + " on tornadovm also B:D, device D of TornadoVM backend B as tornado-batch devices lists them (default there: PTX, then a GPU).")
+    String deviceText;
+
+    /** The device index of --device, and its TornadoVM backend (null: not given); set by openRuntime. */
+    private int device;
+    private String tornadoBackend;
 
     @Option(names = "--block-size", description = "Runs per thread block on GPUs, per task on the jvm backend"
             + " (default: the runtime chooses; on cuda, the occupancy calculator's size).")
@@ -386,7 +391,7 @@ final class SolveCommand implements Callable<Integer> {
         } catch (DeviceException e) {
             throw new IllegalArgumentException("--backend " + name + ": " + e.getMessage(), e);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--backend " + name + " --device " + device + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException("--backend " + name + " --device " + deviceText.trim() + ": " + e.getMessage(), e);
         }
     }
 
@@ -404,8 +409,17 @@ final class SolveCommand implements Callable<Integer> {
         if (!List.of("auto", "jvm", "cuda", "tornadovm").contains(b)) {
             throw new IllegalArgumentException("--backend: " + backend + " (expected: auto, jvm, cuda or tornadovm)");
         }
-        if (device < 0) {
-            throw new IllegalArgumentException("--device: " + device + " (expected: >= 0)");
+        String d = deviceText.trim();
+        if (!d.matches("\\d{1,9}(:\\d{1,9})?")) {
+            throw new IllegalArgumentException("--device: '" + deviceText + "' (expected: a device index >= 0, or B:D for device D of TornadoVM"
+                    + " backend B; see tornado-batch devices)");
+        }
+        int colon = d.indexOf(':');
+        device = Integer.parseInt(colon < 0 ? d : d.substring(colon + 1));
+        tornadoBackend = colon < 0 ? null : d.substring(0, colon);
+        if (tornadoBackend != null && !b.equals("tornadovm")) {
+            throw new IllegalArgumentException("--device " + d + ": B:D names a TornadoVM backend's device; with --backend " + b
+                    + " give a device index (or use --backend tornadovm)");
         }
         if (threads != null && !b.equals("jvm") && !b.equals("auto")) {
             throw new IllegalArgumentException("--threads: the worker threads of the jvm backend, not of " + b + " (leave it out, or use"
@@ -414,7 +428,7 @@ final class SolveCommand implements Callable<Integer> {
         if (b.equals("jvm") || (b.equals("auto") && threads != null)) {
             return open("jvm", threads != null ? Map.of("threads", threads.toString()) : Map.of());
         }
-        DeviceRuntime rt = open(b, Map.of());
+        DeviceRuntime rt = open(b, tornadoBackend != null ? Map.of("backend", tornadoBackend) : Map.of());
         if (rt.kernelLanguages().stream().noneMatch(KernelGenerator.LANGUAGES::contains)) {
             String name = rt.name();
             rt.close();

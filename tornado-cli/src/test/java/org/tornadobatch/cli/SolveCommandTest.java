@@ -311,6 +311,15 @@ class SolveCommandTest {
     }
 
     @Test
+    void aDeviceThatIsNeitherAnIndexNorBackendColonDevice() {
+        assertBadInput(run(lorenz.toString(), "--device", "gpu1", "--out", dir.resolve("d1").toString()),
+                "--device: 'gpu1' (expected: a device index >= 0, or B:D for device D of TornadoVM backend B");
+        assertBadInput(run(lorenz.toString(), "--device", "-1", "--out", dir.resolve("d2").toString()), "--device: '-1' (expected:");
+        assertBadInput(run(lorenz.toString(), "--backend", "jvm", "--device", "1:0", "--out", dir.resolve("d3").toString()),
+                "--device 1:0: B:D names a TornadoVM backend's device; with --backend jvm give a device index");
+    }
+
+    @Test
     void aConstantCannotBeSwept() {
         assertBadInput(run(lorenz.toString(), "--sweep", "beta=1:2:3", "--out", dir.resolve("o8").toString()), "is a constant");
     }

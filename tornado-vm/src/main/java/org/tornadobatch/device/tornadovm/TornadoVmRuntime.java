@@ -85,7 +85,56 @@ public final class TornadoVmRuntime implements DeviceRuntime {
         }
     }
 
-    /** Opens device {@code deviceIndex} of TornadoVM backend {@code backendIndex} (0: the first, usually the default). */
+    /**
+     * A TornadoVM backend as {@link #preferredBackend(List)} sees it.
+     *
+     * @param type    the backend's type
+     * @param devices the types of its devices, in order
+     */
+    public record BackendView(uk.ac.manchester.tornado.api.enums.TornadoVMBackendType type, List<uk.ac.manchester.tornado.api.enums.TornadoDeviceType> devices) {
+    }
+
+    /**
+     * The backend to take when none is named: the first PTX backend with a device (NVIDIA GPUs, where TornadoVM's PTX
+     * code runs at about cuda's speed, while NVIDIA's OpenCL, which an SDK built for both lists first, is 3x slower),
+     * else the first backend with a GPU device, else the first with any device, else 0.
+     */
+    public static int preferredBackend(List<BackendView> backends) {
+        for (int b = 0; b < backends.size(); b++) {
+            if (backends.get(b).type() == uk.ac.manchester.tornado.api.enums.TornadoVMBackendType.PTX && !backends.get(b).devices().isEmpty()) {
+                return b;
+            }
+        }
+        for (int b = 0; b < backends.size(); b++) {
+            if (backends.get(b).devices().contains(uk.ac.manchester.tornado.api.enums.TornadoDeviceType.GPU)) {
+                return b;
+            }
+        }
+        for (int b = 0; b < backends.size(); b++) {
+            if (!backends.get(b).devices().isEmpty()) {
+                return b;
+            }
+        }
+        return 0;
+    }
+
+    /** {@link #preferredBackend(List)} of this JVM's TornadoVM backends. */
+    public static int preferredBackend() {
+        requireOptions();
+        var rt = TornadoRuntimeProvider.getTornadoRuntime();
+        List<BackendView> views = new ArrayList<>();
+        for (int b = 0; b < rt.getNumBackends(); b++) {
+            var backend = rt.getBackend(b);
+            List<uk.ac.manchester.tornado.api.enums.TornadoDeviceType> types = new ArrayList<>();
+            for (int d = 0; d < backend.getNumDevices(); d++) {
+                types.add(backend.getDevice(d).getDeviceType());
+            }
+            views.add(new BackendView(backend.getBackendType(), types));
+        }
+        return preferredBackend(views);
+    }
+
+    /** Opens device {@code deviceIndex} of TornadoVM backend {@code backendIndex} (see {@link #preferredBackend()}). */
     public static TornadoVmRuntime open(int backendIndex, int deviceIndex) {
         requireOptions();
         var rt = TornadoRuntimeProvider.getTornadoRuntime();

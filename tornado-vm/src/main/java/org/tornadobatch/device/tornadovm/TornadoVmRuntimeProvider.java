@@ -9,8 +9,9 @@ import org.tornadobatch.device.DeviceRuntimeProvider;
 /**
  * The tornadovm runtime, available where the JVM was started by TornadoVM's {@code tornado} launcher (its
  * runtime on the module path). It is preferred to every other runtime there ({@code auto} under TornadoVM means
- * TornadoVM). {@code -Dtornadobatch.tornadovm.backend=B} picks the backend (default 0); the device index is
- * the one given to {@link #open}.
+ * TornadoVM). The backend is the option {@code backend} (the command line's {@code --device B:D}), else
+ * {@code -Dtornadobatch.tornadovm.backend=B}, else {@link TornadoVmRuntime#preferredBackend()}: PTX, then a backend
+ * with a GPU, then the rest. The device index is the one given to {@link #open}.
  */
 public final class TornadoVmRuntimeProvider implements DeviceRuntimeProvider {
     /** The provider {@link java.util.ServiceLoader} makes. */
@@ -51,6 +52,31 @@ public final class TornadoVmRuntimeProvider implements DeviceRuntimeProvider {
 
     @Override
     public DeviceRuntime open(int deviceIndex) {
-        return TornadoVmRuntime.open(Integer.getInteger(BACKEND_PROPERTY, 0), deviceIndex);
+        return open(deviceIndex, java.util.Map.of());
+    }
+
+    /** Opens device {@code deviceIndex} of the backend that the option {@code backend} names, or as above. */
+    @Override
+    public DeviceRuntime open(int deviceIndex, java.util.Map<String, String> options) {
+        java.util.Set<String> unknown = new java.util.TreeSet<>(options.keySet());
+        unknown.remove("backend");
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException("the tornadovm runtime takes the option backend only (given: " + unknown + ")");
+        }
+        String named = options.containsKey("backend") ? options.get("backend") : System.getProperty(BACKEND_PROPERTY);
+        int backend;
+        if (named != null) {
+            try {
+                backend = Integer.parseInt(named.trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("TornadoVM backend '" + named + "' (expected: a backend index; see tornado-batch devices)");
+            }
+        } else {
+            backend = TornadoVmRuntime.preferredBackend();
+        }
+        TornadoVmRuntime rt = TornadoVmRuntime.open(backend, deviceIndex);
+        org.slf4j.LoggerFactory.getLogger(TornadoVmRuntimeProvider.class).info("TornadoVM device {}{}", rt.deviceName(),
+                named == null ? " (chosen: PTX first, then a GPU; --device B:D or -D" + BACKEND_PROPERTY + "=B picks another)" : "");
+        return rt;
     }
 }

@@ -88,10 +88,10 @@ public final class TornadoVmRuntime implements DeviceRuntime {
     /**
      * A TornadoVM backend as {@link #preferredBackend(List)} sees it.
      *
-     * @param type    the backend's type
-     * @param devices the types of its devices, in order
+     * @param type    the backend's type, as TornadoVM names it ({@code TornadoVMBackendType}: PTX, OPENCL, SPIRV, ...)
+     * @param devices the types of its devices, in order ({@code TornadoDeviceType}: GPU, CPU, ...)
      */
-    public record BackendView(uk.ac.manchester.tornado.api.enums.TornadoVMBackendType type, List<uk.ac.manchester.tornado.api.enums.TornadoDeviceType> devices) {
+    public record BackendView(String type, List<String> devices) {
     }
 
     /**
@@ -101,12 +101,12 @@ public final class TornadoVmRuntime implements DeviceRuntime {
      */
     public static int preferredBackend(List<BackendView> backends) {
         for (int b = 0; b < backends.size(); b++) {
-            if (backends.get(b).type() == uk.ac.manchester.tornado.api.enums.TornadoVMBackendType.PTX && !backends.get(b).devices().isEmpty()) {
+            if (backends.get(b).type().equals("PTX") && !backends.get(b).devices().isEmpty()) {
                 return b;
             }
         }
         for (int b = 0; b < backends.size(); b++) {
-            if (backends.get(b).devices().contains(uk.ac.manchester.tornado.api.enums.TornadoDeviceType.GPU)) {
+            if (backends.get(b).devices().contains("GPU")) {
                 return b;
             }
         }
@@ -125,11 +125,11 @@ public final class TornadoVmRuntime implements DeviceRuntime {
         List<BackendView> views = new ArrayList<>();
         for (int b = 0; b < rt.getNumBackends(); b++) {
             var backend = rt.getBackend(b);
-            List<uk.ac.manchester.tornado.api.enums.TornadoDeviceType> types = new ArrayList<>();
+            List<String> types = new ArrayList<>();
             for (int d = 0; d < backend.getNumDevices(); d++) {
-                types.add(backend.getDevice(d).getDeviceType());
+                types.add(backend.getDevice(d).getDeviceType().name());
             }
-            views.add(new BackendView(backend.getBackendType(), types));
+            views.add(new BackendView(backend.getBackendType().name(), types));
         }
         return preferredBackend(views);
     }

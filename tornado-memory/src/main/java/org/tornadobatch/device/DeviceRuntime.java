@@ -170,7 +170,10 @@ public interface DeviceRuntime extends AutoCloseable {
         return new HostClockEvent(System.nanoTime());
     }
 
-    /** Milliseconds between two events from {@link #recordTimed} of this runtime; waits for both. */
+    /**
+     * Milliseconds between two events from {@link #recordTimed} of this runtime; waits for both. Read each event once:
+     * a runtime may release both here (cuda does).
+     */
     default double elapsedMillis(DeviceEvent start, DeviceEvent end) {
         if (start instanceof HostClockEvent s && end instanceof HostClockEvent e) {
             return (e.nanos() - s.nanos()) / 1e6;

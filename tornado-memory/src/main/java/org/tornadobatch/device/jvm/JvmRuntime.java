@@ -257,7 +257,8 @@ public final class JvmRuntime implements DeviceRuntime {
     }
 
     /** An event that also holds the host clock at the moment its lane reached it. */
-    private record LaneClockEvent(DeviceEvent reached, AtomicLong nanos) implements DeviceEvent {
+    /** A lane's clock at an event; read once, as the cuda runtime's timed events (which reading releases) must be. */
+    private record LaneClockEvent(DeviceEvent reached, AtomicLong nanos, java.util.concurrent.atomic.AtomicBoolean read) implements DeviceEvent {
         @Override
         public boolean isComplete() {
             return reached.isComplete();
@@ -275,12 +276,15 @@ public final class JvmRuntime implements DeviceRuntime {
         AtomicLong nanos = new AtomicLong();
         LaneStream lane = lane(stream);
         lane.submit(() -> nanos.set(System.nanoTime()));
-        return new LaneClockEvent(lane.record(), nanos);
+        return new LaneClockEvent(lane.record(), nanos, new java.util.concurrent.atomic.AtomicBoolean());
     }
 
     @Override
     public double elapsedMillis(DeviceEvent start, DeviceEvent end) {
         if (start instanceof LaneClockEvent s && end instanceof LaneClockEvent e) {
+            if (s.read().getAndSet(true) | e.read().getAndSet(true)) {
+                throw new IllegalStateException("events: a timed event was read twice (each may be read once: reading releases it on cuda)");
+            }
             s.synchronize();
             e.synchronize();
             return (e.nanos().get() - s.nanos().get()) / 1e6;

@@ -55,9 +55,12 @@ public final class ChunkPipeline {
         void await(DeviceEvent done, long runsDone);
     }
 
-    /** A slice in flight: its kernel's timed events, its copies' (null where nothing is copied), and its last event. */
-    private record Slice(int slot, long chunkFirst, long first, long runs, DeviceEvent copyIn, DeviceEvent start, DeviceEvent end,
-                         DeviceEvent copyOut, DeviceEvent done) {
+    /**
+     * A slice in flight: its kernel's timed events, its copies' (before and after each copy; null where nothing is
+     * copied: each timed event is read once, since reading releases it on cuda), and its last event.
+     */
+    private record Slice(int slot, long chunkFirst, long first, long runs, DeviceEvent inStart, DeviceEvent inEnd, DeviceEvent start,
+                         DeviceEvent end, DeviceEvent outStart, DeviceEvent outEnd, DeviceEvent done) {
     }
 
     private final DeviceRuntime rt;
@@ -214,8 +217,8 @@ public final class ChunkPipeline {
                 double k = rt.elapsedMillis(s.start(), s.end());
                 kernelMillis += k;
                 times.kernel(k);
-                if (s.copyIn() != null) {
-                    times.copies(rt.elapsedMillis(s.copyIn(), s.start()), rt.elapsedMillis(s.end(), s.copyOut()));
+                if (s.inStart() != null) {
+                    times.copies(rt.elapsedMillis(s.inStart(), s.inEnd()), rt.elapsedMillis(s.outStart(), s.outEnd()));
                 }
                 done += s.runs();
             }
@@ -245,27 +248,29 @@ public final class ChunkPipeline {
             DeviceEvent start = rt.recordTimed(s);
             launcher.launch(first, first + runs, s);
             DeviceEvent end = rt.recordTimed(s);
-            return new Slice(slot, chunkFirst, first, runs, null, start, end, null, s.record());
+            return new Slice(slot, chunkFirst, first, runs, null, null, start, end, null, null, s.record());
         }
         MemorySegment m = slots[slot];
         gated((i, r) -> m.asSlice(sections[i] + r * capacity * es, runs * es), chunkFirst + first, runs);
-        DeviceEvent copyIn = rt.recordTimed(s);
+        DeviceEvent inStart = rt.recordTimed(s);
         for (int i = 0; i < inputs.size(); i++) {
             Input in = inputs.get(i);
             rt.copyRowsToDevice(m.asSlice(sections[i]), in.device(), first * es,
                     new Rows(in.rows().size(), runs * es, capacity * es, stride * es), s);
         }
+        DeviceEvent inEnd = rt.recordTimed(s);
         DeviceEvent start = rt.recordTimed(s);
         launcher.launch(first, first + runs, s);
         DeviceEvent end = rt.recordTimed(s);
+        DeviceEvent outStart = rt.recordTimed(s);
         for (int o = 0; o < outputs.size(); o++) {
             Output out = outputs.get(o);
             int eb = out.elementBytes();
             rt.copyRowsToHost(out.device(), first * eb, m.asSlice(sections[inputs.size() + o]),
                     new Rows(out.hostRows().size(), runs * eb, stride * eb, capacity * eb), s);
         }
-        DeviceEvent copyOut = rt.recordTimed(s);
-        return new Slice(slot, chunkFirst, first, runs, copyIn, start, end, copyOut, s.record());
+        DeviceEvent outEnd = rt.recordTimed(s);
+        return new Slice(slot, chunkFirst, first, runs, inStart, inEnd, start, end, outStart, outEnd, s.record());
     }
 
     /** Where row {@code r} of input {@code i} of a slice goes: {@code runs} elements. */

@@ -6,6 +6,11 @@
 #                                 under TornadoVM's flags, then BackendLorenzBench on tornadovm and on cuda with
 #                                 each allocator of BENCH_ALLOCATORS (default: "default pooled"), and one solve's
 #                                 per-execution breakdown (DEBUG log) on tornadovm at 2^24 float64
+#   gpu-run.sh userpath           what a user waits for: cold one-shot CLI solves of the Lorenz RK4 2^24 sweep
+#                                 (cuda, and tornadovm where an SDK is packed: PTX chosen by the runtime), float64
+#                                 and float32, with the launcher's JVM flags and class-data archive; then
+#                                 UserPathBench in-process (cuda; tornadovm where packed); NumPy's and dd's write
+#                                 speed of the same bytes (userpath.log, userpath-bench-*.log)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-all}
@@ -49,5 +54,63 @@ if [ "$what" = tornadovm ]; then
   java "${tv[@]}" -Dtornado.device.memory=64GB -Xmx48g -Dlogback.configurationFile=org/tornadobatch/cli/logback-cli.xml \
     -Dtornadobatch.log.level=DEBUG -cp ".device/bench/*:.device/lib/*:$classes" \
     org.tornadobatch.bench.BackendLorenzBench tornadovm 24 float64 2 pooled > "$out/breakdown-tornadovm.log" 2>&1
+fi
+if [ "$what" = userpath ]; then
+  cds=(-XX:SharedArchiveFile=/tmp/tb-cds.jsa -XX:+AutoCreateSharedArchive -Xlog:cds*=off -Xlog:aot*=off --add-modules jdk.incubator.vector)
+  backends=(cuda)
+  if [ -f .device/tornadovm.tar.xz ]; then
+    [ -d /tmp/tornadovm-sdk ] || { mkdir -p /tmp/tornadovm-sdk && tar xJf .device/tornadovm.tar.xz -C /tmp/tornadovm-sdk --strip-components=1; }
+    export TORNADOVM_HOME=/tmp/tornadovm-sdk
+    tests/tornadovm-flags.sh /tmp/tornadovm.args || exit 2
+    mkdir -p /tmp/tornadovm-classes
+    backends+=(tornadovm)
+  fi
+  n=${RUNS:-16777216}
+  for b in "${backends[@]}"; do
+    if [ "$b" = tornadovm ]; then
+      jf=(@/tmp/tornadovm.args "${flags[@]}" -Dtornado.recover.bailout=False -Dtornadobatch.tornadovm.classes=/tmp/tornadovm-classes)
+      cp=".device/lib/*:/tmp/tornadovm-classes"
+    else
+      jf=("${flags[@]}" "${cds[@]}")
+      cp=".device/lib/*"
+    fi
+    for p in float64 float32 float64 float32 float64 float32; do
+      rm -rf /tmp/res; sync
+      s=$(date +%s.%N)
+      java "${jf[@]}" -cp "$cp" org.tornadobatch.cli.TornadoBatch solve examples/lorenz.ode --sweep rho=0:21:$n --algorithm rk4 \
+        --dt 0.001 --backend $b --precision $p -q --out /tmp/res 2>&1 | grep -v incubator | tail -5
+      e=$(date +%s.%N)
+      python3 -c "
+import json; r=json.load(open('/tmp/res/run.json')); run=r['run']; b=sum(f['bytes'] for f in r['files'])
+print('$b', '$p', run['device'], 'wall %.3f s'%($e-$s), 'bytes', b, 'kernel_ms %.1f total_ms %.1f'%(run['kernel_ms'], run['total_ms']),
+      {k:(round(v,1) if v is not None else None) for k,v in run['phases_ms'].items()})" 2>&1 | tee -a "$out/userpath.log"
+    done
+  done
+  python3 - <<'PY' 2>&1 | tee -a "$out/userpath.log"
+import numpy as np, time, os, glob, shutil
+src='/tmp/res'; arrs={os.path.relpath(f,src): np.load(f) for f in glob.glob(src+'/**/*.npy', recursive=True)}
+for i in range(3):
+    d='/tmp/npw'; shutil.rmtree(d, ignore_errors=True); os.makedirs(d+'/grid')
+    t=time.perf_counter()
+    for k,a in arrs.items(): np.save(os.path.join(d,k), a)
+    print('numpy save %.3f s of %d bytes'%(time.perf_counter()-t, sum(a.nbytes for a in arrs.values())))
+PY
+  dd if=/dev/zero of=/tmp/dd.bin bs=16M count=64 conv=fdatasync 2>&1 | tail -1 | tee -a "$out/userpath.log"
+  rm -f /tmp/dd.bin /tmp/npw -r
+  # In-process: USERPATH_ARGS (default: both cases at 2^20 and 2^24, both precisions, 3 rounds), then the time series
+  # at 2^22 float32 forced into chunks by USERPATH_PROPORTIONS.
+  for b in "${backends[@]}"; do
+    if [ "$b" = tornadovm ]; then
+      jf=(@/tmp/tornadovm.args "${flags[@]}" -Dtornado.recover.bailout=False -Dtornadobatch.tornadovm.classes=/tmp/tornadovm-classes -Dtornado.device.memory=64GB)
+      cp=".device/bench/*:.device/lib/*:/tmp/tornadovm-classes"
+    else
+      jf=("${flags[@]}" --add-modules jdk.incubator.vector)
+      cp=".device/bench/*:.device/lib/*"
+    fi
+    java "${jf[@]}" -Xmx64g -Dbench.dir=/tmp -cp "$cp" org.tornadobatch.bench.UserPathBench $b ${USERPATH_ARGS:-20,24 final,series float64,float32 3} \
+      2>&1 | grep -v incubator | tee "$out/userpath-bench-$b.log"
+    java "${jf[@]}" -Xmx64g -Dbench.dir=/tmp -cp "$cp" org.tornadobatch.bench.UserPathBench $b 22 series float32 2 ${USERPATH_PROPORTIONS:--,0.004,0.001} \
+      2>&1 | grep -v incubator | tee -a "$out/userpath-bench-$b.log"
+  done
 fi
 exit $rc

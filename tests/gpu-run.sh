@@ -66,9 +66,11 @@ if [ "$what" = userpath ]; then
     backends+=(tornadovm)
   fi
   n=${RUNS:-16777216}
-  for b in "${backends[@]}"; do
-    if [ "$b" = tornadovm ]; then
+  # tornadovm twice: as it chooses its parts, and unsplit (-Dtornadobatch.parts=1: one plan, one first execution)
+  for b in "${backends[@]}" ${backends[1]:+tornadovm-unsplit}; do
+    if [ "$b" != cuda ]; then
       jf=(@/tmp/tornadovm.args "${flags[@]}" -Dtornado.recover.bailout=False -Dtornadobatch.tornadovm.classes=/tmp/tornadovm-classes)
+      [ "$b" = tornadovm-unsplit ] && jf+=(-Dtornadobatch.parts=1)
       cp=".device/lib/*:/tmp/tornadovm-classes"
     else
       jf=("${flags[@]}" "${cds[@]}")
@@ -78,7 +80,7 @@ if [ "$what" = userpath ]; then
       rm -rf /tmp/res; sync
       s=$(date +%s.%N)
       java "${jf[@]}" -cp "$cp" org.tornadobatch.cli.TornadoBatch solve examples/lorenz.ode --sweep rho=0:21:$n --algorithm rk4 \
-        --dt 0.001 --backend $b --precision $p -q --out /tmp/res 2>&1 | grep -v incubator | tail -5
+        --dt 0.001 --backend ${b%-unsplit} --precision $p -q --out /tmp/res 2>&1 | grep -v incubator | tail -5
       e=$(date +%s.%N)
       python3 -c "
 import json; r=json.load(open('/tmp/res/run.json')); run=r['run']; b=sum(f['bytes'] for f in r['files'])

@@ -8,6 +8,11 @@ import java.util.List;
  * CuBIE has the same condition. A failing run never stops the others; its remaining samples are NaN.
  */
 public enum RunStatus {
+    /**
+     * Newton's iteration of an implicit (SDIRK) stage did not converge in the last step the run attempted (it diverged,
+     * stalled or ran out of iterations); with an adaptive step that is already at dtMin, or with a fixed step.
+     */
+    NEWTON_FAILED(2),
     /** An adaptive step was rejected at the smallest allowed step (dtMin). */
     STEP_TOO_SMALL(8),
     /** The run took its maximum number of attempted steps. */

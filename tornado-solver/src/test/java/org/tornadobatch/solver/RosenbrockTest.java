@@ -11,7 +11,7 @@ import org.tornadobatch.system.OdeSystem;
 /** Rosenbrock methods: the order on linear, nonlinear and time-dependent problems, and a stiff system. */
 class RosenbrockTest {
     /** Fitted slope of log(error) against log(dt) for fixed steps of {@code method}, errors from {@code exact}. */
-    private static double slope(OdeSystem sys, String method, double duration, double exact, double[] dts) {
+    static double slope(OdeSystem sys, String method, double duration, double exact, double[] dts) {
         double sx = 0;
         double sy = 0;
         double sxx = 0;

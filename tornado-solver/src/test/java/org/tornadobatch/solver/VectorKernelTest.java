@@ -2,6 +2,7 @@ package org.tornadobatch.solver;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -74,7 +75,8 @@ class VectorKernelTest {
 
     /** Whether the vector kernels cover {@code a} on a system of {@code states} states (VectorKernelWriter.ROSENBROCK_MAX_WORK). */
     private static boolean covered(Algorithm a, int states) {
-        return !a.tableau().isRosenbrock() || a.tableau().stages() * states <= 9;
+        // SDIRK methods have no vector kernel (the scalar one runs them: sdirkMethodsRunTheScalarKernel)
+        return !a.tableau().isSdirk() && (!a.tableau().isRosenbrock() || a.tableau().stages() * states <= 9);
     }
 
     static Stream<Arguments> fixed() {
@@ -185,6 +187,16 @@ class VectorKernelTest {
                     }
                 }
             }
+        }
+    }
+
+    @Test
+    void sdirkMethodsRunTheScalarKernelWhereVectorKernelsAreAsked() {
+        try (Solver s = Solver.builder(Problems.OSCILLATOR).algorithm(Algorithm.KVAERNO3).stepControl(StepControl.builder().atol(1e-8).rtol(1e-8))
+                .memoryManager(memory).vectorKernels(true).build();
+             SolveResult r = s.solve(oscillators(37), TimeSpec.of(1))) {
+            assertFalse(r.info().kernel().contains(".KV"), "scalar kernel: " + r.info().kernel());
+            assertTrue(r.run(0).succeeded());
         }
     }
 

@@ -43,7 +43,7 @@ import org.tornadobatch.system.OdeSystem;
  */
 public final class KernelGenerator {
     /** Bumped whenever the generated code changes meaning, so cached kernels are not reused. */
-    static final String VERSION = "15";
+    static final String VERSION = "16";
 
     /**
      * The largest step (states times stages) whose fixed-step loop is unrolled by two where the dialect asks for
@@ -204,8 +204,11 @@ public final class KernelGenerator {
         b.declare(false, Ty.DOUBLE, "t", "t0");
         b.declare(false, Ty.DOUBLE, "dt", "dtInit");
         b.declare(false, Ty.INT, "code", "0");
-        if (tab.isRosenbrock()) {
-            b.declare(false, Ty.BOOL, "singular", "false"); // the last attempted step's matrix (RosenbrockWriter)
+        if (tab.isImplicit()) {
+            b.declare(false, Ty.BOOL, "singular", "false"); // the last attempted step's matrix (IterationMatrix)
+        }
+        if (tab.isSdirk()) {
+            b.declare(false, Ty.BOOL, "newtonFail", "false"); // the last attempted step's Newton iteration (SdirkWriter)
         }
         b.declare(false, Ty.INT64, Code.var("accepted", "0"), Code.var("rejected", "0"));
         b.declare(false, Ty.INT, Code.var("saveIdx", "0"), Code.var("winIdx", "0"));
@@ -234,8 +237,11 @@ public final class KernelGenerator {
             e.add(new Code.AfterSteps(List.of(new Code.Guard(ex("!(" + finite + " == 0)"),
                     Body.of(f -> f.update("code", "|=", RunStatus.NON_FINITE_STATE.bit())), new Code.Break(), event))));
         })));
-        if (tab.isRosenbrock()) {
+        if (tab.isImplicit()) {
             b.when(ex("code != 0 && singular"), x -> x.update("code", "|=", RunStatus.SINGULAR_MATRIX.bit()));
+        }
+        if (tab.isSdirk()) {
+            b.when(ex("code != 0 && newtonFail"), x -> x.update("code", "|=", RunStatus.NEWTON_FAILED.bit()));
         }
         // Whatever a failed run did not reach is NaN.
         b.when(ex("code != 0"), this::fillNaN);

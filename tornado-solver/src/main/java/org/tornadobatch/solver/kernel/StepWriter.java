@@ -30,8 +30,10 @@ final class StepWriter {
     private final ButcherTableau tab;
     private final StepControl ctl;
     private final int nStates;
-    /** The stages of a Rosenbrock method; null for an explicit one. */
+    /** The stages of a Rosenbrock method; null otherwise. */
     private final RosenbrockWriter rosenbrock;
+    /** The stages of an SDIRK method; null otherwise. */
+    private final SdirkWriter sdirk;
 
     StepWriter(KernelGenerator g, KernelSpec spec) {
         this.g = g;
@@ -43,6 +45,7 @@ final class StepWriter {
         this.ctl = spec.control();
         this.nStates = spec.system().states().size();
         this.rosenbrock = tab.isRosenbrock() ? new RosenbrockWriter(g, spec) : null;
+        this.sdirk = tab.isSdirk() ? new SdirkWriter(g, spec) : null;
     }
 
     private Ex lit(double v) {
@@ -110,8 +113,8 @@ final class StepWriter {
     private List<St> coefficients() {
         Body b = new Body();
         b.declare(true, R, "hh", single ? "(float) h" : "h");
-        if (rosenbrock != null) {
-            return b.statements(); // its stages take their coefficients as literals
+        if (rosenbrock != null || sdirk != null) {
+            return b.statements(); // their stages take their coefficients as literals
         }
         double[][] a = tab.a();
         for (int st = 1; st < tab.stages(); st++) {
@@ -134,6 +137,9 @@ final class StepWriter {
     private List<St> stages(String tStart) {
         if (rosenbrock != null) {
             return rosenbrock.stages(tStart);
+        }
+        if (sdirk != null) {
+            return sdirk.stages(tStart);
         }
         int s = tab.stages();
         double[][] a = tab.a();
@@ -218,8 +224,10 @@ final class StepWriter {
             b.declare(false, Ty.FLOAT, "err", new Code.Cast(Ty.FLOAT, call("sqrt", ex("acc * ", f32(1.0 / nStates)))));
             // Not finite, or past float32's range (a blow-up): rejected as non-finite.
             b.declare(true, Ty.BOOL, "finiteErr", "err < ", f32(3e38));
-            // A Rosenbrock step on a singular matrix (RosenbrockWriter) is rejected like a non-finite one.
-            b.when(ex(rosenbrock != null ? "!finiteErr || singular" : "!finiteErr"), x -> x.assign("err", f32(1e8)));
+            // An implicit step on a singular matrix (IterationMatrix), or whose Newton iteration failed (SdirkWriter), is
+            // rejected like a non-finite one.
+            String failed = rosenbrock != null ? "!finiteErr || singular" : sdirk != null ? "!finiteErr || singular || newtonFail" : "!finiteErr";
+            b.when(ex(failed), x -> x.assign("err", f32(1e8)));
             b.declare(true, Ty.BOOL, "accept", "err <= 1.0f");
             b.addAll(gain());
             b.when(ex("accept"), x -> {
@@ -347,6 +355,11 @@ final class StepWriter {
         return b.statements();
     }
 
+    /** The name of stage {@code j}'s values (its state appended): {@code K<j>_} (Rosenbrock), SdirkWriter's, else {@code k<j>_}. */
+    private String stage(int j) {
+        return rosenbrock != null ? "K" + j + "_" : sdirk != null ? sdirk.stage(j) : "k" + j + "_";
+    }
+
     /**
      * {@code sum_j w[j] * k_j_i} over non-zero weights, for stages below {@code upTo}. In float32 kernels as
      * {@code sum_(j>0) w[j] * (k_j_i - k_0_i)}: the weights of an error estimate sum to zero, and their float32
@@ -355,7 +368,6 @@ final class StepWriter {
     private Ex combination(double[] w, int upTo, int i) {
         List<Object> parts = new java.util.ArrayList<>();
         boolean differences = single && rosenbrock == null; // a Rosenbrock method's error weights need not sum to zero
-        String k = rosenbrock != null ? "K" : "k";
         for (int j = differences ? 1 : 0; j < upTo && j < w.length; j++) {
             if (w[j] == 0) {
                 continue;
@@ -367,7 +379,7 @@ final class StepWriter {
                 parts.add(lit(w[j]));
                 parts.add(" * ");
             }
-            parts.add(differences ? "(k" + j + "_" + i + " - k0_" + i + ")" : k + j + "_" + i);
+            parts.add(differences ? "(" + stage(j) + i + " - " + stage(0) + i + ")" : stage(j) + i);
         }
         return parts.isEmpty() ? lit(0) : new Code.Cat(parts);
     }

@@ -120,7 +120,7 @@ final class VectorRosenbrockWriter {
                 }
             }
         }
-        double tol = RosenbrockWriter.PIVOT_TOLERANCE * n * (s.single ? Math.ulp(1.0f) : Math.ulp(1.0));
+        double tol = IterationMatrix.PIVOT_TOLERANCE * n * (s.single ? Math.ulp(1.0f) : Math.ulp(1.0));
         s.line("final " + s.type() + " pivotMin = " + largest + ".mul(" + s.literal(tol) + ");");
         factorise();
         StringBuilder small = new StringBuilder(adaptive ? "" : "singPrev.or(");

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The explicit Runge-Kutta methods and the Rosenbrock methods (for stiff systems), by canonical name and the aliases users know. Names are
+ * The explicit Runge-Kutta methods, and for stiff systems the Rosenbrock and the singly diagonally implicit (SDIRK) methods, by canonical name and the aliases users know. Names are
  * case-insensitive; {@code _} and {@code -} are interchangeable.
  */
 public enum Algorithm {
@@ -36,7 +36,21 @@ public enum Algorithm {
     /** Hairer and Wanner's RODAS: stiffly accurate, order 4; fewer steps than ros3p at tight tolerances. */
     RODAS4("rodas4", Tableaus.RODAS4, "rodas"),
     /** Steinebach's Rodas5P: stiffly accurate, order 5 with less order reduction; DiffEqGPU's stiff default. */
-    RODAS5P("rodas5p", Tableaus.RODAS5P);
+    RODAS5P("rodas5p", Tableaus.RODAS5P),
+    /** Backward Euler, for stiff systems: order 1, L-stable, fixed steps; Newton's iteration over the generated Jacobian. */
+    BACKWARD_EULER("backward-euler", Tableaus.BACKWARD_EULER, "implicit-euler", "beuler"),
+    /** The implicit midpoint rule: order 2, A-stable, symplectic; fixed steps. */
+    IMPLICIT_MIDPOINT("implicit-midpoint", Tableaus.IMPLICIT_MIDPOINT, "midpoint-implicit"),
+    /** The trapezoidal rule (Crank-Nicolson): order 2, A-stable; adaptive with an explicit Euler estimate. */
+    CRANK_NICOLSON("crank-nicolson", Tableaus.TRAPEZOIDAL, "trapezoidal", "trapezoid", "cn"),
+    /** Alexander's L-stable two-stage SDIRK of order 2, fixed steps. */
+    SDIRK_2_2("sdirk-2-2", Tableaus.SDIRK_2_2, "sdirk2"),
+    /** Alexander's L-stable three-stage SDIRK of order 3, fixed steps. */
+    L_STABLE_DIRK_3("l-stable-dirk-3", Tableaus.L_STABLE_DIRK_3, "dirk3", "alexander3"),
+    /** Hairer and Wanner's SDIRK4: L-stable, order 4 with an embedded order 3 (adaptive). */
+    L_STABLE_SDIRK_4("l-stable-sdirk-4", Tableaus.L_STABLE_SDIRK_4, "sdirk4", "hairer-wanner-sdirk4"),
+    /** Kvaerno's L-stable ESDIRK 3(2) (adaptive). */
+    KVAERNO3("kvaerno3", Tableaus.KVAERNO3, "kvaerno-3");
 
     /** The default algorithm. */
     public static final Algorithm DEFAULT = DORMAND_PRINCE_54;

@@ -16,13 +16,24 @@ import java.util.Objects;
  * @param order         order of the propagated solution
  * @param embeddedOrder order of the embedded solution (0 without one); step control uses {@code embeddedOrder + 1}
  * @param rosenbrock    for a Rosenbrock method, its implicit part (then {@code c}, {@code a}, {@code b} and
- *                      {@code bHat} are its {@code alpha}, {@code a}, {@code m} and {@code mHat}); null for an explicit method
+ *                      {@code bHat} are its {@code alpha}, {@code a}, {@code m} and {@code mHat}); null otherwise
+ * @param sdirk         for a singly diagonally implicit method, its diagonal ({@code a} holds the part below it); null otherwise
  */
 public record ButcherTableau(String name, double[] c, double[][] a, double[] b, double[] bHat, int order, int embeddedOrder,
-                             Rosenbrock rosenbrock) {
+                             Rosenbrock rosenbrock, Sdirk sdirk) {
     /** An explicit method. */
     public ButcherTableau(String name, double[] c, double[][] a, double[] b, double[] bHat, int order, int embeddedOrder) {
-        this(name, c, a, b, bHat, order, embeddedOrder, null);
+        this(name, c, a, b, bHat, order, embeddedOrder, null, null);
+    }
+
+    /** A Rosenbrock method. */
+    public ButcherTableau(String name, double[] c, double[][] a, double[] b, double[] bHat, int order, int embeddedOrder, Rosenbrock rosenbrock) {
+        this(name, c, a, b, bHat, order, embeddedOrder, rosenbrock, null);
+    }
+
+    /** A singly diagonally implicit method (SDIRK or ESDIRK). */
+    public ButcherTableau(String name, double[] c, double[][] a, double[] b, double[] bHat, int order, int embeddedOrder, Sdirk sdirk) {
+        this(name, c, a, b, bHat, order, embeddedOrder, null, sdirk);
     }
 
     /** Checks the shapes (a strictly lower-triangular {@code a}, one entry of {@code c}, {@code b}, {@code bHat} per stage) and copies the arrays. */
@@ -46,6 +57,9 @@ public record ButcherTableau(String name, double[] c, double[][] a, double[] b, 
         if (rosenbrock != null && rosenbrock.c().length != s) {
             throw new IllegalArgumentException(name + ": the Rosenbrock part has " + rosenbrock.c().length + " stages (expected: " + s + ")");
         }
+        if (rosenbrock != null && sdirk != null) {
+            throw new IllegalArgumentException(name + ": a method is Rosenbrock or SDIRK, not both");
+        }
         if (order < 1 || (bHat != null && embeddedOrder < 1)) {
             throw new IllegalArgumentException(name + ": order " + order + ", embedded order " + embeddedOrder);
         }
@@ -59,6 +73,16 @@ public record ButcherTableau(String name, double[] c, double[][] a, double[] b, 
     /** Whether this is a Rosenbrock method (linearly implicit: a Jacobian and an LU factorisation per step). */
     public boolean isRosenbrock() {
         return rosenbrock != null;
+    }
+
+    /** Whether this is a singly diagonally implicit method (Newton's iteration per stage over one LU factorisation per step). */
+    public boolean isSdirk() {
+        return sdirk != null;
+    }
+
+    /** Whether a step needs the Jacobian and a factorised matrix (Rosenbrock or SDIRK). */
+    public boolean isImplicit() {
+        return rosenbrock != null || sdirk != null;
     }
 
     /** Whether the method has embedded weights (and so can control its step). */
@@ -89,7 +113,7 @@ public record ButcherTableau(String name, double[] c, double[][] a, double[] b, 
      */
     public boolean isFsal() {
         int s = stages();
-        if (rosenbrock != null || s < 2 || c[s - 1] != 1.0 || b[s - 1] != 0.0) {
+        if (isImplicit() || s < 2 || c[s - 1] != 1.0 || b[s - 1] != 0.0) {
             return false;
         }
         for (int j = 0; j < s - 1; j++) {
@@ -132,17 +156,17 @@ public record ButcherTableau(String name, double[] c, double[][] a, double[] b, 
     public boolean equals(Object o) {
         return o instanceof ButcherTableau t && name.equals(t.name) && Arrays.equals(c, t.c) && Arrays.deepEquals(a, t.a)
                 && Arrays.equals(b, t.b) && Arrays.equals(bHat, t.bHat) && order == t.order && embeddedOrder == t.embeddedOrder
-                && Objects.equals(rosenbrock, t.rosenbrock);
+                && Objects.equals(rosenbrock, t.rosenbrock) && Objects.equals(sdirk, t.sdirk);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(name, Arrays.hashCode(c), Arrays.deepHashCode(a), Arrays.hashCode(b), Arrays.hashCode(bHat), order, rosenbrock);
+        return Objects.hash(name, Arrays.hashCode(c), Arrays.deepHashCode(a), Arrays.hashCode(b), Arrays.hashCode(bHat), order, rosenbrock, sdirk);
     }
 
     @Override
     public String toString() {
         return name + " (order " + order + (bHat != null ? ", embedded " + embeddedOrder : "") + ", " + stages() + " stages"
-                + (rosenbrock != null ? ", " + rosenbrock : "") + ")";
+                + (rosenbrock != null ? ", " + rosenbrock : "") + (sdirk != null ? ", " + sdirk : "") + ")";
     }
 }

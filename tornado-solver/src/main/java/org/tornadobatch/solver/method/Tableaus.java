@@ -177,4 +177,52 @@ final class Tableaus {
                     r(37.80277123390563, -3.2571969029072276, 112.26918849496327, 66.9347231244047, -40.06618937091002,
                             -54.66780262877968, -9.48861652309627)),
                     r(0.21193756319429014, -0.42387512638858027, -0.3384627126235924, 1.8046452872882734, 2.325825639765069, 0, 0, 0)));
+
+    // ---------------------------------------------------------------------------------- singly diagonally implicit (SDIRK)
+    // The diagonal is Sdirk.gamma; a holds the part below it. Coefficients checked against the order conditions (SdirkTest).
+
+    /** Backward (implicit) Euler: order 1, L-stable, fixed steps; Newton starts from the explicit Euler step. */
+    static final ButcherTableau BACKWARD_EULER = new ButcherTableau("backward-euler", r(1), a(r()), r(1), null, 1, 0, new Sdirk(1, false));
+
+    /** The implicit midpoint rule: order 2, A-stable and symplectic, fixed steps. */
+    static final ButcherTableau IMPLICIT_MIDPOINT = new ButcherTableau("implicit-midpoint", r(0.5), a(r()), r(1), null, 2, 0,
+            new Sdirk(0.5, false));
+
+    /**
+     * The trapezoidal rule (Crank-Nicolson) as an ESDIRK: order 2, A-stable; the embedded solution is the explicit Euler
+     * step, so it controls its step with an order-1 estimate.
+     */
+    static final ButcherTableau TRAPEZOIDAL = new ButcherTableau("crank-nicolson", r(0, 1), a(r(), r(0.5)), r(0.5, 0.5), r(1, 0), 2, 1,
+            new Sdirk(0.5, true));
+
+    /** Alexander's two-stage SDIRK, SIAM J. Numer. Anal. 14 (1977): order 2, L-stable, stiffly accurate, gamma = 1 - 1/sqrt(2). */
+    static final ButcherTableau SDIRK_2_2 = new ButcherTableau("sdirk-2-2", r(0.29289321881345254, 1), a(r(), r(0.7071067811865475)),
+            r(0.7071067811865475, 0.29289321881345254), null, 2, 0, new Sdirk(0.29289321881345254, false));
+
+    /**
+     * Alexander's three-stage SDIRK (1977; Hairer and Wanner II, IV.6, Table 6.3): order 3, L-stable, stiffly accurate;
+     * gamma = 0.43586652150845967, the root of x^3 - 3x^2 + 3x/2 - 1/6 in (1/6, 1/2).
+     */
+    static final ButcherTableau L_STABLE_DIRK_3 = new ButcherTableau("l-stable-dirk-3", r(0.43586652150845967, 0.7179332607542298, 1),
+            a(r(), r(0.28206673924577014), r(1.2084966491760119, -0.6443631706844715)),
+            r(1.2084966491760119, -0.6443631706844715, 0.43586652150845967), null, 3, 0, new Sdirk(0.43586652150845967, false));
+
+    /**
+     * Hairer and Wanner's SDIRK4 (Solving ODEs II, IV.6, Table 6.5; the code SDIRK4): five stages, order 4 with an
+     * embedded order 3, L-stable, stiffly accurate, gamma = 1/4.
+     */
+    static final ButcherTableau L_STABLE_SDIRK_4 = new ButcherTableau("l-stable-sdirk-4", r(0.25, 0.75, 11.0 / 20, 0.5, 1),
+            a(r(), r(0.5), r(17.0 / 50, -1.0 / 25), r(371.0 / 1360, -137.0 / 2720, 15.0 / 544),
+                    r(25.0 / 24, -49.0 / 48, 125.0 / 16, -85.0 / 12)),
+            r(25.0 / 24, -49.0 / 48, 125.0 / 16, -85.0 / 12, 0.25), r(59.0 / 48, -17.0 / 96, 225.0 / 32, -85.0 / 12, 0), 4, 3,
+            new Sdirk(0.25, false));
+
+    /**
+     * Kvaerno's ESDIRK 3(2), BIT 44 (2004): four stages (the first explicit), order 3, L-stable, stiffly accurate; the
+     * embedded order-2 solution is the third stage. gamma = 0.4358665215 as published.
+     */
+    static final ButcherTableau KVAERNO3 = new ButcherTableau("kvaerno3", r(0, 0.871733043, 1, 1),
+            a(r(), r(0.4358665215), r(0.490563388419108, 0.073570090080892), r(0.308809969973036, 1.490563388254106, -1.235239879727145)),
+            r(0.308809969973036, 1.490563388254106, -1.235239879727145, 0.4358665215),
+            r(0.490563388419108, 0.073570090080892, 0.4358665215, 0), 3, 2, new Sdirk(0.4358665215, true));
 }

@@ -33,7 +33,7 @@ final class SdirkWriter {
     /** Newton stops when the scaled update is at most this (adaptive: in units of the error norm, which accepts at 1). */
     static final double KAPPA = 0.03;
     /** Fixed steps, float64: Newton stops when every update is at most this times {@code 1 + |Y_i|}. */
-    static final double FIXED_TOLERANCE_64 = 1e-10;
+    static final double FIXED_TOLERANCE_64 = 1e-12;
     /** Fixed steps, float32: as {@link #FIXED_TOLERANCE_64}. */
     static final double FIXED_TOLERANCE_32 = 1e-5;
     /** Newton iterations per stage before the step counts as failed. */

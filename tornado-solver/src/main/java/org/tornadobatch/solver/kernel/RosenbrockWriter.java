@@ -1,6 +1,5 @@
 package org.tornadobatch.solver.kernel;
 
-import static org.tornadobatch.solver.kernel.Code.call;
 import static org.tornadobatch.solver.kernel.Code.ex;
 
 import java.util.List;
@@ -9,11 +8,8 @@ import org.tornadobatch.solver.Precision;
 import org.tornadobatch.solver.kernel.Code.Body;
 import org.tornadobatch.solver.kernel.Code.Ex;
 import org.tornadobatch.solver.kernel.Code.St;
-import org.tornadobatch.solver.kernel.Code.Ty;
 import org.tornadobatch.solver.method.ButcherTableau;
 import org.tornadobatch.solver.method.Rosenbrock;
-import org.tornadobatch.system.Differentiation;
-import org.tornadobatch.system.Expr;
 
 /**
  * The stages of a Rosenbrock step ({@link Rosenbrock}), written out for a system of {@code n} states in scalar

@@ -11,6 +11,9 @@
 #                                 and float32, with the launcher's JVM flags and class-data archive; then
 #                                 UserPathBench in-process (cuda; tornadovm where packed); NumPy's and dd's write
 #                                 speed of the same bytes (userpath.log, userpath-bench-*.log)
+#   gpu-run.sh stiff              StiffRobertsonBench (STIFF_ARGS: runs, durations, reps; default 4097,1048577
+#                                 100,100000 3) for each of STIFF_METHODS on cuda, and on tornadovm where an SDK
+#                                 is packed (stiff-BACKEND.log)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-all}
@@ -113,6 +116,29 @@ PY
       2>&1 | grep -v incubator | tee "$out/userpath-bench-$b.log"
     java "${jf[@]}" -Xmx64g -Dbench.dir=/tmp -cp "$cp" org.tornadobatch.bench.UserPathBench $b 22 series float32 2 ${USERPATH_PROPORTIONS:--,0.004,0.001} \
       2>&1 | grep -v incubator | tee -a "$out/userpath-bench-$b.log"
+  done
+fi
+if [ "$what" = stiff ]; then
+  backends=(cuda)
+  if [ -f .device/tornadovm.tar.xz ]; then
+    [ -d /tmp/tornadovm-sdk ] || { mkdir -p /tmp/tornadovm-sdk && tar xJf .device/tornadovm.tar.xz -C /tmp/tornadovm-sdk --strip-components=1; }
+    export TORNADOVM_HOME=/tmp/tornadovm-sdk
+    tests/tornadovm-flags.sh /tmp/tornadovm.args || exit 2
+    mkdir -p /tmp/tornadovm-classes
+    backends+=(tornadovm)
+  fi
+  for b in "${backends[@]}"; do
+    if [ "$b" = tornadovm ]; then
+      jf=(@/tmp/tornadovm.args "${flags[@]}" -Dtornado.recover.bailout=False -Dtornadobatch.tornadovm.classes=/tmp/tornadovm-classes -Dtornado.device.memory=64GB)
+      cp=".device/bench/*:.device/lib/*:/tmp/tornadovm-classes"
+    else
+      jf=("${flags[@]}")
+      cp=".device/bench/*:.device/lib/*"
+    fi
+    for m in ${STIFF_METHODS:-rodas5p l-stable-sdirk-4 kvaerno3}; do
+      java "${jf[@]}" -Xmx48g -cp "$cp" org.tornadobatch.bench.StiffRobertsonBench $b ${STIFF_ARGS:-4097,1048577 100,100000 3} $m \
+        2>&1 | grep -v incubator | tee -a "$out/stiff-$b.log"
+    done
   done
 fi
 exit $rc

@@ -46,6 +46,9 @@ class AccuracyTest {
         if (algorithm == Algorithm.RODAS5P) {
             return 0.2;
         }
+        if (algorithm == Algorithm.GAUSS_LEGENDRE_4) {
+            return 1; // order 8 and a small error constant: at 1/2 its third halving reaches round-off
+        }
         return switch (algorithm.tableau().order()) {
             case 1 -> 0.02;
             case 2 -> 0.05;

@@ -64,7 +64,7 @@ class SdirkTest {
     }
 
     /** The residuals of the order conditions up to {@code order} (trees of order 1 to 4) for weights {@code b}. */
-    private static double[] conditions(double[][] a, double[] b, int order) {
+    static double[] conditions(double[][] a, double[] b, int order) {
         double[] c = times(a, new double[b.length]);
         for (int i = 0; i < b.length; i++) {
             c[i] = java.util.Arrays.stream(a[i]).sum();

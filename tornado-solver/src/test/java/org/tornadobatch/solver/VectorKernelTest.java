@@ -76,7 +76,7 @@ class VectorKernelTest {
     /** Whether the vector kernels cover {@code a} on a system of {@code states} states (VectorKernelWriter.ROSENBROCK_MAX_WORK). */
     private static boolean covered(Algorithm a, int states) {
         // SDIRK methods have no vector kernel (the scalar one runs them: sdirkMethodsRunTheScalarKernel)
-        return !a.tableau().isSdirk() && (!a.tableau().isRosenbrock() || a.tableau().stages() * states <= 9);
+        return !a.tableau().usesNewton() && (!a.tableau().isRosenbrock() || a.tableau().stages() * states <= 9);
     }
 
     static Stream<Arguments> fixed() {

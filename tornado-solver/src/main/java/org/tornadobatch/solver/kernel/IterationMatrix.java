@@ -4,6 +4,7 @@ import static org.tornadobatch.solver.kernel.Code.call;
 import static org.tornadobatch.solver.kernel.Code.ex;
 
 import java.util.List;
+import java.util.function.IntFunction;
 
 import org.tornadobatch.solver.Precision;
 import org.tornadobatch.solver.kernel.Code.Body;
@@ -21,6 +22,10 @@ import org.tornadobatch.system.Expr;
  * singular or ill-conditioned {@code W} (a pivot not above {@link #PIVOT_TOLERANCE} times n times the working type's
  * epsilon times W's largest entry, or not finite) sets the run's {@code singular} flag. Used by the Rosenbrock
  * ({@link RosenbrockWriter}) and SDIRK ({@link SdirkWriter}) steps; {@code inv} is {@code 1 / (h gamma)}.
+ *
+ * <p>A fully implicit step ({@link FirkWriter}) takes the block form: {@code M = (B / h) (x) I - I (x) J} for an
+ * {@code s x s} matrix {@code B} ({@code A^-1}), {@code s n} rows, row {@code p n + i} for stage {@code p}, state
+ * {@code i}; its entries {@code M<r>_<c>}, swaps {@code msw<k>_<r>}, {@code hinv = 1 / h}.
  */
 final class IterationMatrix {
     /**
@@ -37,6 +42,12 @@ final class IterationMatrix {
     private final int n;
     private final List<List<Expr>> jac;
     private final List<Expr> dT;
+    /** The block form's {@code B} (null: {@code W}), its size {@code s n}, and the names of entries and swaps. */
+    private final double[][] blocks;
+    private final int size;
+    private final String entry;
+    private final String swap;
+    private final String pivotMin;
 
     /** {@code withTime}: also {@code df/dt} into {@code dT<i>} (a Rosenbrock step's); else none is differentiated. */
     IterationMatrix(KernelGenerator g, KernelSpec spec, double gamma, boolean withTime) {
@@ -49,6 +60,33 @@ final class IterationMatrix {
         this.jac = Differentiation.jacobian(spec.system());
         this.dT = withTime ? Differentiation.timeDerivatives(spec.system())
                 : java.util.Collections.nCopies(n, (Expr) new Expr.Num(0, null));
+        this.blocks = null;
+        this.size = n;
+        this.entry = "W";
+        this.swap = "sw";
+        this.pivotMin = "pivotMin";
+    }
+
+    /** The block form {@code (B / h) (x) I - I (x) J} (no {@code df/dt}). */
+    IterationMatrix(KernelGenerator g, KernelSpec spec, double[][] blocks) {
+        this.g = g;
+        this.R = g.real();
+        this.single = spec.precision() == Precision.FLOAT32;
+        this.adaptive = spec.control().controller().isAdaptive();
+        this.gamma = 0;
+        this.n = spec.system().states().size();
+        this.jac = Differentiation.jacobian(spec.system());
+        this.dT = java.util.Collections.nCopies(n, (Expr) new Expr.Num(0, null));
+        this.blocks = blocks;
+        this.size = blocks.length * n;
+        this.entry = "M";
+        this.swap = "msw";
+        this.pivotMin = "mPivotMin";
+    }
+
+    /** The number of rows. */
+    int size() {
+        return size;
     }
 
     private Ex lit(double v) {
@@ -69,8 +107,30 @@ final class IterationMatrix {
         return dT.stream().anyMatch(e -> !Differentiation.isZero(e));
     }
 
-    private static String w(int i, int j) {
-        return "W" + i + "_" + j;
+    private String w(int i, int j) {
+        return entry + i + "_" + j;
+    }
+
+    /** Whether entry (r, c) may be non-zero before elimination. */
+    private boolean structural(int r, int c) {
+        if (blocks == null) {
+            return r == c || nonZero(r, c);
+        }
+        int i = r % n;
+        int j = c % n;
+        return (i == j && blocks[r / n][c / n] != 0) || (r / n == c / n && nonZero(i, j));
+    }
+
+    /** Entry (r, c) of the block form: {@code B_pq hinv [i == j] - J_ij [p == q]}. */
+    private Object[] blockEntry(int r, int c) {
+        int i = r % n;
+        int j = c % n;
+        double bpq = blocks[r / n][c / n];
+        boolean withJ = r / n == c / n && nonZero(i, j);
+        if (i == j && bpq != 0) {
+            return withJ ? new Object[] {lit(bpq), " * hinv - J" + i + "_" + j} : new Object[] {lit(bpq), " * hinv"};
+        }
+        return withJ ? new Object[] {"-J" + i + "_" + j} : new Object[] {lit(0)};
     }
 
     /**
@@ -79,6 +139,53 @@ final class IterationMatrix {
      * may be retried smaller), fixed steps from any step's (its NaN state ends the run).
      */
     void build(Body b, String tStart) {
+        build(b, tStart, true, false);
+    }
+
+    /**
+     * As {@link #build(Body, String)}; {@code withJacobian} false: {@code J} was evaluated by another matrix's build of this
+     * step; {@code orSingular}: {@code singular} also keeps what that matrix set.
+     */
+    void build(Body b, String tStart, boolean withJacobian, boolean orSingular) {
+        if (withJacobian) {
+            jacobian(b, tStart);
+        }
+        if (blocks == null) {
+            b.declare(true, R, "inv", lit(1), " / (hh * ", lit(gamma), ")");
+        } else {
+            b.declare(true, R, "hinv", lit(1), " / hh");
+        }
+        for (int i = 0; i < size; i++) {
+            for (int j = 0; j < size; j++) {
+                if (blocks != null) {
+                    b.declare(false, R, w(i, j), blockEntry(i, j));
+                    continue;
+                }
+                String jij = nonZero(i, j) ? "J" + i + "_" + j : null;
+                Object[] value = i == j ? (jij == null ? new Object[] {"inv"} : new Object[] {"inv - " + jij})
+                        : (jij == null ? new Object[] {lit(0)} : new Object[] {"-" + jij});
+                b.declare(false, R, w(i, j), value);
+            }
+        }
+        Ex largest = call("abs", ex(w(0, 0)));
+        for (int i = 0; i < size; i++) {
+            for (int j = 0; j < size; j++) {
+                if ((i > 0 || j > 0) && structural(i, j)) {
+                    largest = call("max", largest, call("abs", ex(w(i, j))));
+                }
+            }
+        }
+        b.declare(true, R, pivotMin, lit(PIVOT_TOLERANCE * size * (single ? Math.ulp(1.0f) : Math.ulp(1.0))), " * ", largest);
+        factorise(b);
+        List<Object> smallPivot = new java.util.ArrayList<>(adaptive && !orSingular ? List.of() : List.of("singular || "));
+        for (int k = 0; k < size; k++) {
+            smallPivot.addAll(List.of(k > 0 ? " || !(" : "!(", call("abs", ex(w(k, k))), " > " + pivotMin + ")"));
+        }
+        b.assign("singular", new Code.Cat(smallPivot));
+    }
+
+    /** Declares {@code J} (and {@code dT}) and evaluates them at {@code tStart} and the state. */
+    private void jacobian(Body b, String tStart) {
         for (int i = 0; i < n; i++) {
             for (int j = 0; j < n; j++) {
                 if (nonZero(i, j)) {
@@ -90,41 +197,17 @@ final class IterationMatrix {
             }
         }
         b.addAll(g.jacobian(ex(tStart), g.stateNames(), jac, dT));
-        b.declare(true, R, "inv", lit(1), " / (hh * ", lit(gamma), ")");
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < n; j++) {
-                String jij = nonZero(i, j) ? "J" + i + "_" + j : null;
-                Object[] value = i == j ? (jij == null ? new Object[] {"inv"} : new Object[] {"inv - " + jij})
-                        : (jij == null ? new Object[] {lit(0)} : new Object[] {"-" + jij});
-                b.declare(false, R, w(i, j), value);
-            }
-        }
-        Ex largest = call("abs", ex(w(0, 0)));
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < n; j++) {
-                if ((i > 0 || j > 0) && (i == j || nonZero(i, j))) {
-                    largest = call("max", largest, call("abs", ex(w(i, j))));
-                }
-            }
-        }
-        b.declare(true, R, "pivotMin", lit(PIVOT_TOLERANCE * n * (single ? Math.ulp(1.0f) : Math.ulp(1.0))), " * ", largest);
-        factorise(b);
-        List<Object> smallPivot = new java.util.ArrayList<>(adaptive ? List.of() : List.of("singular || "));
-        for (int k = 0; k < n; k++) {
-            smallPivot.addAll(List.of(k > 0 ? " || !(" : "!(", call("abs", ex(w(k, k))), " > pivotMin)"));
-        }
-        b.assign("singular", new Code.Cat(smallPivot));
     }
 
     /** Gaussian elimination of {@code W} in place: U above the diagonal, the multipliers of L below it. */
     private void factorise(Body b) {
-        for (int k = 0; k < n; k++) {
-            for (int r = k + 1; r < n; r++) {
+        for (int k = 0; k < size; k++) {
+            for (int r = k + 1; r < size; r++) {
                 int row = r;
                 int col = k;
-                b.declare(true, Ty.BOOL, "sw" + k + "_" + r, call("abs", ex(w(r, k))), " > ", call("abs", ex(w(k, k))));
-                b.when(ex("sw" + k + "_" + r), x -> {
-                    for (int j = 0; j < n; j++) {
+                b.declare(true, Ty.BOOL, swap + k + "_" + r, call("abs", ex(w(r, k))), " > ", call("abs", ex(w(k, k))));
+                b.when(ex(swap + k + "_" + r), x -> {
+                    for (int j = 0; j < size; j++) {
                         int cj = j;
                         x.block(y -> {
                             y.declare(true, R, "tmp", w(col, cj));
@@ -134,9 +217,9 @@ final class IterationMatrix {
                     }
                 });
             }
-            for (int r = k + 1; r < n; r++) {
+            for (int r = k + 1; r < size; r++) {
                 b.assign(w(r, k), w(r, k) + " / " + w(k, k));
-                for (int j = k + 1; j < n; j++) {
+                for (int j = k + 1; j < size; j++) {
                     b.update(w(r, j), "-=", w(r, k) + " * " + w(k, j));
                 }
             }
@@ -145,27 +228,32 @@ final class IterationMatrix {
 
     /** Solves {@code W v = (the right-hand side, in v<i>)} in place: the recorded swaps, L, then U. */
     void solve(Body b, String v) {
-        for (int k = 0; k < n; k++) {
-            for (int r = k + 1; r < n; r++) {
-                int row = r;
-                int col = k;
-                b.when(ex("sw" + k + "_" + r), x -> x.block(y -> {
-                    y.declare(true, R, "tmp", v + col);
-                    y.assign(v + col, v + row);
-                    y.assign(v + row, "tmp");
+        solve(b, i -> v + i);
+    }
+
+    /** As {@link #solve(Body, String)}, with entry {@code i} of the right-hand side named {@code v.apply(i)}. */
+    void solve(Body b, IntFunction<String> v) {
+        for (int k = 0; k < size; k++) {
+            for (int r = k + 1; r < size; r++) {
+                String row = v.apply(r);
+                String col = v.apply(k);
+                b.when(ex(swap + k + "_" + r), x -> x.block(y -> {
+                    y.declare(true, R, "tmp", col);
+                    y.assign(col, row);
+                    y.assign(row, "tmp");
                 }));
             }
         }
-        for (int r = 1; r < n; r++) {
+        for (int r = 1; r < size; r++) {
             for (int k = 0; k < r; k++) {
-                b.update(v + r, "-=", w(r, k) + " * " + v + k);
+                b.update(v.apply(r), "-=", w(r, k) + " * " + v.apply(k));
             }
         }
-        for (int r = n - 1; r >= 0; r--) {
-            for (int k = r + 1; k < n; k++) {
-                b.update(v + r, "-=", w(r, k) + " * " + v + k);
+        for (int r = size - 1; r >= 0; r--) {
+            for (int k = r + 1; k < size; k++) {
+                b.update(v.apply(r), "-=", w(r, k) + " * " + v.apply(k));
             }
-            b.assign(v + r, v + r + " / " + w(r, r));
+            b.assign(v.apply(r), v.apply(r) + " / " + w(r, r));
         }
     }
 }

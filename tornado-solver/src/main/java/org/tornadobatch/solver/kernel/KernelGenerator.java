@@ -207,8 +207,11 @@ public final class KernelGenerator {
         if (tab.isImplicit()) {
             b.declare(false, Ty.BOOL, "singular", "false"); // the last attempted step's matrix (IterationMatrix)
         }
-        if (tab.isSdirk()) {
-            b.declare(false, Ty.BOOL, "newtonFail", "false"); // the last attempted step's Newton iteration (SdirkWriter)
+        if (tab.usesNewton()) {
+            b.declare(false, Ty.BOOL, "newtonFail", "false"); // the last attempted step's Newton iteration (SdirkWriter, FirkWriter)
+        }
+        if (FirkWriter.retries(spec)) {
+            b.declare(false, Ty.BOOL, "retry", "true"); // the first step, or one after a rejection: FirkWriter refines its estimate
         }
         b.declare(false, Ty.INT64, Code.var("accepted", "0"), Code.var("rejected", "0"));
         b.declare(false, Ty.INT, Code.var("saveIdx", "0"), Code.var("winIdx", "0"));
@@ -240,7 +243,7 @@ public final class KernelGenerator {
         if (tab.isImplicit()) {
             b.when(ex("code != 0 && singular"), x -> x.update("code", "|=", RunStatus.SINGULAR_MATRIX.bit()));
         }
-        if (tab.isSdirk()) {
+        if (tab.usesNewton()) {
             b.when(ex("code != 0 && newtonFail"), x -> x.update("code", "|=", RunStatus.NEWTON_FAILED.bit()));
         }
         // Whatever a failed run did not reach is NaN.

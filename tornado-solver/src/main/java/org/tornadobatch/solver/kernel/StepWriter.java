@@ -34,6 +34,8 @@ final class StepWriter {
     private final RosenbrockWriter rosenbrock;
     /** The stages of an SDIRK method; null otherwise. */
     private final SdirkWriter sdirk;
+    /** The stages of a fully implicit method; null otherwise. */
+    private final FirkWriter firk;
 
     StepWriter(KernelGenerator g, KernelSpec spec) {
         this.g = g;
@@ -46,6 +48,7 @@ final class StepWriter {
         this.nStates = spec.system().states().size();
         this.rosenbrock = tab.isRosenbrock() ? new RosenbrockWriter(g, spec) : null;
         this.sdirk = tab.isSdirk() ? new SdirkWriter(g, spec) : null;
+        this.firk = tab.isFirk() ? new FirkWriter(g, spec) : null;
     }
 
     private Ex lit(double v) {
@@ -65,6 +68,9 @@ final class StepWriter {
     List<St> advance() {
         if (ctl.controller().isAdaptive()) {
             return List.of(new Code.StepLoop(adaptiveStep()));
+        }
+        if (firk != null) {
+            return List.of(new Code.StepLoop(landingStep()));
         }
         return Body.of(b -> b.when(ex("t < tEv"), x -> {
             x.declare(true, Ty.DOUBLE, "tBase", "t");
@@ -99,6 +105,27 @@ final class StepWriter {
         }));
     }
 
+    /**
+     * A fully implicit method's fixed step, written once (its stages are long: the counted loop and its landing step would
+     * write them twice, past the JVM's 64 KB per method sooner): steps of {@code dt} from {@code t}, the last one that
+     * ends within {@code 1e-6 dt} of the event shortened to land on it.
+     */
+    private List<St> landingStep() {
+        List<St> step = Body.of(b -> {
+            b.declare(true, Ty.DOUBLE, "rem", "tEv - t");
+            b.declare(true, Ty.BOOL, "hit", "rem <= dt * 1.000001");
+            b.declare(true, Ty.DOUBLE, "h", "hit ? rem : dt");
+            b.addAll(coefficients());
+            b.addAll(stages("t"));
+            b.addAll(acceptState());
+            b.assign("t", "hit ? tEv : t + h");
+            b.increment("accepted");
+            b.addAll(nextFirstStage(false, "t"));
+        });
+        return List.of(new Code.Guard(ex("accepted >= maxSteps"),
+                Body.of(b -> b.update("code", "|=", RunStatus.MAX_STEPS_EXCEEDED.bit())), new Code.Leave(), step));
+    }
+
     /** One fixed step from time {@code ts}, in a block of its own. */
     private List<St> fixedStep(String ts) {
         return Body.of(b -> b.block(x -> {
@@ -113,7 +140,7 @@ final class StepWriter {
     private List<St> coefficients() {
         Body b = new Body();
         b.declare(true, R, "hh", single ? "(float) h" : "h");
-        if (rosenbrock != null || sdirk != null) {
+        if (rosenbrock != null || sdirk != null || firk != null) {
             return b.statements(); // their stages take their coefficients as literals
         }
         double[][] a = tab.a();
@@ -140,6 +167,9 @@ final class StepWriter {
         }
         if (sdirk != null) {
             return sdirk.stages(tStart);
+        }
+        if (firk != null) {
+            return firk.stages(tStart);
         }
         int s = tab.stages();
         double[][] a = tab.a();
@@ -204,7 +234,7 @@ final class StepWriter {
             b.declare(true, Ty.DOUBLE, "h", "hit ? rem : dt");
             b.addAll(coefficients());
             b.addAll(stages("t"));
-            double[] ew = tab.errorWeights();
+            double[] ew = firk != null ? null : tab.errorWeights();
             // The norm in float32 in every precision, like the gain: it is compared with 1 and needs a few digits. Only the
             // estimate itself (a weighted sum of stages that cancels) is computed in the kernel's precision.
             String f = single ? "" : "(float) ";
@@ -213,7 +243,9 @@ final class StepWriter {
                 int state = i;
                 b.block(x -> {
                     // A Rosenbrock step's stages K are increments already (h f, not f).
-                    Ex estimate = rosenbrock != null ? ex(f, "(", combination(ew, s, state), ")") : ex(f, "(hh * (", combination(ew, s, state), "))");
+                    // A fully implicit step's estimate is its ee (FirkWriter).
+                    Ex estimate = firk != null ? ex(f, "ee" + state) : rosenbrock != null ? ex(f, "(", combination(ew, s, state), ")")
+                            : ex(f, "(hh * (", combination(ew, s, state), "))");
                     x.declare(true, Ty.FLOAT, "err", call("max", call("abs", estimate), f32(1e-16)));
                     x.declare(true, Ty.FLOAT, "sc", ex("at" + state + " + rt" + state + " * ", call("max", call("abs", ex(f, "y" + state)),
                             call("abs", ex(f, "n" + state)))));
@@ -226,7 +258,7 @@ final class StepWriter {
             b.declare(true, Ty.BOOL, "finiteErr", "err < ", f32(3e38));
             // An implicit step on a singular matrix (IterationMatrix), or whose Newton iteration failed (SdirkWriter), is
             // rejected like a non-finite one.
-            String failed = rosenbrock != null ? "!finiteErr || singular" : sdirk != null ? "!finiteErr || singular || newtonFail" : "!finiteErr";
+            String failed = rosenbrock != null ? "!finiteErr || singular" : tab.usesNewton() ? "!finiteErr || singular || newtonFail" : "!finiteErr";
             b.when(ex(failed), x -> x.assign("err", f32(1e8)));
             b.declare(true, Ty.BOOL, "accept", "err <= 1.0f");
             b.addAll(gain());
@@ -234,6 +266,9 @@ final class StepWriter {
                 x.addAll(acceptState());
                 x.assign("t", "hit ? tEv : t + h");
                 x.increment("accepted");
+                if (FirkWriter.retries(spec)) {
+                    x.assign("retry", "false");
+                }
                 x.when(ex("!(hit && h < dt * 0.999999)"), y -> {
                     y.assign("le2", "le1");
                     y.assign("le1", "le");
@@ -244,6 +279,9 @@ final class StepWriter {
                 x.addAll(nextFirstStage(tab.isFsal(), "t"));
             }, x -> {
                 x.increment("rejected");
+                if (FirkWriter.retries(spec)) {
+                    x.assign("retry", "true");
+                }
                 x.when(ex("h <= dtMin"), y -> y.update("code", "|=", RunStatus.STEP_TOO_SMALL.bit() + " | (finiteErr ? 0 : "
                         + RunStatus.NON_FINITE_STATE.bit() + ")").leave());
                 x.assign("dt", call("max", ex("h * (double) gain"), ex("dtMin"))); // harmless after a failure: the step loop's condition ends it

@@ -118,8 +118,8 @@ public final class VectorKernelWriter {
 
     /** Why {@code spec} has no vector kernel, or null where it has one. */
     public static String unsupported(KernelSpec spec) {
-        if (spec.tableau().isSdirk()) {
-            return "an SDIRK method (Newton's iteration per lane is not written for vectors)";
+        if (spec.tableau().usesNewton()) {
+            return "an SDIRK or fully implicit method (Newton's iteration per lane is not written for vectors)";
         }
         if (spec.tableau().isRosenbrock() && spec.tableau().stages() * spec.system().states().size() > ROSENBROCK_MAX_WORK) {
             return "a Rosenbrock step this large (stages x states above " + ROSENBROCK_MAX_WORK + ")";

@@ -5,7 +5,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The explicit Runge-Kutta methods, and for stiff systems the Rosenbrock and the singly diagonally implicit (SDIRK) methods, by canonical name and the aliases users know. Names are
+ * The explicit Runge-Kutta methods, and for stiff systems the Rosenbrock, the singly diagonally implicit (SDIRK) and the
+ * fully implicit (Radau IIA, Gauss-Legendre) methods, by canonical name and the aliases users know. Names are
  * case-insensitive; {@code _} and {@code -} are interchangeable.
  */
 public enum Algorithm {
@@ -50,7 +51,13 @@ public enum Algorithm {
     /** Hairer and Wanner's SDIRK4: L-stable, order 4 with an embedded order 3 (adaptive). */
     L_STABLE_SDIRK_4("l-stable-sdirk-4", Tableaus.L_STABLE_SDIRK_4, "sdirk4", "hairer-wanner-sdirk4"),
     /** Kvaerno's L-stable ESDIRK 3(2) (adaptive). */
-    KVAERNO3("kvaerno3", Tableaus.KVAERNO3, "kvaerno-3");
+    KVAERNO3("kvaerno3", Tableaus.KVAERNO3, "kvaerno-3"),
+    /** Radau IIA of order 5 (Hairer and Wanner's RADAU5): fully implicit, L-stable, stiffly accurate; adaptive. */
+    RADAU_IIA_5("radau-iia-5", Tableaus.RADAU_IIA_5, "radau", "radau5", "radau-iia"),
+    /** Gauss-Legendre, two stages: order 4, A-stable, symplectic; fully implicit, fixed steps. */
+    GAUSS_LEGENDRE_2("gauss-legendre-2", Tableaus.GAUSS_LEGENDRE_2, "firk-gauss-legendre-2", "gl2", "gauss2"),
+    /** Gauss-Legendre, four stages: order 8, A-stable, symplectic; fully implicit, fixed steps. */
+    GAUSS_LEGENDRE_4("gauss-legendre-4", Tableaus.GAUSS_LEGENDRE_4, "firk-gauss-legendre-4", "gl4", "gauss4");
 
     /** The default algorithm. */
     public static final Algorithm DEFAULT = DORMAND_PRINCE_54;

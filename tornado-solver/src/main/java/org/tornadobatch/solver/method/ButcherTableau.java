@@ -4,13 +4,13 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * An explicit Runge-Kutta method as data: nodes {@code c}, the strictly lower-triangular matrix {@code a}
- * (row {@code i} has {@code i} entries), weights {@code b}, and optionally the embedded weights {@code bHat}
- * whose difference from {@code b} estimates the local error. Arrays are copied in and out.
+ * A Runge-Kutta method as data: nodes {@code c}, the strictly lower-triangular matrix {@code a} (row {@code i} has
+ * {@code i} entries; a fully implicit method's has {@code s}), weights {@code b}, and optionally the embedded weights
+ * {@code bHat} whose difference from {@code b} estimates the local error. Arrays are copied in and out.
  *
  * @param name          the method's canonical name
  * @param c             nodes, {@code c[0] = 0}
- * @param a             coupling coefficients, row {@code i} of length {@code i}
+ * @param a             coupling coefficients, row {@code i} of length {@code i} ({@code s} for a fully implicit method)
  * @param b             weights of the propagated solution
  * @param bHat          embedded weights, or null for a method without an error estimate
  * @param order         order of the propagated solution
@@ -18,25 +18,34 @@ import java.util.Objects;
  * @param rosenbrock    for a Rosenbrock method, its implicit part (then {@code c}, {@code a}, {@code b} and
  *                      {@code bHat} are its {@code alpha}, {@code a}, {@code m} and {@code mHat}); null otherwise
  * @param sdirk         for a singly diagonally implicit method, its diagonal ({@code a} holds the part below it); null otherwise
+ * @param firk          for a fully implicit method, its error estimate ({@code a} is the full matrix; {@code bHat} null); null otherwise
  */
 public record ButcherTableau(String name, double[] c, double[][] a, double[] b, double[] bHat, int order, int embeddedOrder,
-                             Rosenbrock rosenbrock, Sdirk sdirk) {
+                             Rosenbrock rosenbrock, Sdirk sdirk, Firk firk) {
     /** An explicit method. */
     public ButcherTableau(String name, double[] c, double[][] a, double[] b, double[] bHat, int order, int embeddedOrder) {
-        this(name, c, a, b, bHat, order, embeddedOrder, null, null);
+        this(name, c, a, b, bHat, order, embeddedOrder, null, null, null);
     }
 
     /** A Rosenbrock method. */
     public ButcherTableau(String name, double[] c, double[][] a, double[] b, double[] bHat, int order, int embeddedOrder, Rosenbrock rosenbrock) {
-        this(name, c, a, b, bHat, order, embeddedOrder, rosenbrock, null);
+        this(name, c, a, b, bHat, order, embeddedOrder, rosenbrock, null, null);
     }
 
     /** A singly diagonally implicit method (SDIRK or ESDIRK). */
     public ButcherTableau(String name, double[] c, double[][] a, double[] b, double[] bHat, int order, int embeddedOrder, Sdirk sdirk) {
-        this(name, c, a, b, bHat, order, embeddedOrder, null, sdirk);
+        this(name, c, a, b, bHat, order, embeddedOrder, null, sdirk, null);
     }
 
-    /** Checks the shapes (a strictly lower-triangular {@code a}, one entry of {@code c}, {@code b}, {@code bHat} per stage) and copies the arrays. */
+    /** A fully implicit method ({@code a} the full matrix; the estimate, if any, in {@code firk}; {@code embeddedOrder} its order). */
+    public ButcherTableau(String name, double[] c, double[][] a, double[] b, int order, int embeddedOrder, Firk firk) {
+        this(name, c, a, b, null, order, embeddedOrder, null, null, Objects.requireNonNull(firk, "firk"));
+    }
+
+    /**
+     * Checks the shapes (a strictly lower-triangular {@code a}, or a full one for a fully implicit method; one entry of
+     * {@code c}, {@code b}, {@code bHat} per stage) and copies the arrays.
+     */
     public ButcherTableau {
         Objects.requireNonNull(name, "name");
         int s = b.length;
@@ -48,8 +57,9 @@ public record ButcherTableau(String name, double[] c, double[][] a, double[] b, 
         bHat = bHat == null ? null : bHat.clone();
         double[][] copy = new double[s][];
         for (int i = 0; i < s; i++) {
-            if (a[i].length != i) {
-                throw new IllegalArgumentException(name + ": row " + i + " of a has " + a[i].length + " entries (expected: " + i + ")");
+            int expected = firk != null ? s : i;
+            if (a[i].length != expected) {
+                throw new IllegalArgumentException(name + ": row " + i + " of a has " + a[i].length + " entries (expected: " + expected + ")");
             }
             copy[i] = a[i].clone();
         }
@@ -57,10 +67,13 @@ public record ButcherTableau(String name, double[] c, double[][] a, double[] b, 
         if (rosenbrock != null && rosenbrock.c().length != s) {
             throw new IllegalArgumentException(name + ": the Rosenbrock part has " + rosenbrock.c().length + " stages (expected: " + s + ")");
         }
-        if (rosenbrock != null && sdirk != null) {
-            throw new IllegalArgumentException(name + ": a method is Rosenbrock or SDIRK, not both");
+        if ((rosenbrock != null ? 1 : 0) + (sdirk != null ? 1 : 0) + (firk != null ? 1 : 0) > 1) {
+            throw new IllegalArgumentException(name + ": a method is one of Rosenbrock, SDIRK or fully implicit");
         }
-        if (order < 1 || (bHat != null && embeddedOrder < 1)) {
+        if (firk != null && (bHat != null || (firk.hasEstimate() && firk.estimateWeights().length != s))) {
+            throw new IllegalArgumentException(name + ": a fully implicit method has no bHat, and one estimate weight per stage");
+        }
+        if (order < 1 || ((bHat != null || (firk != null && firk.hasEstimate())) && embeddedOrder < 1)) {
             throw new IllegalArgumentException(name + ": order " + order + ", embedded order " + embeddedOrder);
         }
     }
@@ -80,14 +93,24 @@ public record ButcherTableau(String name, double[] c, double[][] a, double[] b, 
         return sdirk != null;
     }
 
-    /** Whether a step needs the Jacobian and a factorised matrix (Rosenbrock or SDIRK). */
-    public boolean isImplicit() {
-        return rosenbrock != null || sdirk != null;
+    /** Whether this is a fully implicit method (Newton's iteration on all stages at once over one LU factorisation per step). */
+    public boolean isFirk() {
+        return firk != null;
     }
 
-    /** Whether the method has embedded weights (and so can control its step). */
+    /** Whether a step solves its stages by Newton's iteration (SDIRK or fully implicit). */
+    public boolean usesNewton() {
+        return sdirk != null || firk != null;
+    }
+
+    /** Whether a step needs the Jacobian and a factorised matrix (Rosenbrock, SDIRK or fully implicit). */
+    public boolean isImplicit() {
+        return rosenbrock != null || sdirk != null || firk != null;
+    }
+
+    /** Whether the method has embedded weights or a fully implicit method's estimate (and so can control its step). */
     public boolean hasErrorEstimate() {
-        return bHat != null;
+        return bHat != null || (firk != null && firk.hasEstimate());
     }
 
     /** The exponent base of step control: the order of the error estimate ({@code embeddedOrder + 1}). */
@@ -130,7 +153,7 @@ public record ButcherTableau(String name, double[] c, double[][] a, double[] b, 
         return c.clone();
     }
 
-    /** The coupling coefficients, row {@code i} of length {@code i} (a copy). */
+    /** The coupling coefficients, row {@code i} of length {@code i} ({@code s} for a fully implicit method; a copy). */
     @Override
     public double[][] a() {
         double[][] copy = new double[a.length][];
@@ -156,17 +179,18 @@ public record ButcherTableau(String name, double[] c, double[][] a, double[] b, 
     public boolean equals(Object o) {
         return o instanceof ButcherTableau t && name.equals(t.name) && Arrays.equals(c, t.c) && Arrays.deepEquals(a, t.a)
                 && Arrays.equals(b, t.b) && Arrays.equals(bHat, t.bHat) && order == t.order && embeddedOrder == t.embeddedOrder
-                && Objects.equals(rosenbrock, t.rosenbrock) && Objects.equals(sdirk, t.sdirk);
+                && Objects.equals(rosenbrock, t.rosenbrock) && Objects.equals(sdirk, t.sdirk) && Objects.equals(firk, t.firk);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(name, Arrays.hashCode(c), Arrays.deepHashCode(a), Arrays.hashCode(b), Arrays.hashCode(bHat), order, rosenbrock, sdirk);
+        return Objects.hash(name, Arrays.hashCode(c), Arrays.deepHashCode(a), Arrays.hashCode(b), Arrays.hashCode(bHat), order, rosenbrock, sdirk, firk);
     }
 
     @Override
     public String toString() {
         return name + " (order " + order + (bHat != null ? ", embedded " + embeddedOrder : "") + ", " + stages() + " stages"
-                + (rosenbrock != null ? ", " + rosenbrock : "") + (sdirk != null ? ", " + sdirk : "") + ")";
+                + (rosenbrock != null ? ", " + rosenbrock : "") + (sdirk != null ? ", " + sdirk : "")
+                + (firk != null ? ", " + firk : "") + ")";
     }
 }

@@ -225,4 +225,33 @@ final class Tableaus {
             a(r(), r(0.4358665215), r(0.490563388419108, 0.073570090080892), r(0.308809969973036, 1.490563388254106, -1.235239879727145)),
             r(0.308809969973036, 1.490563388254106, -1.235239879727145, 0.4358665215),
             r(0.490563388419108, 0.073570090080892, 0.4358665215, 0), 3, 2, new Sdirk(0.4358665215, true));
+
+    // ----------------------------------------------------------------------------------------- fully implicit (FIRK)
+    // Collocation methods: A and b from the nodes (Firk.collocation); checked against the order conditions (FirkTest).
+
+    private static ButcherTableau collocation(String name, double[] c, int order, int embeddedOrder, Firk firk) {
+        double[][] ab = Firk.collocation(c);
+        return new ButcherTableau(name, c, java.util.Arrays.copyOf(ab, c.length), ab[c.length], order, embeddedOrder, firk);
+    }
+
+    private static final double SQRT6 = Math.sqrt(6);
+
+    /**
+     * Radau IIA of order 5 (three stages; Hairer and Wanner, Solving ODEs II, IV.5): L-stable, stiffly accurate. Its
+     * estimate is RADAU5's, of order 3 (so the controller's exponent is 1/4), with gamma0 the real eigenvalue's
+     * inverse of A^-1, {@code (6 + 81^(1/3) - 9^(1/3)) / 30}, and weights {@code (-(13 + 7 sqrt 6), -13 + 7 sqrt 6, -1) / 3}.
+     */
+    static final ButcherTableau RADAU_IIA_5 = collocation("radau-iia-5", r((4 - SQRT6) / 10, (4 + SQRT6) / 10, 1), 5, 3,
+            new Firk((6 + Math.cbrt(81) - Math.cbrt(9)) / 30, r(-(13 + 7 * SQRT6) / 3, (-13 + 7 * SQRT6) / 3, -1.0 / 3)));
+
+    /** Gauss-Legendre with two stages: order 4, A-stable, symplectic; fixed steps. */
+    static final ButcherTableau GAUSS_LEGENDRE_2 = collocation("gauss-legendre-2", r(0.5 - Math.sqrt(3) / 6, 0.5 + Math.sqrt(3) / 6), 4, 0,
+            Firk.NO_ESTIMATE);
+
+    private static final double GL4_INNER = Math.sqrt(3.0 / 7 - 2.0 / 7 * Math.sqrt(6.0 / 5));
+    private static final double GL4_OUTER = Math.sqrt(3.0 / 7 + 2.0 / 7 * Math.sqrt(6.0 / 5));
+
+    /** Gauss-Legendre with four stages: order 8, A-stable, symplectic; fixed steps. */
+    static final ButcherTableau GAUSS_LEGENDRE_4 = collocation("gauss-legendre-4",
+            r((1 - GL4_OUTER) / 2, (1 - GL4_INNER) / 2, (1 + GL4_INNER) / 2, (1 + GL4_OUTER) / 2), 8, 0, Firk.NO_ESTIMATE);
 }

@@ -1,0 +1,131 @@
+package org.tornadobatch.solver.method;
+
+import java.util.Arrays;
+
+/**
+ * The implicit part of a fully implicit Runge-Kutta method (the collocation methods Gauss-Legendre and Radau IIA):
+ * the step's {@link ButcherTableau} holds the full stage matrix {@code A} ({@code s} entries per row). A step solves
+ * for the stage increments {@code Z_i = Y_i - y},
+ * <pre>
+ *   Z_i = h sum_j a_ij f(t + c_j h, y + Z_j),
+ * </pre>
+ * all stages at once, by simplified Newton over one matrix of {@code s n} rows, {@code (A^-1 / h) (x) I - I (x) J}
+ * ({@code J = df/dy} at the step's start), factorised once per step; the new state is {@code y + sum_i d_i Z_i} with
+ * {@code d = b^T A^-1} ({@code (0, ..., 0, 1)} for a stiffly accurate method), so that f is not evaluated again.
+ *
+ * <p>An error estimate, where {@code estimateGamma > 0} (Radau IIA: Hairer and Wanner, Solving ODEs II, IV.8, and
+ * their code RADAU5): {@code err = (I / (h gamma0) - J)^-1 (f(t, y) + sum_i e_i Z_i / h)}, which damps the stiff
+ * components of the raw difference; where it exceeds 1 on the first step or after a rejection, it is refined once
+ * with f at {@code y + err} in place of {@code f(t, y)}.
+ *
+ * @param estimateGamma   {@code gamma0} of the estimate's matrix, {@code > 0}; 0 for a method without an estimate
+ * @param estimateWeights {@code e}, one per stage; null where {@code estimateGamma} is 0
+ */
+public record Firk(double estimateGamma, double[] estimateWeights) {
+    /** A method without an error estimate (fixed steps). */
+    public static final Firk NO_ESTIMATE = new Firk(0, null);
+
+    /** Checks that an estimate has both its gamma ({@code > 0}) and its weights; copies the weights. */
+    public Firk {
+        if ((estimateGamma == 0) != (estimateWeights == null) || estimateGamma < 0 || Double.isNaN(estimateGamma)) {
+            throw new IllegalArgumentException("firk: estimate gamma " + estimateGamma + " with "
+                    + (estimateWeights == null ? "no" : estimateWeights.length) + " weights (expected: gamma > 0 with weights, or 0 without)");
+        }
+        estimateWeights = estimateWeights == null ? null : estimateWeights.clone();
+    }
+
+    /** Whether the method has an error estimate (and so can control its step). */
+    public boolean hasEstimate() {
+        return estimateWeights != null;
+    }
+
+    /** The estimate's weights (a copy), or null. */
+    @Override
+    public double[] estimateWeights() {
+        return estimateWeights == null ? null : estimateWeights.clone();
+    }
+
+    /** The inverse of the square matrix {@code a}, by Gauss-Jordan elimination with partial pivoting. */
+    public static double[][] inverse(double[][] a) {
+        int s = a.length;
+        double[][] m = new double[s][2 * s];
+        for (int i = 0; i < s; i++) {
+            System.arraycopy(a[i], 0, m[i], 0, s);
+            m[i][s + i] = 1;
+        }
+        for (int k = 0; k < s; k++) {
+            int p = k;
+            for (int r = k + 1; r < s; r++) {
+                if (Math.abs(m[r][k]) > Math.abs(m[p][k])) {
+                    p = r;
+                }
+            }
+            if (m[p][k] == 0) {
+                throw new IllegalArgumentException("firk: the stage matrix is singular");
+            }
+            double[] t = m[k];
+            m[k] = m[p];
+            m[p] = t;
+            double pivot = m[k][k];
+            for (int j = 0; j < 2 * s; j++) {
+                m[k][j] /= pivot;
+            }
+            for (int r = 0; r < s; r++) {
+                if (r != k && m[r][k] != 0) {
+                    double f = m[r][k];
+                    for (int j = 0; j < 2 * s; j++) {
+                        m[r][j] -= f * m[k][j];
+                    }
+                }
+            }
+        }
+        double[][] inv = new double[s][];
+        for (int i = 0; i < s; i++) {
+            inv[i] = Arrays.copyOfRange(m[i], s, 2 * s);
+        }
+        return inv;
+    }
+
+    /**
+     * The collocation method with nodes {@code c}: {@code a_ij} and {@code b_j} from the simplifying conditions
+     * {@code sum_j a_ij c_j^(k-1) = c_i^k / k} and {@code sum_j b_j c_j^(k-1) = 1 / k}, {@code k = 1..s}. Row {@code s}
+     * of the result is {@code b}; rows {@code 0..s-1} are {@code A}.
+     */
+    public static double[][] collocation(double[] c) {
+        int s = c.length;
+        double[][] v = new double[s][s]; // v[k][j] = c_j^k
+        for (int k = 0; k < s; k++) {
+            for (int j = 0; j < s; j++) {
+                v[k][j] = Math.pow(c[j], k);
+            }
+        }
+        double[][] vi = inverse(v);
+        double[][] out = new double[s + 1][s];
+        for (int i = 0; i <= s; i++) {
+            double x = i < s ? c[i] : 1;
+            for (int j = 0; j < s; j++) {
+                double sum = 0;
+                for (int k = 0; k < s; k++) {
+                    sum += Math.pow(x, k + 1) / (k + 1) * vi[j][k];
+                }
+                out[i][j] = sum;
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Firk f && estimateGamma == f.estimateGamma && Arrays.equals(estimateWeights, f.estimateWeights);
+    }
+
+    @Override
+    public int hashCode() {
+        return Double.hashCode(estimateGamma) * 31 + Arrays.hashCode(estimateWeights);
+    }
+
+    @Override
+    public String toString() {
+        return hasEstimate() ? "fully implicit, estimate gamma0 " + estimateGamma : "fully implicit";
+    }
+}

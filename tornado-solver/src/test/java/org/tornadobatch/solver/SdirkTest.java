@@ -176,7 +176,7 @@ class SdirkTest {
     @Test
     void float32SolvesOfAStiffSystemAgreeWithFloat64WithinFloat32Tolerances() {
         OdeSystem vdp = OdeSystem.parse("states: x = 2, v = 0\nparameters: mu = 100\ndx = v\ndv = mu * ((1 - x * x) * v - x)\n", "vdp");
-        for (String m : List.of("l-stable-sdirk-4", "kvaerno3")) {
+        for (String m : List.of("l-stable-sdirk-4", "kvaerno3", "kvaerno5")) {
             double[] got = new double[2];
             int k = 0;
             for (String p : List.of("float64", "float32")) {

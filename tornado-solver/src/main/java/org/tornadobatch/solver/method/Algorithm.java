@@ -52,6 +52,8 @@ public enum Algorithm {
     L_STABLE_SDIRK_4("l-stable-sdirk-4", Tableaus.L_STABLE_SDIRK_4, "sdirk4", "hairer-wanner-sdirk4"),
     /** Kvaerno's L-stable ESDIRK 3(2) (adaptive). */
     KVAERNO3("kvaerno3", Tableaus.KVAERNO3, "kvaerno-3"),
+    /** Kvaerno's L-stable ESDIRK 5(4) (adaptive). */
+    KVAERNO5("kvaerno5", Tableaus.KVAERNO5, "kvaerno-5"),
     /** Radau IIA of order 5 (Hairer and Wanner's RADAU5): fully implicit, L-stable, stiffly accurate; adaptive. */
     RADAU_IIA_5("radau-iia-5", Tableaus.RADAU_IIA_5, "radau", "radau5", "radau-iia"),
     /** Gauss-Legendre, two stages: order 4, A-stable, symplectic; fully implicit, fixed steps. */

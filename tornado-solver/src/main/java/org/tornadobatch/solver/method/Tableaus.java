@@ -226,6 +226,29 @@ final class Tableaus {
             r(0.308809969973036, 1.490563388254106, -1.235239879727145, 0.4358665215),
             r(0.490563388419108, 0.073570090080892, 0.4358665215, 0), 3, 2, new Sdirk(0.4358665215, true));
 
+    /**
+     * Kvaerno's ESDIRK 5(4), BIT 44 (2004): seven stages (the first explicit), order 5, L-stable, stiffly accurate; the
+     * embedded order-4 solution is the sixth stage. gamma = 0.26 as published; c the row sums.
+     */
+    static final ButcherTableau KVAERNO5 = kvaerno5();
+
+    private static ButcherTableau kvaerno5() {
+        double g = 0.26;
+        double[][] a = a(r(), r(g), r(0.13, 0.84033320996790809), r(0.22371961478320505, 0.47675532319799699, -0.06470895363112615),
+                r(0.16648564323248321, 0.10450018841591720, 0.03631482272098715, -0.13090704451073998),
+                r(0.13855640231268224, 0, -0.04245337201752043, 0.02446657898003141, 0.61943039072480676),
+                r(0.13659751177640291, 0, -0.05496908796538376, -0.04118626728321046, 0.62993304899016403, 0.06962479448202728));
+        double[] c = new double[7];
+        for (int i = 1; i < 7; i++) {
+            c[i] = java.util.Arrays.stream(a[i]).sum() + g;
+        }
+        double[] b = java.util.Arrays.copyOf(a[6], 7);
+        b[6] = g;
+        double[] bHat = java.util.Arrays.copyOf(a[5], 7);
+        bHat[5] = g;
+        return new ButcherTableau("kvaerno5", c, a, b, bHat, 5, 4, new Sdirk(g, true));
+    }
+
     // ----------------------------------------------------------------------------------------- fully implicit (FIRK)
     // Collocation methods: A and b from the nodes (Firk.collocation); checked against the order conditions (FirkTest).
 

@@ -235,6 +235,9 @@ public final class ResultFolder {
         NpyWriter.write(partial.resolve("status.npy"), r.status());
         NpyWriter.write(partial.resolve("accepted_steps.npy"), r.acceptedSteps());
         NpyWriter.write(partial.resolve("rejected_steps.npy"), r.rejectedSteps());
+        if (r.usesNewton()) {
+            NpyWriter.write(partial.resolve("newton_iterations.npy"), r.newtonIterations());
+        }
         if (r.windowStarts().length > 0) {
             NpyWriter.write(partial.resolve("window_starts.npy"), r.windowStarts());
         }

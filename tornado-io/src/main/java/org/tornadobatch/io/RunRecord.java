@@ -90,6 +90,9 @@ public final class RunRecord {
             long n = f[2].equals("run") ? r.runs() : r.time().length;
             arrays.put(f[0], entry(f[1], List.of(n), List.of(f[2])));
         }
+        if (r.usesNewton()) {
+            arrays.put("newton_iterations", entry("newton_iterations.npy", List.of((long) r.runs()), List.of("run")));
+        }
         if (r.windowStarts().length > 0) {
             arrays.put("window_starts", entry("window_starts.npy", List.of((long) r.windowStarts().length), List.of("window")));
         }
@@ -114,6 +117,11 @@ public final class RunRecord {
         int[] acc = r.acceptedSteps();
         run.put("accepted_steps_mean", java.util.Arrays.stream(acc).average().orElse(0));
         run.put("accepted_steps_max", java.util.Arrays.stream(acc).max().orElse(0));
+        if (r.usesNewton()) {
+            int[] its = r.newtonIterations();
+            run.put("newton_iterations_mean", java.util.Arrays.stream(its).average().orElse(0));
+            run.put("newton_iterations_max", java.util.Arrays.stream(its).max().orElse(0));
+        }
         m.put("run", run);
         return m;
     }

@@ -22,6 +22,10 @@ public final class SolveResult implements AutoCloseable {
     public static final int PER_RUN_ACCEPTED = 1;
     /** The row of rejected steps in the per-run array. */
     public static final int PER_RUN_REJECTED = 2;
+    /** The row of Newton iterations in the per-run array (zero for methods without them). */
+    public static final int PER_RUN_NEWTON = 3;
+    /** The per-run array's rows. */
+    public static final int PER_RUN_ROWS = 4;
 
     private final double[] time;
     private final ResultArray state;
@@ -38,8 +42,8 @@ public final class SolveResult implements AutoCloseable {
 
     /**
      * A result over host arrays it now owns (closing it frees them), as the solve pipeline makes it: null for an
-     * output not made; {@code perRun} has the rows {@link #PER_RUN_STATUS}, {@link #PER_RUN_ACCEPTED} and
-     * {@link #PER_RUN_REJECTED}.
+     * output not made; {@code perRun} has the rows {@link #PER_RUN_STATUS}, {@link #PER_RUN_ACCEPTED},
+     * {@link #PER_RUN_REJECTED} and {@link #PER_RUN_NEWTON}.
      */
     public SolveResult(double[] time, ResultArray state, ResultArray observables, ResultArray stateSummaries,
                        ResultArray observableSummaries, ResultArray stepCounts, double[] windowStarts, HostArray perRun, Batch batch,
@@ -141,6 +145,21 @@ public final class SolveResult implements AutoCloseable {
     /** Rejected steps per run. */
     public int[] rejectedSteps() {
         return row(PER_RUN_REJECTED);
+    }
+
+    /**
+     * Newton iterations per run, over every attempted step (accepted or rejected), for the methods that iterate (SDIRK,
+     * ESDIRK, fully implicit; see {@link #usesNewton()}); zeros for the others. Each iteration evaluates f once per implicit
+     * stage it solves and solves once with the step's factorised matrix. The Jacobian is evaluated, and its matrix
+     * factorised, once per attempted step (accepted + rejected; Radau's error estimate factorises a second matrix).
+     */
+    public int[] newtonIterations() {
+        return row(PER_RUN_NEWTON);
+    }
+
+    /** Whether the method solves its stages by Newton's iteration ({@link #newtonIterations()} counts them). */
+    public boolean usesNewton() {
+        return info.usesNewton();
     }
 
     /** How many runs the result holds. */
@@ -320,6 +339,11 @@ public final class SolveResult implements AutoCloseable {
         /** The run's rejected steps. */
         public int rejectedSteps() {
             return perRun.segment().getAtIndex(ValueLayout.JAVA_INT, (long) PER_RUN_REJECTED * runs + index);
+        }
+
+        /** The run's Newton iterations (see {@link SolveResult#newtonIterations()}). */
+        public int newtonIterations() {
+            return perRun.segment().getAtIndex(ValueLayout.JAVA_INT, (long) PER_RUN_NEWTON * runs + index);
         }
 
         /** The run's sample times: {@link SolveResult#time()}, NaN from where it failed (see {@link SolveResult#runTimes()}). */

@@ -142,6 +142,31 @@ class FirkTest {
         }
     }
 
+    /**
+     * Newton iterations per run: on a linear problem with its exact Jacobian the first iteration solves each step's
+     * equations and the second finds a zero update, so a fixed-step run takes 2 per step and stage solved (one stage
+     * group for the fully implicit methods, one per implicit stage for SDIRK); explicit methods count none.
+     */
+    @Test
+    void newtonIterationsAreCountedPerRun() {
+        OdeSystem linear = OdeSystem.parse("states: x = 1\ndx = -2 * x\n", "linear");
+        Map<String, Integer> expected = Map.of("radau-iia-5", 2 * 10, "gauss-legendre-4", 2 * 10, "backward-euler", 2 * 10,
+                "l-stable-dirk-3", 2 * 3 * 10, "kvaerno5", 2 * 6 * 10, "rk4", 0);
+        expected.forEach((m, its) -> {
+            try (SolveResult r = Solver.solveIvp(linear, Map.of(), 1, SolveOptions.defaults().method(m).controller("fixed").dt(0.1))) {
+                assertEquals(10, r.acceptedSteps()[0], m);
+                assertEquals(its, r.newtonIterations()[0], m + ": Newton iterations");
+                assertEquals(its, r.run(0).newtonIterations(), m);
+                assertEquals(its > 0, r.usesNewton(), m);
+            }
+        });
+        // Adaptive: at least one iteration per attempted step, at most SdirkWriter's 10.
+        try (SolveResult r = Solver.solveIvp(linear, Map.of(), 1, SolveOptions.defaults().method("radau").atol(1e-8).rtol(1e-8))) {
+            int attempts = r.acceptedSteps()[0] + r.rejectedSteps()[0];
+            assertTrue(r.newtonIterations()[0] >= attempts && r.newtonIterations()[0] <= 10 * attempts, r.newtonIterations()[0] + " for " + attempts);
+        }
+    }
+
     @Test
     void float32SolvesOfAStiffSystemAgreeWithFloat64WithinFloat32Tolerances() {
         OdeSystem vdp = OdeSystem.parse("states: x = 2, v = 0\nparameters: mu = 100\ndx = v\ndv = mu * ((1 - x * x) * v - x)\n", "vdp");

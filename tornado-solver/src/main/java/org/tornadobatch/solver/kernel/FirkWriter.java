@@ -133,6 +133,7 @@ final class FirkWriter {
         String f = single ? "" : "(float) ";
         double[] c = tab.c();
         x.loop(Ty.INT, "it", ex("0"), ex("it < " + (adaptive ? SdirkWriter.MAX_ITERATIONS : FIXED_MAX_ITERATIONS)), "it++", loop -> loop.when(ex("!conv && !newtonFail"), y -> {
+            y.increment("newtonIts");
             for (int p = 0; p < s; p++) {
                 for (int i = 0; i < n; i++) {
                     y.declare(false, R, "D" + p + "_" + i);

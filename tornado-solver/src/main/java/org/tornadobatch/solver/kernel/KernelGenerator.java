@@ -209,6 +209,7 @@ public final class KernelGenerator {
         }
         if (tab.usesNewton()) {
             b.declare(false, Ty.BOOL, "newtonFail", "false"); // the last attempted step's Newton iteration (SdirkWriter, FirkWriter)
+            b.declare(false, Ty.INT64, "newtonIts", "0"); // Newton iterations of every attempted step: row 2 of steps
         }
         if (FirkWriter.retries(spec)) {
             b.declare(false, Ty.BOOL, "retry", "true"); // the first step, or one after a rejection: FirkWriter refines its estimate
@@ -251,6 +252,9 @@ public final class KernelGenerator {
         b.store("status", "I32", ex("r"), ex("code"));
         b.store("steps", "I32", ex("r"), ex("(int) (accepted < 2147483647 ? accepted : 2147483647)"));
         b.store("steps", "I32", ex("stride + r"), ex("(int) (rejected < 2147483647 ? rejected : 2147483647)"));
+        if (tab.usesNewton()) {
+            b.store("steps", "I32", ex("2 * stride + r"), ex("(int) (newtonIts < 2147483647 ? newtonIts : 2147483647)"));
+        }
         return b.statements();
     }
 

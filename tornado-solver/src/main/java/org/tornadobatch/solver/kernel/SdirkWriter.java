@@ -115,6 +115,7 @@ final class SdirkWriter {
         }
         String f = single ? "" : "(float) ";
         x.loop(Ty.INT, "it", ex("0"), ex("it < " + MAX_ITERATIONS), "it++", loop -> loop.when(ex("!conv && !newtonFail"), y -> {
+            y.increment("newtonIts");
             for (int i = 0; i < n; i++) {
                 y.declare(false, R, "d" + i);
             }

@@ -152,7 +152,8 @@ final class BatchRun {
         outputShapes(spec, vars, schedule, count).forEach((label, shape) -> requests.put(label, output(label).request(p, shape)));
         Map<String, long[]> outputs = outputShapes(spec, vars, schedule, runs);
         requests.put(KernelArg.STATUS.label(), KernelArg.STATUS.request(p, count));
-        requests.put(KernelArg.STEPS.label(), KernelArg.STEPS.request(p, 2, count));
+        // Accepted and rejected steps; Newton iterations where the method has them.
+        requests.put(KernelArg.STEPS.label(), KernelArg.STEPS.request(p, spec.tableau().usesNewton() ? 3 : 2, count));
         boolean ok = false;
         try (Arena arena = Arena.ofConfined()) { // the event arrays; closing a shared arena would stop every thread
             requested = System.nanoTime();
@@ -256,7 +257,8 @@ final class BatchRun {
         SolveInfo info = new SolveInfo(solver.algorithm(), spec.control().controller().toString(),
                 spec.control().describe(), spec.precision().toString(), rt.name(), rt.deviceName(),
                 runs, chunks, chunkLength, kernel.entryPoint(), compileMillis, kernelMillis, totalMillis, spec.control(), time,
-                solver.outputs(), sums.record(compileMillis, hostArraysMillis, planMillis, chunksMillis, totalMillis));
+                solver.outputs(), sums.record(compileMillis, hostArraysMillis, planMillis, chunksMillis, totalMillis),
+                spec.tableau().usesNewton());
         List<String> sn = Variables.names(spec.system().stateNames(), vars.savedStates());
         List<String> on = Variables.names(spec.system().observables(), vars.savedObservables());
         List<String> ssn = slotNames(Variables.names(spec.system().stateNames(), vars.summarisedStates()));
@@ -360,8 +362,14 @@ final class BatchRun {
         MemorySegment p = perRun.segment();
         long intRow = runs * 4L;
         out.add(new ChunkPipeline.Output(resp.get("status").device(), 4, List.of(p.asSlice(SolveResult.PER_RUN_STATUS * intRow, intRow))));
-        out.add(new ChunkPipeline.Output(resp.get("steps").device(), 4, List.of(p.asSlice(SolveResult.PER_RUN_ACCEPTED * intRow, intRow),
-                p.asSlice(SolveResult.PER_RUN_REJECTED * intRow, intRow))));
+        List<MemorySegment> steps = new java.util.ArrayList<>(List.of(p.asSlice(SolveResult.PER_RUN_ACCEPTED * intRow, intRow),
+                p.asSlice(SolveResult.PER_RUN_REJECTED * intRow, intRow)));
+        if (spec.tableau().usesNewton()) {
+            steps.add(p.asSlice(SolveResult.PER_RUN_NEWTON * intRow, intRow));
+        } else {
+            p.asSlice(SolveResult.PER_RUN_NEWTON * intRow, intRow).fill((byte) 0);
+        }
+        out.add(new ChunkPipeline.Output(resp.get("steps").device(), 4, steps));
         return out;
     }
 

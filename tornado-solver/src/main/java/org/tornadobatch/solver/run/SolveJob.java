@@ -11,6 +11,7 @@ import org.tornadobatch.memory.MemoryManager;
 import org.tornadobatch.memory.host.HostArray;
 import org.tornadobatch.solver.Batch;
 import org.tornadobatch.solver.ResultStore;
+import org.tornadobatch.solver.SolveResult;
 import org.tornadobatch.solver.TimeSpec;
 import org.tornadobatch.solver.kernel.KernelSpec;
 
@@ -60,7 +61,7 @@ public record SolveJob(Setting solver, Batch batch, TimeSpec time, KernelSpec sp
                 HostArray stored = store == null ? null : store.array(o.getKey(), type, o.getValue());
                 arrays.put(o.getKey(), stored != null ? stored : memory.newHostArray(owner, type, o.getValue()));
             }
-            perRun = memory.newHostArray(owner, ElementType.INT32, 3, batch.runs());
+            perRun = memory.newHostArray(owner, ElementType.INT32, SolveResult.PER_RUN_ROWS, batch.runs());
             ok = true;
             return new Results(arrays, perRun);
         } finally {

@@ -279,6 +279,7 @@ public final class TornadoVmRuntime implements DeviceRuntime {
         }
         Path dir = classDirectory();
         Class<?> type = JavaKernelCompiler.loadClass(new KernelSource("java", source.entryPoint(), source.code(), options, source.signature()), dir);
+        checkCodeSize(dir.resolve(type.getName().replace('.', '/') + ".class"));
         Object task;
         try {
             task = type.getDeclaredConstructor().newInstance(); // once: launches use the instance, never reflection
@@ -286,6 +287,33 @@ public final class TornadoVmRuntime implements DeviceRuntime {
             throw new DeviceException("kernel " + type.getName() + " has no public no-argument constructor: " + e, e);
         }
         return new TvmKernel(type.getName(), source.signature(), task);
+    }
+
+    /**
+     * The most bytecode per kernel method handed to TornadoVM: past it javac writes wide jumps, and TornadoVM 5.2 fails
+     * at the kernel's first launch ("Unable to build sketch ... Label offset position has not been resolved yet"), as
+     * gauss-legendre-4 on Lorenz (36,635 bytes) did on PoCL, where radau-iia-5 (17,348) runs.
+     */
+    static final int MAX_CODE_BYTES = 32767;
+
+    /** Refuses a kernel class whose methods are past {@link #MAX_CODE_BYTES}, before TornadoVM fails on it at launch. */
+    private static void checkCodeSize(Path classFile) {
+        byte[] bytes;
+        try {
+            bytes = java.nio.file.Files.readAllBytes(classFile);
+        } catch (java.io.IOException e) {
+            return; // TornadoVM reads it through the class path; a file not found here is its error to report
+        }
+        for (var m : java.lang.classfile.ClassFile.of().parse(bytes).methods()) {
+            int length = m.findAttribute(java.lang.classfile.Attributes.code()).map(java.lang.classfile.attribute.CodeAttribute::codeLength)
+                    .orElse(0);
+            if (length > MAX_CODE_BYTES) {
+                throw new org.tornadobatch.device.KernelTooLargeException("the generated kernel is too large for the tornadovm backend ("
+                        + length + " bytes of bytecode in one method; TornadoVM 5.2 builds kernels of at most " + MAX_CODE_BYTES
+                        + "): use the cuda backend, a method with fewer stages or a smaller system (e.g. radau-iia-5 or"
+                        + " gauss-legendre-2 instead of gauss-legendre-4)", null);
+            }
+        }
     }
 
     /**

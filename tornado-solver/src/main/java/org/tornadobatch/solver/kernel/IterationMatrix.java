@@ -51,6 +51,15 @@ final class IterationMatrix {
 
     /** {@code withTime}: also {@code df/dt} into {@code dT<i>} (a Rosenbrock step's); else none is differentiated. */
     IterationMatrix(KernelGenerator g, KernelSpec spec, double gamma, boolean withTime) {
+        this(g, spec, gamma, withTime, null);
+    }
+
+    /** The block form {@code (B / h) (x) I - I (x) J} (no {@code df/dt}). */
+    IterationMatrix(KernelGenerator g, KernelSpec spec, double[][] blocks) {
+        this(g, spec, 0, false, blocks);
+    }
+
+    private IterationMatrix(KernelGenerator g, KernelSpec spec, double gamma, boolean withTime, double[][] blocks) {
         this.g = g;
         this.R = g.real();
         this.single = spec.precision() == Precision.FLOAT32;
@@ -60,33 +69,11 @@ final class IterationMatrix {
         this.jac = Differentiation.jacobian(spec.system());
         this.dT = withTime ? Differentiation.timeDerivatives(spec.system())
                 : java.util.Collections.nCopies(n, (Expr) new Expr.Num(0, null));
-        this.blocks = null;
-        this.size = n;
-        this.entry = "W";
-        this.swap = "sw";
-        this.pivotMin = "pivotMin";
-    }
-
-    /** The block form {@code (B / h) (x) I - I (x) J} (no {@code df/dt}). */
-    IterationMatrix(KernelGenerator g, KernelSpec spec, double[][] blocks) {
-        this.g = g;
-        this.R = g.real();
-        this.single = spec.precision() == Precision.FLOAT32;
-        this.adaptive = spec.control().controller().isAdaptive();
-        this.gamma = 0;
-        this.n = spec.system().states().size();
-        this.jac = Differentiation.jacobian(spec.system());
-        this.dT = java.util.Collections.nCopies(n, (Expr) new Expr.Num(0, null));
         this.blocks = blocks;
-        this.size = blocks.length * n;
-        this.entry = "M";
-        this.swap = "msw";
-        this.pivotMin = "mPivotMin";
-    }
-
-    /** The number of rows. */
-    int size() {
-        return size;
+        this.size = blocks == null ? n : blocks.length * n;
+        this.entry = blocks == null ? "W" : "M";
+        this.swap = blocks == null ? "sw" : "msw";
+        this.pivotMin = blocks == null ? "pivotMin" : "mPivotMin";
     }
 
     private Ex lit(double v) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -71,6 +72,34 @@ class StiffTestSetTest {
         assertTrue(solve(example("hires"), Map.of(), 321.8122, "kvaerno5", 1e-10, 100, HIRES) < 1e-5, "hires");
         assertTrue(solve(example("vanderpol"), Map.of("mu", new double[] {1000}), 3000, "kvaerno5", 1e-10, 100, VDP) < 1e-4, "van der pol");
         assertTrue(solve(example("orego"), Map.of(), 360, "kvaerno5", 1e-6, 10, OREGO) < 1e-4, "orego");
+    }
+
+    /** The test set's VDPOL, Van der Pol at mu = 1e6 in its scaled form (eps = 1e-6), to t = 2; its published values. */
+    private static final double[] VDPOL = {1.706167732170483, -0.8928097010247975};
+
+    /**
+     * VDPOL at rtol = atol = 1e-6 (the test set's problem, y(0) = (2, 0)): SciPy 1.17's Radau reaches 6.5e-9 in 874 steps,
+     * its BDF 1.6e-5 in 1244 (solve_ivp with the exact Jacobian, on this machine). Radau IIA within 10 times SciPy's
+     * Radau error, the Rosenbrock methods and kvaerno5 within 1e-5.
+     */
+    @Test
+    void vanDerPolAtMuOneMillionSolvesToThePublishedValues() {
+        OdeSystem vdpol = OdeSystem.parse("""
+                states: y1 = 2, y2 = 0
+                parameters: eps = 1e-6
+                dy1 = y2
+                dy2 = ((1 - y1 * y1) * y2 - y1) / eps
+                """, "vdpol");
+        for (String m : List.of("radau-iia-5", "rodas5p", "rodas4", "kvaerno5")) {
+            try (SolveResult r = Solver.solveIvp(vdpol, Map.of(), 2, SolveOptions.defaults().method(m).rtol(1e-6).atol(1e-6)
+                    .stepControl(c -> c.dtMax(1).dtMin(1e-14)))) {
+                assertEquals(RunStatus.SUCCESS, r.run(0).status(), m);
+                double worst = Math.max(Math.abs(r.finalState("y1")[0] - VDPOL[0]) / VDPOL[0], Math.abs(r.finalState("y2")[0] - VDPOL[1]) / -VDPOL[1]);
+                System.out.printf("vdpol (mu 1e6), %s, rtol 1e-6: %d accepted, %d rejected steps; largest relative error %.2e%n", m,
+                        r.acceptedSteps()[0], r.rejectedSteps()[0], worst);
+                assertTrue(worst < (m.startsWith("radau") ? 6.5e-8 : 1e-5), m + ": " + worst);
+            }
+        }
     }
 
     @Test

@@ -24,6 +24,14 @@ export JAVA_HOME=/tmp/jre PATH=/tmp/jre/bin:$PATH
 flags=(--enable-native-access=ALL-UNNAMED -XX:-DontCompileHugeMethods -Dtornadobatch.cache.dir=/tmp/tb-cache)
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader > "$out/gpu.txt" 2>&1
 rc=0
+# Where a TornadoVM SDK is packed: unpacks it once, writes its JVM flags to /tmp/tornadovm.args; false where none is.
+packed_tornadovm() {
+  [ -f .device/tornadovm.tar.xz ] || return 1
+  [ -d /tmp/tornadovm-sdk ] || { mkdir -p /tmp/tornadovm-sdk && tar xJf .device/tornadovm.tar.xz -C /tmp/tornadovm-sdk --strip-components=1; }
+  export TORNADOVM_HOME=/tmp/tornadovm-sdk
+  tests/tornadovm-flags.sh /tmp/tornadovm.args || exit 2
+  mkdir -p /tmp/tornadovm-classes
+}
 if [ "$what" = tests ] || [ "$what" = all ]; then
   java "${flags[@]}" -cp ".device/tools/*" org.junit.platform.console.ConsoleLauncher execute \
     --class-path ".device/test-classes:$(ls .device/lib/*.jar | tr '\n' ':')" --scan-class-path .device/test-classes \
@@ -61,13 +69,7 @@ fi
 if [ "$what" = userpath ]; then
   cds=(-XX:SharedArchiveFile=/tmp/tb-cds.jsa -XX:+AutoCreateSharedArchive -Xlog:cds*=off -Xlog:aot*=off --add-modules jdk.incubator.vector)
   backends=(cuda)
-  if [ -f .device/tornadovm.tar.xz ]; then
-    [ -d /tmp/tornadovm-sdk ] || { mkdir -p /tmp/tornadovm-sdk && tar xJf .device/tornadovm.tar.xz -C /tmp/tornadovm-sdk --strip-components=1; }
-    export TORNADOVM_HOME=/tmp/tornadovm-sdk
-    tests/tornadovm-flags.sh /tmp/tornadovm.args || exit 2
-    mkdir -p /tmp/tornadovm-classes
-    backends+=(tornadovm)
-  fi
+  packed_tornadovm && backends+=(tornadovm)
   n=${RUNS:-16777216}
   # tornadovm twice: as it chooses its parts, and unsplit (-Dtornadobatch.parts=1: one plan, one first execution)
   for b in "${backends[@]}" ${backends[1]:+tornadovm-unsplit}; do
@@ -120,13 +122,7 @@ PY
 fi
 if [ "$what" = stiff ]; then
   backends=(cuda)
-  if [ -f .device/tornadovm.tar.xz ]; then
-    [ -d /tmp/tornadovm-sdk ] || { mkdir -p /tmp/tornadovm-sdk && tar xJf .device/tornadovm.tar.xz -C /tmp/tornadovm-sdk --strip-components=1; }
-    export TORNADOVM_HOME=/tmp/tornadovm-sdk
-    tests/tornadovm-flags.sh /tmp/tornadovm.args || exit 2
-    mkdir -p /tmp/tornadovm-classes
-    backends+=(tornadovm)
-  fi
+  packed_tornadovm && backends+=(tornadovm)
   for b in "${backends[@]}"; do
     if [ "$b" = tornadovm ]; then
       jf=(@/tmp/tornadovm.args "${flags[@]}" -Dtornado.recover.bailout=False -Dtornadobatch.tornadovm.classes=/tmp/tornadovm-classes -Dtornado.device.memory=64GB)

@@ -100,14 +100,8 @@ class FirkTest {
      */
     @Test
     void robertsonSolvesToThePublishedValuesInAboutScipyRadausSteps() {
-        OdeSystem rober = OdeSystem.parse("""
-                states: y1 = 1, y2 = 0, y3 = 0
-                parameters: k1 = 0.04, k2 = 3e7, k3 = 1e4
-                dy1 = -k1 * y1 + k3 * y2 * y3
-                dy2 = k1 * y1 - k3 * y2 * y3 - k2 * y2 * y2
-                dy3 = k2 * y2 * y2
-                """, "robertson");
-        double[] expected = {0.7158270687193, 9.185534764557e-6, 0.2841637457458};
+        OdeSystem rober = Problems.ROBERTSON;
+        double[] expected = Problems.ROBERTSON_AT_40;
         double[][] spans = {{40, 2000}, {100, 1.5 * 88}, {1e5, 1.5 * 188}};
         for (double[] span : spans) {
             try (SolveResult r = Solver.solveIvp(rober, Map.of(), span[0], SolveOptions.defaults().method("radau-iia-5").atol(1e-10).rtol(1e-6)
@@ -169,15 +163,6 @@ class FirkTest {
 
     @Test
     void float32SolvesOfAStiffSystemAgreeWithFloat64WithinFloat32Tolerances() {
-        OdeSystem vdp = OdeSystem.parse("states: x = 2, v = 0\nparameters: mu = 100\ndx = v\ndv = mu * ((1 - x * x) * v - x)\n", "vdp");
-        double[] got = new double[2];
-        int k = 0;
-        for (String p : List.of("float64", "float32")) {
-            try (SolveResult r = Solver.solveIvp(vdp, Map.of(), 1, SolveOptions.defaults().method("radau").precision(Precision.of(p)).atol(1e-5).rtol(1e-5))) {
-                assertTrue(r.run(0).succeeded(), p + ": status " + RunStatus.decode(r.run(0).status()));
-                got[k++] = r.finalState("x")[0];
-            }
-        }
-        assertEquals(got[0], got[1], 1e-3 * Math.abs(got[0]), "x(1) in float32 against float64");
+        SdirkTest.float32AgreesWithFloat64("radau-iia-5");
     }
 }

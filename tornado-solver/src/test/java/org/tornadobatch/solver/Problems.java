@@ -47,6 +47,18 @@ final class Problems {
             dv = mu * (1 - x^2) * v - x
             """, "vanderpol");
 
+    /** Robertson's stiff kinetics (Hairer and Wanner II, IV.1 and the IVP test set). */
+    static final OdeSystem ROBERTSON = OdeSystem.parse("""
+            states: y1 = 1, y2 = 0, y3 = 0
+            parameters: k1 = 0.04, k2 = 3e7, k3 = 1e4
+            dy1 = -k1 * y1 + k3 * y2 * y3
+            dy2 = k1 * y1 - k3 * y2 * y3 - k2 * y2 * y2
+            dy3 = k2 * y2 * y2
+            """, "robertson");
+
+    /** {@link #ROBERTSON}'s published state at t = 40. */
+    static final double[] ROBERTSON_AT_40 = {0.7158270687193, 9.185534764557e-6, 0.2841637457458};
+
     static final OdeSystem PENDULUM = OdeSystem.parse("""
             states: theta = 0.2, omega = 0
             parameters: damping = 0.5, drive = 1.2, freq = 0.667

@@ -90,15 +90,9 @@ class RosenbrockTest {
 
     @Test
     void robertsonsKineticsSolveToThePublishedValuesWhereExplicitMethodsGiveUp() {
-        OdeSystem rober = OdeSystem.parse("""
-                states: y1 = 1, y2 = 0, y3 = 0
-                parameters: k1 = 0.04, k2 = 3e7, k3 = 1e4
-                dy1 = -k1 * y1 + k3 * y2 * y3
-                dy2 = k1 * y1 - k3 * y2 * y3 - k2 * y2 * y2
-                dy3 = k2 * y2 * y2
-                """, "robertson");
+        OdeSystem rober = Problems.ROBERTSON;
         // Hairer and Wanner II (IV.1 and the test set): at t = 40.
-        double[] expected = {0.7158270687193, 9.185534764557e-6, 0.2841637457458};
+        double[] expected = Problems.ROBERTSON_AT_40;
         for (String method : new String[] {"ros3p", "rodas4", "rodas5p"}) {
             try (SolveResult r = Solver.solveIvp(rober, Map.of(), 40, SolveOptions.defaults().method(method).atol(1e-10).rtol(1e-6))) {
                 assertTrue(r.run(0).succeeded(), method + ": status " + r.run(0).status());

@@ -48,6 +48,10 @@ final class Code {
     record Call(String function, List<Ex> args) implements Ex {
     }
 
+    /** {@code a / b} in float32 to a few digits (the dialect's fastest division: {@link Dialect#approximateQuotient}). */
+    record ApproximateQuotient(Ex a, Ex b) implements Ex {
+    }
+
     /** {@code (type) value}. */
     record Cast(Ty type, Ex value) implements Ex {
     }

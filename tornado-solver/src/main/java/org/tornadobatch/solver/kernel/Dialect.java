@@ -34,6 +34,15 @@ abstract sealed class Dialect permits Dialect.Java, Dialect.Cuda {
      */
     abstract String math(String f);
 
+    /**
+     * {@code a / b} in float32 where a few digits do (the controller's error norm): CUDA's {@code __fdividef}
+     * (an approximate reciprocal and a multiplication, where {@code /} is IEEE division); TornadoVM's PTX code
+     * already divides float32 values with {@code div.full.f32}.
+     */
+    String approximateQuotient(String a, String b) {
+        return a + " / " + b;
+    }
+
     /** Element {@code i} of the tolerance vector {@code which} (atol or rtol). */
     abstract String tolerance(String which, int i);
 
@@ -303,14 +312,21 @@ abstract sealed class Dialect permits Dialect.Java, Dialect.Cuda {
             return array + "[" + index + "] = " + value + ";";
         }
 
+        /** CUDA's functions; the controller's log2f is the {@code lg2.approx} intrinsic, as TornadoVM's PTX code has it. */
         @Override
         String math(String f) {
             return switch (f) {
                 case "abs" -> "fabs";
                 case "min" -> "fmin";
                 case "max" -> "fmax";
+                case "log2f" -> "__log2f";
                 default -> f;
             };
+        }
+
+        @Override
+        String approximateQuotient(String a, String b) {
+            return "__fdividef(" + a + ", " + b + ")";
         }
 
         @Override

@@ -143,6 +143,7 @@ final class Printer {
                 }
                 yield sb.append(')').toString();
             }
+            case Code.ApproximateQuotient q -> d.approximateQuotient(ex(q.a()), ex(q.b()));
             case Code.Cast c -> "(" + type(c.type()) + ") " + ex(c.value());
             case Code.Load l -> d.load(l.array(), l.layout(), ex(l.index()));
             case Code.Tolerance t -> d.tolerance(t.which(), t.i());

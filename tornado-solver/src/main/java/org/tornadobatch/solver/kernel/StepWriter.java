@@ -249,7 +249,7 @@ final class StepWriter {
                     x.declare(true, Ty.FLOAT, "err", call("max", call("abs", estimate), f32(1e-16)));
                     x.declare(true, Ty.FLOAT, "sc", ex("at" + state + " + rt" + state + " * ", call("max", call("abs", ex(f, "y" + state)),
                             call("abs", ex(f, "n" + state)))));
-                    x.declare(true, Ty.FLOAT, "q", "err / sc");
+                    x.declare(true, Ty.FLOAT, "q", new Code.ApproximateQuotient(ex("err"), ex("sc")));
                     x.update("acc", "+=", "q * q");
                 });
             }

@@ -20,13 +20,13 @@ import org.tornadobatch.system.OdeSystem;
 
 /**
  * Robertson's stiff kinetics, as issue 19 measures it: k1 = linspace(0.02, 0.06, N), y0 = (1, 0, 0), rtol 1e-6,
- * atol 1e-10, float64, the state at the end only, with a stiff method (default ros3p). One untimed solve
+ * atol 1e-10, float64 (or float32), the state at the end only, with a stiff method (default ros3p). One untimed solve
  * (compiles), then {@code reps} timed; prints one JSON line per (N, duration): kernel and end-to-end time (best
  * of the reps), mean and max accepted steps per run, rejected steps, failed runs, and y1 at the end of the run
  * with k1 = 0.04 where the sweep has it. Steps are bounded by [1e-12, duration].
  *
- * <p>Arguments: {@code backend [N,...(4096)] [durations (100)] [reps (3)] [method (ros3p)] [vector|scalar (vector)]}; the last
- * chooses the jvm backend's kernel (other backends ignore it).
+ * <p>Arguments: {@code backend [N,...(4096)] [durations (100)] [reps (3)] [method (ros3p)] [vector|scalar (vector)]
+ * [float64|float32 (float64)]}; the sixth chooses the jvm backend's kernel (other backends ignore it).
  */
 public final class StiffRobertsonBench {
     static final OdeSystem ROBERTSON = OdeSystem.parse("""
@@ -47,6 +47,7 @@ public final class StiffRobertsonBench {
         int reps = args.length > 3 ? Integer.parseInt(args[3]) : 3;
         Algorithm method = Algorithm.of(args.length > 4 ? args[4] : "ros3p");
         boolean vector = !(args.length > 5 && args[5].equals("scalar"));
+        Precision precision = args.length > 6 ? Precision.of(args[6]) : Precision.FLOAT64;
         try (DeviceRuntime rt = DeviceRuntimes.open(backend, 0);
              MemoryManager memory = MemoryManager.builder(rt).build()) {
             for (int n : sizes) {
@@ -55,16 +56,17 @@ public final class StiffRobertsonBench {
                     // Steps between 1e-12 and the whole span, as CuBIE's benchmark allows (the default dtMax of 1 would
                     // take 1e5 steps to t = 1e5).
                     StepControl.Builder ctl = StepControl.builder().atol(1e-10).rtol(1e-6).dtMin(1e-12).dtMax(duration);
-                    try (Solver solver = Solver.builder(ROBERTSON).algorithm(method).stepControl(ctl).precision(Precision.FLOAT64)
+                    try (Solver solver = Solver.builder(ROBERTSON).algorithm(method).stepControl(ctl).precision(precision)
                             .memoryManager(memory).vectorKernels(vector).build()) {
-                        run(rt, solver, method, batch, n, duration, reps);
+                        run(rt, solver, method, precision, batch, n, duration, reps);
                     }
                 }
             }
         }
     }
 
-    private static void run(DeviceRuntime rt, Solver solver, Algorithm method, Batch batch, int n, double duration, int reps) {
+    private static void run(DeviceRuntime rt, Solver solver, Algorithm method, Precision precision, Batch batch, int n, double duration,
+                            int reps) {
         TimeSpec time = TimeSpec.finalState(duration);
         double kernel = Double.MAX_VALUE;
         double wall = Double.MAX_VALUE;
@@ -83,15 +85,15 @@ public final class StiffRobertsonBench {
                 int[] rej = res.rejectedSteps();
                 int mid = (n - 1) / 2; // k1 = 0.04 where n is odd
                 System.out.printf(Locale.ROOT, "{\"bench\":\"robertson-stiff\",\"phase\":\"first\",\"backend\":\"%s\",\"device\":\"%s\","
-                                + "\"method\":\"%s\",\"runs\":%d,\"duration\":%g,\"first_solve_ms\":%.1f,\"accepted_mean\":%.1f,"
+                                + "\"method\":\"%s\",\"precision\":\"%s\",\"runs\":%d,\"duration\":%g,\"first_solve_ms\":%.1f,\"accepted_mean\":%.1f,"
                                 + "\"accepted_max\":%d,\"rejected_mean\":%.1f,\"failed_runs\":%d,\"k1_mid\":%.6f,\"y1_mid\":%.12g}%n",
-                        rt.name(), rt.deviceName(), method.canonicalName(), n, duration, ms, Arrays.stream(acc).average().orElse(0),
+                        rt.name(), rt.deviceName(), method.canonicalName(), precision, n, duration, ms, Arrays.stream(acc).average().orElse(0),
                         Arrays.stream(acc).max().orElse(0), Arrays.stream(rej).average().orElse(0), res.failureCount(),
                         batch.parameter(0, mid), res.finalState("y1")[mid]);
             }
         }
-        System.out.printf(Locale.ROOT, "{\"bench\":\"robertson-stiff\",\"backend\":\"%s\",\"method\":\"%s\",\"runs\":%d,\"duration\":%g,"
+        System.out.printf(Locale.ROOT, "{\"bench\":\"robertson-stiff\",\"backend\":\"%s\",\"method\":\"%s\",\"precision\":\"%s\",\"runs\":%d,\"duration\":%g,"
                         + "\"kernel_ms\":%.2f,\"end_to_end_ms\":%.2f,\"reps\":%d,\"kernel\":\"%s\",\"java\":\"%s\"}%n",
-                rt.name(), method.canonicalName(), n, duration, kernel, wall, reps, kernelName, Runtime.version());
+                rt.name(), method.canonicalName(), precision, n, duration, kernel, wall, reps, kernelName, Runtime.version());
     }
 }

@@ -27,10 +27,16 @@ class DifferentiationTest {
         for (int k = 0; k < points; k++) {
             double t = rnd.nextDouble(0, 3);
             double[] y = new double[n];
-            for (int i = 0; i < n; i++) {
-                y[i] = sys.states().get(i).defaultValue() + rnd.nextDouble(-scale, scale);
-            }
-            double[] p = sys.parameters().stream().mapToDouble(v -> v.defaultValue() * (1 + rnd.nextDouble(-0.2, 0.2))).toArray();
+            double[] p;
+            double[] f = new double[n];
+            // A point in the system's domain: drawn again where f is not finite there (a logarithm of a negative state).
+            do {
+                for (int i = 0; i < n; i++) {
+                    y[i] = sys.states().get(i).defaultValue() + rnd.nextDouble(-scale, scale);
+                }
+                p = sys.parameters().stream().mapToDouble(v -> v.defaultValue() * (1 + rnd.nextDouble(-0.2, 0.2))).toArray();
+                in.derivatives(t, y, p, f);
+            } while (!java.util.Arrays.stream(f).allMatch(Double::isFinite));
             double[][] j = in.jacobian(t, y, p);
             double[] ft = in.timeDerivatives(t, y, p);
             for (int c = 0; c <= n; c++) {

@@ -177,10 +177,7 @@ final class FirkWriter {
                 }
             }
             y.declare(true, Ty.FLOAT, "dn", new Code.Cast(Ty.FLOAT, call("sqrt", ex("acc * ", f32(1.0 / (s * n))))));
-            y.assign("conv", ex("dn <= ", f32(adaptive ? SdirkWriter.KAPPA : 1.0)));
-            // Diverging, not shrinking, or not finite (a NaN fails every comparison): the step fails.
-            y.when(ex("!conv && (!(dn < 3e38f) || (it > 0 && dn >= dPrev))"), w -> w.assign("newtonFail", "true"));
-            y.assign("dPrev", "dn");
+            SdirkWriter.convergence(y, adaptive);
         }));
         x.when(ex("!conv"), y -> y.assign("newtonFail", "true"));
     }

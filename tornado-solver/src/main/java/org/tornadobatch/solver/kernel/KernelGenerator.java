@@ -43,7 +43,7 @@ import org.tornadobatch.system.OdeSystem;
  */
 public final class KernelGenerator {
     /** Bumped whenever the generated code changes meaning, so cached kernels are not reused. */
-    static final String VERSION = "16";
+    static final String VERSION = "17";
 
     /**
      * The largest step (states times stages) whose fixed-step loop is unrolled by two where the dialect asks for
@@ -210,6 +210,9 @@ public final class KernelGenerator {
         if (tab.usesNewton()) {
             b.declare(false, Ty.BOOL, "newtonFail", "false"); // the last attempted step's Newton iteration (SdirkWriter, FirkWriter)
             b.declare(false, Ty.INT64, "newtonIts", "0"); // Newton iterations of every attempted step: row 2 of steps
+            if (ctl.controller().isAdaptive()) {
+                b.add(SdirkWriter.newtonTolerance(nStates, single));
+            }
         }
         if (FirkWriter.retries(spec)) {
             b.declare(false, Ty.BOOL, "retry", "true"); // the first step, or one after a rejection: FirkWriter refines its estimate

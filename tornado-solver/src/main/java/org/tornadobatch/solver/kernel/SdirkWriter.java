@@ -136,15 +136,42 @@ final class SdirkWriter {
                 });
             }
             y.declare(true, Ty.FLOAT, "dn", new Code.Cast(Ty.FLOAT, call("sqrt", ex("acc * ", f32(1.0 / n)))));
-            y.assign("conv", ex("dn <= ", f32(adaptive ? KAPPA : 1.0)));
-            // Diverging, not shrinking, or not finite (a NaN fails every comparison): the step fails.
-            y.when(ex("!conv && (!(dn < 3e38f) || (it > 0 && dn >= dPrev))"), z -> z.assign("newtonFail", "true"));
-            y.assign("dPrev", "dn");
+            convergence(y, adaptive);
         }));
         x.when(ex("!conv"), y -> y.assign("newtonFail", "true"));
         for (int i = 0; i < n; i++) {
             x.assign("K" + st + "_" + i, "(Y" + i + " - zS" + i + ") * inv");
         }
+    }
+
+    /**
+     * The end of a Newton iteration whose scaled update norm is {@code dn} (SDIRK stages and {@link FirkWriter}'s
+     * stages alike): converged, failed (not finite, or not shrinking), and {@code dPrev} for the next. Adaptive steps
+     * stop when {@code dn <= newtonTol}, or when the update stops shrinking within {@link #KAPPA} (the round-off floor
+     * of the solve); fixed steps when the update is within the fixed tolerance.
+     */
+    static void convergence(Body y, boolean adaptive) {
+        // An update that no longer shrinks within KAPPA has reached the round-off of an ill-conditioned matrix (huge steps): converged.
+        y.assign("conv", adaptive ? ex("dn <= newtonTol || (it > 0 && dn >= dPrev && dn <= ", f32(KAPPA), ")") : ex("dn <= 1.0f"));
+        // Diverging, not shrinking, or not finite (a NaN fails every comparison): the step fails.
+        y.when(ex("!conv && (!(dn < 3e38f) || (it > 0 && dn >= dPrev))"), z -> z.assign("newtonFail", "true"));
+        y.assign("dPrev", "dn");
+    }
+
+    /**
+     * {@code newtonTol}, the adaptive Newton iteration's tolerance in units of the error norm: SciPy's Radau's
+     * {@code max(10 eps / rtol, min(0.03, sqrt(rtol)))} with the smallest relative tolerance, at most {@link #KAPPA}
+     * (so float32's eps cannot loosen it). A looser one leaves a Newton error of up to {@code KAPPA} tolerances in
+     * every step, which dominates where a state is below its absolute tolerance (Robertson to t = 1e11).
+     */
+    static St newtonTolerance(int n, boolean single) {
+        Ex rtMin = ex("rt0");
+        for (int i = 1; i < n; i++) {
+            rtMin = call("min", rtMin, ex("rt" + i));
+        }
+        double tenEps = 10 * (single ? Math.ulp(1.0f) : Math.ulp(1.0));
+        return new Code.Declare(true, Ty.FLOAT, List.of(Code.var("newtonTol", call("min", f32(KAPPA), call("max", ex(f32(tenEps), " / ", rtMin),
+                ex("(float) ", call("sqrt", rtMin)))))));
     }
 
     /** {@code w[0] * stage0_i + ...} over the non-zero weights below {@code upTo}. */

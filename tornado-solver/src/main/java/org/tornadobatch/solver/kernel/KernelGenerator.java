@@ -211,7 +211,7 @@ public final class KernelGenerator {
             b.declare(false, Ty.BOOL, "newtonFail", "false"); // the last attempted step's Newton iteration (SdirkWriter, FirkWriter)
             b.declare(false, Ty.INT64, "newtonIts", "0"); // Newton iterations of every attempted step: row 2 of steps
             if (ctl.controller().isAdaptive()) {
-                b.add(SdirkWriter.newtonTolerance(nStates, single));
+                b.addAll(SdirkWriter.newtonTolerance(nStates, single));
             }
         }
         if (FirkWriter.retries(spec)) {

@@ -151,8 +151,12 @@ final class SdirkWriter {
      * of the solve); fixed steps when the update is within the fixed tolerance.
      */
     static void convergence(Body y, boolean adaptive) {
-        // An update that no longer shrinks within KAPPA has reached the round-off of an ill-conditioned matrix (huge steps): converged.
-        y.assign("conv", adaptive ? ex("dn <= newtonTol || (it > 0 && dn >= dPrev && dn <= ", f32(KAPPA), ")") : ex("dn <= 1.0f"));
+        y.assign("conv", adaptive ? ex("dn <= newtonTol") : ex("dn <= 1.0f"));
+        if (adaptive) {
+            // An update that no longer shrinks within KAPPA has reached the round-off of an ill-conditioned matrix (huge
+            // steps): converged. (A statement, not `conv = a || (b && c)`: TornadoVM 5.2 compiles that assignment wrongly.)
+            y.when(ex("it > 0 && dn >= dPrev && dn <= ", f32(KAPPA)), z -> z.assign("conv", "true"));
+        }
         // Diverging, not shrinking, or not finite (a NaN fails every comparison): the step fails.
         y.when(ex("!conv && (!(dn < 3e38f) || (it > 0 && dn >= dPrev))"), z -> z.assign("newtonFail", "true"));
         y.assign("dPrev", "dn");
@@ -164,14 +168,18 @@ final class SdirkWriter {
      * (so float32's eps cannot loosen it). A looser one leaves a Newton error of up to {@code KAPPA} tolerances in
      * every step, which dominates where a state is below its absolute tolerance (Robertson to t = 1e11).
      */
-    static St newtonTolerance(int n, boolean single) {
-        Ex rtMin = ex("rt0");
+    static List<St> newtonTolerance(int n, boolean single) {
+        Body b = new Body();
+        b.declare(false, Ty.FLOAT, "newtonRt", "rt0");
         for (int i = 1; i < n; i++) {
-            rtMin = call("min", rtMin, ex("rt" + i));
+            String rt = "rt" + i;
+            b.when(ex(rt + " < newtonRt"), x -> x.assign("newtonRt", rt));
         }
         double tenEps = 10 * (single ? Math.ulp(1.0f) : Math.ulp(1.0));
-        return new Code.Declare(true, Ty.FLOAT, List.of(Code.var("newtonTol", call("min", f32(KAPPA), call("max", ex(f32(tenEps), " / ", rtMin),
-                ex("(float) ", call("sqrt", rtMin)))))));
+        b.declare(false, Ty.FLOAT, "newtonTol", new Code.Cast(Ty.FLOAT, call("sqrt", ex("newtonRt"))));
+        b.when(ex(f32(tenEps), " / newtonRt > newtonTol"), x -> x.assign("newtonTol", ex(f32(tenEps), " / newtonRt")));
+        b.when(ex("newtonTol > ", f32(KAPPA)), x -> x.assign("newtonTol", f32(KAPPA)));
+        return b.statements();
     }
 
     /** {@code w[0] * stage0_i + ...} over the non-zero weights below {@code upTo}. */

@@ -177,7 +177,7 @@ final class FirkWriter {
                 }
             }
             y.declare(true, Ty.FLOAT, "dn", new Code.Cast(Ty.FLOAT, call("sqrt", ex("acc * ", f32(1.0 / (s * n))))));
-            SdirkWriter.convergence(y, adaptive);
+            SdirkWriter.convergence(y, adaptive, false);
         }));
         x.when(ex("!conv"), y -> y.assign("newtonFail", "true"));
     }

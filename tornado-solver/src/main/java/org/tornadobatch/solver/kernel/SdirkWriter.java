@@ -136,7 +136,7 @@ final class SdirkWriter {
                 });
             }
             y.declare(true, Ty.FLOAT, "dn", new Code.Cast(Ty.FLOAT, call("sqrt", ex("acc * ", f32(1.0 / n)))));
-            convergence(y, adaptive);
+            convergence(y, adaptive, true);
         }));
         x.when(ex("!conv"), y -> y.assign("newtonFail", "true"));
         for (int i = 0; i < n; i++) {
@@ -148,14 +148,21 @@ final class SdirkWriter {
      * The end of a Newton iteration whose scaled update norm is {@code dn} (SDIRK stages and {@link FirkWriter}'s
      * stages alike): converged, failed (not finite, or not shrinking), and {@code dPrev} for the next. Adaptive steps
      * stop when {@code dn <= newtonTol}, or when the update stops shrinking within {@link #KAPPA} (the round-off floor
-     * of the solve); fixed steps when the update is within the fixed tolerance.
+     * of the solve), or with {@code rateTest} (the SDIRK stages) when Hairer's estimate of the error left is within
+     * {@code newtonTol}; fixed steps when the update is within the fixed tolerance. Measured (jvm): the rate test keeps
+     * kvaerno5's Robertson solve to t = 1e5 at 164 ms where it took 444 ms without it (144 ms with the former fixed 0.03);
+     * for Radau it cost accuracy (Robertson to 1e11: 1.9e-5 against 3.3e-6 without), so the fully implicit step has none.
      */
-    static void convergence(Body y, boolean adaptive) {
+    static void convergence(Body y, boolean adaptive, boolean rateTest) {
         y.assign("conv", adaptive ? ex("dn <= newtonTol") : ex("dn <= 1.0f"));
         if (adaptive) {
             // An update that no longer shrinks within KAPPA has reached the round-off of an ill-conditioned matrix (huge
             // steps): converged. (A statement, not `conv = a || (b && c)`: TornadoVM 5.2 compiles that assignment wrongly.)
             y.when(ex("it > 0 && dn >= dPrev && dn <= ", f32(KAPPA)), z -> z.assign("conv", "true"));
+            if (rateTest) {
+                // Hairer's estimate of the error left, theta / (1 - theta) dn with theta = dn / dPrev, within newtonTol.
+                y.when(ex("it > 0 && dn < dPrev && dn * dn <= newtonTol * (dPrev - dn)"), z -> z.assign("conv", "true"));
+            }
         }
         // Diverging, not shrinking, or not finite (a NaN fails every comparison): the step fails.
         y.when(ex("!conv && (!(dn < 3e38f) || (it > 0 && dn >= dPrev))"), z -> z.assign("newtonFail", "true"));

@@ -38,6 +38,54 @@ class FirkTest {
         assertEquals(1, t.c()[2], 0);
     }
 
+    /**
+     * Radau IIA 5's transformation (RADAU5's T, T^-1): T^-1 T = I, and T^-1 A^-1 T has the block form of one real
+     * eigenvalue and a complex pair, those being A^-1's eigenvalues: the real one 1 / gamma0 (the estimate's), the pair
+     * from A^-1's trace (gamma + 2 alpha) and determinant (gamma (alpha^2 + beta^2)), with A^-1 from the published A.
+     */
+    @Test
+    void radauIia5sTransformationTakesTheInverseStageMatrixToOneRealAndOneComplexBlock() {
+        double r6 = Math.sqrt(6);
+        double[][] a = {{(88 - 7 * r6) / 360, (296 - 169 * r6) / 1800, (-2 + 3 * r6) / 225},
+                {(296 + 169 * r6) / 1800, (88 + 7 * r6) / 360, (-2 - 3 * r6) / 225}, {(16 - r6) / 36, (16 + r6) / 36, 1.0 / 9}};
+        double[][] ai = org.tornadobatch.solver.method.Firk.inverse(a);
+        org.tornadobatch.solver.method.Firk firk = Algorithm.of("radau").tableau().firk();
+        org.tornadobatch.solver.method.Firk.Transformation tr = firk.transformation();
+        double gamma = 1 / firk.estimateGamma();
+        double trace = ai[0][0] + ai[1][1] + ai[2][2];
+        double det = ai[0][0] * (ai[1][1] * ai[2][2] - ai[1][2] * ai[2][1]) - ai[0][1] * (ai[1][0] * ai[2][2] - ai[1][2] * ai[2][0])
+                + ai[0][2] * (ai[1][0] * ai[2][1] - ai[1][1] * ai[2][0]);
+        double alpha = (trace - gamma) / 2;
+        double beta = Math.sqrt(det / gamma - alpha * alpha);
+        assertEquals(gamma, tr.gamma(), 1e-12);
+        assertEquals(alpha, tr.alpha(), 1e-12);
+        assertEquals(beta, tr.beta(), 1e-12);
+        double[][] t = tr.t();
+        double[][] ti = tr.tInv();
+        double[][] expected = {{gamma, 0, 0}, {0, alpha, -beta}, {0, beta, alpha}};
+        for (int i = 0; i < 3; i++) {
+            for (int j = 0; j < 3; j++) {
+                double identity = 0;
+                double block = 0;
+                for (int p = 0; p < 3; p++) {
+                    identity += ti[i][p] * t[p][j];
+                    for (int q = 0; q < 3; q++) {
+                        block += ti[i][p] * ai[p][q] * t[q][j];
+                    }
+                }
+                assertEquals(i == j ? 1 : 0, identity, 1e-14, "T^-1 T " + i + j);
+                assertEquals(expected[i][j], block, 1e-12, "T^-1 A^-1 T " + i + j);
+            }
+        }
+        // A transformation that does not fit the stage matrix is refused.
+        double[][] swapped = {t[1], t[0], t[2]};
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new ButcherTableau("bad", Algorithm.of("radau").tableau().c(), a, a[2], 5, 3,
+                        new org.tornadobatch.solver.method.Firk(firk.estimateGamma(), firk.estimateWeights(),
+                                new org.tornadobatch.solver.method.Firk.Transformation(swapped, ti, gamma, alpha, beta))));
+        assertTrue(e.getMessage().contains("does not take A^-1"), e.getMessage());
+    }
+
     @Test
     void coefficientsSatisfyTheOrderConditionsAndTheSimplifyingConditionsOfCollocation() {
         for (Algorithm a : firks()) {

@@ -64,12 +64,14 @@ class StiffTestSetTest {
     }
 
     /**
-     * Radau IIA on OREGO and Van der Pol (HIRES's 8 states make a 24-row Newton matrix, whose unrolled elimination is past the
-     * JVM's 64 KB per method: it runs on the GPU backends), within 10 times the error SciPy's Radau reaches (6.1e-8, 1.9e-8).
+     * Radau IIA on OREGO, Van der Pol and HIRES, within 10 times the error SciPy's Radau reaches (6.1e-8, 1.9e-8, 1.3e-7).
+     * HIRES's 8 states run on the jvm backend since the step factorises RADAU5's transformed real and complex 8 x 8 matrices
+     * (its former 24-row block matrix, written out, was past the JVM's 64 KB per method).
      */
     @Test
     void radauSolvesOregoAndAStiffVanDerPolToTheirReferences() throws Exception {
         assertTrue(solve(example("orego"), Map.of(), 360, "radau-iia-5", 1e-6, 10, OREGO) < 6.1e-7, "orego");
+        assertTrue(solve(example("hires"), Map.of(), 321.8122, "radau-iia-5", 1e-10, 100, HIRES) < 1.3e-6, "hires");
         assertTrue(solve(example("vanderpol"), Map.of("mu", new double[] {1000}), 3000, "radau-iia-5", 1e-10, 100, VDP) < 1.9e-7, "van der pol");
     }
 
@@ -155,14 +157,15 @@ class StiffTestSetTest {
      * found by the step control, not given to it): the worst error over the saves and states in units of the tolerance,
      * {@code |y - ref| / (atol + rtol |ref|)}. SciPy 1.17's Radau (solve_ivp, max_step 1, finite-difference Jacobian)
      * reaches 0.148 in 692 steps, its BDF 4.7 in 832. Measured here (so that a change shows): rodas4 3.0 in 805 steps,
-     * rodas5p 5.4 in 661, kvaerno5 129 in 596, l-stable-sdirk-4 94 in 1189: within BDF's class for the Rosenbrock methods,
-     * NOT within 10 times SciPy's Radau. Radau IIA's kernel for 8 states (a 24-row Newton matrix written out) is past the
-     * JVM's 64 KB per method, as for HIRES: it runs on the GPU backends only.
+     * rodas5p 5.4 in 661, radau-iia-5 2.8 in 673, kvaerno5 129 in 596, l-stable-sdirk-4 94 in 1189: within BDF's class for
+     * the Rosenbrock methods and Radau IIA, NOT within 10 times SciPy's Radau (its errors are 5 to 20 times smaller at every
+     * save from t = 50 on; a 100 times tighter Newton tolerance, Gustafsson's controller or the rate test leave Radau IIA's
+     * at 3.0 to 3.6).
      */
     @Test
     void theBeelerReuterCardiacCellSolvesToItsReference() throws Exception {
         OdeSystem br = example("beeler-reuter");
-        for (String m : List.of("rodas5p", "rodas4", "kvaerno5", "l-stable-sdirk-4")) {
+        for (String m : List.of("radau-iia-5", "rodas5p", "rodas4", "kvaerno5", "l-stable-sdirk-4")) {
             try (SolveResult r = Solver.solveIvp(br, Map.of(), 500, SolveOptions.defaults().method(m).rtol(1e-6).atol(1e-8).saveEvery(50)
                     .stepControl(c -> c.dtMax(1).dtMin(1e-12)))) {
                 assertEquals(RunStatus.SUCCESS, r.run(0).status(), m);
@@ -177,7 +180,7 @@ class StiffTestSetTest {
                 }
                 System.out.printf("beeler-reuter, %s, rtol 1e-6: %d accepted, %d rejected steps; largest error %.3g tolerances%n", m,
                         r.acceptedSteps()[0], r.rejectedSteps()[0], worst);
-                assertTrue(worst < (m.startsWith("rodas") ? 10 : 250), m + ": " + worst);
+                assertTrue(worst < (m.startsWith("rodas") || m.startsWith("radau") ? 10 : 250), m + ": " + worst);
             }
         }
     }

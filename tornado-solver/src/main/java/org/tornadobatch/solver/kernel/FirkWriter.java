@@ -24,6 +24,12 @@ import org.tornadobatch.solver.method.Firk;
  * tolerances, iteration limit (fixed steps: {@link #FIXED_MAX_ITERATIONS}), stall and divergence tests, {@code newtonFail}). The new state is
  * {@code n<i> = y + sum_p d_p Z<p>_<i>}, {@code d = b^T A^-1}.
  *
+ * <p>With the method's {@link Firk.Transformation} (Radau IIA) the block matrix is not formed: each iteration's
+ * {@code D} is transformed, {@code V = (T^-1 (x) I) D}, {@code V_0} solved with the real matrix {@code gamma / h - J}
+ * ({@link IterationMatrix}), {@code V_1 + i V_2} with the complex one ({@link ComplexIterationMatrix}), and
+ * {@code D = (T (x) I) V}: the same Newton step, with an {@code n x n} real and an {@code n x n} complex factorisation in
+ * place of one of {@code 3n} rows (a fifth of the work), and the real matrix is the estimate's.
+ *
  * <p>Adaptive steps with the estimate (Radau IIA): {@code ee = (I / (h gamma0) - J)^-1 (f(t, y) + sum_p e_p Z_p / h)},
  * a second matrix factorised from the same {@code J}; where its norm exceeds 1 and the step is the run's first or follows
  * a rejection ({@code retry}), {@code ee = (I / (h gamma0) - J)^-1 (f(t, y + ee) + sum_p e_p Z_p / h)} (RADAU5's rule).
@@ -45,8 +51,13 @@ final class FirkWriter {
     private final int s;
     private final double[][] aInv;
     private final double[] d;
+    /** The block matrix; null with a transformation. */
     private final IterationMatrix matrix;
-    /** The estimate's matrix {@code I / (h gamma0) - J}; null without an estimate or with fixed steps. */
+    /** The transformation, its real matrix {@code gamma / h - J} and its complex one; null without one. */
+    private final Firk.Transformation transformation;
+    private final IterationMatrix real;
+    private final ComplexIterationMatrix complex;
+    /** The estimate's matrix {@code I / (h gamma0) - J} (a transformation's real one); null without an estimate or with fixed steps. */
     private final IterationMatrix estimate;
 
     FirkWriter(KernelGenerator g, KernelSpec spec) {
@@ -69,8 +80,12 @@ final class FirkWriter {
             // Radau IIA's d is (0, ..., 0, 1) up to rounding: kept exact where it is within 1e-12.
             d[q] = Math.abs(sum) < 1e-12 ? 0 : Math.abs(sum - 1) < 1e-12 ? 1 : sum;
         }
-        this.matrix = new IterationMatrix(g, spec, aInv);
-        this.estimate = adaptive && firk.hasEstimate() ? new IterationMatrix(g, spec, firk.estimateGamma(), false) : null;
+        this.transformation = firk.transformation();
+        this.matrix = transformation == null ? new IterationMatrix(g, spec, aInv) : null;
+        this.real = transformation == null ? null : new IterationMatrix(g, spec, 1 / transformation.gamma(), false);
+        this.complex = transformation == null ? null : new ComplexIterationMatrix(g, spec, transformation);
+        this.estimate = !adaptive || !firk.hasEstimate() ? null
+                : real != null ? real : new IterationMatrix(g, spec, firk.estimateGamma(), false);
     }
 
     /** Whether the step has the estimate's flag {@code retry} (declared by the kernel, kept by the step loop). */
@@ -96,9 +111,14 @@ final class FirkWriter {
         if (adaptive) {
             b.assign("newtonFail", "false"); // this attempt's: a rejected step is retried smaller
         }
-        matrix.build(b, tStart, true, false);
-        if (estimate != null) {
-            estimate.build(b, tStart, false, true);
+        if (transformation != null) {
+            real.build(b, tStart, true, false);
+            complex.build(b);
+        } else {
+            matrix.build(b, tStart, true, false);
+            if (estimate != null) {
+                estimate.build(b, tStart, false, true);
+            }
         }
         double[] c = tab.c();
         for (int p = 0; p < s; p++) {
@@ -159,7 +179,11 @@ final class FirkWriter {
                     y.update("D" + p + "_" + i, "-=", ex("hinv * (", new Code.Cat(parts), ")"));
                 }
             }
-            matrix.solve(y, r -> "D" + (r / n) + "_" + (r % n));
+            if (transformation != null) {
+                transformedSolve(y);
+            } else {
+                matrix.solve(y, r -> "D" + (r / n) + "_" + (r % n));
+            }
             y.declare(false, Ty.FLOAT, "acc", "0.0f");
             for (int p = 0; p < s; p++) {
                 for (int i = 0; i < n; i++) {
@@ -180,6 +204,37 @@ final class FirkWriter {
             SdirkWriter.convergence(y, adaptive, false);
         }));
         x.when(ex("!conv"), y -> y.assign("newtonFail", "true"));
+    }
+
+    /** {@code D = (T (x) I) E^-1 (T^-1 (x) I) D}: {@code V_0} by the real matrix, {@code V_1 + i V_2} by the complex one. */
+    private void transformedSolve(Body y) {
+        double[][] t = transformation.t();
+        double[][] tInv = transformation.tInv();
+        for (int p = 0; p < s; p++) {
+            for (int i = 0; i < n; i++) {
+                y.declare(false, R, "V" + p + "_" + i, combination(tInv[p], "D", i));
+            }
+        }
+        real.solve(y, i -> "V0_" + i);
+        complex.solve(y, i -> "V1_" + i, i -> "V2_" + i);
+        for (int p = 0; p < s; p++) {
+            for (int i = 0; i < n; i++) {
+                y.assign("D" + p + "_" + i, combination(t[p], "V", i));
+            }
+        }
+    }
+
+    /** {@code sum_q w_q <name><q>_<i>}, without the zero weights (and without the multiplication by a weight of 1). */
+    private Ex combination(double[] w, String name, int i) {
+        List<Object> parts = new ArrayList<>();
+        for (int q = 0; q < w.length; q++) {
+            if (w[q] == 1) {
+                parts.add((parts.isEmpty() ? "" : " + ") + name + q + "_" + i);
+            } else if (w[q] != 0) {
+                parts.addAll(List.of(parts.isEmpty() ? "" : " + ", lit(w[q]), " * " + name + q + "_" + i));
+            }
+        }
+        return new Code.Cat(parts);
     }
 
     /** {@code ee<i>}: the estimate, refined once where it exceeds 1 on a retried step. */

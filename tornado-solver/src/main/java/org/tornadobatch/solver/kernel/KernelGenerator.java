@@ -43,7 +43,7 @@ import org.tornadobatch.system.OdeSystem;
  */
 public final class KernelGenerator {
     /** Bumped whenever the generated code changes meaning, so cached kernels are not reused. */
-    static final String VERSION = "17";
+    static final String VERSION = "18";
 
     /**
      * The largest step (states times stages) whose fixed-step loop is unrolled by two where the dialect asks for

@@ -73,6 +73,12 @@ public record ButcherTableau(String name, double[] c, double[][] a, double[] b, 
         if (firk != null && (bHat != null || (firk.hasEstimate() && firk.estimateWeights().length != s))) {
             throw new IllegalArgumentException(name + ": a fully implicit method has no bHat, and one estimate weight per stage");
         }
+        if (firk != null && firk.transformation() != null && s != 3) {
+            throw new IllegalArgumentException(name + ": a transformation is of a three-stage method (this one has " + s + " stages)");
+        }
+        if (firk != null && firk.transformation() != null && !firk.transformation().diagonalises(Firk.inverse(a))) {
+            throw new IllegalArgumentException(name + ": the transformation does not take A^-1 to [[gamma, 0, 0], [0, alpha, -beta], [0, beta, alpha]] (to 1e-10)");
+        }
         if (order < 1 || ((bHat != null || (firk != null && firk.hasEstimate())) && embeddedOrder < 1)) {
             throw new IllegalArgumentException(name + ": order " + order + ", embedded order " + embeddedOrder);
         }

@@ -18,18 +18,104 @@ import java.util.Arrays;
  * components of the raw difference; where it exceeds 1 on the first step or after a rejection, it is refined once
  * with f at {@code y + err} in place of {@code f(t, y)}.
  *
+ * <p>A three-stage method may carry Hairer's {@link Transformation} of {@code A^-1} to one real eigenvalue and one
+ * complex pair: the step then factorises an {@code n x n} real and an {@code n x n} complex matrix in place of the
+ * {@code 3n x 3n} block form (about a fifth of the work), and the estimate's matrix is the real one.
+ *
  * @param estimateGamma   {@code gamma0} of the estimate's matrix, {@code > 0}; 0 for a method without an estimate
  * @param estimateWeights {@code e}, one per stage; null where {@code estimateGamma} is 0
+ * @param transformation  the real eigenvalue and complex pair of {@code A^-1} with their basis, or null (the block form)
  */
-public record Firk(double estimateGamma, double[] estimateWeights) {
+public record Firk(double estimateGamma, double[] estimateWeights, Transformation transformation) {
     /** A method without an error estimate (fixed steps). */
     public static final Firk NO_ESTIMATE = new Firk(0, null);
 
-    /** Checks that an estimate has both its gamma ({@code > 0}) and its weights; copies the weights. */
+    /**
+     * {@code T^-1 A^-1 T = [[gamma, 0, 0], [0, alpha, -beta], [0, beta, alpha]]} for a three-stage {@code A}: the real
+     * eigenvalue {@code gamma} of {@code A^-1} (the estimate's {@code 1 / gamma0}) and the pair {@code alpha +- i beta},
+     * with {@code T}'s columns the real eigenvector and the real and imaginary parts of the complex one. The stage
+     * increments {@code Z = (T (x) I) W} decouple: {@code (gamma / h - J) W_0 = r_0} and
+     * {@code ((alpha + i beta) / h - J) (W_1 + i W_2) = r_1 + i r_2}, {@code r = (T^-1 (x) I)} times the Newton residual.
+     *
+     * @param t    {@code T}, 3 x 3
+     * @param tInv {@code T^-1}, 3 x 3
+     */
+    public record Transformation(double[][] t, double[][] tInv, double gamma, double alpha, double beta) {
+        /** Checks the shapes and that {@code beta > 0}; copies the matrices. */
+        public Transformation {
+            if (t.length != 3 || tInv.length != 3 || Arrays.stream(t).anyMatch(r -> r.length != 3)
+                    || Arrays.stream(tInv).anyMatch(r -> r.length != 3) || !(beta > 0) || !(gamma > 0)) {
+                throw new IllegalArgumentException("firk: a transformation is of a three-stage method, 3 x 3 matrices, gamma > 0 and beta > 0"
+                        + " (got gamma " + gamma + ", beta " + beta + ")");
+            }
+            t = Arrays.stream(t).map(double[]::clone).toArray(double[][]::new);
+            tInv = Arrays.stream(tInv).map(double[]::clone).toArray(double[][]::new);
+        }
+
+        /** Whether {@code T^-1 m T} is this transformation's block form, each entry within 1e-10 of {@code m}'s largest. */
+        public boolean diagonalises(double[][] m) {
+            double[][] expected = {{gamma, 0, 0}, {0, alpha, -beta}, {0, beta, alpha}};
+            double largest = Arrays.stream(m).flatMapToDouble(Arrays::stream).map(Math::abs).max().orElse(0);
+            for (int i = 0; i < 3; i++) {
+                for (int j = 0; j < 3; j++) {
+                    double sum = 0;
+                    for (int p = 0; p < 3; p++) {
+                        for (int q = 0; q < 3; q++) {
+                            sum += tInv[i][p] * m[p][q] * t[q][j];
+                        }
+                    }
+                    if (!(Math.abs(sum - expected[i][j]) <= 1e-10 * largest)) {
+                        return false;
+                    }
+                }
+            }
+            return true;
+        }
+
+        @Override
+        public double[][] t() {
+            return Arrays.stream(t).map(double[]::clone).toArray(double[][]::new);
+        }
+
+        @Override
+        public double[][] tInv() {
+            return Arrays.stream(tInv).map(double[]::clone).toArray(double[][]::new);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Transformation x && Arrays.deepEquals(t, x.t) && Arrays.deepEquals(tInv, x.tInv)
+                    && gamma == x.gamma && alpha == x.alpha && beta == x.beta;
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.deepHashCode(t) * 31 + Double.hashCode(alpha + 3 * beta + 7 * gamma);
+        }
+
+        @Override
+        public String toString() {
+            return "transformation gamma " + gamma + ", alpha " + alpha + " +- i " + beta;
+        }
+    }
+
+    /** A method in the block form (no transformation). */
+    public Firk(double estimateGamma, double[] estimateWeights) {
+        this(estimateGamma, estimateWeights, null);
+    }
+
+    /**
+     * Checks that an estimate has both its gamma ({@code > 0}) and its weights, and that a transformation's real
+     * eigenvalue is the estimate's {@code 1 / gamma0}; copies the weights.
+     */
     public Firk {
         if ((estimateGamma == 0) != (estimateWeights == null) || estimateGamma < 0 || Double.isNaN(estimateGamma)) {
             throw new IllegalArgumentException("firk: estimate gamma " + estimateGamma + " with "
                     + (estimateWeights == null ? "no" : estimateWeights.length) + " weights (expected: gamma > 0 with weights, or 0 without)");
+        }
+        if (transformation != null && estimateGamma > 0 && Math.abs(transformation.gamma() * estimateGamma - 1) > 1e-12) {
+            throw new IllegalArgumentException("firk: the transformation's real eigenvalue " + transformation.gamma()
+                    + " is not 1 / the estimate's gamma0 " + estimateGamma);
         }
         estimateWeights = estimateWeights == null ? null : estimateWeights.clone();
     }
@@ -116,16 +202,18 @@ public record Firk(double estimateGamma, double[] estimateWeights) {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Firk f && estimateGamma == f.estimateGamma && Arrays.equals(estimateWeights, f.estimateWeights);
+        return o instanceof Firk f && estimateGamma == f.estimateGamma && Arrays.equals(estimateWeights, f.estimateWeights)
+                && java.util.Objects.equals(transformation, f.transformation);
     }
 
     @Override
     public int hashCode() {
-        return Double.hashCode(estimateGamma) * 31 + Arrays.hashCode(estimateWeights);
+        return (Double.hashCode(estimateGamma) * 31 + Arrays.hashCode(estimateWeights)) * 31 + java.util.Objects.hashCode(transformation);
     }
 
     @Override
     public String toString() {
-        return hasEstimate() ? "fully implicit, estimate gamma0 " + estimateGamma : "fully implicit";
+        return (hasEstimate() ? "fully implicit, estimate gamma0 " + estimateGamma : "fully implicit")
+                + (transformation == null ? "" : ", " + transformation);
     }
 }

@@ -265,7 +265,27 @@ final class Tableaus {
      * inverse of A^-1, {@code (6 + 81^(1/3) - 9^(1/3)) / 30}, and weights {@code (-(13 + 7 sqrt 6), -13 + 7 sqrt 6, -1) / 3}.
      */
     static final ButcherTableau RADAU_IIA_5 = collocation("radau-iia-5", r((4 - SQRT6) / 10, (4 + SQRT6) / 10, 1), 5, 3,
-            new Firk((6 + Math.cbrt(81) - Math.cbrt(9)) / 30, r(-(13 + 7 * SQRT6) / 3, (-13 + 7 * SQRT6) / 3, -1.0 / 3)));
+            new Firk((6 + Math.cbrt(81) - Math.cbrt(9)) / 30, r(-(13 + 7 * SQRT6) / 3, (-13 + 7 * SQRT6) / 3, -1.0 / 3),
+                    radauTransformation()));
+
+    /**
+     * RADAU5's transformation of Radau IIA's {@code A^-1} (Hairer and Wanner's code, subroutine RADCOR: its {@code T},
+     * {@code TI}, {@code U1}, {@code ALPH} and {@code BETA}); {@code FirkTest} checks {@code T^-1 A^-1 T} against them.
+     */
+    private static Firk.Transformation radauTransformation() {
+        double[][] t = {
+            r(9.1232394870892942792e-02, -0.14125529502095420843, -3.0029194105147424492e-02),
+            r(0.24171793270710701896, 0.20412935229379993199, 0.38294211275726193779),
+            r(0.96604818261509293619, 1, 0)};
+        double[][] tInv = {
+            r(4.3255798900631553510, 0.33919925181580986954, 0.54177053993587487119),
+            r(-4.1787185915519047273, -0.32768282076106238708, 0.47662355450055045196),
+            r(-0.50287263494578687595, 2.5719269498556054292, -0.59603920482822492497)};
+        double alpha = (12 - Math.cbrt(81) + Math.cbrt(9)) / 60;
+        double beta = (Math.cbrt(81) + Math.cbrt(9)) * Math.sqrt(3) / 60;
+        double norm = alpha * alpha + beta * beta;
+        return new Firk.Transformation(t, tInv, 30 / (6 + Math.cbrt(81) - Math.cbrt(9)), alpha / norm, beta / norm);
+    }
 
     /** Gauss-Legendre with two stages: order 4, A-stable, symplectic; fixed steps. */
     static final ButcherTableau GAUSS_LEGENDRE_2 = collocation("gauss-legendre-2", r(0.5 - Math.sqrt(3) / 6, 0.5 + Math.sqrt(3) / 6), 4, 0,

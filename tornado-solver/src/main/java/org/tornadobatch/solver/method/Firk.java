@@ -72,11 +72,13 @@ public record Firk(double estimateGamma, double[] estimateWeights, Transformatio
             return true;
         }
 
+        /** {@code T} (a copy). */
         @Override
         public double[][] t() {
             return Arrays.stream(t).map(double[]::clone).toArray(double[][]::new);
         }
 
+        /** {@code T^-1} (a copy). */
         @Override
         public double[][] tInv() {
             return Arrays.stream(tInv).map(double[]::clone).toArray(double[][]::new);

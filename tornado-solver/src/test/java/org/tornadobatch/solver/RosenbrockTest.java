@@ -93,7 +93,7 @@ class RosenbrockTest {
         OdeSystem rober = Problems.ROBERTSON;
         // Hairer and Wanner II (IV.1 and the test set): at t = 40.
         double[] expected = Problems.ROBERTSON_AT_40;
-        for (String method : new String[] {"ros3p", "rodas4", "rodas5p"}) {
+        for (String method : new String[] {"ros3p", "rosenbrock23", "rodas3p", "rodas4", "rodas5p"}) {
             try (SolveResult r = Solver.solveIvp(rober, Map.of(), 40, SolveOptions.defaults().method(method).atol(1e-10).rtol(1e-6))) {
                 assertTrue(r.run(0).succeeded(), method + ": status " + r.run(0).status());
                 for (int i = 0; i < 3; i++) {

@@ -34,6 +34,10 @@ public enum Algorithm {
     DORMAND_PRINCE_853("dormand-prince-853", Tableaus.DORMAND_PRINCE_853, "dop853"),
     /** Linearly implicit, for stiff systems: a Jacobian from the equations and one LU factorisation per step. */
     ROS3P("ros3p", Tableaus.ROS3P),
+    /** Shampine and Reichelt's ode23s pair (OrdinaryDiffEq.jl's Rosenbrock23): order 2, L-stable, 3 stages; loose tolerances. */
+    ROSENBROCK23("rosenbrock23", Tableaus.ROSENBROCK23, "ode23s", "rosenbrock23-sciml"),
+    /** Steinebach's Rodas3P: stiffly accurate, order 3, 5 stages. */
+    RODAS3P("rodas3p", Tableaus.RODAS3P),
     /** Hairer and Wanner's RODAS: stiffly accurate, order 4; fewer steps than ros3p at tight tolerances. */
     RODAS4("rodas4", Tableaus.RODAS4, "rodas"),
     /** Steinebach's Rodas5P: stiffly accurate, order 5 with less order reduction; DiffEqGPU's stiff default. */

@@ -137,6 +137,33 @@ final class Tableaus {
             new Rosenbrock(0.7886751345948129, a(r(), r(-1.607695154586736), r(-3.464101615137755, -1.732050807568877)),
                     r(0.7886751345948129, -0.2113248654051871, -1.077350269189626)));
 
+    private static final double SQRT2 = Math.sqrt(2);
+    private static final double R23_INV_D = 2 + SQRT2;
+
+    /**
+     * Rosenbrock23 (Shampine and Reichelt's ode23s pair as OrdinaryDiffEq.jl's {@code Rosenbrock23} has it): a
+     * Rosenbrock-W method of order 2 with an error estimate of order 3, L-stable, 3 stages, {@code gamma = d =
+     * 1 / (2 + sqrt 2)}; the third stage evaluates f at the new state. Coefficients in the transformed form (from
+     * SciML's {@code c32 = 6 + sqrt 2} and {@code d}, as CuBIE tabulates them): the solution is the second stage's
+     * base state, {@code y + (K_1 + K_2) / d}.
+     */
+    static final ButcherTableau ROSENBROCK23 = new ButcherTableau("rosenbrock23", r(0, 0.5, 1),
+            a(r(), r(0.5 * R23_INV_D), r(R23_INV_D, R23_INV_D)),
+            r(R23_INV_D, R23_INV_D, 0), r(5 * SQRT2 / 6 + 5.0 / 3, 1.0 / 3, -1.0 / 3 - SQRT2 / 6), 2, 2,
+            new Rosenbrock(1 / R23_INV_D, a(r(), r(-R23_INV_D), r(-2 * R23_INV_D, -(14 + 8 * SQRT2))),
+                    r(1 / R23_INV_D, 0, -1 / R23_INV_D)));
+
+    /**
+     * Rodas3P, Steinebach (2020; OrdinaryDiffEq.jl's {@code Rodas3P}, CuBIE's {@code rodas3p}): a stiffly accurate
+     * Rosenbrock method of order 3 (embedded 2), 5 stages, {@code gamma = 1/3}, with little order reduction on
+     * semi-discretised PDEs; the error estimate is the last stage.
+     */
+    static final ButcherTableau RODAS3P = new ButcherTableau("rodas3p", r(0, 4.0 / 9, 0, 1, 1),
+            a(r(), r(4.0 / 3), r(0, 0), r(2.90625, 3.375, 0.40625), r(2.90625, 3.375, 0.40625, 0)),
+            r(2.90625, 3.375, 0.40625, 0, 1), r(2.90625, 3.375, 0.40625, 1, 0), 3, 2,
+            new Rosenbrock(1.0 / 3, a(r(), r(-4), r(8.25, 6.75), r(1.21875, -5.0625, -1.96875), r(4.03125, -15.1875, -4.03125, 6)),
+                    r(1.0 / 3, -1.0 / 9, 1, 0, 0)));
+
     /**
      * RODAS4, Hairer and Wanner, Solving ODEs II (1996), IV.7 (the code RODAS): a stiffly accurate Rosenbrock method of
      * order 4 (embedded 3), L-stable, 6 stages; the error estimate is the last stage.

@@ -31,7 +31,7 @@ import org.tornadobatch.solver.method.Firk;
  * place of one of {@code 3n} rows (a fifth of the work), and the real matrix is the estimate's.
  *
  * <p>Adaptive steps with the estimate (Radau IIA): {@code ee = (I / (h gamma0) - J)^-1 (f(t, y) + sum_p e_p Z_p / h)},
- * a second matrix factorised from the same {@code J}; where its norm exceeds 1 and the step is the run's first or follows
+ * with the transformation's real matrix (without one: a second matrix factorised from the same {@code J}); where its norm exceeds 1 and the step is the run's first or follows
  * a rejection ({@code retry}), {@code ee = (I / (h gamma0) - J)^-1 (f(t, y + ee) + sum_p e_p Z_p / h)} (RADAU5's rule).
  */
 final class FirkWriter {

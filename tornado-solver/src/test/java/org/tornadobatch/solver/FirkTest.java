@@ -86,6 +86,55 @@ class FirkTest {
         assertTrue(e.getMessage().contains("does not take A^-1"), e.getMessage());
     }
 
+    /**
+     * The transformed step on a linear system whose matrices need row swaps (|hw| = 10: the coupling w is larger than
+     * the diagonal of both gamma / h - J and (alpha + i beta) / h - J): x' = -x + w y, y' = -w x - y, u' = -2 u, with fixed
+     * steps. For z = x + i y that is z' = (-1 - i w) z, so after N steps z = R(h (-1 - i w))^N z0 and u = R(-2h)^N u0,
+     * R Radau IIA 5's stability function, the (2, 3) Pade approximant of exp: (1 + 2z/5 + z^2/20) / (1 - 3z/5 + 3z^2/20 - z^3/60).
+     */
+    @Test
+    void theTransformedStepSolvesALinearSystemThatNeedsPivotingAsItsStabilityFunctionSays() throws Exception {
+        double w = 1000;
+        double h = 0.01;
+        int steps = 10;
+        OdeSystem sys = OdeSystem.parse("states: x = 1.0, y = 0.5, u = 1.0\nconstants: w = " + w
+                + "\ndx = -x + w * y\ndy = -w * x - y\ndu = -2 * u\n", "rotation");
+        double[] zr = stability(-h, -h * w); // R(h (-1 - i w))
+        double[] power = {1, 0};
+        for (int k = 0; k < steps; k++) {
+            power = new double[] {power[0] * zr[0] - power[1] * zr[1], power[0] * zr[1] + power[1] * zr[0]};
+        }
+        double x = power[0] * 1.0 - power[1] * 0.5; // (power) * (1 + 0.5 i)
+        double y = power[0] * 0.5 + power[1] * 1.0;
+        double u = Math.pow(stability(-2 * h, 0)[0], steps);
+        try (SolveResult r = Solver.solveIvp(sys, Map.of(), h * steps, SolveOptions.defaults().method("radau").controller("fixed").dt(h))) {
+            assertTrue(r.run(0).succeeded(), "status " + r.run(0).status());
+            assertEquals(x, r.finalState("x")[0], 1e-11, "x");
+            assertEquals(y, r.finalState("y")[0], 1e-11, "y");
+            assertEquals(u, r.finalState("u")[0], 1e-13, "u");
+            // Linear: with the exact solve each step's first Newton update lands on the stages and the second confirms it
+            // (an inexact solve converges too, to the same stages, in more iterations).
+            assertEquals(2 * steps, r.newtonIterations()[0], "Newton iterations");
+            // The steps are far from exp's (|hw| = 10): the check is of the solve, not of the accuracy.
+            assertTrue(Math.abs(x - Math.exp(-h * steps) * (Math.cos(w * h * steps) + 0.5 * Math.sin(w * h * steps))) > 1e-3, "x far from exact");
+        }
+    }
+
+    /** Radau IIA 5's stability function at the complex {@code re + i im}, as {re, im}. */
+    private static double[] stability(double re, double im) {
+        double[] z = {re, im};
+        double[] z2 = mul(z, z);
+        double[] z3 = mul(z2, z);
+        double[] p = {1 + 0.4 * z[0] + z2[0] / 20, 0.4 * z[1] + z2[1] / 20};
+        double[] q = {1 - 0.6 * z[0] + 0.15 * z2[0] - z3[0] / 60, -0.6 * z[1] + 0.15 * z2[1] - z3[1] / 60};
+        double d = q[0] * q[0] + q[1] * q[1];
+        return new double[] {(p[0] * q[0] + p[1] * q[1]) / d, (p[1] * q[0] - p[0] * q[1]) / d};
+    }
+
+    private static double[] mul(double[] a, double[] b) {
+        return new double[] {a[0] * b[0] - a[1] * b[1], a[0] * b[1] + a[1] * b[0]};
+    }
+
     @Test
     void coefficientsSatisfyTheOrderConditionsAndTheSimplifyingConditionsOfCollocation() {
         for (Algorithm a : firks()) {

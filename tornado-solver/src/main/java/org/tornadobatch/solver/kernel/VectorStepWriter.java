@@ -9,7 +9,6 @@ import java.util.Set;
 
 import org.tornadobatch.solver.RunStatus;
 import org.tornadobatch.solver.method.ButcherTableau;
-import org.tornadobatch.solver.method.Controller;
 import org.tornadobatch.solver.method.StepControl;
 import org.tornadobatch.system.Equation;
 import org.tornadobatch.system.Expr;
@@ -42,6 +41,8 @@ final class VectorStepWriter {
     private final VectorPartsWriter parts;
     /** The stages of a Rosenbrock method; null for an explicit one. */
     private final VectorRosenbrockWriter rosenbrock;
+    /** The controller's gain and the initial step. */
+    private final VectorControlWriter control;
 
     VectorStepWriter(VectorSource s, KernelSpec spec) {
         this.s = s;
@@ -52,6 +53,7 @@ final class VectorStepWriter {
         this.split = splits(spec);
         this.parts = split ? new VectorPartsWriter(s, spec, this) : null;
         this.rosenbrock = tab.isRosenbrock() ? new VectorRosenbrockWriter(s, spec, this) : null;
+        this.control = new VectorControlWriter(s, spec, this);
     }
 
     /** Whether {@code spec}'s kernel is written in parts ({@link VectorPartsWriter}). */
@@ -370,7 +372,7 @@ final class VectorStepWriter {
         } else {
             s.line("final VectorMask<Float> accF = err.compare(VectorOperators.LE, 1.0f);");
         }
-        gain();
+        control.gain();
         // Accepted lanes: the new state, time, counts, history and step; rejected ones: the count, a failure or a smaller step.
         s.line("final VectorMask<Double> accept = act.and(accF.cast(D));");
         s.line("final VectorMask<Double> reject = act.andNot(accF.cast(D));");
@@ -476,99 +478,13 @@ final class VectorStepWriter {
         return acc == null ? s.type() + ".zero(" + s.species() + ")" : acc;
     }
 
-    /** StepWriter.gain, lane by lane: {@code gain} and {@code le} (float32), with the history {@code le1}, {@code le2}, {@code hist}. */
-    private void gain() {
-        double p = tab.errorOrder();
-        Controller c = ctl.controller();
-        s.line("final FloatVector le1 = FloatVector.fromArray(F, le1a, o);");
-        s.line("final FloatVector le2 = FloatVector.fromArray(F, le2a, o);");
-        s.line("final VectorMask<Float> hist = VectorMask.fromArray(F, hista, o);");
-        s.line("final FloatVector lg = log2f(err);");
-        s.line("final FloatVector le = lg.max(" + f32(Math.log(1e-4) / Math.log(2)) + ");");
-        String safety = f32(ctl.safety());
-        switch (c) {
-            case I -> s.line("FloatVector gain = exp2f(lg.mul(" + f32(-1.0 / p) + ")).mul(" + safety + ");");
-            case PI, PID -> {
-                String history = "le1.mul(" + f32(-ctl.ki() / p) + ")" + (c == Controller.PID ? ".add(le2.mul(" + f32(-ctl.kd() / p) + "))" : "");
-                s.line("FloatVector gain = exp2f(lg.mul(" + f32(-ctl.kp() / p) + ").add(FloatVector.zero(F).blend(" + history + ", hist))).mul("
-                        + safety + ");");
-            }
-            case GUSTAFSSON -> {
-                s.line("FloatVector gain = exp2f(lg.mul(" + f32(-1.0 / p) + ")).mul(" + safety + ");");
-                s.line("gain = gain.blend(gain.min(toF(h.div(DoubleVector.fromArray(D, dtp, o))).mul(" + safety + ").mul(exp2f(lg.mul(2.0f).sub(le1).mul("
-                        + f32(-1.0 / p) + ")))), accF.and(hist));");
-            }
-            default -> throw new IllegalStateException(c.toString());
-        }
-        s.line("gain = gain.max(" + f32(ctl.minGain()) + ").min(" + f32(ctl.maxGain()) + ");");
-        if (ctl.deadbandMin() < 1 || ctl.deadbandMax() > 1) {
-            s.line("gain = gain.blend(1.0f, gain.compare(VectorOperators.GE, " + f32(ctl.deadbandMin()) + ").and(gain.compare(VectorOperators.LE, "
-                    + f32(ctl.deadbandMax()) + ")));");
-        }
-        s.line("gain = gain.blend(gain.min(" + safety + "), accF.not());");
-    }
-
-    /**
-     * StepWriter.initialStep, lane by lane, for the vector at {@code o} whose states {@code y<i>}, parameters and first
-     * stage {@code k0_<i>} are declared: Hairer's estimate into {@code dtl}.
-     */
+    /** StepWriter.initialStep, lane by lane ({@link VectorControlWriter#initialStep}). */
     void initialStep() {
-        if (split) {
-            parts.initialStep();
-            return;
-        }
-        s.open("");
-        s.line("DoubleVector dnf = DoubleVector.zero(D), dny = DoubleVector.zero(D);");
-        for (int i = 0; i < nStates; i++) {
-            initialNorms(i);
-        }
-        s.line("DoubleVector h0 = dny.div(dnf).sqrt().mul(0.01).blend(1e-6, dnf.compare(VectorOperators.LE, 1e-10).or(dny.compare(VectorOperators.LE, 1e-10)));");
-        s.line("h0 = h0.min(dtMax);");
-        for (int i = 0; i < nStates; i++) {
-            s.line("final " + s.type() + " z" + i + " = y" + i + ".add(k0_" + i + ".mul(" + s.fromDouble("h0") + "));");
-        }
-        s.line(s.type() + " " + String.join(", ", names("f")) + ";");
-        rhs("h0.add(t0)", false, names("z"), "f");
-        s.line("DoubleVector der2 = DoubleVector.zero(D);");
-        for (int i = 0; i < nStates; i++) {
-            secondDerivativeTerm(i);
-        }
-        initialEstimate();
-        s.close();
+        control.initialStep();
     }
 
-    /** {@code sk<i>} (the scale of state i) and its terms of {@code dnf} and {@code dny}, from {@code y<i>} and {@code k0_<i>}. */
-    void initialNorms(int i) {
-        initialScale(i);
-        s.open("");
-        s.line("final DoubleVector qf = " + s.toDouble("k0_" + i) + ".div(sk" + i + ");");
-        s.line("final DoubleVector qy = " + s.toDouble("y" + i) + ".div(sk" + i + ");");
-        s.line("dnf = dnf.add(qf.mul(qf));");
-        s.line("dny = dny.add(qy.mul(qy));");
-        s.close();
-    }
-
-    void initialScale(int i) {
-        s.line("final DoubleVector sk" + i + " = " + s.toDouble("y" + i) + ".abs().mul((double) rt" + i + ").add((double) at" + i + ");");
-    }
-
-    /** State i's term of {@code der2}, from {@code f<i>}, {@code k0_<i>} and {@code sk<i>}. */
-    void secondDerivativeTerm(int i) {
-        s.open("");
-        s.line("final DoubleVector qd = " + s.toDouble("f" + i) + ".sub(" + s.toDouble("k0_" + i) + ").div(sk" + i + ");");
-        s.line("der2 = der2.add(qd.mul(qd));");
-        s.close();
-    }
-
-    /** From {@code dnf}, {@code h0} and {@code der2}: the first step into {@code dtl}. */
+    /** The first step from {@code dnf}, {@code h0} and {@code der2} ({@link VectorControlWriter#initialEstimate}). */
     void initialEstimate() {
-        s.line("final DoubleVector der12 = der2.sqrt().div(h0).max(dnf.sqrt());");
-        s.line("final DoubleVector h1 = toD(exp2f(log2f(toF(DoubleVector.broadcast(D, 0.01).div(der12))).mul(" + f32(1.0 / tab.order())
-                + "))).blend(h0.mul(1e-3).max(1e-6), der12.compare(VectorOperators.LE, 1e-15));");
-        s.line("final DoubleVector est = h0.mul(100.0).min(h1);");
-        // est in [dtMin, dtMax]: est; above: dtMax; below: dtMin; not a number: the launch's dt.
-        s.line("final DoubleVector dt = DoubleVector.broadcast(D, dtInit).blend(dtMin, est.compare(VectorOperators.LT, dtMin))"
-                + ".blend(est.min(dtMax), est.compare(VectorOperators.GE, dtMin));");
-        s.line("dt.intoArray(dtl, o);");
+        control.initialEstimate();
     }
 }

@@ -22,7 +22,6 @@ import org.tornadobatch.solver.kernel.Code.St;
 import org.tornadobatch.solver.kernel.Code.Ty;
 import org.tornadobatch.solver.method.ButcherTableau;
 import org.tornadobatch.solver.method.StepControl;
-import org.tornadobatch.solver.run.Schedule;
 import org.tornadobatch.system.Equation;
 import org.tornadobatch.system.Expr;
 import org.tornadobatch.system.OdeSystem;
@@ -239,7 +238,7 @@ public final class KernelGenerator {
             }
             List<St> event = Body.of(x -> {
                 x.declare(true, Ty.INT, "flags", new Code.Load("evF", "I32", ex("e")));
-                x.addAll(events());
+                x.addAll(new OutputWriter(this, spec, summaries).events());
             });
             e.add(new Code.AfterSteps(List.of(new Code.Guard(ex("!(" + finite + " == 0)"),
                     Body.of(f -> f.update("code", "|=", RunStatus.NON_FINITE_STATE.bit())), new Code.Break(), event))));
@@ -251,7 +250,7 @@ public final class KernelGenerator {
             b.when(ex("code != 0 && newtonFail"), x -> x.update("code", "|=", RunStatus.NEWTON_FAILED.bit()));
         }
         // Whatever a failed run did not reach is NaN.
-        b.when(ex("code != 0"), this::fillNaN);
+        b.when(ex("code != 0"), new OutputWriter(this, spec, summaries)::fillNaN);
         b.store("status", "I32", ex("r"), ex("code"));
         b.store("steps", "I32", ex("r"), ex("(int) (accepted < 2147483647 ? accepted : 2147483647)"));
         b.store("steps", "I32", ex("stride + r"), ex("(int) (rejected < 2147483647 ? rejected : 2147483647)"));
@@ -410,41 +409,6 @@ public final class KernelGenerator {
 
     // ------------------------------------------------------------------------------------------ outputs
 
-    private List<St> events() {
-        SummaryWriter sw = summaries;
-        int[] obsForSave = spec.savedObservables();
-        int[] obsForSample = spec.summarisedObservables();
-        Body b = new Body();
-        if (sw.active()) {
-            b.when(ex("(flags & " + Schedule.CLOSE_WINDOW + ") != 0"), x -> x.addAll(sw.close()));
-            b.when(ex("(flags & " + Schedule.SAMPLE + ") != 0"), x -> x.addAll(observables(obsForSample)).addAll(sw.sample()));
-        }
-        if (spec.savedStates().length > 0 || obsForSave.length > 0 || spec.stepCounts()) {
-            b.when(ex("(flags & " + Schedule.SAVE + ") != 0"), x -> {
-                if (spec.stepCounts()) {
-                    // Accepted, rejected and attempted steps since the previous save (at the first save: since the start).
-                    String[] counts = {"accepted - accSave", "rejected - rejSave", "(accepted + rejected) - (accSave + rejSave)"};
-                    for (int j = 0; j < 3; j++) {
-                        x.store("outC", "I32", ex("((", Ty.INT64, ") saveIdx * 3 + " + j + ") * stride + r"), ex("(int) (" + counts[j] + ")"));
-                    }
-                    x.assign("accSave", "accepted");
-                    x.assign("rejSave", "rejected");
-                }
-                x.addAll(observables(obsForSave));
-                int[] ss = spec.savedStates();
-                for (int j = 0; j < ss.length; j++) {
-                    x.store("outS", LT, ex("((", Ty.INT64, ") saveIdx * " + ss.length + " + " + j + ") * stride + r"), ex("y" + ss[j]));
-                }
-                for (int j = 0; j < obsForSave.length; j++) {
-                    x.store("outO", LT, ex("((", Ty.INT64, ") saveIdx * " + obsForSave.length + " + " + j + ") * stride + r"),
-                            ex("o" + obsForSave[j]));
-                }
-            });
-        }
-        b.when(ex("(flags & " + Schedule.SAVE + ") != 0"), x -> x.increment("saveIdx"));
-        return b.statements();
-    }
-
     /** Declares {@code o<i>} for the observables listed (computing the auxiliaries they need). */
     List<St> observables(int[] which) {
         if (which.length == 0) {
@@ -468,30 +432,6 @@ public final class KernelGenerator {
             b.declare(true, R, "o" + i, "a_" + obs.get(i));
         }
         return b.statements();
-    }
-
-    private void fillNaN(Body b) {
-        Ex nan = new Code.NaN(single);
-        int ss = spec.savedStates().length;
-        int so = spec.savedObservables().length;
-        if (ss + so > 0) {
-            b.loop(Ty.INT, "k", ex("saveIdx"), ex("k < nSaves"), "k++", x -> {
-                for (int j = 0; j < ss; j++) {
-                    x.store("outS", LT, ex("((", Ty.INT64, ") k * " + ss + " + " + j + ") * stride + r"), nan);
-                }
-                for (int j = 0; j < so; j++) {
-                    x.store("outO", LT, ex("((", Ty.INT64, ") k * " + so + " + " + j + ") * stride + r"), nan);
-                }
-            });
-        }
-        if (spec.stepCounts()) { // -1: a save the run did not reach
-            b.loop(Ty.INT, "k", ex("saveIdx"), ex("k < nSaves"), "k++", x -> {
-                for (int j = 0; j < 3; j++) {
-                    x.store("outC", "I32", ex("((", Ty.INT64, ") k * 3 + " + j + ") * stride + r"), ex("-1"));
-                }
-            });
-        }
-        b.addAll(summaries.fillNaN());
     }
 
     // ------------------------------------------------------------------------------------------ parts

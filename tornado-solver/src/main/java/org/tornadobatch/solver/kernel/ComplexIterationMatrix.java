@@ -12,14 +12,12 @@ import org.tornadobatch.solver.kernel.Code.Body;
 import org.tornadobatch.solver.kernel.Code.Ex;
 import org.tornadobatch.solver.kernel.Code.Ty;
 import org.tornadobatch.solver.method.Firk;
-import org.tornadobatch.system.Differentiation;
-import org.tornadobatch.system.Expr;
 
 /**
  * The complex matrix of a transformed fully implicit step ({@link FirkWriter} with a {@link Firk.Transformation}),
  * {@code E = (alpha + i beta) / h I - J} for {@code n} states, in pairs of scalar variables {@code CR<i>_<j>} (real
  * parts) and {@code CI<i>_<j>} (imaginary parts), from the {@code J<i>_<j>} that the step's real matrix
- * ({@link IterationMatrix}) declared. Factorised once per step by Gaussian elimination with partial pivoting on
+ * ({@link IterationMatrix}) declared, with its structure (no second differentiation). Factorised once per step by Gaussian elimination with partial pivoting on
  * {@code |re| + |im|} (as LINPACK's complex {@code DECC}, which RADAU5 uses): swaps recorded as {@code csw<k>_<r>} and
  * replayed on each right-hand side, the pivots' reciprocals kept as {@code CPR<k>}, {@code CPI<k>} (computed with the
  * pivot scaled by its larger part, so that squaring it cannot overflow). A pivot whose {@code |re| + |im|} is not above
@@ -32,15 +30,16 @@ final class ComplexIterationMatrix {
     private final int n;
     private final double alpha;
     private final double beta;
-    private final List<List<Expr>> jac;
+    /** The step's real matrix, which declares {@code J} and tells its structure. */
+    private final IterationMatrix real;
 
-    ComplexIterationMatrix(KernelGenerator g, KernelSpec spec, Firk.Transformation transformation) {
+    ComplexIterationMatrix(KernelGenerator g, KernelSpec spec, Firk.Transformation transformation, IterationMatrix real) {
         this.R = g.real();
         this.single = spec.precision() == Precision.FLOAT32;
         this.n = spec.system().states().size();
         this.alpha = transformation.alpha();
         this.beta = transformation.beta();
-        this.jac = Differentiation.jacobian(spec.system());
+        this.real = real;
     }
 
     private Ex lit(double v) {
@@ -64,7 +63,7 @@ final class ComplexIterationMatrix {
         b.declare(true, R, "hinv", lit(1), " / hh");
         for (int i = 0; i < n; i++) {
             for (int j = 0; j < n; j++) {
-                boolean withJ = !Differentiation.isZero(jac.get(i).get(j));
+                boolean withJ = real.nonZero(i, j);
                 String jij = "J" + i + "_" + j;
                 if (i == j) {
                     b.declare(false, R, re(i, j), withJ ? new Object[] {lit(alpha), " * hinv - " + jij} : new Object[] {lit(alpha), " * hinv"});
@@ -78,12 +77,12 @@ final class ComplexIterationMatrix {
         Ex largest = call("abs", ex(im(0, 0)));
         for (int i = 0; i < n; i++) {
             for (int j = 0; j < n; j++) {
-                if (i == j || !Differentiation.isZero(jac.get(i).get(j))) {
+                if (i == j || real.nonZero(i, j)) {
                     largest = call("max", largest, call("abs", ex(re(i, j))));
                 }
             }
         }
-        b.declare(true, R, "cPivotMin", lit(IterationMatrix.PIVOT_TOLERANCE * n * (single ? Math.ulp(1.0f) : Math.ulp(1.0))), " * ", largest);
+        b.declare(true, R, "cPivotMin", lit(IterationMatrix.pivotFactor(n, single)), " * ", largest);
         factorise(b);
         List<Object> smallPivot = new ArrayList<>(List.of("singular"));
         for (int k = 0; k < n; k++) {

@@ -83,7 +83,7 @@ final class FirkWriter {
         this.transformation = firk.transformation();
         this.matrix = transformation == null ? new IterationMatrix(g, spec, aInv) : null;
         this.real = transformation == null ? null : new IterationMatrix(g, spec, 1 / transformation.gamma(), false);
-        this.complex = transformation == null ? null : new ComplexIterationMatrix(g, spec, transformation);
+        this.complex = transformation == null ? null : new ComplexIterationMatrix(g, spec, transformation, real);
         this.estimate = !adaptive || !firk.hasEstimate() ? null
                 : real != null ? real : new IterationMatrix(g, spec, firk.estimateGamma(), false);
     }
@@ -128,15 +128,7 @@ final class FirkWriter {
         }
         b.block(x -> newton(x, tStart));
         for (int i = 0; i < n; i++) {
-            List<Object> parts = new ArrayList<>(List.of("y" + i));
-            for (int p = 0; p < s; p++) {
-                if (d[p] == 1) {
-                    parts.add(" + " + z(p, i));
-                } else if (d[p] != 0) {
-                    parts.addAll(List.of(" + ", lit(d[p]), " * " + z(p, i)));
-                }
-            }
-            Ex next = new Code.Cat(parts);
+            Ex next = ex("y" + i + " + ", combination(d, "Z", i));
             // A fixed step cannot be shrunk: its state becomes NaN, which ends the run (with NEWTON_FAILED or SINGULAR_MATRIX beside).
             b.declare(true, R, "n" + i, adaptive ? next : ex("singular || newtonFail ? ", new Code.NaN(single), " : ", next));
         }
@@ -170,13 +162,7 @@ final class FirkWriter {
             }
             for (int p = 0; p < s; p++) {
                 for (int i = 0; i < n; i++) {
-                    List<Object> parts = new ArrayList<>();
-                    for (int q = 0; q < s; q++) {
-                        if (aInv[p][q] != 0) {
-                            parts.addAll(List.of(parts.isEmpty() ? "" : " + ", lit(aInv[p][q]), " * " + z(q, i)));
-                        }
-                    }
-                    y.update("D" + p + "_" + i, "-=", ex("hinv * (", new Code.Cat(parts), ")"));
+                    y.update("D" + p + "_" + i, "-=", ex("hinv * (", combination(aInv[p], "Z", i), ")"));
                 }
             }
             if (transformation != null) {
@@ -241,11 +227,7 @@ final class FirkWriter {
     private void errorEstimate(Body b, String tStart) {
         double[] e = firk.estimateWeights();
         for (int i = 0; i < n; i++) {
-            List<Object> parts = new ArrayList<>();
-            for (int p = 0; p < s; p++) {
-                parts.addAll(List.of(parts.isEmpty() ? "" : " + ", lit(e[p]), " * " + z(p, i)));
-            }
-            b.declare(true, R, "eF" + i, ex("hinv * (", new Code.Cat(parts), ")"));
+            b.declare(true, R, "eF" + i, ex("hinv * (", combination(e, "Z", i), ")"));
             b.declare(false, R, "ee" + i, "k0_" + i + " + eF" + i);
         }
         estimate.solve(b, "ee");

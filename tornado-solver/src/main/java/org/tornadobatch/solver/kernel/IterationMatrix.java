@@ -80,8 +80,17 @@ final class IterationMatrix {
         return new Code.Lit(v, single);
     }
 
-    private boolean nonZero(int i, int j) {
+    /** Whether {@code df_i/dy_j} is not zero (where {@code J<i>_<j>} is declared). */
+    boolean nonZero(int i, int j) {
         return !Differentiation.isZero(jac.get(i).get(j));
+    }
+
+    /**
+     * The smallest pivot that does not count as zero, as a multiple of the matrix's largest entry, for {@code size} rows:
+     * {@link #PIVOT_TOLERANCE} times {@code size} times the working type's epsilon.
+     */
+    static double pivotFactor(int size, boolean single) {
+        return PIVOT_TOLERANCE * size * (single ? Math.ulp(1.0f) : Math.ulp(1.0));
     }
 
     /** Whether {@code df_i/dt} is not zero ({@code dT<i>} declared). */
@@ -162,7 +171,7 @@ final class IterationMatrix {
                 }
             }
         }
-        b.declare(true, R, pivotMin, lit(PIVOT_TOLERANCE * size * (single ? Math.ulp(1.0f) : Math.ulp(1.0))), " * ", largest);
+        b.declare(true, R, pivotMin, lit(pivotFactor(size, single)), " * ", largest);
         factorise(b);
         List<Object> smallPivot = new java.util.ArrayList<>(adaptive && !orSingular ? List.of() : List.of("singular || "));
         for (int k = 0; k < size; k++) {

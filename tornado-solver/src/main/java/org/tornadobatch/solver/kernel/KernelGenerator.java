@@ -182,6 +182,7 @@ public final class KernelGenerator {
 
     /** One run's integration, from the initial state to the status; {@code r} is the run. */
     List<St> body() {
+        OutputWriter outputs = new OutputWriter(this, spec, summaries);
         Body b = new Body();
         for (int i = 0; i < nStates; i++) {
             b.declare(false, R, "y" + i, new Code.Load("init", LT, ex(i + "L * stride + r")));
@@ -238,7 +239,7 @@ public final class KernelGenerator {
             }
             List<St> event = Body.of(x -> {
                 x.declare(true, Ty.INT, "flags", new Code.Load("evF", "I32", ex("e")));
-                x.addAll(new OutputWriter(this, spec, summaries).events());
+                x.addAll(outputs.events());
             });
             e.add(new Code.AfterSteps(List.of(new Code.Guard(ex("!(" + finite + " == 0)"),
                     Body.of(f -> f.update("code", "|=", RunStatus.NON_FINITE_STATE.bit())), new Code.Break(), event))));
@@ -250,7 +251,7 @@ public final class KernelGenerator {
             b.when(ex("code != 0 && newtonFail"), x -> x.update("code", "|=", RunStatus.NEWTON_FAILED.bit()));
         }
         // Whatever a failed run did not reach is NaN.
-        b.when(ex("code != 0"), new OutputWriter(this, spec, summaries)::fillNaN);
+        b.when(ex("code != 0"), outputs::fillNaN);
         b.store("status", "I32", ex("r"), ex("code"));
         b.store("steps", "I32", ex("r"), ex("(int) (accepted < 2147483647 ? accepted : 2147483647)"));
         b.store("steps", "I32", ex("stride + r"), ex("(int) (rejected < 2147483647 ? rejected : 2147483647)"));

@@ -32,14 +32,6 @@ final class VectorEventWriter {
         this.summaries = summaries;
     }
 
-    private String[] states() {
-        String[] n = new String[nStates];
-        for (int i = 0; i < nStates; i++) {
-            n[i] = "y" + i;
-        }
-        return n;
-    }
-
     /**
      * After the steps to an event, for each vector: lanes whose state is not finite fail (NON_FINITE_STATE); the
      * others take the event (saves, step counts). True while a lane of the block is alive.
@@ -172,7 +164,7 @@ final class VectorEventWriter {
         for (int i : which) {
             roots.add(new Expr.Ref(obs.get(i), null));
         }
-        steps.evaluation(time, !adaptive, states(), roots);
+        steps.evaluation(time, !adaptive, steps.names("y"), roots);
         for (int i : which) {
             s.line("final " + s.type() + " o" + i + " = a_" + obs.get(i) + ";");
         }

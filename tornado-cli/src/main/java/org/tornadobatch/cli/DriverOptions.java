@@ -62,7 +62,7 @@ final class DriverOptions {
         } else {
             Map<String, Path> files = new LinkedHashMap<>();
             for (String s : npy) {
-                String[] kv = SolveCommand.split(s, "--driver", "NAME=FILE.npy");
+                String[] kv = OptionValues.split(s, "--driver", "NAME=FILE.npy");
                 if (files.put(kv[0], existing(Path.of(kv[1]), "--driver")) != null) {
                     throw new IllegalArgumentException("--driver " + kv[0] + ": given twice (expected: once per driver)");
                 }

@@ -26,7 +26,6 @@ import org.tornadobatch.solver.GridKind;
 import org.tornadobatch.solver.Precision;
 import org.tornadobatch.solver.SolveResult;
 import org.tornadobatch.solver.Solver;
-import org.tornadobatch.solver.Sweep;
 import org.tornadobatch.solver.TimeSpec;
 import org.tornadobatch.solver.kernel.KernelGenerator;
 import org.tornadobatch.solver.method.Algorithm;
@@ -214,9 +213,9 @@ final class SolveCommand implements Callable<Integer> {
         Map<String, String> givenBy = new LinkedHashMap<>();
         Map<String, double[]> values = new LinkedHashMap<>();
         for (String s : sets) {
-            String[] kv = split(s, "--set", "NAME=VALUE");
+            String[] kv = OptionValues.split(s, "--set", "NAME=VALUE");
             once(givenBy, kv[0], "--set " + kv[0]);
-            double v = number(kv[1], "--set " + kv[0]);
+            double v = OptionValues.number(kv[1], "--set " + kv[0]);
             if (system.constants().containsKey(kv[0])) {
                 system = system.withConstant(kv[0], v);
             } else {
@@ -224,13 +223,13 @@ final class SolveCommand implements Callable<Integer> {
             }
         }
         for (String s : sweeps) {
-            String[] kv = split(s, "--sweep", "NAME=START:STOP:COUNT");
+            String[] kv = OptionValues.split(s, "--sweep", "NAME=START:STOP:COUNT");
             once(givenBy, kv[0], "--sweep " + kv[0]);
             if (system.constants().containsKey(kv[0])) {
                 throw new IllegalArgumentException("--sweep " + kv[0] + ": '" + kv[0] + "' is a constant, compiled into the kernel, which"
                         + " cannot vary per run (declare it under parameters: to sweep it, or fix it with --set " + kv[0] + "=VALUE)");
             }
-            values.put(kv[0], linspace(kv[0], kv[1]));
+            values.put(kv[0], OptionValues.linspace(kv[0], kv[1]));
         }
         TimeSpec time = new TimeSpec(duration, t0, warmup, nan(saveEvery), nan(summariseEvery), nan(sampleEvery), !noSaveStart);
         Precision prec = Precision.of(precision);
@@ -278,9 +277,9 @@ final class SolveCommand implements Callable<Integer> {
         ifSet(rtol, ctl::rtol);
         ifSet(maxSteps, ctl::maxSteps);
         ifSet(safety, ctl::safety);
-        ifSet(gains, g -> ctl.gains(values("--gains", g, 2, 2)[0], g[1]));
-        ifSet(pid, k -> ctl.pid(values("--pid", k, 2, 3)[0], k[1], k.length == 3 ? k[2] : 0));
-        ifSet(deadband, d -> ctl.deadband(values("--deadband", d, 2, 2)[0], d[1]));
+        ifSet(gains, g -> ctl.gains(OptionValues.values("--gains", g, 2, 2)[0], g[1]));
+        ifSet(pid, k -> ctl.pid(OptionValues.values("--pid", k, 2, 3)[0], k[1], k.length == 3 ? k[2] : 0));
+        ifSet(deadband, d -> ctl.deadband(OptionValues.values("--deadband", d, 2, 2)[0], d[1]));
         ctl.resolve(alg, system.states().size()); // refuses bad or ignored step options here, before any device work
         plotOptions.checkVariables(system, spec);
         AllocatorKind alloc = allocator == null ? null : AllocatorKind.of(allocator);
@@ -452,57 +451,5 @@ final class SolveCommand implements Callable<Integer> {
 
     private static double nan(Double d) {
         return d == null ? Double.NaN : d;
-    }
-
-    /** {@code NAME=VALUE} of {@code option} as {name, value}, both trimmed; else an error naming the option and {@code form}. */
-    static String[] split(String s, String option, String form) {
-        int eq = s.indexOf('=');
-        if (eq <= 0 || eq == s.length() - 1) {
-            throw new IllegalArgumentException(option + ": '" + s + "' (expected: " + form + ")");
-        }
-        return new String[] {s.substring(0, eq).trim(), s.substring(eq + 1).trim()};
-    }
-
-    private static double number(String s, String what) {
-        double v;
-        try {
-            v = Double.parseDouble(s);
-        } catch (NumberFormatException e) {
-            v = Double.NaN;
-        }
-        if (!Double.isFinite(v) || !s.trim().matches("[-+]?[0-9.]+([eE][-+]?[0-9]+)?")) {
-            throw new IllegalArgumentException(what + ": '" + s + "' (expected: a finite number)");
-        }
-        return v;
-    }
-
-    static double[] linspace(String name, String spec) {
-        String[] p = spec.split(":");
-        if (p.length != 3) {
-            throw new IllegalArgumentException("--sweep " + name + ": '" + spec + "' (expected: START:STOP:COUNT)");
-        }
-        double a = number(p[0], "--sweep " + name + " START");
-        double b = number(p[1], "--sweep " + name + " STOP");
-        long n;
-        try {
-            n = Long.parseLong(p[2].trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--sweep " + name + " COUNT: '" + p[2] + "' (expected: a whole number >= 1)");
-        }
-        if (n < 1 || n > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("--sweep " + name + " COUNT: " + n + " (expected: 1 to " + (Integer.MAX_VALUE - 8) + ")");
-        }
-        Batch.requireHeap(n * Double.BYTES, "--sweep " + name + " COUNT: " + n + " values need " + org.tornadobatch.Bytes.format(n * Double.BYTES),
-                "split the sweep");
-        return Sweep.linspace(a, b, (int) n);
-    }
-
-    /** {@code v} when it holds {@code min} to {@code max} numbers; else one line naming the option. */
-    private static double[] values(String option, double[] v, int min, int max) {
-        if (v.length < min || v.length > max) {
-            throw new IllegalArgumentException(option + ": " + java.util.Arrays.toString(v) + " (expected: " + min + (max > min ? " or " + max : "")
-                    + " comma-separated numbers)");
-        }
-        return v;
     }
 }

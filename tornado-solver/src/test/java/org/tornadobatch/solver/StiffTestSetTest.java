@@ -157,31 +157,53 @@ class StiffTestSetTest {
      * found by the step control, not given to it): the worst error over the saves and states in units of the tolerance,
      * {@code |y - ref| / (atol + rtol |ref|)}. SciPy 1.17's Radau (solve_ivp, max_step 1, finite-difference Jacobian)
      * reaches 0.148 in 692 steps, its BDF 4.7 in 832. Measured here (so that a change shows): rodas4 3.0 in 805 steps,
-     * rodas5p 5.4 in 661, radau-iia-5 2.8 in 673, kvaerno5 129 in 596, l-stable-sdirk-4 94 in 1189: within BDF's class for
-     * the Rosenbrock methods and Radau IIA, NOT within 10 times SciPy's Radau (its errors are 5 to 20 times smaller at every
-     * save from t = 50 on; a 100 times tighter Newton tolerance, Gustafsson's controller or the rate test leave Radau IIA's
-     * at 3.0 to 3.6).
+     * rodas5p 5.4 in 661, radau-iia-5 2.8 in 673, kvaerno5 129 in 596, l-stable-sdirk-4 94 in 1189. SciPy's 0.148 is its
+     * luck at exactly 1e-6, not its accuracy (see {@link #radauOnTheCardiacCellIsNotTunedToOneTolerance}).
      */
     @Test
     void theBeelerReuterCardiacCellSolvesToItsReference() throws Exception {
         OdeSystem br = example("beeler-reuter");
         for (String m : List.of("radau-iia-5", "rodas5p", "rodas4", "kvaerno5", "l-stable-sdirk-4")) {
-            try (SolveResult r = Solver.solveIvp(br, Map.of(), 500, SolveOptions.defaults().method(m).rtol(1e-6).atol(1e-8).saveEvery(50)
-                    .stepControl(c -> c.dtMax(1).dtMin(1e-12)))) {
-                assertEquals(RunStatus.SUCCESS, r.run(0).status(), m);
-                double worst = 0;
-                for (int i = 0; i < 8; i++) {
-                    double[][] v = r.state(br.stateNames().get(i));
-                    for (int k = 0; k < BEELER_REUTER.length; k++) {
-                        double ref = BEELER_REUTER[k][i];
-                        int sample = k == 0 ? 1 : 2 * k; // t = 50, 100, 200, ..., 500 of the saves every 50 ms
-                        worst = Math.max(worst, Math.abs(v[sample][0] - ref) / (1e-8 + 1e-6 * Math.abs(ref)));
-                    }
+            double worst = beelerReuterError(br, m, 1e-6);
+            assertTrue(worst < (m.startsWith("rodas") || m.startsWith("radau") ? 10 : 250), m + ": " + worst);
+        }
+    }
+
+    /**
+     * The Beeler-Reuter error is sensitive to the tolerance because the upstroke turns a small shift in time into a
+     * large one in V (hundreds of mV per ms), and the stimulus' edges fall inside steps. SciPy 1.17's Radau (max_step 1),
+     * in units of rtol 1e-6, at rtol 0.8, 0.9, 1, 1.1, 1.25 x 1e-6: 0.67, 1.04, 0.148, 0.67, 3.9; at 1e-6 solved in
+     * three pieces cut at the pulse's edges (t = 10 and 12, where the reference is cut): 2.93. radau-iia-5 here (jvm,
+     * 2026-12-07): 1.67, 2.26, 2.77, 5.6, 4.4, and 3.08 in the same pieces. So SciPy's 0.148 at 1e-6 is a cancellation
+     * of its own, 18.7 times ours; at the four neighbouring tolerances ours is 1.1 to 8.3 times SciPy's, and in pieces
+     * 1.05 times. Asserted: every one of the five stays under 10 tolerances of 1e-6.
+     */
+    @Test
+    void radauOnTheCardiacCellIsNotTunedToOneTolerance() throws Exception {
+        OdeSystem br = example("beeler-reuter");
+        for (double rtol : new double[] {0.8e-6, 0.9e-6, 1.1e-6, 1.25e-6}) {
+            double worst = beelerReuterError(br, "radau-iia-5", rtol);
+            assertTrue(worst < 10, "radau-iia-5 at rtol " + rtol + ": " + worst);
+        }
+    }
+
+    /** The worst error of a Beeler-Reuter solve (atol 1e-8, dtMax 1) over the saves and states, in units of rtol 1e-6. */
+    private static double beelerReuterError(OdeSystem br, String m, double rtol) throws Exception {
+        try (SolveResult r = Solver.solveIvp(br, Map.of(), 500, SolveOptions.defaults().method(m).rtol(rtol).atol(1e-8).saveEvery(50)
+                .stepControl(c -> c.dtMax(1).dtMin(1e-12)))) {
+            assertEquals(RunStatus.SUCCESS, r.run(0).status(), m);
+            double worst = 0;
+            for (int i = 0; i < 8; i++) {
+                double[][] v = r.state(br.stateNames().get(i));
+                for (int k = 0; k < BEELER_REUTER.length; k++) {
+                    double ref = BEELER_REUTER[k][i];
+                    int sample = k == 0 ? 1 : 2 * k; // t = 50, 100, 200, ..., 500 of the saves every 50 ms
+                    worst = Math.max(worst, Math.abs(v[sample][0] - ref) / (1e-8 + 1e-6 * Math.abs(ref)));
                 }
-                System.out.printf("beeler-reuter, %s, rtol 1e-6: %d accepted, %d rejected steps; largest error %.3g tolerances%n", m,
-                        r.acceptedSteps()[0], r.rejectedSteps()[0], worst);
-                assertTrue(worst < (m.startsWith("rodas") || m.startsWith("radau") ? 10 : 250), m + ": " + worst);
             }
+            System.out.printf("beeler-reuter, %s, rtol %.3g: %d accepted, %d rejected steps; largest error %.3g tolerances of 1e-6%n",
+                    m, rtol, r.acceptedSteps()[0], r.rejectedSteps()[0], worst);
+            return worst;
         }
     }
 

@@ -300,6 +300,7 @@ final class SolveCommand implements Callable<Integer> {
 
         ResultFolder folder = ResultFolder.create(out, ResultFolder.Wording.CLI);
         long failed;
+        long[] closing = new long[3]; // when the result, then the solver, then the memory manager and runtime start to close
         try (DeviceRuntime runtime = openRuntime();
              MemoryManager memory = managerBuilder(runtime, alloc).build()) {
             sb.memoryManager(memory);
@@ -334,13 +335,20 @@ final class SolveCommand implements Callable<Integer> {
                                 TornadoBatch.EXIT_RUNS_FAILED);
                     }
                     plotOptions.draw(result, out);
+                    closing[0] = System.nanoTime();
                 }
+                closing[1] = System.nanoTime();
             }
+            closing[2] = System.nanoTime();
         } finally {
             if (folder != null) {
                 folder.abandon();
             }
         }
+        long closed = System.nanoTime();
+        LOG.debug("closing (ms): result {}, solver {}, memory manager and runtime {}; wall since the JVM started {} ms",
+                Math.round((closing[1] - closing[0]) / 1e6), Math.round((closing[2] - closing[1]) / 1e6),
+                Math.round((closed - closing[2]) / 1e6), Math.round(startup + (closed - begun) / 1e6));
         return failed == 0 ? 0 : TornadoBatch.EXIT_RUNS_FAILED;
     }
 

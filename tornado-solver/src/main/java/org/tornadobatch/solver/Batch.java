@@ -16,6 +16,7 @@ import org.tornadobatch.system.Variable;
  */
 public final class Batch {
     private final OdeSystem system;
+    /** One array per state and parameter: a value per run, or one value that every run shares (a default, a set value). */
     private final double[][] states;
     private final double[][] parameters;
     private final int runs;
@@ -84,9 +85,8 @@ public final class Batch {
             }
         }
         int runs = checkRuns(count);
-        checkHeap(system, runs);
-        // Each row is its default, or the values of its sweep with the sweep's stride (combinatorial: the last name
-        // fastest): rows allocated and filled on all cores, in blocks.
+        // Each column is one value every run shares (its default, or a sweep of one value), or the values of its sweep
+        // with the sweep's stride (combinatorial: the last name fastest), allocated and filled on all cores, in blocks.
         int columns = system.states().size() + system.parameters().size();
         double[][] rows = new double[columns][];
         double[][] sweep = new double[columns][];
@@ -101,30 +101,43 @@ public final class Batch {
                 stride *= v.length;
             }
         }
+        List<Integer> varying = new ArrayList<>();
+        for (int c = 0; c < columns; c++) {
+            if (sweep[c] == null) {
+                rows[c] = new double[] {c < system.states().size() ? system.states().get(c).defaultValue()
+                        : system.parameters().get(c - system.states().size()).defaultValue()};
+            } else if (sweep[c].length == 1) {
+                rows[c] = new double[] {sweep[c][0]};
+            } else {
+                varying.add(c);
+            }
+        }
+        long bytes = (long) varying.size() * runs * Double.BYTES;
+        requireHeap(bytes, "runs: " + runs + " need " + org.tornadobatch.Bytes.format(bytes) + " of inputs", "split the batch");
+        for (java.util.Iterator<Integer> it = varying.iterator(); it.hasNext(); ) {
+            int c = it.next();
+            if (strides[c] == 1 && sweep[c].length == runs) { // the sweep's values, run by run: one bulk copy
+                rows[c] = sweep[c].clone();
+                it.remove();
+            }
+        }
         int blocks = Math.max(1, Math.min(256, runs / 65536));
         org.tornadobatch.HostThreads.parallel(() -> {
-            java.util.stream.IntStream.range(0, columns).parallel().forEach(c -> rows[c] = new double[runs]);
-            java.util.stream.IntStream.range(0, columns * blocks).parallel().forEach(j -> {
-                int c = j / blocks;
+            varying.parallelStream().forEach(c -> rows[c] = new double[runs]);
+            java.util.stream.IntStream.range(0, varying.size() * blocks).parallel().forEach(j -> {
+                int c = varying.get(j / blocks);
                 int from = (int) ((long) runs * (j % blocks) / blocks);
                 int to = (int) ((long) runs * (j % blocks + 1) / blocks);
                 double[] row = rows[c];
                 double[] v = sweep[c];
-                if (v == null) {
-                    Arrays.fill(row, from, to, c < system.states().size() ? system.states().get(c).defaultValue()
-                            : system.parameters().get(c - system.states().size()).defaultValue());
-                } else if (strides[c] == Long.MAX_VALUE) {
-                    Arrays.fill(row, from, to, v[0]);
-                } else {
-                    long st = strides[c];
-                    int i = (int) ((from / st) % v.length);
-                    long left = st - from % st; // runs until the index moves on
-                    for (int r = from; r < to; r++) {
-                        row[r] = v[i];
-                        if (--left == 0) {
-                            left = st;
-                            i = i + 1 == v.length ? 0 : i + 1;
-                        }
+                long st = strides[c];
+                int i = (int) ((from / st) % v.length);
+                long left = st - from % st; // runs until the index moves on
+                for (int r = from; r < to; r++) {
+                    row[r] = v[i];
+                    if (--left == 0) {
+                        left = st;
+                        i = i + 1 == v.length ? 0 : i + 1;
                     }
                 }
             });
@@ -217,11 +230,6 @@ public final class Batch {
         return at[0] == 0 ? at[1] : system.states().size() + at[1];
     }
 
-    private double[] row(String name) {
-        int[] at = index(system, name);
-        return at[0] == 0 ? states[at[1]] : parameters[at[1]];
-    }
-
     /** The system the batch's values belong to. */
     public OdeSystem system() {
         return system;
@@ -234,12 +242,16 @@ public final class Batch {
 
     /** Initial value of state {@code i} in run {@code r}. */
     public double state(int i, int r) {
-        return states[i][r];
+        return at(states[i], r);
     }
 
     /** Value of parameter {@code i} in run {@code r}. */
     public double parameter(int i, int r) {
-        return parameters[i][r];
+        return at(parameters[i], r);
+    }
+
+    private static double at(double[] column, int r) {
+        return column[column.length == 1 ? 0 : r];
     }
 
     /** The runs {@code first..first+count-1} as a batch of their own. */
@@ -247,10 +259,10 @@ public final class Batch {
         double[][] s = new double[states.length][];
         double[][] p = new double[parameters.length][];
         for (int i = 0; i < s.length; i++) {
-            s[i] = Arrays.copyOfRange(states[i], first, first + count);
+            s[i] = states[i].length == 1 ? states[i] : Arrays.copyOfRange(states[i], first, first + count);
         }
         for (int i = 0; i < p.length; i++) {
-            p[i] = Arrays.copyOfRange(parameters[i], first, first + count);
+            p[i] = parameters[i].length == 1 ? parameters[i] : Arrays.copyOfRange(parameters[i], first, first + count);
         }
         return new Batch(system, s, p, count, given);
     }
@@ -272,16 +284,41 @@ public final class Batch {
 
     /** Value of column {@code c} (see {@link #columns}) in run {@code r}. */
     public double value(int c, int r) {
-        return c < states.length ? states[c][r] : parameters[c - states.length][r];
+        return c < states.length ? state(c, r) : parameter(c - states.length, r);
     }
 
-    /** Initial values of state {@code i} per run: the batch's own array (not a copy), read by the solve pipeline; do not modify. */
+    /**
+     * Initial values of state {@code i}, one per run: the batch's own array (do not modify), or a new one where every
+     * run shares one value (see {@link #stateColumn}).
+     */
     public double[] stateRow(int i) {
+        return perRun(states[i]);
+    }
+
+    /** Values of parameter {@code i}, one per run, like {@link #stateRow}. */
+    public double[] parameterRow(int i) {
+        return perRun(parameters[i]);
+    }
+
+    /**
+     * Initial values of state {@code i} as the batch holds them: one per run, or a single value every run shares (an
+     * array of one element). The batch's own array, read by the solve pipeline; do not modify.
+     */
+    public double[] stateColumn(int i) {
         return states[i];
     }
 
-    /** Values of parameter {@code i} per run: the batch's own array (not a copy), read by the solve pipeline; do not modify. */
-    public double[] parameterRow(int i) {
+    /** Values of parameter {@code i} as the batch holds them, like {@link #stateColumn}: do not modify. */
+    public double[] parameterColumn(int i) {
         return parameters[i];
+    }
+
+    private double[] perRun(double[] column) {
+        if (column.length == runs) {
+            return column;
+        }
+        double[] row = new double[runs];
+        Arrays.fill(row, column[0]);
+        return row;
     }
 }

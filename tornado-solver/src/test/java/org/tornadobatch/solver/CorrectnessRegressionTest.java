@@ -223,8 +223,9 @@ class CorrectnessRegressionTest {
     @Test
     void aBatchTooBigForTheHeapIsRefusedBeforeItsTablesAreBuilt() {
         long heap = Runtime.getRuntime().maxMemory();
-        long runs = Math.min(Integer.MAX_VALUE - 8, heap / (5 * 8) + 1);
-        if (runs * 5 * 8 <= heap) {
+        // Only the two swept columns are tables of a value per run; the other columns are one value each.
+        long runs = Math.min(Integer.MAX_VALUE - 8, heap / (2 * 8) + 1);
+        if (runs * 2 * 8 <= heap) {
             return; // a heap over 80 GiB: every int-sized batch fits
         }
         double[] a = new double[(int) Math.sqrt(runs) + 1];

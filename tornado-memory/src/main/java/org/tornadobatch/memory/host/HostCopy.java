@@ -65,6 +65,21 @@ public final class HostCopy {
         }
     }
 
+    /**
+     * Fills {@code dst} with copies of its first {@code elementBytes} bytes (a value to repeat, already written there),
+     * by bulk copies of the part filled so far (doubling each time): fast in a cold JVM, where an element loop runs
+     * interpreted. {@code dst}'s size must be a multiple of {@code elementBytes}.
+     */
+    public static void repeatFirst(MemorySegment dst, int elementBytes) {
+        long size = dst.byteSize();
+        if (size % elementBytes != 0) {
+            throw new IllegalArgumentException("segment of " + size + " bytes: not a multiple of the element's " + elementBytes);
+        }
+        for (long done = elementBytes; done < size; done *= 2) {
+            MemorySegment.copy(dst, 0, dst, done, Math.min(done, size - done));
+        }
+    }
+
     private static void run(Piece p) {
         MemorySegment.copy(p.src(), p.srcOffset(), p.dst(), p.dstOffset(), p.bytes());
     }

@@ -338,8 +338,8 @@ final class BatchRun {
     /** The batch's initial states and parameters (then the per-run drivers' rows), one row per variable. */
     private List<ChunkPipeline.Input> inputs(ArrayResponse resp, int states, int params) {
         List<ChunkPipeline.Input> in = new ArrayList<>();
-        in.add(new ChunkPipeline.Input(resp.get("init").device(), IntStream.range(0, states).mapToObj(batch::stateRow).toList()));
-        List<double[]> rows = new ArrayList<>(IntStream.range(0, params).mapToObj(batch::parameterRow).toList());
+        in.add(new ChunkPipeline.Input(resp.get("init").device(), IntStream.range(0, states).mapToObj(batch::stateColumn).toList()));
+        List<double[]> rows = new ArrayList<>(IntStream.range(0, params).mapToObj(batch::parameterColumn).toList());
         if (solver.runDrivers() != null) {
             rows.addAll(List.of(solver.runDrivers()));
         }

@@ -37,7 +37,7 @@ public final class ChunkPipeline {
     private static final int MAX_SLICES = 8;
     private static final int SLOTS = 3;
 
-    /** Device rows filled from the batch's rows (one double[] of every run per row). */
+    /** Device rows filled from the batch's rows (one double[] of every run per row; a row of one value: that value in every run). */
     record Input(DeviceBuffer device, List<double[]> rows) {
     }
 
@@ -291,27 +291,38 @@ public final class ChunkPipeline {
         }
     }
 
-    /** Copies the slice's runs of every input row to where {@code target} says, converted to the element type. */
+    /**
+     * Copies the slice's runs of every input row to where {@code target} says, converted to the element type; a row of
+     * one value (a column every run shares) fills its target with it.
+     */
     private void gather(RowAt target, long firstRun, long runs) {
-        if (type == ElementType.FLOAT64) {
-            List<HostCopy.Piece> copies = new ArrayList<>();
-            for (int i = 0; i < inputs.size(); i++) {
-                List<double[]> rows = inputs.get(i).rows();
-                for (int r = 0; r < rows.size(); r++) {
-                    copies.add(new HostCopy.Piece(MemorySegment.ofArray(rows.get(r)), firstRun * 8, target.row(i, r), 0, runs * 8));
-                }
-            }
-            HostCopy.copyAll(copies);
-            return;
-        }
         List<MemorySegment> targets = new ArrayList<>();
         List<double[]> sources = new ArrayList<>();
         for (int i = 0; i < inputs.size(); i++) {
             List<double[]> rows = inputs.get(i).rows();
             for (int r = 0; r < rows.size(); r++) {
-                sources.add(rows.get(r));
-                targets.add(target.row(i, r));
+                double[] src = rows.get(r);
+                MemorySegment dst = target.row(i, r);
+                if (src.length == 1) {
+                    if (type == ElementType.FLOAT64) {
+                        dst.setAtIndex(ValueLayout.JAVA_DOUBLE, 0, src[0]);
+                    } else {
+                        dst.setAtIndex(ValueLayout.JAVA_FLOAT, 0, (float) src[0]);
+                    }
+                    HostCopy.repeatFirst(dst.asSlice(0, runs * type.bytes()), type.bytes());
+                } else {
+                    sources.add(src);
+                    targets.add(dst);
+                }
             }
+        }
+        if (type == ElementType.FLOAT64) {
+            List<HostCopy.Piece> copies = new ArrayList<>();
+            for (int k = 0; k < sources.size(); k++) {
+                copies.add(new HostCopy.Piece(MemorySegment.ofArray(sources.get(k)), firstRun * 8, targets.get(k), 0, runs * 8));
+            }
+            HostCopy.copyAll(copies);
+            return;
         }
         long piece = 1 << 16;
         long pieces = (runs + piece - 1) / piece;

@@ -299,11 +299,17 @@ final class SolveCommand implements Callable<Integer> {
         }
 
         ResultFolder folder = ResultFolder.create(out, ResultFolder.Wording.CLI);
+        boolean csv = gridCsv != null ? gridCsv : batch.runs() <= ResultFolder.GRID_CSV_MAX_RUNS;
         long failed;
         long[] closing = new long[3]; // when the result, then the solver, then the memory manager and runtime start to close
         try (DeviceRuntime runtime = openRuntime();
              MemoryManager memory = managerBuilder(runtime, alloc).build()) {
             sb.memoryManager(memory);
+            if (!runtime.name().equals("jvm")) {
+                // A device solves: the host's cores are free to write the grid's files meanwhile (on the jvm backend
+                // they are the solve's, and a writer beside it slowed the kernel more than it saved).
+                folder.writeGridAhead(batch, csv);
+            }
             try (Solver solver = sb.build();
                  Progress progress = Progress.create(quiet)) {
                 try (SolveResult result = solver.solve(batch, time, progress, folder.store())) {
@@ -317,7 +323,7 @@ final class SolveCommand implements Callable<Integer> {
                     before.put("grid", (gridded - parsed) / 1e6);
                     Map<String, Object> record = RunRecord.of(result, systemFile, before);
                     record.put("tool", new TornadoBatch.Version().getVersion()[0]);
-                    folder.writeResult(result, record, gridCsv != null ? gridCsv : result.runs() <= ResultFolder.GRID_CSV_MAX_RUNS);
+                    folder.writeResult(result, record, csv);
                     folder.commit(overwrite);
                     if (LOG.isDebugEnabled() && record.get("run") instanceof Map<?, ?> run) {
                         StringBuilder phases = new StringBuilder();

@@ -59,6 +59,10 @@ public final class ResultFolder {
     private final Wording words;
     /** The result arrays the solve writes in place, through {@link #store()}: already in their files. */
     private final java.util.Set<String> stored = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** The run grid's files being written beside the solve ({@link #writeGridAhead}); null where not started. */
+    private java.util.concurrent.CompletableFuture<Map<String, Object>> gridAhead;
+    private Batch gridAheadBatch;
+    private boolean gridAheadCsv;
 
     private ResultFolder(Path target, OutLock lock, Wording words) throws IOException {
         this.target = target;
@@ -206,6 +210,56 @@ public final class ResultFolder {
         };
     }
 
+    /**
+     * Starts writing the run grid of {@code batch} ({@code run.npy}, {@code grid/NAME.npy}, and {@code grid.csv} where
+     * {@code gridCsv}) on a thread of its own, so that its files are written while the batch is solved; {@link #writeResult}
+     * waits for it (and reports its failure), {@link #abandon} waits before removing the folder. Once per folder.
+     */
+    public synchronized void writeGridAhead(Batch batch, boolean gridCsv) {
+        if (gridAhead != null) {
+            throw new IllegalStateException("the run grid is already being written");
+        }
+        gridAheadBatch = batch;
+        gridAheadCsv = gridCsv;
+        gridAhead = new java.util.concurrent.CompletableFuture<>();
+        Thread.ofPlatform().name("tornado-batch-grid-writer").daemon().start(() -> {
+            long t0 = System.nanoTime();
+            try {
+                Map<String, Object> grid = writeGridColumns(batch, partial);
+                if (gridCsv) {
+                    writeGrid(batch, partial.resolve("grid.csv"));
+                }
+                LOG.debug("run grid written beside the solve in {} ms", Math.round((System.nanoTime() - t0) / 1e6));
+                gridAhead.complete(grid);
+            } catch (Throwable e) {
+                gridAhead.completeExceptionally(e);
+            }
+        });
+    }
+
+    /** The grid written ahead for {@code b} with {@code gridCsv}, waited for; null where none was (or for another batch or choice). */
+    private Map<String, Object> awaitGridAhead(Batch b, boolean gridCsv) throws IOException {
+        java.util.concurrent.CompletableFuture<Map<String, Object>> f;
+        synchronized (this) {
+            f = gridAhead;
+        }
+        if (f == null) {
+            return null;
+        }
+        try {
+            Map<String, Object> grid = f.join();
+            if (gridAheadBatch != b || gridAheadCsv != gridCsv) {
+                throw new IllegalStateException("the run grid written ahead is not this result's batch (or grid.csv choice)");
+            }
+            return grid;
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw e;
+        }
+    }
+
     /** Runs up to which the run grid is also written as {@code grid.csv} unless asked otherwise (about 4 MB of text). */
     public static final int GRID_CSV_MAX_RUNS = 100_000;
 
@@ -244,9 +298,14 @@ public final class ResultFolder {
         if (r.hasRunTimes()) {
             NpyWriter.write(partial.resolve("run_time.npy"), r.runTimes(), r.runs());
         }
-        record.put("grid", writeGridColumns(r.batch(), partial));
-        if (gridCsv) {
-            writeGrid(r.batch(), partial.resolve("grid.csv"));
+        Map<String, Object> ahead = awaitGridAhead(r.batch(), gridCsv);
+        if (ahead != null) {
+            record.put("grid", ahead);
+        } else {
+            record.put("grid", writeGridColumns(r.batch(), partial));
+            if (gridCsv) {
+                writeGrid(r.batch(), partial.resolve("grid.csv"));
+            }
         }
         ((Map<String, Object>) record.get("grid")).put("csv", gridCsv ? "grid.csv" : null);
         if (record.get("run") instanceof Map<?, ?> run && run.get(RunRecord.PHASES) instanceof Map<?, ?> phases) {
@@ -397,6 +456,17 @@ public final class ResultFolder {
 
     /** Removes the partial folder (after a failure) and releases the lock. */
     public void abandon() {
+        java.util.concurrent.CompletableFuture<Map<String, Object>> f;
+        synchronized (this) {
+            f = gridAhead;
+        }
+        if (f != null) {
+            try {
+                f.join(); // its files go with the folder
+            } catch (RuntimeException ignored) {
+                // the solve's failure is the one to report
+            }
+        }
         try {
             delete(partial);
         } catch (IOException e) {

@@ -149,6 +149,51 @@ class ResultFolderTest {
         assertEquals(128 + 9 * 2 * 1001 * 8, Files.size(stored.resolve("state.npy")), "header and data, nothing more");
     }
 
+    @Test
+    void theGridWrittenBesideTheSolveIsTheGridWrittenAfterIt(@TempDir Path dir) throws Exception {
+        // x swept, k set (one value every run shares): run.npy, grid/x.npy, grid/k.npy and grid.csv the same bytes either way.
+        Batch batch = Batch.grid(DECAY, Map.of("x", org.tornadobatch.solver.Sweep.linspace(0, 2, 3001), "k", new double[] {0.5}),
+                GridKind.COMBINATORIAL);
+        Path after = dir.resolve("after");
+        Path ahead = dir.resolve("ahead");
+        try (Solver solver = Solver.builder(DECAY).build()) {
+            try (SolveResult r = solver.solve(batch, TimeSpec.of(1))) {
+                ResultFolder f = ResultFolder.create(after, ResultFolder.Wording.API);
+                f.writeResult(r, RunRecord.of(r, null), true);
+                f.commit(false);
+            }
+            ResultFolder f = ResultFolder.create(ahead, ResultFolder.Wording.API);
+            f.writeGridAhead(batch, true);
+            assertThrows(IllegalStateException.class, () -> f.writeGridAhead(batch, true), "once per folder");
+            try (SolveResult r = solver.solve(batch, TimeSpec.of(1))) {
+                Map<String, Object> record = RunRecord.of(r, null);
+                f.writeResult(r, record, true);
+                f.commit(false);
+                assertEquals(List.of("x", "k"), List.copyOf(((Map<?, ?>) ((Map<?, ?>) record.get("grid")).get("columns")).keySet()));
+            }
+            for (String name : List.of("run.npy", "grid/x.npy", "grid/k.npy", "grid.csv", "state.npy")) {
+                assertTrue(java.util.Arrays.equals(Files.readAllBytes(after.resolve(name)), Files.readAllBytes(ahead.resolve(name))),
+                        name + ": the same bytes");
+            }
+            // Abandoned (a failed solve): the grid's thread is waited for and its files go with the folder.
+            Path failed = dir.resolve("failed");
+            ResultFolder g = ResultFolder.create(failed, ResultFolder.Wording.API);
+            g.writeGridAhead(batch, true);
+            g.abandon();
+            try (Stream<Path> left = Files.list(dir)) {
+                assertEquals(List.of("after", "ahead"), left.map(p -> p.getFileName().toString()).filter(n -> !n.endsWith(".lock")).sorted().toList());
+            }
+            // A result of another batch is refused rather than given the wrong grid.
+            ResultFolder h = ResultFolder.create(dir.resolve("other"), ResultFolder.Wording.API);
+            h.writeGridAhead(Batch.defaults(DECAY), false);
+            try (SolveResult r = solver.solve(batch, TimeSpec.of(1))) {
+                assertThrows(IllegalStateException.class, () -> h.writeResult(r, RunRecord.of(r, null), false));
+            } finally {
+                h.abandon();
+            }
+        }
+    }
+
     private static List<Double> boxed(double[] v) {
         return java.util.Arrays.stream(v).boxed().toList();
     }

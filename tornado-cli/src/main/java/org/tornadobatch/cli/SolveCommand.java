@@ -190,7 +190,15 @@ final class SolveCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         try {
-            return solve();
+            return solveChecked();
+        } finally {
+            closeUnused();
+        }
+    }
+
+    private int solveChecked() throws Exception {
+        try {
+            return solveCommand();
         } catch (StackOverflowError | OutOfMemoryError e) {
             // The limits checked up front (expression depth, states, peaks, result size) should leave none of these.
             throw new IllegalArgumentException("the input is too large to process here (" + e.getClass().getSimpleName() + "): make the"
@@ -198,10 +206,13 @@ final class SolveCommand implements Callable<Integer> {
         }
     }
 
-    private int solve() throws Exception {
+    private int solveCommand() throws Exception {
         long begun = System.nanoTime();
         double startup = startupMillis();
-        // Everything the command line says is checked before any device, kernel or folder work.
+        // Everything the command line says is checked before any device, kernel or folder work; a cuda device is
+        // opened meanwhile (its driver's start and context take a few hundred ms), and its errors are reported where
+        // the solve takes it, after every other check.
+        openInBackground();
         ResultFolder.check(out, overwrite, ResultFolder.Wording.CLI);
         plotOptions.checkPath();
         if (blockSize != null && (blockSize < 1 || blockSize > 1024)) {
@@ -302,7 +313,11 @@ final class SolveCommand implements Callable<Integer> {
         boolean csv = gridCsv != null ? gridCsv : batch.runs() <= ResultFolder.GRID_CSV_MAX_RUNS;
         long failed;
         long[] closing = new long[3]; // when the result, then the solver, then the memory manager and runtime start to close
-        try (DeviceRuntime runtime = openRuntime();
+        Map<String, Double> before = new LinkedHashMap<>(); // the phases before the solve's own, in their order
+        before.put("startup", startup);
+        before.put("parse", (parsed - begun) / 1e6);
+        before.put("grid", (gridded - parsed) / 1e6);
+        try (DeviceRuntime runtime = takeRuntime(before);
              MemoryManager memory = managerBuilder(runtime, alloc).build()) {
             sb.memoryManager(memory);
             if (!runtime.name().equals("jvm")) {
@@ -317,10 +332,6 @@ final class SolveCommand implements Callable<Integer> {
                     if (nanOnFailure) {
                         result.setFailedRunsToNaN();
                     }
-                    Map<String, Double> before = new LinkedHashMap<>();
-                    before.put("startup", startup);
-                    before.put("parse", (parsed - begun) / 1e6);
-                    before.put("grid", (gridded - parsed) / 1e6);
                     Map<String, Object> record = RunRecord.of(result, systemFile, before);
                     record.put("tool", new TornadoBatch.Version().getVersion()[0]);
                     folder.writeResult(result, record, csv);
@@ -412,6 +423,56 @@ final class SolveCommand implements Callable<Integer> {
     private static MemoryManagerBuilder managerBuilder(DeviceRuntime runtime, AllocatorKind alloc) {
         MemoryManagerBuilder b = MemoryManager.builder(runtime);
         return alloc == null ? b : b.allocator(alloc);
+    }
+
+    /** The runtime being opened on a thread of its own ({@link #openInBackground}); null where none is. */
+    private java.util.concurrent.CompletableFuture<DeviceRuntime> opening;
+
+    /**
+     * Starts opening the runtime on a thread of its own where it is a cuda device (the other runtimes open on the
+     * thread that uses them: jvm in no time, TornadoVM's own start is left where it is).
+     */
+    private void openInBackground() {
+        if (backend.trim().equalsIgnoreCase("cuda")) {
+            opening = java.util.concurrent.CompletableFuture.supplyAsync(this::openRuntime,
+                    r -> Thread.ofPlatform().name("tornado-batch-open").daemon().start(r));
+        }
+    }
+
+    /**
+     * The runtime: the one opened in the background (its failure rethrown as it was thrown), else opened now; puts how
+     * long the solve waited for it into {@code phases} as {@code open}.
+     */
+    private DeviceRuntime takeRuntime(Map<String, Double> phases) {
+        long waited = System.nanoTime();
+        java.util.concurrent.CompletableFuture<DeviceRuntime> f = opening;
+        opening = null;
+        try {
+            return f == null ? openRuntime() : f.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw e;
+        } finally {
+            phases.put("open", (System.nanoTime() - waited) / 1e6);
+        }
+    }
+
+    /** Closes a runtime opened in the background that the solve never took (it stopped at a bad input first). */
+    private void closeUnused() {
+        java.util.concurrent.CompletableFuture<DeviceRuntime> f = opening;
+        opening = null;
+        if (f != null) {
+            try {
+                f.join().close();
+            } catch (RuntimeException ignored) {
+                // the input's error is the one to report
+            }
+        }
     }
 
     private DeviceRuntime openRuntime() {

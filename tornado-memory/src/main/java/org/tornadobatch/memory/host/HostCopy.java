@@ -66,18 +66,25 @@ public final class HostCopy {
     }
 
     /**
-     * Fills {@code dst} with copies of its first {@code elementBytes} bytes (a value to repeat, already written there),
-     * by bulk copies of the part filled so far (doubling each time): fast in a cold JVM, where an element loop runs
-     * interpreted. {@code dst}'s size must be a multiple of {@code elementBytes}.
+     * Fills {@code dst} with copies of its first {@code elementBytes} bytes (a value to repeat, already written there):
+     * a prefix of up to a piece by bulk copies of the part filled so far (doubling each time), then the rest from that
+     * prefix in parallel pieces ({@link #copyAll}). Fast in a cold JVM, where an element loop runs interpreted.
+     * {@code dst}'s size must be a multiple of {@code elementBytes}.
      */
     public static void repeatFirst(MemorySegment dst, int elementBytes) {
         long size = dst.byteSize();
         if (size % elementBytes != 0) {
             throw new IllegalArgumentException("segment of " + size + " bytes: not a multiple of the element's " + elementBytes);
         }
-        for (long done = elementBytes; done < size; done *= 2) {
-            MemorySegment.copy(dst, 0, dst, done, Math.min(done, size - done));
+        long prefix = Math.min(size, PIECE_BYTES / elementBytes * elementBytes);
+        for (long done = elementBytes; done < prefix; done *= 2) {
+            MemorySegment.copy(dst, 0, dst, done, Math.min(done, prefix - done));
         }
+        List<Piece> rest = new ArrayList<>();
+        for (long at = prefix; at < size; at += prefix) {
+            rest.add(new Piece(dst, 0, dst, at, Math.min(prefix, size - at)));
+        }
+        copyAll(rest);
     }
 
     private static void run(Piece p) {

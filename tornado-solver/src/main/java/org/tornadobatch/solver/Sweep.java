@@ -13,8 +13,12 @@ public final class Sweep {
     public static double[] linspace(double start, double stop, int n) {
         check(n, start, stop);
         double[] v = new double[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = n == 1 ? start : start + (stop - start) * i / (n - 1);
+        if (n < 1 << 16) {
+            for (int i = 0; i < n; i++) {
+                v[i] = n == 1 ? start : start + (stop - start) * i / (n - 1);
+            }
+        } else { // on all cores (the same expression, so the same values)
+            org.tornadobatch.HostThreads.parallel(() -> java.util.Arrays.parallelSetAll(v, i -> start + (stop - start) * i / (n - 1)));
         }
         return v;
     }

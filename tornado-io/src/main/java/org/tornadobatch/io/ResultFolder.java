@@ -237,27 +237,35 @@ public final class ResultFolder {
         });
     }
 
-    /** The grid written ahead for {@code b} with {@code gridCsv}, waited for; null where none was (or for another batch or choice). */
+    /**
+     * The grid written ahead, waited for; null where none was started. Its failure is rethrown as it was thrown; a
+     * grid written ahead for another batch or another {@code gridCsv} is refused.
+     */
     private Map<String, Object> awaitGridAhead(Batch b, boolean gridCsv) throws IOException {
         java.util.concurrent.CompletableFuture<Map<String, Object>> f;
+        boolean same;
         synchronized (this) {
             f = gridAhead;
+            same = gridAheadBatch == b && gridAheadCsv == gridCsv;
         }
         if (f == null) {
             return null;
         }
+        Map<String, Object> grid;
         try {
-            Map<String, Object> grid = f.join();
-            if (gridAheadBatch != b || gridAheadCsv != gridCsv) {
-                throw new IllegalStateException("the run grid written ahead is not this result's batch (or grid.csv choice)");
-            }
-            return grid;
+            grid = f.join();
         } catch (java.util.concurrent.CompletionException e) {
-            if (e.getCause() instanceof IOException io) {
-                throw io;
+            switch (e.getCause()) {
+                case IOException io -> throw io;
+                case RuntimeException re -> throw re;
+                case Error err -> throw err;
+                default -> throw e;
             }
-            throw e;
         }
+        if (!same) {
+            throw new IllegalStateException("the run grid written ahead is not this result's batch (or grid.csv choice)");
+        }
+        return grid;
     }
 
     /** Runs up to which the run grid is also written as {@code grid.csv} unless asked otherwise (about 4 MB of text). */

@@ -12,9 +12,7 @@ import java.util.concurrent.Callable;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.tornadobatch.device.DeviceException;
 import org.tornadobatch.device.DeviceRuntime;
-import org.tornadobatch.device.DeviceRuntimes;
 import org.tornadobatch.io.BatchCsv;
 import org.tornadobatch.io.ResultFolder;
 import org.tornadobatch.io.RunRecord;
@@ -27,7 +25,6 @@ import org.tornadobatch.solver.Precision;
 import org.tornadobatch.solver.SolveResult;
 import org.tornadobatch.solver.Solver;
 import org.tornadobatch.solver.TimeSpec;
-import org.tornadobatch.solver.kernel.KernelGenerator;
 import org.tornadobatch.solver.method.Algorithm;
 import org.tornadobatch.solver.method.Controller;
 import org.tornadobatch.solver.method.StepControl;
@@ -153,10 +150,6 @@ final class SolveCommand implements Callable<Integer> {
             + " on tornadovm also B:D, device D of TornadoVM backend B as tornado-batch devices lists them (default there: PTX, then a GPU).")
     String deviceText;
 
-    /** The device index of --device, and its TornadoVM backend (null: not given); set by openRuntime. */
-    private int device;
-    private String tornadoBackend;
-
     @Option(names = "--block-size", description = "Runs per thread block on GPUs, per task on the jvm backend"
             + " (default: the runtime chooses; on cuda, the occupancy calculator's size).")
     Integer blockSize;
@@ -192,9 +185,14 @@ final class SolveCommand implements Callable<Integer> {
         try {
             return solveChecked();
         } finally {
-            closeUnused();
+            if (runtimes != null) {
+                runtimes.closeUnused();
+            }
         }
     }
+
+    /** Opens the runtime of --backend, --device and --threads (a cuda device on its own thread, from the start). */
+    private RuntimeOpener runtimes;
 
     private int solveChecked() throws Exception {
         try {
@@ -212,7 +210,7 @@ final class SolveCommand implements Callable<Integer> {
         // Everything the command line says is checked before any device, kernel or folder work; a cuda device is
         // opened meanwhile (its driver's start and context take a few hundred ms), and its errors are reported where
         // the solve takes it, after every other check.
-        openInBackground();
+        runtimes = RuntimeOpener.start(backend, threads, deviceText);
         ResultFolder.check(out, overwrite, ResultFolder.Wording.CLI);
         plotOptions.checkPath();
         if (blockSize != null && (blockSize < 1 || blockSize > 1024)) {
@@ -317,7 +315,7 @@ final class SolveCommand implements Callable<Integer> {
         before.put("startup", startup);
         before.put("parse", (parsed - begun) / 1e6);
         before.put("grid", (gridded - parsed) / 1e6);
-        try (DeviceRuntime runtime = takeRuntime(before);
+        try (DeviceRuntime runtime = runtimes.take(before);
              MemoryManager memory = managerBuilder(runtime, alloc).build()) {
             sb.memoryManager(memory);
             if (!runtime.name().equals("jvm")) {
@@ -408,112 +406,10 @@ final class SolveCommand implements Callable<Integer> {
         }
     }
 
-    /** Opens a runtime through its provider (the command line names no concrete runtime). */
-    private DeviceRuntime open(String name, Map<String, String> options) {
-        try {
-            return DeviceRuntimes.open(name, device, options);
-        } catch (DeviceException e) {
-            throw new IllegalArgumentException("--backend " + name + ": " + e.getMessage(), e);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--backend " + name + " --device " + deviceText.trim() + ": " + e.getMessage(), e);
-        }
-    }
-
     /** A memory manager builder with {@code alloc}, or the runtime's preferred allocator when none was asked for. */
     private static MemoryManagerBuilder managerBuilder(DeviceRuntime runtime, AllocatorKind alloc) {
         MemoryManagerBuilder b = MemoryManager.builder(runtime);
         return alloc == null ? b : b.allocator(alloc);
-    }
-
-    /** The runtime being opened on a thread of its own ({@link #openInBackground}); null where none is. */
-    private java.util.concurrent.CompletableFuture<DeviceRuntime> opening;
-
-    /**
-     * Starts opening the runtime on a thread of its own where it is a cuda device (the other runtimes open on the
-     * thread that uses them: jvm in no time, TornadoVM's own start is left where it is).
-     */
-    private void openInBackground() {
-        if (backend.trim().equalsIgnoreCase("cuda")) {
-            opening = java.util.concurrent.CompletableFuture.supplyAsync(this::openRuntime,
-                    r -> Thread.ofPlatform().name("tornado-batch-open").daemon().start(r));
-        }
-    }
-
-    /**
-     * The runtime: the one opened in the background (its failure rethrown as it was thrown), else opened now; puts how
-     * long the solve waited for it into {@code phases} as {@code open}.
-     */
-    private DeviceRuntime takeRuntime(Map<String, Double> phases) {
-        long waited = System.nanoTime();
-        java.util.concurrent.CompletableFuture<DeviceRuntime> f = opening;
-        opening = null;
-        try {
-            return f == null ? openRuntime() : f.join();
-        } catch (java.util.concurrent.CompletionException e) {
-            if (e.getCause() instanceof RuntimeException re) {
-                throw re;
-            }
-            if (e.getCause() instanceof Error err) {
-                throw err;
-            }
-            throw e;
-        } finally {
-            phases.put("open", (System.nanoTime() - waited) / 1e6);
-        }
-    }
-
-    /** Closes a runtime opened in the background that the solve never took (it stopped at a bad input first). */
-    private void closeUnused() {
-        java.util.concurrent.CompletableFuture<DeviceRuntime> f = opening;
-        opening = null;
-        if (f != null) {
-            try {
-                f.join().close();
-            } catch (RuntimeException ignored) {
-                // the input's error is the one to report
-            }
-        }
-    }
-
-    private DeviceRuntime openRuntime() {
-        if (threads != null && threads < 1) {
-            throw new IllegalArgumentException("--threads: " + threads + " (expected: >= 1)");
-        }
-        String b = backend.trim().toLowerCase(java.util.Locale.ROOT);
-        if (!List.of("auto", "jvm", "cuda", "tornadovm").contains(b)) {
-            throw new IllegalArgumentException("--backend: " + backend + " (expected: auto, jvm, cuda or tornadovm)");
-        }
-        String d = deviceText.trim();
-        if (!d.matches("\\d{1,9}(:\\d{1,9})?")) {
-            throw new IllegalArgumentException("--device: '" + deviceText + "' (expected: a device index >= 0, or B:D for device D of TornadoVM"
-                    + " backend B; see tornado-batch devices)");
-        }
-        int colon = d.indexOf(':');
-        device = Integer.parseInt(colon < 0 ? d : d.substring(colon + 1));
-        tornadoBackend = colon < 0 ? null : d.substring(0, colon);
-        if (tornadoBackend != null && !b.equals("tornadovm")) {
-            throw new IllegalArgumentException("--device " + d + ": B:D names a TornadoVM backend's device; with --backend " + b
-                    + " give a device index (or use --backend tornadovm)");
-        }
-        if (threads != null && !b.equals("jvm") && !b.equals("auto")) {
-            throw new IllegalArgumentException("--threads: the worker threads of the jvm backend, not of " + b + " (leave it out, or use"
-                    + " --backend jvm)");
-        }
-        if (b.equals("jvm") || (b.equals("auto") && threads != null)) {
-            return open("jvm", threads != null ? Map.of("threads", threads.toString()) : Map.of());
-        }
-        DeviceRuntime rt = open(b, tornadoBackend != null ? Map.of("backend", tornadoBackend) : Map.of());
-        if (rt.kernelLanguages().stream().noneMatch(KernelGenerator.LANGUAGES::contains)) {
-            String name = rt.name();
-            rt.close();
-            if (b.equals("auto")) {
-                LOG.info("backend {} cannot run the solver's kernels yet; using jvm", name);
-                return open("jvm", Map.of());
-            }
-            throw new IllegalArgumentException("--backend: " + name + " cannot run the solver's kernels in this version"
-                    + " (use --backend jvm or cuda)");
-        }
-        return rt;
     }
 
     private static OdeSystem withDefaults(OdeSystem system, Map<String, double[]> fixed) {

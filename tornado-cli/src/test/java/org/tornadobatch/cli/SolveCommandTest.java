@@ -81,6 +81,28 @@ class SolveCommandTest {
     }
 
     @Test
+    void aCudaDeviceOpenedBesideTheChecksReportsInTurn() throws Exception {
+        // The cuda runtime opens on its own thread from the start: a bad option is still the error reported (not the
+        // device's), and where no GPU is, the device's error is one line and no folder is left.
+        Path bad = dir.resolve("cuda-bad");
+        Run r = run(lorenz.toString(), "--sweep", "rho=0:21:5", "--rtol", "-1", "--backend", "cuda", "--out", bad.toString());
+        assertEquals(2, r.exit(), r.err());
+        assertTrue(r.err().contains("rtol"), r.err());
+        assertFalse(Files.exists(bad));
+        Path out = dir.resolve("cuda");
+        r = run(lorenz.toString(), "--sweep", "rho=0:21:5", "--backend", "cuda", "--out", out.toString());
+        if (r.exit() == 0) { // a GPU is here
+            assertTrue(Files.isRegularFile(out.resolve("run.json")));
+            assertTrue(Files.readString(out.resolve("run.json")).contains("\"open\""), "the phase 'open' recorded");
+        } else {
+            assertEquals(2, r.exit(), r.err());
+            assertEquals(1, r.err().strip().lines().count(), r.err());
+            assertTrue(r.err().contains("--backend cuda"), r.err());
+            assertFalse(Files.exists(out));
+        }
+    }
+
+    @Test
     void controllerOptionsTakeEffectAndAreRecorded() throws Exception {
         // PI with exponents (1, 0) is the I controller: the same bits, computed through another controller's code.
         Path pi = dir.resolve("pi10");

@@ -10,7 +10,8 @@ import org.tornadobatch.system.OdeSystem;
 import org.tornadobatch.system.Variable;
 
 /**
- * The runs of a solve: an initial state and a parameter set per run, as (variable, run) tables. Variables a
+ * The runs of a solve: an initial state and a parameter set per run, as (variable, run) tables, where a variable
+ * that every run shares (a default, a set value) is held as one value ({@link #stateColumn}). Variables a
  * batch does not mention take the system's defaults. Unknown names and mismatched lengths are errors that
  * name the variable.
  */

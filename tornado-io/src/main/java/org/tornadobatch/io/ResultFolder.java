@@ -1,10 +1,6 @@
 package org.tornadobatch.io;
 
-import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -13,17 +9,13 @@ import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVPrinter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.tornadobatch.HostThreads;
 import org.tornadobatch.solver.Batch;
 import org.tornadobatch.solver.ResultArray;
 import org.tornadobatch.solver.SolveResult;
@@ -59,10 +51,8 @@ public final class ResultFolder {
     private final Wording words;
     /** The result arrays the solve writes in place, through {@link #store()}: already in their files. */
     private final java.util.Set<String> stored = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    /** The run grid's files being written beside the solve ({@link #writeGridAhead}); null where not started. */
-    private java.util.concurrent.CompletableFuture<Map<String, Object>> gridAhead;
-    private Batch gridAheadBatch;
-    private boolean gridAheadCsv;
+    /** The run grid's files, written beside the solve ({@link #writeGridAhead}) or with the result. */
+    private final GridFiles grid;
 
     private ResultFolder(Path target, OutLock lock, Wording words) throws IOException {
         this.target = target;
@@ -70,6 +60,7 @@ public final class ResultFolder {
         this.words = words;
         Path parent = target.getParent();
         this.partial = parent.resolve("." + target.getFileName() + ".partial-" + ProcessHandle.current().pid());
+        this.grid = new GridFiles(partial);
         removeStale(parent, target.getFileName().toString());
         delete(partial);
         Files.createDirectory(partial);
@@ -215,57 +206,8 @@ public final class ResultFolder {
      * {@code gridCsv}) on a thread of its own, so that its files are written while the batch is solved; {@link #writeResult}
      * waits for it (and reports its failure), {@link #abandon} waits before removing the folder. Once per folder.
      */
-    public synchronized void writeGridAhead(Batch batch, boolean gridCsv) {
-        if (gridAhead != null) {
-            throw new IllegalStateException("the run grid is already being written");
-        }
-        gridAheadBatch = batch;
-        gridAheadCsv = gridCsv;
-        gridAhead = new java.util.concurrent.CompletableFuture<>();
-        Thread.ofPlatform().name("tornado-batch-grid-writer").daemon().start(() -> {
-            long t0 = System.nanoTime();
-            try {
-                Map<String, Object> grid = writeGridColumns(batch, partial);
-                if (gridCsv) {
-                    writeGrid(batch, partial.resolve("grid.csv"));
-                }
-                LOG.debug("run grid written beside the solve in {} ms", Math.round((System.nanoTime() - t0) / 1e6));
-                gridAhead.complete(grid);
-            } catch (Throwable e) {
-                gridAhead.completeExceptionally(e);
-            }
-        });
-    }
-
-    /**
-     * The grid written ahead, waited for; null where none was started. Its failure is rethrown as it was thrown; a
-     * grid written ahead for another batch or another {@code gridCsv} is refused.
-     */
-    private Map<String, Object> awaitGridAhead(Batch b, boolean gridCsv) throws IOException {
-        java.util.concurrent.CompletableFuture<Map<String, Object>> f;
-        boolean same;
-        synchronized (this) {
-            f = gridAhead;
-            same = gridAheadBatch == b && gridAheadCsv == gridCsv;
-        }
-        if (f == null) {
-            return null;
-        }
-        Map<String, Object> grid;
-        try {
-            grid = f.join();
-        } catch (java.util.concurrent.CompletionException e) {
-            switch (e.getCause()) {
-                case IOException io -> throw io;
-                case RuntimeException re -> throw re;
-                case Error err -> throw err;
-                default -> throw e;
-            }
-        }
-        if (!same) {
-            throw new IllegalStateException("the run grid written ahead is not this result's batch (or grid.csv choice)");
-        }
-        return grid;
+    public void writeGridAhead(Batch batch, boolean gridCsv) {
+        grid.startAhead(batch, gridCsv);
     }
 
     /** Runs up to which the run grid is also written as {@code grid.csv} unless asked otherwise (about 4 MB of text). */
@@ -306,53 +248,13 @@ public final class ResultFolder {
         if (r.hasRunTimes()) {
             NpyWriter.write(partial.resolve("run_time.npy"), r.runTimes(), r.runs());
         }
-        Map<String, Object> ahead = awaitGridAhead(r.batch(), gridCsv);
-        if (ahead != null) {
-            record.put("grid", ahead);
-        } else {
-            record.put("grid", writeGridColumns(r.batch(), partial));
-            if (gridCsv) {
-                writeGrid(r.batch(), partial.resolve("grid.csv"));
-            }
-        }
+        record.put("grid", grid.written(r.batch(), gridCsv));
         ((Map<String, Object>) record.get("grid")).put("csv", gridCsv ? "grid.csv" : null);
         if (record.get("run") instanceof Map<?, ?> run && run.get(RunRecord.PHASES) instanceof Map<?, ?> phases) {
             ((Map<String, Object>) phases).put("write", (System.nanoTime() - started) / 1e6);
         }
         record.put("files", files(partial));
         writeJson(record, partial.resolve("run.json"));
-    }
-
-    /**
-     * The run grid as NumPy columns: {@code run.npy} (the run index, int32) and {@code grid/NAME.npy} (float64, a value per
-     * run) for each state (its initial value) and parameter given values (swept, set or read from a table); the others
-     * hold their defaults in every run, which the record's {@code grid} entry lists under {@code defaults}. Returns
-     * that entry.
-     */
-    private static Map<String, Object> writeGridColumns(Batch b, Path dir) throws IOException {
-        Path grid = Files.createDirectory(dir.resolve("grid"));
-        int[] index = new int[b.runs()];
-        java.util.Arrays.parallelSetAll(index, i -> i);
-        NpyWriter.write(dir.resolve("run.npy"), index);
-        Map<String, Object> columns = new java.util.LinkedHashMap<>();
-        Map<String, Object> defaults = new java.util.LinkedHashMap<>();
-        List<String> names = b.columns();
-        int states = b.system().states().size();
-        for (int c = 0; c < names.size(); c++) {
-            String name = names.get(c);
-            if (b.givenColumns().contains(name)) {
-                NpyWriter.write(grid.resolve(name + ".npy"), c < states ? b.stateRow(c) : b.parameterRow(c - states));
-                columns.put(name, "grid/" + name + ".npy");
-            } else {
-                defaults.put(name, b.value(c, 0));
-            }
-        }
-        Map<String, Object> m = new java.util.LinkedHashMap<>();
-        m.put("runs", b.runs());
-        m.put("index", "run.npy");
-        m.put("columns", columns);
-        m.put("defaults", defaults);
-        return m;
     }
 
     /** Every file under {@code dir} (its path there, with / between folders) and its size in bytes, in name order. */
@@ -366,39 +268,6 @@ public final class ResultFolder {
                 out.add(f);
             }
             return out;
-        }
-    }
-
-    /**
-     * grid.csv: the header through commons-csv (which quotes a name where needed), the rows formatted in blocks on
-     * all cores and written in order. Values are finite numbers and run indices, which CSV never quotes, so the
-     * bytes are those of printing every row through {@link CSVPrinter} (CRLF records), about five times faster
-     * (10^6 runs of Lorenz: 0.6 s against 0.12 s warm, 1.65 s against 0.21 s in a fresh JVM, on the 2-core build
-     * machine).
-     */
-    private static void writeGrid(Batch b, Path file) throws IOException {
-        List<String> cols = b.columns();
-        int n = b.runs();
-        int blocks = Math.max(1, Math.min(256, n / 4096));
-        byte[][] rows = HostThreads.parallel(() -> IntStream.range(0, blocks).parallel().mapToObj(k -> {
-            StringBuilder sb = new StringBuilder();
-            for (int r = (int) ((long) n * k / blocks), end = (int) ((long) n * (k + 1) / blocks); r < end; r++) {
-                sb.append(r);
-                for (int c = 0; c < cols.size(); c++) {
-                    sb.append(',').append(b.value(c, r));
-                }
-                sb.append("\r\n");
-            }
-            return sb.toString().getBytes(StandardCharsets.UTF_8);
-        }).toArray(byte[][]::new));
-        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 20)) {
-            Writer w = new OutputStreamWriter(out, StandardCharsets.UTF_8);
-            CSVPrinter header = new CSVPrinter(w, CSVFormat.DEFAULT);
-            header.printRecord(Stream.concat(Stream.of("run"), cols.stream()).toArray());
-            header.flush();
-            for (byte[] block : rows) {
-                out.write(block);
-            }
         }
     }
 
@@ -464,17 +333,7 @@ public final class ResultFolder {
 
     /** Removes the partial folder (after a failure) and releases the lock. */
     public void abandon() {
-        java.util.concurrent.CompletableFuture<Map<String, Object>> f;
-        synchronized (this) {
-            f = gridAhead;
-        }
-        if (f != null) {
-            try {
-                f.join(); // its files go with the folder
-            } catch (RuntimeException ignored) {
-                // the solve's failure is the one to report
-            }
-        }
+        grid.awaitQuietly(); // its files go with the folder
         try {
             delete(partial);
         } catch (IOException e) {

@@ -257,10 +257,20 @@ public final class Drivers {
     public double[][] perRunCoefficients(List<String> order) {
         int runs = runs();
         double[][] rows = new double[segments() * order.size() * (interpolation.degree() + 1)][runs];
-        java.util.stream.IntStream.range(0, runs).parallel().forEach(r -> {
-            double[] table = coefficients(order, r);
-            for (int i = 0; i < table.length; i++) {
-                rows[i][r] = table[i];
+        // Blocks of runs, each row written a block at a time: a run at a time writes one element of every row.
+        int block = 256;
+        java.util.stream.IntStream.range(0, (runs + block - 1) / block).parallel().forEach(b -> {
+            int r0 = b * block;
+            int r1 = Math.min(runs, r0 + block);
+            double[][] tables = new double[r1 - r0][];
+            for (int r = r0; r < r1; r++) {
+                tables[r - r0] = coefficients(order, r);
+            }
+            for (int i = 0; i < rows.length; i++) {
+                double[] row = rows[i];
+                for (int r = r0; r < r1; r++) {
+                    row[r] = tables[r - r0][i];
+                }
             }
         });
         return rows;

@@ -278,10 +278,15 @@ public final class Solver implements AutoCloseable {
         String kernelLanguage = lang;
         Kernel kernel = kernels.computeIfAbsent(KernelGenerator.key(spec, kernelLanguage),
                 k -> memory.runtime().compile(KernelGenerator.generate(spec, kernelLanguage)));
+        double compileMillis = (System.nanoTime() - started) / 1e6;
+        long tables = System.nanoTime();
         SolveJob.Setting setting = new SolveJob.Setting(memory, algorithm.canonicalName(), outputs.toString(),
                 drivers == null || drivers.isPerRun() ? null : drivers.coefficients(system.drivers()),
                 drivers == null || !drivers.isPerRun() ? null : drivers.perRunCoefficients(system.drivers()), blockSize, self, this::newPart);
-        return new SolveJob(setting, batch, time, spec, vars, schedule, kernel, (System.nanoTime() - started) / 1e6, started, store);
+        if (drivers != null) {
+            LOG.debug("drivers' tables: {} ms", Math.round((System.nanoTime() - tables) / 1e6));
+        }
+        return new SolveJob(setting, batch, time, spec, vars, schedule, kernel, compileMillis, started, store);
     }
 
     /** Called by a prepared solve when it was run or closed. */

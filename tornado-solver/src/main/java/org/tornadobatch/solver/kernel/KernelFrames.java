@@ -119,6 +119,15 @@ final class KernelFrames {
         line("private static float tb_log2f(float x) { return (float) (Math.log(x) * 1.4426950408889634); }");
         line("private static float tb_exp2f(float x) { return (float) Math.exp(x * 0.6931471805599453); }");
         line("");
+        for (int j = 0; spec.drivers() != null && j < spec.drivers().names().size(); j++) {
+            line("private static double tb_dv" + j + "(double tq, long r, MemorySegment drv, MemorySegment par, long stride) {");
+            indent++;
+            new Printer(g.dialect(), out, indent).print(g.javaDriverMethod(j));
+            line("return dv" + j + ";");
+            indent--;
+            line("}");
+            line("");
+        }
         line("@Override");
         line("public void run(int first, int end, org.tornadobatch.device.jvm.JvmArguments a) {");
         indent++;

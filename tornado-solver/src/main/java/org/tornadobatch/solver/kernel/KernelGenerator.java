@@ -104,6 +104,27 @@ public final class KernelGenerator {
         return new KernelGenerator(spec, Dialect.JAVA).summaries;
     }
 
+    /**
+     * The Java kernel's statements declaring {@code dv<j>}, the value at the {@code double} time {@code time} of each
+     * driver that {@code exprs} use, for the run {@code r} (a {@code long} the caller declares) with the samples in
+     * {@code drv} or, per run, in {@code par}: the vector kernel runs them lane by lane ({@link VectorDriverWriter}).
+     */
+    static List<St> javaDriverValues(KernelSpec spec, String time, List<Expr> exprs) {
+        Body b = new Body();
+        new KernelGenerator(spec, Dialect.JAVA).driverValues(b, time, exprs, true);
+        return b.statements();
+    }
+
+    /**
+     * The body of the Java kernel's {@code static double tb_dv<j>(double tq, long r, MemorySegment drv, MemorySegment
+     * par, long stride)}, up to its {@code return dv<j>}: driver {@code j}'s value at time {@code tq} for run {@code r}.
+     */
+    List<St> javaDriverMethod(int j) {
+        Body b = new Body();
+        driverValues(b, "tq", List.of(new Expr.Ref(spec.drivers().names().get(j), null)), true);
+        return b.statements();
+    }
+
     /** A system expression, computed in the working type with {@code names}, written as the kernel computes it. */
     private Code.Sys sys(Expr e, Map<String, Ex> names) {
         return new Code.Sys(ExpressionWriter.doubledSums(e, auxiliaries), single, names);
@@ -340,9 +361,16 @@ public final class KernelGenerator {
     /**
      * Declares {@code dv<j>}, the value at {@code time} of each driver that {@code exprs} use: the position in pieces
      * from t0, wrapped or clamped, then the piece's polynomial (Horner) from the {@code drv} table, or from the run's
-     * rows of {@code par} after its parameters (per-run drivers), in double.
+     * rows of {@code par} after its parameters (per-run drivers), in double. The Java kernel calls its methods
+     * {@code tb_dv<j>} ({@link #javaDriverMethod}) for them: written out at each stage, they made its run method too
+     * large for HotSpot's C1 ("out of virtual registers"), which left it in C1's unprofiled code for seconds.
      */
     private void driverValues(Body b, String time, List<Expr> exprs) {
+        driverValues(b, time, exprs, d != Dialect.JAVA);
+    }
+
+    /** {@link #driverValues(Body, String, List)}, the values' statements written out ({@code inline}) or as calls. */
+    private void driverValues(Body b, String time, List<Expr> exprs, boolean inline) {
         DriverTable table = spec.drivers();
         if (table == null) {
             return;
@@ -356,18 +384,13 @@ public final class KernelGenerator {
             if (!used.contains(table.names().get(j))) {
                 continue;
             }
-            String u = "du" + j;
+            if (!inline) {
+                b.declare(true, Ty.DOUBLE, "dv" + j, ex("tb_dv" + j + "(" + time + ", r, drv, par, stride)"));
+                continue;
+            }
             String i = "di" + j;
             String f = "df" + j;
-            b.declare(false, Ty.DOUBLE, u, "(" + time + " - ", new Code.Lit(table.t0(), false), ") * ", new Code.Lit(1 / table.dt(), false));
-            if (table.wrap()) {
-                b.assign(u, ex(u + " - " + segs + ".0 * ", call("floor", ex(u + " / " + segs + ".0"))));
-            } else {
-                b.assign(u, call("min", call("max", ex(u), ex("0.0")), ex(segs + ".0")));
-            }
-            b.declare(false, Ty.INT, i, new Code.Cast(Ty.INT, ex(u)));
-            b.when(ex(i + " > " + (segs - 1)), x -> x.assign(i, String.valueOf(segs - 1)));
-            b.declare(true, Ty.DOUBLE, f, u + " - " + i);
+            driverPosition(b, time, j);
             String base = "(" + i + " * " + count + " + " + j + ") * " + k1;
             java.util.function.IntFunction<Ex> coefficient = table.perRun()
                     ? k -> new Code.Load("par", LT, ex("((", Ty.INT64, ") (" + sys.parameters().size() + " + " + base + " + " + k + ")) * stride + r"))
@@ -378,6 +401,33 @@ public final class KernelGenerator {
             }
             b.declare(true, Ty.DOUBLE, "dv" + j, horner);
         }
+    }
+
+    /**
+     * Declares {@code di<j>}, the piece of driver {@code j}'s samples that holds the time {@code time}, and
+     * {@code df<j>}, the position in it (0 to 1): from t0, wrapped or clamped.
+     */
+    private void driverPosition(Body b, String time, int j) {
+        DriverTable table = spec.drivers();
+        int segs = table.segments();
+        String u = "du" + j;
+        String i = "di" + j;
+        b.declare(false, Ty.DOUBLE, u, "(" + time + " - ", new Code.Lit(table.t0(), false), ") * ", new Code.Lit(1 / table.dt(), false));
+        if (table.wrap()) {
+            b.assign(u, ex(u + " - " + segs + ".0 * ", call("floor", ex(u + " / " + segs + ".0"))));
+        } else {
+            b.assign(u, call("min", call("max", ex(u), ex("0.0")), ex(segs + ".0")));
+        }
+        b.declare(false, Ty.INT, i, new Code.Cast(Ty.INT, ex(u)));
+        b.when(ex(i + " > " + (segs - 1)), x -> x.assign(i, String.valueOf(segs - 1)));
+        b.declare(true, Ty.DOUBLE, "df" + j, u + " - " + i);
+    }
+
+    /** The Java kernel's statements declaring {@code di<j>} and {@code df<j>} of driver {@code j} at the {@code double} time {@code time}. */
+    static List<St> javaDriverPosition(KernelSpec spec, String time, int j) {
+        Body b = new Body();
+        new KernelGenerator(spec, Dialect.JAVA).driverPosition(b, time, j);
+        return b.statements();
     }
 
     private Set<String> auxiliariesFor(List<Expr> exprs) {

@@ -24,8 +24,9 @@ import org.tornadobatch.system.OdeSystem;
  * ({@link #ROSENBROCK_MAX_WORK}); saved states and observables, step counts, Hairer's initial
  * step and summaries. Summaries are taken at events, which every run of a block shares: each run's accumulators
  * live in an object of its own ({@code Acc}), whose methods are the scalar kernel's summary statements
- * ({@link SummaryWriter}), so they agree with the scalar kernel's wherever the states do. Drivers and systems using
- * {@code floor} or {@code ceil} run the scalar kernel ({@link #supports}).
+ * ({@link SummaryWriter}), so they agree with the scalar kernel's wherever the states do. Drivers are the scalar
+ * kernel's interpolation lane by lane ({@link VectorDriverWriter}). Systems using {@code floor} or {@code ceil}, and
+ * Rosenbrock steps with drivers, run the scalar kernel ({@link #supports}).
  */
 public final class VectorKernelWriter {
     /** Vectors per block: enough independent work to hide a step's latency, few enough to stay in the L1 cache. */
@@ -126,8 +127,8 @@ public final class VectorKernelWriter {
         if (spec.tableau().isRosenbrock() && !VectorRosenbrockWriter.derivatives(spec).stream().allMatch(VectorExpressions::supports)) {
             return "floor or ceil";
         }
-        if (spec.drivers() != null) {
-            return "drivers";
+        if (spec.drivers() != null && spec.tableau().isRosenbrock()) {
+            return "drivers in a Rosenbrock step";
         }
         OdeSystem sys = spec.system();
         if (sys.states().size() > MAX_STATES && (!VectorStepWriter.splits(spec) || KernelGenerator.javaSummaries(spec).active()
@@ -202,6 +203,7 @@ public final class VectorKernelWriter {
         s.line("");
         block();
         load();
+        steps.drivers().methods();
         VectorEventWriter events = new VectorEventWriter(spec, s, steps, summaries);
         events.event();
         events.finish();
@@ -257,6 +259,7 @@ public final class VectorKernelWriter {
             s.line("final Acc[] accs = new Acc[B];");
         }
         s.line("int lim;");
+        steps.drivers().fields();
         if (steps.split()) {
             steps.parts().fields();
             if (spec.savedStates().length > 0) {
@@ -302,6 +305,7 @@ public final class VectorKernelWriter {
     /** The block of runs {@code r0 ..< r0 + cnt}: the event loop, as KernelGenerator.body's. */
     private void block() {
         s.open("void block(int r0, int cnt)");
+        steps.drivers().startBlock();
         s.open("for (int l = 0; l < B; l++)");
         s.line("code[l] = l < cnt ? 0 : OUT;");
         if (spec.tableau().isRosenbrock()) {

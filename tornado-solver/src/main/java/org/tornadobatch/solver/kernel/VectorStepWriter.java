@@ -43,6 +43,8 @@ final class VectorStepWriter {
     private final VectorRosenbrockWriter rosenbrock;
     /** The controller's gain and the initial step. */
     private final VectorControlWriter control;
+    /** The drivers' values, lane by lane. */
+    private final VectorDriverWriter drivers;
 
     VectorStepWriter(VectorSource s, KernelSpec spec) {
         this.s = s;
@@ -54,6 +56,12 @@ final class VectorStepWriter {
         this.parts = split ? new VectorPartsWriter(s, spec, this) : null;
         this.rosenbrock = tab.isRosenbrock() ? new VectorRosenbrockWriter(s, spec, this) : null;
         this.control = new VectorControlWriter(s, spec, this);
+        this.drivers = new VectorDriverWriter(s, spec);
+    }
+
+    /** The writer of the drivers' values. */
+    VectorDriverWriter drivers() {
+        return drivers;
     }
 
     /** Whether {@code spec}'s kernel is written in parts ({@link VectorPartsWriter}). */
@@ -129,8 +137,8 @@ final class VectorStepWriter {
     }
 
     /**
-     * Declares the time {@code tw} in the working type and the auxiliaries that {@code exprs} need, and returns the
-     * writer of expressions over them.
+     * Declares the time {@code tw} in the working type, the drivers and the auxiliaries that {@code exprs} need, and
+     * returns the writer of expressions over them.
      */
     VectorExpressions evaluation(String time, boolean scalarTime, String[] states, List<Expr> exprs) {
         s.line("final " + s.type() + " tw = " + (scalarTime
@@ -145,6 +153,9 @@ final class VectorStepWriter {
         }
         names.put("t", "tw");
         Set<String> needed = KernelGenerator.auxiliariesFor(sys, exprs);
+        List<Expr> used = new java.util.ArrayList<>(exprs);
+        sys.auxiliaries().stream().filter(a -> needed.contains(a.name())).forEach(a -> used.add(a.expression()));
+        names.putAll(drivers.values(time, scalarTime, used));
         VectorExpressions w = new VectorExpressions(s.single, names);
         for (Equation aux : sys.auxiliaries()) {
             if (needed.contains(aux.name())) {

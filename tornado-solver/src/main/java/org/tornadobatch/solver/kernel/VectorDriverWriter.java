@@ -9,11 +9,12 @@ import java.util.Set;
 import org.tornadobatch.system.Expr;
 
 /**
- * The drivers of a vector kernel ({@link VectorKernelWriter}): each lane's driver values computed by the scalar
- * kernel's statements ({@link KernelGenerator#javaDriverValues}), lane by lane from the lane's float64 time and run,
- * then loaded as one vector, so that a driven system's vector kernel agrees with its scalar kernel. Where every lane
- * shares the time (fixed steps) and the samples (drivers shared by every run), the value is computed once and
- * broadcast.
+ * The drivers of a vector kernel ({@link VectorKernelWriter}), computed as the scalar kernel computes them
+ * ({@link KernelGenerator#javaDriverValues}), so that a driven system's vector kernel agrees with its scalar kernel:
+ * where the lanes' times differ (adaptive steps), lane by lane from each lane's float64 time and run; where every
+ * lane shares the time (fixed steps) and the samples, once and broadcast; where the lanes share the time but each
+ * run has its own samples, as one Horner sum over a vector of the runs' coefficients (their rows of {@code par} lie
+ * side by side, in the layout the scalar kernel reads one run at a time).
  */
 final class VectorDriverWriter {
     private final VectorSource s;

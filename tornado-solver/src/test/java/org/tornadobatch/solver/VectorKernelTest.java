@@ -563,4 +563,48 @@ class VectorKernelTest {
             }
         }
     }
+
+    /** An oscillator nudged by floor and ceil of its states and of a parameter p. */
+    private static final OdeSystem STEPPED = OdeSystem.parse("""
+            states: x = 0.3, y = -0.7, u = 0.0, v = 0.0
+            parameters: a = 1.0, p = 0.0
+            dx = y + 0.1 * floor(3 * x)
+            dy = -a * x - 0.05 * ceil(4 * y)
+            du = floor(p)
+            dv = ceil(p)
+            """, "stepped");
+
+    @ParameterizedTest
+    @MethodSource("precisions")
+    void floorAndCeilAgreeBitForBit(Precision p) {
+        // p across signs, zeros, halves, integers, tiny and huge values, past 2^52 and 2^23 (batches take finite values only).
+        double[] special = {-0.0, 0.0, 0.5, -0.5, 1, -1, 2.5, -2.5, 1e-300, -1e-300, 0.99999999, -0.99999999, 8388608.5, -8388609.5,
+                4503599627370497.0, -4503599627370497.0, 1e300, -1e300, 3e38, -3.4e38};
+        int n = 1003;
+        double[] a = new double[n];
+        double[] ps = new double[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = 0.5 + 0.01 * i;
+            ps[i] = i < special.length ? special[i] : (i - 500) * 0.37;
+        }
+        Batch b = Batch.grid(STEPPED, Map.of("a", a, "p", ps), GridKind.VERBATIM);
+        StepControl.Builder c = StepControl.builder().controller(Controller.FIXED).dt(0.01);
+        OutputSpec out = OutputSpec.of(java.util.List.of("state"));
+        TimeSpec time = TimeSpec.of(4.0).withSaveEvery(1.0);
+        try (SolveResult v = solve(STEPPED, Algorithm.CLASSICAL_RK4, c, p, out, b, time, true);
+             SolveResult s = solve(STEPPED, Algorithm.CLASSICAL_RK4, c, p, out, b, time, false)) {
+            assertEquals(-1L, v.state().segment().mismatch(s.state().segment()), "states, " + p);
+            assertArrayEquals(s.status(), v.status());
+            // Against Math.floor and Math.ceil directly: u(t) and v(t) are t floor(p) and t ceil(p) (in the working type).
+            for (int r = 1; r < 14; r++) {
+                double fl = p == Precision.FLOAT32 ? (float) Math.floor((float) ps[r]) : Math.floor(ps[r]);
+                double expected = p == Precision.FLOAT32 ? (float) (4 * fl) : 4 * fl;
+                assertEquals(expected, v.state().get(4, 2, r), Math.abs(expected) * (p == Precision.FLOAT32 ? 1e-4 : 1e-10), "u of run " + r + ", p = " + ps[r]);
+            }
+        }
+    }
+
+    static Stream<Precision> precisions() {
+        return Stream.of(Precision.values());
+    }
 }

@@ -12,8 +12,10 @@ import org.tornadobatch.system.Expr;
  * arithmetic, square roots, absolute values, minima and maxima and branches agrees with the scalar kernel bit for
  * bit. A branch ({@code ifelse}) computes both sides and blends them; a comparison is a mask. Elementary functions
  * (sin, exp, log, pow, ...) are the Vector API's (within an ulp or two of {@link Math}'s), in double precision in
- * float32 kernels too, as the scalar kernel computes them. {@code floor} and {@code ceil} have no vector form:
- * systems that use them run the scalar kernel ({@link #supports}).
+ * float32 kernels too, as the scalar kernel computes them. {@code floor} and {@code ceil}, which the Vector API
+ * lacks, are the kernel class's {@code floorD} and {@code ceilD} ({@link VectorKernelWriter}): the truncation to a
+ * long and back, one step down (up) where it passed x, the sign of x on a zero, x itself from 2^52 up (and NaN):
+ * {@link Math#floor} and {@link Math#ceil} exactly, in double precision in float32 kernels as the scalar kernel.
  */
 final class VectorExpressions {
     /** The functions {@link #vector} writes. */
@@ -21,7 +23,7 @@ final class VectorExpressions {
             Map.entry("tan", "TAN"), Map.entry("asin", "ASIN"), Map.entry("acos", "ACOS"), Map.entry("atan", "ATAN"),
             Map.entry("sinh", "SINH"), Map.entry("cosh", "COSH"), Map.entry("tanh", "TANH"), Map.entry("exp", "EXP"),
             Map.entry("log", "LOG"), Map.entry("log10", "LOG10"), Map.entry("sqrt", "SQRT"));
-    private static final Set<String> OTHER = Set.of("ifelse", "abs", "min", "max", "atan2", "pow");
+    private static final Set<String> OTHER = Set.of("ifelse", "abs", "min", "max", "atan2", "pow", "floor", "ceil");
     private static final Map<String, String> COMPARISONS = Map.of("<", "LT", "<=", "LE", ">", "GT", ">=", "GE", "==", "EQ", "!=", "NE");
     private static final Map<String, String> SWAPPED = Map.of("<", ">", "<=", ">=", ">", "<", ">=", "<=", "==", "==", "!=", "!=");
 
@@ -151,6 +153,8 @@ final class VectorExpressions {
                 return inDouble("POW", vector(args.get(0)), vector(args.get(1)));
             case "sqrt":
                 return vector(args.get(0)) + ".sqrt()";
+            case "floor", "ceil":
+                return single ? "toF(" + f + "D(toD(" + vector(args.get(0)) + ")))" : f + "D(" + vector(args.get(0)) + ")";
             default: {
                 String op = FUNCTIONS.get(f);
                 if (op == null) {

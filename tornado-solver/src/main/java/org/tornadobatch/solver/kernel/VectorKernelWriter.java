@@ -25,8 +25,8 @@ import org.tornadobatch.system.OdeSystem;
  * step and summaries. Summaries are taken at events, which every run of a block shares: each run's accumulators
  * live in an object of its own ({@code Acc}), whose methods are the scalar kernel's summary statements
  * ({@link SummaryWriter}), so they agree with the scalar kernel's wherever the states do. Drivers are the scalar
- * kernel's interpolation lane by lane ({@link VectorDriverWriter}). Systems using {@code floor} or {@code ceil}, and
- * Rosenbrock steps with drivers, run the scalar kernel ({@link #supports}).
+ * kernel's interpolation lane by lane ({@link VectorDriverWriter}). Rosenbrock steps with drivers run the scalar
+ * kernel ({@link #supports}).
  */
 public final class VectorKernelWriter {
     /** Vectors per block: enough independent work to hide a step's latency, few enough to stay in the L1 cache. */
@@ -125,7 +125,7 @@ public final class VectorKernelWriter {
             return "a Rosenbrock step this large (stages x states above " + ROSENBROCK_MAX_WORK + ")";
         }
         if (spec.tableau().isRosenbrock() && !VectorRosenbrockWriter.derivatives(spec).stream().allMatch(VectorExpressions::supports)) {
-            return "floor or ceil";
+            return "a function without a vector form";
         }
         if (spec.drivers() != null && spec.tableau().isRosenbrock()) {
             return "drivers in a Rosenbrock step";
@@ -138,7 +138,7 @@ public final class VectorKernelWriter {
         boolean all = sys.derivatives().stream().allMatch(e -> VectorExpressions.supports(e.expression()))
                 && sys.auxiliaries().stream().allMatch(e -> VectorExpressions.supports(e.expression()));
         if (!all) {
-            return "floor or ceil";
+            return "a function without a vector form";
         }
         int biggest = sys.derivatives().stream().mapToInt(e -> VectorStepWriter.stageNodesOf(e.expression())).max().orElse(0);
         if (biggest > VectorStepWriter.STAGE_MAX_NODES / 2) {
@@ -225,6 +225,16 @@ public final class VectorKernelWriter {
         }
         s.line("static DoubleVector toD(FloatVector x) { return (DoubleVector) x.convertShape(VectorOperators.F2D, D, 0); }");
         s.line("static FloatVector toF(DoubleVector x) { return (FloatVector) x.convertShape(VectorOperators.D2F, F, 0); }");
+        // Math.floor and Math.ceil lane by lane (VectorExpressions): the Vector API has neither.
+        for (String f : List.of("floor", "ceil")) {
+            boolean floor = f.equals("floor");
+            s.open("static DoubleVector " + f + "D(DoubleVector x)");
+            s.line("DoubleVector t = (DoubleVector) x.convertShape(VectorOperators.D2L, J, 0).convertShape(VectorOperators.L2D, D, 0);");
+            s.line("t = t.lanewise(VectorOperators." + (floor ? "SUB" : "ADD") + ", 1.0, t.compare(VectorOperators." + (floor ? "GT" : "LT") + ", x));");
+            s.line("t = t.blend(x.mul(0.0), t.compare(VectorOperators.EQ, 0.0));");
+            s.line("return t.blend(x, x.abs().compare(VectorOperators.LT, 4503599627370496.0).not());");
+            s.close();
+        }
         // The scalar kernel's tb_log2f and tb_exp2f (KernelFrames.java), lane by lane.
         s.line("static FloatVector log2f(FloatVector x) { return toF(toD(x).lanewise(VectorOperators.LOG).mul(1.4426950408889634)); }");
         s.line("static FloatVector exp2f(FloatVector x) { return toF(toD(x).mul(0.6931471805599453).lanewise(VectorOperators.EXP)); }");

@@ -379,7 +379,6 @@ public final class KernelGenerator {
         exprs.forEach(e -> e.forEachRef(r -> used.add(r.name())));
         int k1 = table.degree() + 1;
         int count = table.names().size();
-        int segs = table.segments();
         for (int j = 0; j < count; j++) {
             if (!used.contains(table.names().get(j))) {
                 continue;

@@ -122,7 +122,7 @@ final class KernelFrames {
         for (int j = 0; spec.drivers() != null && j < spec.drivers().names().size(); j++) {
             line("private static double tb_dv" + j + "(double tq, long r, MemorySegment drv, MemorySegment par, long stride) {");
             indent++;
-            new Printer(g.dialect(), out, indent).print(g.javaDriverMethod(j));
+            new Printer(g.dialect(), out, indent).print(new DriverStatements(spec, false).method(j));
             line("return dv" + j + ";");
             indent--;
             line("}");

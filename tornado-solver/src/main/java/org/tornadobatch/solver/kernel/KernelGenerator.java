@@ -1,6 +1,5 @@
 package org.tornadobatch.solver.kernel;
 
-import static org.tornadobatch.solver.kernel.Code.call;
 import static org.tornadobatch.solver.kernel.Code.ex;
 
 import java.nio.charset.StandardCharsets;
@@ -79,6 +78,7 @@ public final class KernelGenerator {
     private final int nStates;
     private final SummaryWriter summaries;
     private final StepWriter steps;
+    private final DriverStatements drivers;
     /** The auxiliaries' expressions as the kernel computes them ({@link ExpressionWriter#doubledSums}). */
     private final Map<String, Expr> auxiliaries = new java.util.HashMap<>();
 
@@ -94,6 +94,7 @@ public final class KernelGenerator {
         this.nStates = sys.states().size();
         this.summaries = new SummaryWriter(this, spec);
         this.steps = new StepWriter(this, spec);
+        this.drivers = new DriverStatements(spec, dialect == Dialect.JAVA);
         for (Equation a : sys.auxiliaries()) {
             auxiliaries.put(a.name(), ExpressionWriter.doubledSums(a.expression(), auxiliaries));
         }
@@ -102,27 +103,6 @@ public final class KernelGenerator {
     /** The summary statements of {@code spec} as the Java kernel writes them (for the vector kernel's per-run summaries). */
     static SummaryWriter javaSummaries(KernelSpec spec) {
         return new KernelGenerator(spec, Dialect.JAVA).summaries;
-    }
-
-    /**
-     * The Java kernel's statements declaring {@code dv<j>}, the value at the {@code double} time {@code time} of each
-     * driver that {@code exprs} use, for the run {@code r} (a {@code long} the caller declares) with the samples in
-     * {@code drv} or, per run, in {@code par}: the vector kernel runs them lane by lane ({@link VectorDriverWriter}).
-     */
-    static List<St> javaDriverValues(KernelSpec spec, String time, List<Expr> exprs) {
-        Body b = new Body();
-        new KernelGenerator(spec, Dialect.JAVA).driverValues(b, time, exprs, true);
-        return b.statements();
-    }
-
-    /**
-     * The body of the Java kernel's {@code static double tb_dv<j>(double tq, long r, MemorySegment drv, MemorySegment
-     * par, long stride)}, up to its {@code return dv<j>}: driver {@code j}'s value at time {@code tq} for run {@code r}.
-     */
-    List<St> javaDriverMethod(int j) {
-        Body b = new Body();
-        driverValues(b, "tq", List.of(new Expr.Ref(spec.drivers().names().get(j), null)), true);
-        return b.statements();
     }
 
     /** A system expression, computed in the working type with {@code names}, written as the kernel computes it. */
@@ -328,7 +308,7 @@ public final class KernelGenerator {
             b.declare(true, Ty.DOUBLE, "tt", time);
             List<Expr> used = new java.util.ArrayList<>(exprs);
             sys.auxiliaries().stream().filter(a -> needed.contains(a.name())).forEach(a -> used.add(a.expression()));
-            driverValues(b, "tt", used);
+            drivers.values(b, "tt", used);
             for (Equation aux : sys.auxiliaries()) {
                 if (needed.contains(aux.name())) {
                     b.declare(true, R, "a_" + aux.name(), sys(aux.expression(), names));
@@ -356,77 +336,6 @@ public final class KernelGenerator {
             names.put(driver, ex(single ? "((float) dv" + j + ")" : "dv" + j));
         }
         return names;
-    }
-
-    /**
-     * Declares {@code dv<j>}, the value at {@code time} of each driver that {@code exprs} use: the position in pieces
-     * from t0, wrapped or clamped, then the piece's polynomial (Horner) from the {@code drv} table, or from the run's
-     * rows of {@code par} after its parameters (per-run drivers), in double. The Java kernel calls its methods
-     * {@code tb_dv<j>} ({@link #javaDriverMethod}) for them: written out at each stage, they made its run method too
-     * large for HotSpot's C1 ("out of virtual registers"), which left it in C1's unprofiled code for seconds.
-     */
-    private void driverValues(Body b, String time, List<Expr> exprs) {
-        driverValues(b, time, exprs, d != Dialect.JAVA);
-    }
-
-    /** {@link #driverValues(Body, String, List)}, the values' statements written out ({@code inline}) or as calls. */
-    private void driverValues(Body b, String time, List<Expr> exprs, boolean inline) {
-        DriverTable table = spec.drivers();
-        if (table == null) {
-            return;
-        }
-        Set<String> used = new LinkedHashSet<>();
-        exprs.forEach(e -> e.forEachRef(r -> used.add(r.name())));
-        int k1 = table.degree() + 1;
-        int count = table.names().size();
-        for (int j = 0; j < count; j++) {
-            if (!used.contains(table.names().get(j))) {
-                continue;
-            }
-            if (!inline) {
-                b.declare(true, Ty.DOUBLE, "dv" + j, ex("tb_dv" + j + "(" + time + ", r, drv, par, stride)"));
-                continue;
-            }
-            String i = "di" + j;
-            String f = "df" + j;
-            driverPosition(b, time, j);
-            String base = "(" + i + " * " + count + " + " + j + ") * " + k1;
-            java.util.function.IntFunction<Ex> coefficient = table.perRun()
-                    ? k -> new Code.Load("par", LT, ex("((", Ty.INT64, ") (" + sys.parameters().size() + " + " + base + " + " + k + ")) * stride + r"))
-                    : k -> new Code.Load("drv", "F64", ex(base + " + " + k));
-            Ex horner = coefficient.apply(table.degree());
-            for (int k = table.degree() - 1; k >= 0; k--) {
-                horner = ex("(", horner, ") * " + f + " + ", coefficient.apply(k));
-            }
-            b.declare(true, Ty.DOUBLE, "dv" + j, horner);
-        }
-    }
-
-    /**
-     * Declares {@code di<j>}, the piece of driver {@code j}'s samples that holds the time {@code time}, and
-     * {@code df<j>}, the position in it (0 to 1): from t0, wrapped or clamped.
-     */
-    private void driverPosition(Body b, String time, int j) {
-        DriverTable table = spec.drivers();
-        int segs = table.segments();
-        String u = "du" + j;
-        String i = "di" + j;
-        b.declare(false, Ty.DOUBLE, u, "(" + time + " - ", new Code.Lit(table.t0(), false), ") * ", new Code.Lit(1 / table.dt(), false));
-        if (table.wrap()) {
-            b.assign(u, ex(u + " - " + segs + ".0 * ", call("floor", ex(u + " / " + segs + ".0"))));
-        } else {
-            b.assign(u, call("min", call("max", ex(u), ex("0.0")), ex(segs + ".0")));
-        }
-        b.declare(false, Ty.INT, i, new Code.Cast(Ty.INT, ex(u)));
-        b.when(ex(i + " > " + (segs - 1)), x -> x.assign(i, String.valueOf(segs - 1)));
-        b.declare(true, Ty.DOUBLE, "df" + j, u + " - " + i);
-    }
-
-    /** The Java kernel's statements declaring {@code di<j>} and {@code df<j>} of driver {@code j} at the {@code double} time {@code time}. */
-    static List<St> javaDriverPosition(KernelSpec spec, String time, int j) {
-        Body b = new Body();
-        new KernelGenerator(spec, Dialect.JAVA).driverPosition(b, time, j);
-        return b.statements();
     }
 
     private Set<String> auxiliariesFor(List<Expr> exprs) {
@@ -472,7 +381,7 @@ public final class KernelGenerator {
         Set<String> needed = auxiliariesFor(roots);
         Map<String, Ex> names = names(stateNames(), "t");
         Body b = new Body();
-        driverValues(b, "t", sys.auxiliaries().stream().filter(a -> needed.contains(a.name())).map(Equation::expression).toList());
+        drivers.values(b, "t", sys.auxiliaries().stream().filter(a -> needed.contains(a.name())).map(Equation::expression).toList());
         for (Equation e : sys.auxiliaries()) {
             if (needed.contains(e.name())) {
                 b.declare(true, R, "a_" + e.name(), sys(e.expression(), names));

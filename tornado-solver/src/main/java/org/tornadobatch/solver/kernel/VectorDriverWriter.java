@@ -10,7 +10,7 @@ import org.tornadobatch.system.Expr;
 
 /**
  * The drivers of a vector kernel ({@link VectorKernelWriter}), computed as the scalar kernel computes them
- * ({@link KernelGenerator#javaDriverValues}), so that a driven system's vector kernel agrees with its scalar kernel:
+ * ({@link DriverStatements}, written out), so that a driven system's vector kernel agrees with its scalar kernel:
  * where the lanes' times differ (adaptive steps), lane by lane from each lane's float64 time and run; where every
  * lane shares the time (fixed steps) and the samples, once and broadcast; where the lanes share the time but each
  * run has its own samples, as one Horner sum over a vector of the runs' coefficients (their rows of {@code par} lie
@@ -20,11 +20,14 @@ final class VectorDriverWriter {
     private final VectorSource s;
     private final KernelSpec spec;
     private final DriverTable table;
+    /** The scalar kernel's driver statements, written out. */
+    private final DriverStatements written;
 
     VectorDriverWriter(VectorSource s, KernelSpec spec) {
         this.s = s;
         this.spec = spec;
         this.table = spec.drivers();
+        this.written = new DriverStatements(spec, false);
     }
 
     /** Whether the kernel has drivers. */
@@ -72,7 +75,7 @@ final class VectorDriverWriter {
         s.close();
         s.line("final double tq = dq[q];");
         s.line("final long r = rb + o + q;");
-        print(KernelGenerator.javaDriverValues(spec, "tq", all));
+        print(written.values("tq", all));
         for (int j = 0; j < table.names().size(); j++) {
             s.line("dvs[" + j + " * L + q] = " + (s.single ? "(float) " : "") + "dv" + j + ";");
         }
@@ -119,7 +122,7 @@ final class VectorDriverWriter {
             // One value for every lane: the scalar kernel's statements, then broadcast.
             s.open("");
             s.line("final double tq = " + time + ";");
-            print(KernelGenerator.javaDriverValues(spec, "tq", used));
+            print(written.values("tq", used));
             which.forEach(j -> s.line("dvs[" + j + " * L] = " + (s.single ? "(float) " : "") + "dv" + j + ";"));
             s.close();
             for (int j : which) {
@@ -138,7 +141,7 @@ final class VectorDriverWriter {
             int count = table.names().size();
             int params = spec.system().parameters().size();
             for (int j : which) {
-                print(KernelGenerator.javaDriverPosition(spec, "tq", j));
+                print(written.position("tq", j));
                 java.util.function.IntFunction<String> coefficient = k -> {
                     String v = s.type() + ".fromMemorySegment(" + s.species() + ", par, ((long) (" + params + " + (di" + j + " * " + count + " + " + j
                             + ") * " + k1 + " + " + k + ") * stride + rb + o) * " + s.bytes() + "L, O, dm)";

@@ -131,7 +131,7 @@ public final class VectorKernelWriter {
             return "drivers in a Rosenbrock step";
         }
         OdeSystem sys = spec.system();
-        if (sys.states().size() > MAX_STATES && (!VectorStepWriter.splits(spec) || KernelGenerator.javaSummaries(spec).active()
+        if (sys.states().size() > MAX_STATES && (!VectorPartsWriter.splits(spec) || KernelGenerator.javaSummaries(spec).active()
                 || spec.savedObservables().length > 0)) {
             return "more than " + MAX_STATES + " states with observables or summaries";
         }
@@ -140,8 +140,8 @@ public final class VectorKernelWriter {
         if (!all) {
             return "a function without a vector form";
         }
-        int biggest = sys.derivatives().stream().mapToInt(e -> VectorStepWriter.stageNodesOf(e.expression())).max().orElse(0);
-        if (biggest > VectorStepWriter.STAGE_MAX_NODES / 2) {
+        int biggest = sys.derivatives().stream().mapToInt(e -> VectorPartsWriter.nodes(e.expression())).max().orElse(0);
+        if (biggest > VectorPartsWriter.STAGE_MAX_NODES / 2) {
             return "an equation this long (" + biggest + " expression nodes)";
         }
         return null;

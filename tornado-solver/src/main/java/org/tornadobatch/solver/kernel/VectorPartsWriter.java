@@ -24,6 +24,43 @@ import org.tornadobatch.system.OdeSystem;
 final class VectorPartsWriter {
     /** The most expression nodes in one part: about 14 bytes of bytecode each, under HotSpot's 8000-byte limit. */
     static final int PART_MAX_NODES = 400;
+    /**
+     * The most expression nodes (right-hand side and stage sums, over all stages) written into one method; past it
+     * the kernel is written in parts. About 5 to 14 bytes of bytecode per node: HotSpot compiles no method above 8000.
+     */
+    static final int FUSED_MAX_NODES = 450;
+    /** The most nodes of one derivative (with the auxiliaries it reads); past it the system runs the scalar kernel. */
+    static final int STAGE_MAX_NODES = PART_MAX_NODES;
+
+    /** Whether {@code spec}'s kernel is written in parts (by this writer). */
+    static boolean splits(KernelSpec spec) {
+        return stageNodes(spec) * spec.tableau().stages() > FUSED_MAX_NODES;
+    }
+
+    /** Expression nodes of one stage: the right-hand side with every auxiliary, and the stage sums. */
+    static int stageNodes(KernelSpec spec) {
+        OdeSystem sys = spec.system();
+        int n = 0;
+        for (Equation e : sys.derivatives()) {
+            n += nodes(e.expression());
+        }
+        for (Equation e : sys.auxiliaries()) {
+            n += nodes(e.expression());
+        }
+        return n + 2 * sys.states().size() * spec.tableau().stages();
+    }
+
+    /** Expression nodes of {@code e}. */
+    static int nodes(Expr e) {
+        return switch (e) {
+            case Expr.Num n -> 1;
+            case Expr.Ref r -> 1;
+            case Expr.Unary u -> 1 + nodes(u.operand());
+            case Expr.Binary b -> 1 + nodes(b.left()) + nodes(b.right());
+            case Expr.Call c -> 1 + c.args().stream().mapToInt(VectorPartsWriter::nodes).sum();
+        };
+    }
+
 
     private final VectorSource s;
     private final VectorStepWriter w;
@@ -57,7 +94,7 @@ final class VectorPartsWriter {
         int cost = 0;
         for (int i = 0; i < nStates; i++) {
             Set<Integer> r = statesRead(new int[] {i});
-            int add = VectorStepWriter.stageNodesOf(sys.derivatives().get(i).expression());
+            int add = nodes(sys.derivatives().get(i).expression());
             Set<Integer> union = new TreeSet<>(reads);
             union.addAll(r);
             if (!current.isEmpty() && cost + add + union.size() > PART_MAX_NODES) {

@@ -23,14 +23,6 @@ import org.tornadobatch.system.OdeSystem;
  * workspace arrays, so that no generated method is too large for the JIT compilers.
  */
 final class VectorStepWriter {
-    /**
-     * The most expression nodes (right-hand side and stage sums, over all stages) written into one method; past it
-     * the kernel is written in parts. About 5 to 14 bytes of bytecode per node: HotSpot compiles no method above 8000.
-     */
-    static final int FUSED_MAX_NODES = 450;
-    /** The most nodes of one derivative (with the auxiliaries it reads); past it the system runs the scalar kernel. */
-    static final int STAGE_MAX_NODES = VectorPartsWriter.PART_MAX_NODES;
-
     private final VectorSource s;
     private final OdeSystem sys;
     private final ButcherTableau tab;
@@ -52,7 +44,7 @@ final class VectorStepWriter {
         this.tab = spec.tableau();
         this.ctl = spec.control();
         this.nStates = sys.states().size();
-        this.split = splits(spec);
+        this.split = VectorPartsWriter.splits(spec);
         this.parts = split ? new VectorPartsWriter(s, spec, this) : null;
         this.rosenbrock = tab.isRosenbrock() ? new VectorRosenbrockWriter(s, spec, this) : null;
         this.control = new VectorControlWriter(s, spec, this);
@@ -62,39 +54,6 @@ final class VectorStepWriter {
     /** The writer of the drivers' values. */
     VectorDriverWriter drivers() {
         return drivers;
-    }
-
-    /** Whether {@code spec}'s kernel is written in parts ({@link VectorPartsWriter}). */
-    static boolean splits(KernelSpec spec) {
-        return stageNodes(spec) * spec.tableau().stages() > FUSED_MAX_NODES;
-    }
-
-    /** Expression nodes of one stage: the right-hand side with every auxiliary, and the stage sums. */
-    static int stageNodes(KernelSpec spec) {
-        OdeSystem sys = spec.system();
-        int n = 0;
-        for (Equation e : sys.derivatives()) {
-            n += nodes(e.expression());
-        }
-        for (Equation e : sys.auxiliaries()) {
-            n += nodes(e.expression());
-        }
-        return n + 2 * sys.states().size() * spec.tableau().stages();
-    }
-
-    /** Expression nodes of {@code e}. */
-    static int stageNodesOf(Expr e) {
-        return nodes(e);
-    }
-
-    private static int nodes(Expr e) {
-        return switch (e) {
-            case Expr.Num n -> 1;
-            case Expr.Ref r -> 1;
-            case Expr.Unary u -> 1 + nodes(u.operand());
-            case Expr.Binary b -> 1 + nodes(b.left()) + nodes(b.right());
-            case Expr.Call c -> 1 + c.args().stream().mapToInt(VectorStepWriter::nodes).sum();
-        };
     }
 
     boolean split() {

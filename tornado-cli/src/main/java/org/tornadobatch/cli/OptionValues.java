@@ -35,8 +35,11 @@ final class OptionValues {
         return v;
     }
 
-    /** {@code --sweep NAME=START:STOP:COUNT}'s values, checked (one line naming the part at fault) and within the heap. */
-    static double[] linspace(String name, String spec) {
+    /**
+     * {@code --sweep NAME=START:STOP:COUNT}, checked (one line naming the part at fault); its values are computed where
+     * the solve needs them, but the results folder's {@code grid/NAME.npy} holds them all, so they must fit in the heap.
+     */
+    static Sweep.Linspace linspace(String name, String spec) {
         String[] p = spec.split(":");
         if (p.length != 3) {
             throw new IllegalArgumentException("--sweep " + name + ": '" + spec + "' (expected: START:STOP:COUNT)");
@@ -54,7 +57,7 @@ final class OptionValues {
         }
         Batch.requireHeap(n * Double.BYTES, "--sweep " + name + " COUNT: " + n + " values need " + org.tornadobatch.Bytes.format(n * Double.BYTES),
                 "split the sweep");
-        return Sweep.linspace(a, b, (int) n);
+        return new Sweep.Linspace(a, b, (int) n);
     }
 
     /** {@code v} when it holds {@code min} to {@code max} numbers; else one line naming the option. */

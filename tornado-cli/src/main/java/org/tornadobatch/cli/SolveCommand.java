@@ -221,6 +221,7 @@ final class SolveCommand implements Callable<Integer> {
         long parsed = System.nanoTime();
         Map<String, String> givenBy = new LinkedHashMap<>();
         Map<String, double[]> values = new LinkedHashMap<>();
+        Map<String, org.tornadobatch.solver.Sweep.Linspace> swept = new LinkedHashMap<>();
         for (String s : sets) {
             String[] kv = OptionValues.split(s, "--set", "NAME=VALUE");
             once(givenBy, kv[0], "--set " + kv[0]);
@@ -238,7 +239,7 @@ final class SolveCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--sweep " + kv[0] + ": '" + kv[0] + "' is a constant, compiled into the kernel, which"
                         + " cannot vary per run (declare it under parameters: to sweep it, or fix it with --set " + kv[0] + "=VALUE)");
             }
-            values.put(kv[0], OptionValues.linspace(kv[0], kv[1]));
+            swept.put(kv[0], OptionValues.linspace(kv[0], kv[1]));
         }
         TimeSpec time = new TimeSpec(duration, t0, warmup, nan(saveEvery), nan(summariseEvery), nan(sampleEvery), !noSaveStart);
         Precision prec = Precision.of(precision);
@@ -246,9 +247,11 @@ final class SolveCommand implements Callable<Integer> {
         org.tornadobatch.solver.run.Schedule schedule = org.tornadobatch.solver.run.Schedule.of(time, spec.hasSummaries());
         if (inputs == null) {
             // The result's size is known before the runs are built: refuse one the disk cannot hold at once.
+            java.util.function.Supplier<java.util.stream.LongStream> lengths = () -> java.util.stream.LongStream.concat(
+                    values.values().stream().mapToLong(v -> v.length), swept.values().stream().mapToLong(v -> v.count()));
             long runs = GridKind.of(grid) == GridKind.COMBINATORIAL
-                    ? values.values().stream().mapToLong(v -> v.length).reduce(1, (a, b) -> a > Long.MAX_VALUE / Math.max(1, b) ? Long.MAX_VALUE : a * b)
-                    : values.values().stream().mapToLong(v -> v.length).max().orElse(1);
+                    ? lengths.get().reduce(1, (a, b) -> a > Long.MAX_VALUE / Math.max(1, b) ? Long.MAX_VALUE : a * b)
+                    : lengths.get().max().orElse(1);
             long saved = saveVariables != null ? saveVariables.size() : system.states().size();
             long saves = schedule.saves();
             java.math.BigInteger bytes = java.math.BigInteger.valueOf(runs).multiply(java.math.BigInteger.valueOf(saves * saved * prec.elementType().bytes()));
@@ -273,7 +276,7 @@ final class SolveCommand implements Callable<Integer> {
             }
             batch = BatchCsv.read(withDefaults(system, values), inputs);
         } else {
-            batch = Batch.grid(system, values, GridKind.of(grid));
+            batch = Batch.grid(system, values, swept, GridKind.of(grid));
         }
         long gridded = System.nanoTime();
         Algorithm alg = Algorithm.of(algorithm);

@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 
 import org.tornadobatch.system.OdeSystem;
 import org.tornadobatch.system.Variable;
@@ -17,14 +18,14 @@ import org.tornadobatch.system.Variable;
  */
 public final class Batch {
     private final OdeSystem system;
-    /** One array per state and parameter: a value per run, or one value that every run shares (a default, a set value). */
-    private final double[][] states;
-    private final double[][] parameters;
+    /** One column per state and parameter: a value per run, computed or listed, or one value every run shares. */
+    private final RunColumn[] states;
+    private final RunColumn[] parameters;
     private final int runs;
     /** The columns given values (swept, set or read), in column order; the others hold the system's defaults. */
     private final List<String> given;
 
-    private Batch(OdeSystem system, double[][] states, double[][] parameters, int runs, List<String> given) {
+    private Batch(OdeSystem system, RunColumn[] states, RunColumn[] parameters, int runs, List<String> given) {
         this.system = system;
         this.states = states;
         this.parameters = parameters;
@@ -44,9 +45,21 @@ public final class Batch {
      * declaration order (states, then parameters). In a {@link GridKind#COMBINATORIAL} grid the first of them varies
      * slowest and the last fastest, as in {@code itertools.product}: for a system declaring {@code x, y} and
      * parameters {@code a, b}, sweeping {@code a = [1, 2]} and {@code b = [10, 20, 30]} gives runs
-     * {@code (1,10) (1,20) (1,30) (2,10) (2,20) (2,30)}. Every value must be finite.
+     * {@code (1,10) (1,20) (1,30) (2,10) (2,20) (2,30)}. Every value must be finite. The lists are copied; the
+     * batch holds each column as its list and its stride, not a value per run.
      */
     public static Batch grid(OdeSystem system, Map<String, double[]> values, GridKind kind) {
+        return grid(system, values, Map.of(), kind);
+    }
+
+    /**
+     * Runs from value lists and from {@link Sweep.Linspace} sweeps, combined as {@link #grid(OdeSystem, Map, GridKind)}
+     * combines lists (a sweep is the list {@code Sweep.linspace} would make). A sweep is kept as its description: its
+     * values are computed where the solve fills the device's rows, so a batch of millions of swept runs holds no array
+     * of them (what the command line's {@code --sweep} does).
+     */
+    public static Batch grid(OdeSystem system, Map<String, double[]> values, Map<String, Sweep.Linspace> sweeps, GridKind kind) {
+        Map<String, Object> sources = new LinkedHashMap<>();
         for (Map.Entry<String, double[]> e : values.entrySet()) {
             String name = e.getKey();
             index(system, name);
@@ -54,25 +67,31 @@ public final class Batch {
             if (v.length == 0) {
                 throw new IllegalArgumentException("values of '" + name + "': none (expected: at least one value)");
             }
-            for (int i = 0; i < v.length; i++) {
-                if (!Double.isFinite(v[i])) {
-                    throw new IllegalArgumentException("values of '" + name + "': value " + i + " is " + v[i] + " (expected: a finite number)");
-                }
+            int bad = IntStream.range(0, v.length).parallel().filter(i -> !Double.isFinite(v[i])).findFirst().orElse(-1);
+            if (bad >= 0) {
+                throw new IllegalArgumentException("values of '" + name + "': value " + bad + " is " + v[bad] + " (expected: a finite number)");
+            }
+            sources.put(name, v);
+        }
+        for (Map.Entry<String, Sweep.Linspace> e : sweeps.entrySet()) {
+            index(system, e.getKey());
+            if (sources.put(e.getKey(), e.getValue()) != null) {
+                throw new IllegalArgumentException("'" + e.getKey() + "' is given twice, as values and as a sweep (give one)");
             }
         }
-        List<String> names = new ArrayList<>(values.keySet());
+        List<String> names = new ArrayList<>(sources.keySet());
         names.sort(java.util.Comparator.comparingInt(n -> declarationIndex(system, n)));
         long count;
         if (kind == GridKind.COMBINATORIAL) {
             count = 1;
             for (String n : names) {
-                count = Math.multiplyExact(count, values.get(n).length);
+                count = Math.multiplyExact(count, length(sources.get(n)));
             }
         } else {
             count = 1;
             String first = null;
             for (String n : names) {
-                int len = values.get(n).length;
+                int len = length(sources.get(n));
                 if (len == 1) {
                     continue;
                 }
@@ -86,71 +105,53 @@ public final class Batch {
             }
         }
         int runs = checkRuns(count);
-        // Each column is one value every run shares (its default, or a sweep of one value), or the values of its sweep
-        // with the sweep's stride (combinatorial: the last name fastest), allocated and filled on all cores, in blocks.
+        long bytes = names.stream().map(sources::get).filter(double[].class::isInstance).mapToLong(v -> ((double[]) v).length).sum() * Double.BYTES;
+        requireHeap(bytes, "runs: " + runs + " need " + org.tornadobatch.Bytes.format(bytes) + " of inputs", "split the batch");
+        // Each column is its list (a copy) or sweep with the list's stride (combinatorial: the last name fastest).
         int columns = system.states().size() + system.parameters().size();
-        double[][] rows = new double[columns][];
-        double[][] sweep = new double[columns][];
-        long[] strides = new long[columns];
+        RunColumn[] cols = new RunColumn[columns];
         long stride = 1;
         for (int k = names.size() - 1; k >= 0; k--) {
             int c = declarationIndex(system, names.get(k));
-            double[] v = values.get(names.get(k));
-            sweep[c] = v;
-            strides[c] = kind == GridKind.COMBINATORIAL ? stride : (v.length == 1 ? Long.MAX_VALUE : 1);
+            Object src = sources.get(names.get(k));
+            int len = length(src);
+            long st = kind == GridKind.COMBINATORIAL ? stride : 1;
+            cols[c] = src instanceof double[] v ? new RunColumn(copy(v), null, st, 0, runs) : new RunColumn(null, (Sweep.Linspace) src, st, 0, runs);
             if (kind == GridKind.COMBINATORIAL) {
-                stride *= v.length;
+                stride *= len;
             }
         }
-        List<Integer> varying = new ArrayList<>();
-        for (int c = 0; c < columns; c++) {
-            if (sweep[c] == null) {
-                rows[c] = new double[] {c < system.states().size() ? system.states().get(c).defaultValue()
-                        : system.parameters().get(c - system.states().size()).defaultValue()};
-            } else if (sweep[c].length == 1) {
-                rows[c] = new double[] {sweep[c][0]};
-            } else {
-                varying.add(c);
-            }
-        }
-        long bytes = (long) varying.size() * runs * Double.BYTES;
-        requireHeap(bytes, "runs: " + runs + " need " + org.tornadobatch.Bytes.format(bytes) + " of inputs", "split the batch");
-        for (java.util.Iterator<Integer> it = varying.iterator(); it.hasNext(); ) {
-            int c = it.next();
-            if (strides[c] == 1 && sweep[c].length == runs) { // the sweep's values, run by run: one bulk copy
-                rows[c] = sweep[c].clone();
-                it.remove();
-            }
-        }
-        int blocks = Math.max(1, Math.min(256, runs / 65536));
-        org.tornadobatch.HostThreads.parallel(() -> {
-            varying.parallelStream().forEach(c -> rows[c] = new double[runs]);
-            java.util.stream.IntStream.range(0, varying.size() * blocks).parallel().forEach(j -> {
-                int c = varying.get(j / blocks);
-                int from = (int) ((long) runs * (j % blocks) / blocks);
-                int to = (int) ((long) runs * (j % blocks + 1) / blocks);
-                double[] row = rows[c];
-                double[] v = sweep[c];
-                long st = strides[c];
-                int i = (int) ((from / st) % v.length);
-                long left = st - from % st; // runs until the index moves on
-                for (int r = from; r < to; r++) {
-                    row[r] = v[i];
-                    if (--left == 0) {
-                        left = st;
-                        i = i + 1 == v.length ? 0 : i + 1;
-                    }
-                }
-            });
-        });
         int states = system.states().size();
+        for (int c = 0; c < columns; c++) {
+            if (cols[c] == null) {
+                double d = c < states ? system.states().get(c).defaultValue() : system.parameters().get(c - states).defaultValue();
+                cols[c] = new RunColumn(new double[] {d}, null, 1, 0, runs);
+            }
+        }
         List<String> given = new ArrayList<>();
         for (int c = 0; c < columns; c++) {
-            if (sweep[c] != null) {
-                given.add(c < states ? system.stateNames().get(c) : system.parameterNames().get(c - states));
+            String name = c < states ? system.stateNames().get(c) : system.parameterNames().get(c - states);
+            if (sources.containsKey(name)) {
+                given.add(name);
             }
         }
-        return new Batch(system, Arrays.copyOfRange(rows, 0, states), Arrays.copyOfRange(rows, states, columns), runs, given);
+        return new Batch(system, Arrays.copyOfRange(cols, 0, states), Arrays.copyOfRange(cols, states, columns), runs, given);
+    }
+
+    private static int length(Object source) {
+        return source instanceof double[] v ? v.length : ((Sweep.Linspace) source).count();
+    }
+
+    /** A copy of {@code v}, on all cores for a long one. */
+    private static double[] copy(double[] v) {
+        if (v.length < 1 << 20) {
+            return v.clone();
+        }
+        double[] c = new double[v.length];
+        int block = 1 << 18;
+        org.tornadobatch.HostThreads.parallel(() -> IntStream.range(0, (v.length + block - 1) / block).parallel()
+                .forEach(b -> System.arraycopy(v, b * block, c, b * block, Math.min(block, v.length - b * block))));
+        return c;
     }
 
     /** Runs from a table: {@code rows[i]} holds variable {@code names[i]} for every run. */
@@ -243,27 +244,23 @@ public final class Batch {
 
     /** Initial value of state {@code i} in run {@code r}. */
     public double state(int i, int r) {
-        return at(states[i], r);
+        return states[i].get(r);
     }
 
     /** Value of parameter {@code i} in run {@code r}. */
     public double parameter(int i, int r) {
-        return at(parameters[i], r);
-    }
-
-    private static double at(double[] column, int r) {
-        return column[column.length == 1 ? 0 : r];
+        return parameters[i].get(r);
     }
 
     /** The runs {@code first..first+count-1} as a batch of their own. */
     public Batch slice(int first, int count) {
-        double[][] s = new double[states.length][];
-        double[][] p = new double[parameters.length][];
+        RunColumn[] s = new RunColumn[states.length];
+        RunColumn[] p = new RunColumn[parameters.length];
         for (int i = 0; i < s.length; i++) {
-            s[i] = states[i].length == 1 ? states[i] : Arrays.copyOfRange(states[i], first, first + count);
+            s[i] = states[i].slice(first, count);
         }
         for (int i = 0; i < p.length; i++) {
-            p[i] = parameters[i].length == 1 ? parameters[i] : Arrays.copyOfRange(parameters[i], first, first + count);
+            p[i] = parameters[i].slice(first, count);
         }
         return new Batch(system, s, p, count, given);
     }
@@ -289,8 +286,8 @@ public final class Batch {
     }
 
     /**
-     * Initial values of state {@code i}, one per run: the batch's own array (do not modify), or a new one where every
-     * run shares one value (see {@link #stateColumn}).
+     * Initial values of state {@code i}, one per run: the batch's own array (do not modify) where it holds one, else a
+     * new one (a shared value, a sweep, a combinatorial column: see {@link #stateColumn}).
      */
     public double[] stateRow(int i) {
         return perRun(states[i]);
@@ -301,25 +298,18 @@ public final class Batch {
         return perRun(parameters[i]);
     }
 
-    /**
-     * Initial values of state {@code i} as the batch holds them: one per run, or a single value every run shares (an
-     * array of one element). The batch's own array, read by the solve pipeline; do not modify.
-     */
-    public double[] stateColumn(int i) {
+    /** Initial values of state {@code i} as the batch holds them (a list or sweep and its stride, or one shared value). */
+    public RunColumn stateColumn(int i) {
         return states[i];
     }
 
-    /** Values of parameter {@code i} as the batch holds them, like {@link #stateColumn}: do not modify. */
-    public double[] parameterColumn(int i) {
+    /** Values of parameter {@code i} as the batch holds them, like {@link #stateColumn}. */
+    public RunColumn parameterColumn(int i) {
         return parameters[i];
     }
 
-    private double[] perRun(double[] column) {
-        if (column.length == runs) {
-            return column;
-        }
-        double[] row = new double[runs];
-        Arrays.fill(row, column[0]);
-        return row;
+    private static double[] perRun(RunColumn column) {
+        double[] own = column.perRunArray();
+        return own != null ? own : column.toArray();
     }
 }

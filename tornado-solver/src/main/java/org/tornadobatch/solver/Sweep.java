@@ -23,6 +23,29 @@ public final class Sweep {
         return v;
     }
 
+    /**
+     * {@code linspace(start, stop, count)} as a description, not an array: {@link Batch#grid(org.tornadobatch.system.OdeSystem,
+     * java.util.Map, java.util.Map, GridKind)} takes it and the solve computes each run's value where it fills the
+     * device's rows, so a sweep of millions of runs costs no host array (the command line's {@code --sweep} is one).
+     * {@link #get} gives the values of {@link Sweep#linspace} to the last bit.
+     */
+    public record Linspace(double start, double stop, int count) {
+        /** Checks the values: at least one, finite ends. */
+        public Linspace {
+            check(count, start, stop);
+        }
+
+        /** Value {@code i}, {@code 0 <= i < count}: the same expression, so the same bits, as {@link Sweep#linspace}'s. */
+        public double get(long i) {
+            return count == 1 ? start : start + (stop - start) * (int) i / (count - 1);
+        }
+
+        /** Every value, as {@link Sweep#linspace} makes them. */
+        public double[] toArray() {
+            return linspace(start, stop, count);
+        }
+    }
+
     /** {@code n} values from {@code 10^start} to {@code 10^stop}, evenly spaced in the exponent (NumPy's {@code logspace}). */
     public static double[] logspace(double start, double stop, int n) {
         double[] v = linspace(start, stop, n);

@@ -1,6 +1,8 @@
 package org.tornadobatch.solver;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
@@ -81,9 +83,9 @@ class BatchTest {
         sweeps.put("a", values(1000, 0));
         sweeps.put("c", new double[] {0.5}); // a sweep of one value: shared too
         Batch b = Batch.grid(SYSTEM, sweeps, GridKind.COMBINATORIAL);
-        assertEquals(1000, b.parameterColumn(0).length, "a, swept");
-        assertEquals(1, b.stateColumn(0).length, "x, its default");
-        assertEquals(1, b.parameterColumn(2).length, "c, one value");
+        assertFalse(b.parameterColumn(0).shared(), "a, swept");
+        assertTrue(b.stateColumn(0).shared(), "x, its default");
+        assertTrue(b.parameterColumn(2).shared(), "c, one value");
         double[] x = new double[1000];
         Arrays.fill(x, 1.5);
         double[] c = new double[1000];
@@ -114,8 +116,8 @@ class BatchTest {
         }
         Batch shared = Batch.grid(lorenz, Map.of("rho", rho), GridKind.VERBATIM);
         Batch given = Batch.grid(lorenz, perRun, GridKind.VERBATIM);
-        assertEquals(1, shared.parameterColumn(0).length);
-        assertEquals(n, given.parameterColumn(0).length);
+        assertTrue(shared.parameterColumn(0).shared());
+        assertFalse(given.parameterColumn(0).shared());
         TimeSpec time = TimeSpec.of(0.5).withSaveEvery(0.1);
         for (Precision p : Precision.values()) {
             try (MemoryManager small = MemoryManager.builder(new JvmRuntime(4L << 20, 2)).build();
@@ -126,6 +128,101 @@ class BatchTest {
                 assertTrue(a.info().chunks() >= 2, "chunks: " + a.info().chunks());
                 assertEquals(-1L, a.state().segment().mismatch(b.state().segment()), p + ": states differ");
                 assertTrue(Arrays.equals(a.acceptedSteps(), b.acceptedSteps()), p.toString());
+            }
+        }
+    }
+
+    /**
+     * A sweep given as its description ({@code Sweep.Linspace}, what {@code --sweep} passes) is the batch of its values
+     * as {@code Sweep.linspace} makes them: every run, in a combinatorial grid with a list before and after it, in
+     * slices, and in the blocks the solve fills rows by (which start inside runs of equal values).
+     */
+    @Test
+    void aSweepGivenByItsDescriptionIsTheBatchOfItsValues() {
+        Sweep.Linspace lin = new Sweep.Linspace(-3.5, 21.25, 333);
+        double[] x = values(7, 100);
+        double[] c = values(61, 5000);
+        Map<String, double[]> lists = new LinkedHashMap<>();
+        lists.put("x", x);
+        lists.put("c", c);
+        Batch lazy = Batch.grid(SYSTEM, lists, Map.of("a", lin), GridKind.COMBINATORIAL);
+        Map<String, double[]> all = new LinkedHashMap<>(lists);
+        all.put("a", Sweep.linspace(-3.5, 21.25, 333));
+        Batch listed = Batch.grid(SYSTEM, all, GridKind.COMBINATORIAL);
+        assertEquals(7 * 333 * 61, lazy.runs());
+        assertEquals(List.of("x", "a", "c"), lazy.givenColumns());
+        double[] a = Sweep.linspace(-3.5, 21.25, 333);
+        int r = 0;
+        for (double xv : x) {
+            for (double av : a) {
+                for (double cv : c) {
+                    assertEquals(xv, lazy.state(0, r), "x of run " + r);
+                    assertEquals(Double.doubleToRawLongBits(av), Double.doubleToRawLongBits(lazy.parameter(0, r)), "a of run " + r);
+                    assertEquals(cv, lazy.parameter(2, r), "c of run " + r);
+                    r++;
+                }
+            }
+        }
+        java.util.Random rnd = new java.util.Random(7);
+        for (int k = 0; k < 200; k++) {
+            int first = rnd.nextInt(lazy.runs());
+            int count = 1 + rnd.nextInt(Math.min(5000, lazy.runs() - first));
+            Batch s = lazy.slice(first, count);
+            int from = rnd.nextInt(count);
+            int n = 1 + rnd.nextInt(count - from);
+            for (int col = 0; col < 5; col++) {
+                RunColumn rc = col < 2 ? s.stateColumn(col) : s.parameterColumn(col - 2);
+                double[] got = new double[n + 2];
+                rc.copyTo(got, 1, from, n);
+                for (int j = 0; j < n; j++) {
+                    assertEquals(listed.value(col, first + from + j), got[1 + j], "column " + col + ", run " + (first + from + j));
+                }
+                assertEquals(0.0, got[0]);
+                assertEquals(0.0, got[n + 1], "copyTo writes only its n values");
+            }
+        }
+        assertTrue(Arrays.equals(listed.parameterRow(0), lazy.parameterRow(0)));
+        assertTrue(Arrays.equals(listed.stateRow(0), lazy.stateRow(0)));
+        // the values of a large sweep alone, as linspace's parallel fill makes them
+        Batch big = Batch.grid(SYSTEM, Map.of(), Map.of("b", new Sweep.Linspace(0, 21, 1 << 20)), GridKind.VERBATIM);
+        assertTrue(Arrays.equals(Sweep.linspace(0, 21, 1 << 20), big.parameterRow(1)));
+        IllegalArgumentException twice = assertThrows(IllegalArgumentException.class,
+                () -> Batch.grid(SYSTEM, Map.of("a", x), Map.of("a", lin), GridKind.COMBINATORIAL));
+        assertTrue(twice.getMessage().contains("'a' is given twice"), twice.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new Sweep.Linspace(0, Double.NaN, 3));
+    }
+
+    /**
+     * A swept batch solves to the same bits whether its sweeps are descriptions or arrays: in both precisions, in
+     * chunks (slices start past run 0), a combinatorial grid of two sweeps against the same runs listed one by one.
+     */
+    @Test
+    void aSolveOfDescribedSweepsEqualsTheSolveOfTheirValues() {
+        OdeSystem lorenz = Problems.LORENZ;
+        Sweep.Linspace rho = new Sweep.Linspace(0, 28, 97);
+        Sweep.Linspace x0 = new Sweep.Linspace(-1, 1, 53);
+        double[] rhoV = Sweep.linspace(0, 28, 97);
+        double[] xV = Sweep.linspace(-1, 1, 53);
+        double[] rhoRuns = new double[97 * 53];
+        double[] xRuns = new double[97 * 53];
+        for (int i = 0; i < 53; i++) { // x is declared first (a state): it varies slowest
+            for (int j = 0; j < 97; j++) {
+                xRuns[i * 97 + j] = xV[i];
+                rhoRuns[i * 97 + j] = rhoV[j];
+            }
+        }
+        Batch described = Batch.grid(lorenz, Map.of(), Map.of("rho", rho, "x", x0), GridKind.COMBINATORIAL);
+        Batch listed = Batch.grid(lorenz, Map.of("rho", rhoRuns, "x", xRuns), GridKind.VERBATIM);
+        TimeSpec time = TimeSpec.of(0.5).withSaveEvery(0.1);
+        for (Precision p : Precision.values()) {
+            try (MemoryManager small = MemoryManager.builder(new JvmRuntime(1L << 20, 2)).build();
+                 Solver s = Solver.builder(lorenz).precision(p).outputs(OutputSpec.of(List.of("state"))).memoryManager(small)
+                         .memProportion(0.05).build();
+                 SolveResult a = s.solve(described, time);
+                 SolveResult b = s.solve(listed, time)) {
+                assertTrue(a.info().chunks() >= 2, "chunks: " + a.info().chunks());
+                assertEquals(-1L, a.state().segment().mismatch(b.state().segment()), p + ": states differ");
+                assertEquals(xV[52], a.state().get(0, 0, 97 * 53 - 1), "the last run's x at t = 0");
             }
         }
     }

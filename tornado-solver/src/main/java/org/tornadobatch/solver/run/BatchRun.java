@@ -31,6 +31,7 @@ import org.tornadobatch.solver.Batch;
 import org.tornadobatch.solver.Precision;
 import org.tornadobatch.solver.ProgressListener;
 import org.tornadobatch.solver.ResultArray;
+import org.tornadobatch.solver.RunColumn;
 import org.tornadobatch.solver.SolveInfo;
 import org.tornadobatch.solver.SolveResult;
 import org.tornadobatch.solver.TimeSpec;
@@ -339,9 +340,11 @@ final class BatchRun {
     private List<ChunkPipeline.Input> inputs(ArrayResponse resp, int states, int params) {
         List<ChunkPipeline.Input> in = new ArrayList<>();
         in.add(new ChunkPipeline.Input(resp.get("init").device(), IntStream.range(0, states).mapToObj(batch::stateColumn).toList()));
-        List<double[]> rows = new ArrayList<>(IntStream.range(0, params).mapToObj(batch::parameterColumn).toList());
+        List<RunColumn> rows = new ArrayList<>(IntStream.range(0, params).mapToObj(batch::parameterColumn).toList());
         if (solver.runDrivers() != null) {
-            rows.addAll(List.of(solver.runDrivers()));
+            for (double[] row : solver.runDrivers()) {
+                rows.add(RunColumn.of(row, batch.runs()));
+            }
         }
         if (!rows.isEmpty()) { // without parameters the kernel never reads its one-row placeholder
             in.add(new ChunkPipeline.Input(resp.get("params").device(), rows));

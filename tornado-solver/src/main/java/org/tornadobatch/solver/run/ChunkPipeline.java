@@ -16,6 +16,7 @@ import org.tornadobatch.device.DeviceStream;
 import org.tornadobatch.device.Rows;
 import org.tornadobatch.memory.ElementType;
 import org.tornadobatch.memory.host.HostCopy;
+import org.tornadobatch.solver.RunColumn;
 
 /**
  * Moves a chunk of runs through the device in slices. Each slice's inputs are gathered from the batch into a
@@ -37,8 +38,8 @@ public final class ChunkPipeline {
     private static final int MAX_SLICES = 8;
     private static final int SLOTS = 3;
 
-    /** Device rows filled from the batch's rows (one double[] of every run per row; a row of one value: that value in every run). */
-    record Input(DeviceBuffer device, List<double[]> rows) {
+    /** Device rows filled from the batch's columns (a value per run, listed or computed; or one value every run shares). */
+    record Input(DeviceBuffer device, List<RunColumn> rows) {
     }
 
     /** Device rows of {@code elementBytes} copied back into host rows, each {@code runs} elements wide. */
@@ -297,48 +298,55 @@ public final class ChunkPipeline {
      */
     private void gather(RowAt target, long firstRun, long runs) {
         List<MemorySegment> targets = new ArrayList<>();
-        List<double[]> sources = new ArrayList<>();
+        List<RunColumn> sources = new ArrayList<>();
+        List<HostCopy.Piece> copies = new ArrayList<>();
         for (int i = 0; i < inputs.size(); i++) {
-            List<double[]> rows = inputs.get(i).rows();
+            List<RunColumn> rows = inputs.get(i).rows();
             for (int r = 0; r < rows.size(); r++) {
-                double[] src = rows.get(r);
+                RunColumn src = rows.get(r);
                 MemorySegment dst = target.row(i, r);
-                if (src.length == 1) {
+                double[] own = src.perRunArray();
+                if (src.shared()) {
                     if (type == ElementType.FLOAT64) {
-                        dst.setAtIndex(ValueLayout.JAVA_DOUBLE, 0, src[0]);
+                        dst.setAtIndex(ValueLayout.JAVA_DOUBLE, 0, src.get(0));
                     } else {
-                        dst.setAtIndex(ValueLayout.JAVA_FLOAT, 0, (float) src[0]);
+                        dst.setAtIndex(ValueLayout.JAVA_FLOAT, 0, (float) src.get(0));
                     }
                     HostCopy.repeatFirst(dst.asSlice(0, runs * type.bytes()), type.bytes());
+                } else if (own != null && type == ElementType.FLOAT64) { // a value per run in an array: bulk copies
+                    copies.add(new HostCopy.Piece(MemorySegment.ofArray(own), firstRun * 8, dst, 0, runs * 8));
                 } else {
                     sources.add(src);
                     targets.add(dst);
                 }
             }
         }
-        if (type == ElementType.FLOAT64) {
-            List<HostCopy.Piece> copies = new ArrayList<>();
-            for (int k = 0; k < sources.size(); k++) {
-                copies.add(new HostCopy.Piece(MemorySegment.ofArray(sources.get(k)), firstRun * 8, targets.get(k), 0, runs * 8));
-            }
-            HostCopy.copyAll(copies);
+        HostCopy.copyAll(copies);
+        if (sources.isEmpty()) {
             return;
         }
+        // Computed, repeated or converted values: a piece at a time into a heap array on all cores, then one bulk copy
+        // (a cold JVM interprets these loops, where array bytecodes are many times cheaper than a memory segment's
+        // accessors).
         long piece = 1 << 16;
         long pieces = (runs + piece - 1) / piece;
+        boolean single = type != ElementType.FLOAT64;
         org.tornadobatch.HostThreads.parallel(() -> IntStream.range(0, Math.toIntExact(pieces * sources.size())).parallel().forEach(k -> {
-            double[] src = sources.get((int) (k / pieces));
+            RunColumn src = sources.get((int) (k / pieces));
             MemorySegment dst = targets.get((int) (k / pieces));
             int from = Math.toIntExact((k % pieces) * piece);
             int len = (int) Math.min(runs - from, piece);
-            // Converted in a heap array, then one bulk copy: a cold JVM interprets this loop, where array bytecodes are
-            // many times cheaper than a memory segment's accessors.
-            float[] converted = new float[len];
-            int base = Math.toIntExact(firstRun + from);
-            for (int r = 0; r < len; r++) {
-                converted[r] = (float) src[base + r];
+            double[] values = new double[len];
+            src.copyTo(values, 0, firstRun + from, len);
+            if (single) {
+                float[] converted = new float[len];
+                for (int r = 0; r < len; r++) {
+                    converted[r] = (float) values[r];
+                }
+                MemorySegment.copy(converted, 0, dst, ValueLayout.JAVA_FLOAT, (long) from * Float.BYTES, len);
+            } else {
+                MemorySegment.copy(values, 0, dst, ValueLayout.JAVA_DOUBLE, (long) from * Double.BYTES, len);
             }
-            MemorySegment.copy(converted, 0, dst, ValueLayout.JAVA_FLOAT, (long) from * Float.BYTES, len);
         }));
     }
 

@@ -84,10 +84,13 @@ public final class RunColumn {
             return;
         }
         long left = stride - pos % stride; // runs until the value moves on
-        if (stride == 1 && sweep != null) {
+        if (stride == 1 && sweep != null) { // Sweep.Linspace.get written out (a cold JVM interprets this loop)
+            double start = sweep.start();
+            double span = sweep.stop() - start;
+            int last = length - 1;
             for (int j = 0; j < n; j++) {
-                dst[at + j] = sweep.get(k);
-                k = k + 1 == length ? 0 : k + 1;
+                dst[at + j] = start + span * k / last;
+                k = k == last ? 0 : k + 1;
             }
             return;
         }

@@ -1,6 +1,5 @@
 package org.tornadobatch.cli;
 
-import org.tornadobatch.solver.Batch;
 import org.tornadobatch.solver.Sweep;
 
 /**
@@ -36,8 +35,8 @@ final class OptionValues {
     }
 
     /**
-     * {@code --sweep NAME=START:STOP:COUNT}, checked (one line naming the part at fault); its values are computed where
-     * the solve needs them, but the results folder's {@code grid/NAME.npy} holds them all, so they must fit in the heap.
+     * {@code --sweep NAME=START:STOP:COUNT}, checked (one line naming the part at fault): a description, whose values
+     * are computed where the solve fills the device's rows and where {@code grid/NAME.npy} is written (no array of them).
      */
     static Sweep.Linspace linspace(String name, String spec) {
         String[] p = spec.split(":");
@@ -55,8 +54,6 @@ final class OptionValues {
         if (n < 1 || n > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("--sweep " + name + " COUNT: " + n + " (expected: 1 to " + (Integer.MAX_VALUE - 8) + ")");
         }
-        Batch.requireHeap(n * Double.BYTES, "--sweep " + name + " COUNT: " + n + " values need " + org.tornadobatch.Bytes.format(n * Double.BYTES),
-                "split the sweep");
         return new Sweep.Linspace(a, b, (int) n);
     }
 

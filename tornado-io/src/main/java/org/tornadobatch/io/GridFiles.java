@@ -127,9 +127,7 @@ final class GridFiles {
      */
     private static Map<String, Object> columns(Batch b, Path dir) throws IOException {
         Path grid = Files.createDirectory(dir.resolve("grid"));
-        int[] index = new int[b.runs()];
-        java.util.Arrays.parallelSetAll(index, i -> i);
-        NpyWriter.write(dir.resolve("run.npy"), index);
+        NpyWriter.writeIndex(dir.resolve("run.npy"), b.runs());
         Map<String, Object> columns = new java.util.LinkedHashMap<>();
         Map<String, Object> defaults = new java.util.LinkedHashMap<>();
         List<String> names = b.columns();
@@ -137,7 +135,7 @@ final class GridFiles {
         for (int c = 0; c < names.size(); c++) {
             String name = names.get(c);
             if (b.givenColumns().contains(name)) {
-                NpyWriter.write(grid.resolve(name + ".npy"), c < states ? b.stateRow(c) : b.parameterRow(c - states));
+                NpyWriter.write(grid.resolve(name + ".npy"), c < states ? b.stateColumn(c) : b.parameterColumn(c - states));
                 columns.put(name, "grid/" + name + ".npy");
             } else {
                 defaults.put(name, b.value(c, 0));

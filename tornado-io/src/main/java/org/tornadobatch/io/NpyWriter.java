@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 import org.tornadobatch.memory.ElementType;
+import org.tornadobatch.solver.RunColumn;
 
 /**
  * Writes NumPy {@code .npy} files (format version 1.0, C order, little-endian), readable by {@code numpy.load}.
@@ -69,6 +70,48 @@ final class NpyWriter {
         head.put((byte) 0x93).put("NUMPY".getBytes(StandardCharsets.US_ASCII)).put((byte) 1).put((byte) 0);
         head.putShort((short) header.length()).put(header.getBytes(StandardCharsets.US_ASCII)).flip();
         return head;
+    }
+
+    /**
+     * A float64 vector of a run column's values ({@code grid/NAME.npy}), computed 4 MB at a time into one direct buffer
+     * as it is written: no array of every run's value.
+     */
+    static void write(Path file, RunColumn column) throws IOException {
+        blocks(file, ElementType.FLOAT64, column.runs(), (buf, from, n) -> {
+            double[] v = new double[n];
+            column.copyTo(v, 0, from, n);
+            buf.asDoubleBuffer().put(v);
+        });
+    }
+
+    /** The int32 vector 0, 1, ..., {@code runs - 1} ({@code run.npy}), written as {@link #write(Path, RunColumn)}. */
+    static void writeIndex(Path file, int runs) throws IOException {
+        blocks(file, ElementType.INT32, runs, (buf, from, n) -> {
+            int[] v = new int[n];
+            for (int i = 0; i < n; i++) {
+                v[i] = (int) from + i;
+            }
+            buf.asIntBuffer().put(v);
+        });
+    }
+
+    private interface Block {
+        void fill(ByteBuffer buf, long from, int n);
+    }
+
+    private static void blocks(Path file, ElementType type, int length, Block block) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            writeFully(ch, header(type, new long[] {length}));
+            int per = (1 << 22) / type.bytes();
+            ByteBuffer b = ByteBuffer.allocateDirect(1 << 22).order(ByteOrder.LITTLE_ENDIAN);
+            for (long from = 0; from < length; from += per) {
+                int n = (int) Math.min(per, length - from);
+                b.clear();
+                block.fill(b, from, n);
+                b.limit(n * type.bytes());
+                writeFully(ch, b);
+            }
+        }
     }
 
     static void write(Path file, double[] values) throws IOException {

@@ -198,6 +198,48 @@ class ResultFolderTest {
         return java.util.Arrays.stream(v).boxed().toList();
     }
 
+    /**
+     * The grid's files of a batch whose columns hold no value per run (a described sweep and a list, combined), past
+     * one 4 MB block of the writer: every run's value as the combination gives it, computed here.
+     */
+    @Test
+    void theGridFilesOfSweptColumnsHoldEveryRunsValue(@TempDir Path dir) throws Exception {
+        OdeSystem two = OdeSystem.parse("""
+                states: x = 1.0
+                parameters: k = 1.0, c = 0.0
+                dx = -k * x + c
+                """, "two");
+        int nk = 1001;
+        double[] c = {0.25, -1.5, 3.0};
+        int runs = nk * c.length * 200; // 600,600 runs: 4.8 MB a column
+        Batch b = Batch.grid(two, Map.of("c", c, "x", org.tornadobatch.solver.Sweep.linspace(1, 2, 200)),
+                Map.of("k", new org.tornadobatch.solver.Sweep.Linspace(0.1, 2.1, nk)), GridKind.COMBINATORIAL);
+        assertEquals(runs, b.runs());
+        Path out = dir.resolve("grid");
+        try (Solver solver = Solver.builder(two).build(); SolveResult res = solver.solve(b, TimeSpec.finalState(0.001))) {
+            ResultFolder.write(res, out, false);
+        }
+        double[] k = org.tornadobatch.solver.Sweep.linspace(0.1, 2.1, nk);
+        double[] x = org.tornadobatch.solver.Sweep.linspace(1, 2, 200);
+        String shape = "(" + runs + ",)";
+        double[] gotK = npyDoubles(out.resolve("grid/k.npy"), shape);
+        double[] gotX = npyDoubles(out.resolve("grid/x.npy"), shape);
+        double[] gotC = npyDoubles(out.resolve("grid/c.npy"), shape);
+        List<Integer> index = npyInts(out.resolve("run.npy"), shape);
+        int r = 0;
+        for (double xv : x) { // declaration order: x (a state), then k, then c; the last fastest
+            for (double kv : k) {
+                for (double cv : c) {
+                    assertEquals(xv, gotX[r], "x of run " + r);
+                    assertEquals(kv, gotK[r], "k of run " + r);
+                    assertEquals(cv, gotC[r], "c of run " + r);
+                    assertEquals(r, index.get(r));
+                    r++;
+                }
+            }
+        }
+    }
+
     @Test
     void theTimeOutputWritesEachRunsSampleTimes(@TempDir Path dir) throws Exception {
         // x' = k x^2 from 1 blows up at t = 1/k: the run with k = 2 fails at 0.5, the one with k = 0.5 finishes.

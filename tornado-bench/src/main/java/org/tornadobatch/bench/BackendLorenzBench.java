@@ -14,6 +14,7 @@ import org.tornadobatch.solver.GridKind;
 import org.tornadobatch.solver.Precision;
 import org.tornadobatch.solver.SolveResult;
 import org.tornadobatch.solver.Solver;
+import org.tornadobatch.solver.Sweep;
 import org.tornadobatch.solver.TimeSpec;
 import org.tornadobatch.solver.method.Algorithm;
 import org.tornadobatch.solver.method.StepControl;
@@ -24,6 +25,8 @@ import org.tornadobatch.solver.method.StepControl;
  * {@code tornadovm} runtime on TornadoVM's PTX backend against {@code cuda}). Kernel time is the solve's own
  * (CUDA events on cuda, TornadoVM's profiler on tornadovm) from solves in one slice and one part (one launch);
  * end-to-end is the wall time of solves as the solver runs them by default (slices on cuda, parts on tornadovm). The first solve of each size warms up (compiles) and is not timed.
+ * Then the Solver API from a sweep ({@code from_sweep_ms}: the batch from a {@code Sweep.Linspace} built in each
+ * solve's time; {@code from_linspace_array_ms}: from {@code Sweep.linspace}'s array), as solved by default.
  * Prints one JSON line per (N, precision), with a checksum of the final z that backends must agree on.
  *
  * <p>Arguments: {@code backend [log2 N values (20,24)] [precisions (float64,float32)] [repetitions (5)] [allocator
@@ -80,10 +83,36 @@ public final class BackendLorenzBench {
             System.setProperty(Solver.PARTS_PROPERTY, parts);
         }
         CudaLorenzBench.Timing auto = CudaLorenzBench.solves(solver, batch, time, reps, new double[0]);
+        // The Solver API from a sweep: the batch built in each solve's time, from the sweep's description (the
+        // command line's way: no array of rho) and from Sweep.linspace's array.
+        double described = Double.MAX_VALUE;
+        double listed = Double.MAX_VALUE;
+        double describedChecksum = 0;
+        for (int r = 0; r <= reps; r++) {
+            long t0 = System.nanoTime();
+            Batch b = Batch.grid(CudaLorenzBench.LORENZ, Map.of(), Map.of("rho", new Sweep.Linspace(0, 21, n)), GridKind.COMBINATORIAL);
+            try (SolveResult res = solver.solve(b, time)) {
+                described = r > 0 ? Math.min(described, (System.nanoTime() - t0) / 1e6) : described;
+                if (r == 0) {
+                    for (int i = 0; i < n; i++) {
+                        describedChecksum += res.state().get(0, 2, i);
+                    }
+                }
+            }
+            t0 = System.nanoTime();
+            b = Batch.grid(CudaLorenzBench.LORENZ, Map.of("rho", Sweep.linspace(0, 21, n)), GridKind.COMBINATORIAL);
+            try (SolveResult res = solver.solve(b, time)) {
+                listed = r > 0 ? Math.min(listed, (System.nanoTime() - t0) / 1e6) : listed;
+            }
+        }
+        if (describedChecksum != checksum) {
+            throw new IllegalStateException("the described sweep's checksum " + describedChecksum + " differs from " + checksum);
+        }
         System.out.printf(Locale.ROOT, "{\"bench\":\"lorenz-rk4-solve\",\"backend\":\"%s\",\"device\":\"%s\",\"precision\":\"%s\",\"runs\":%d,"
                         + "\"steps\":%d,\"kernel_ms\":%.3f,\"end_to_end_ms\":%.3f,\"end_to_end_median_ms\":%.3f,\"end_to_end_one_slice_ms\":%.3f,"
+                        + "\"from_sweep_ms\":%.3f,\"from_linspace_array_ms\":%.3f,"
                         + "\"chunks\":%d,\"allocator\":\"%s\",\"z_checksum\":%.15g,\"reps\":%d,\"java\":\"%s\"}%n",
                 rt.name(), rt.deviceName(), p, n, CudaLorenzBench.STEPS, one.kernelMs(), auto.e2eMs(), auto.medianE2eMs(), one.e2eMs(),
-                auto.chunks(), solver.memoryManager().allocator(), checksum, reps, Runtime.version());
+                described, listed, auto.chunks(), solver.memoryManager().allocator(), checksum, reps, Runtime.version());
     }
 }

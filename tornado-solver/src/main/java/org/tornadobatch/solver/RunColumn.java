@@ -88,6 +88,12 @@ public final class RunColumn {
             double start = sweep.start();
             double span = sweep.stop() - start;
             int last = length - 1;
+            if (k + n <= length) { // no wrap: a loop the JIT vectorises
+                for (int j = 0; j < n; j++) {
+                    dst[at + j] = start + span * (k + j) / last;
+                }
+                return;
+            }
             for (int j = 0; j < n; j++) {
                 dst[at + j] = start + span * k / last;
                 k = k == last ? 0 : k + 1;

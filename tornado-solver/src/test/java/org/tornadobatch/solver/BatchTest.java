@@ -118,18 +118,7 @@ class BatchTest {
         Batch given = Batch.grid(lorenz, perRun, GridKind.VERBATIM);
         assertTrue(shared.parameterColumn(0).shared());
         assertFalse(given.parameterColumn(0).shared());
-        TimeSpec time = TimeSpec.of(0.5).withSaveEvery(0.1);
-        for (Precision p : Precision.values()) {
-            try (MemoryManager small = MemoryManager.builder(new JvmRuntime(4L << 20, 2)).build();
-                 Solver s = Solver.builder(lorenz).precision(p).outputs(OutputSpec.of(List.of("state"))).memoryManager(small)
-                         .memProportion(0.05).build();
-                 SolveResult a = s.solve(shared, time);
-                 SolveResult b = s.solve(given, time)) {
-                assertTrue(a.info().chunks() >= 2, "chunks: " + a.info().chunks());
-                assertEquals(-1L, a.state().segment().mismatch(b.state().segment()), p + ": states differ");
-                assertTrue(Arrays.equals(a.acceptedSteps(), b.acceptedSteps()), p.toString());
-            }
-        }
+        assertSameSolve(lorenz, shared, given, 4L << 20, a -> { });
     }
 
     /**
@@ -213,16 +202,25 @@ class BatchTest {
         }
         Batch described = Batch.grid(lorenz, Map.of(), Map.of("rho", rho, "x", x0), GridKind.COMBINATORIAL);
         Batch listed = Batch.grid(lorenz, Map.of("rho", rhoRuns, "x", xRuns), GridKind.VERBATIM);
+        assertSameSolve(lorenz, described, listed, 1L << 20, a -> assertEquals(xV[52], a.state().get(0, 0, 97 * 53 - 1), "the last run's x at t = 0"));
+    }
+
+    /**
+     * Solves both batches in both precisions on a jvm runtime of {@code deviceBytes}, in chunks (so slices start past
+     * run 0): the same saved states, bit for bit, and the same step counts; {@code more} checks the first result further.
+     */
+    private static void assertSameSolve(OdeSystem system, Batch one, Batch other, long deviceBytes, java.util.function.Consumer<SolveResult> more) {
         TimeSpec time = TimeSpec.of(0.5).withSaveEvery(0.1);
         for (Precision p : Precision.values()) {
-            try (MemoryManager small = MemoryManager.builder(new JvmRuntime(1L << 20, 2)).build();
-                 Solver s = Solver.builder(lorenz).precision(p).outputs(OutputSpec.of(List.of("state"))).memoryManager(small)
+            try (MemoryManager small = MemoryManager.builder(new JvmRuntime(deviceBytes, 2)).build();
+                 Solver s = Solver.builder(system).precision(p).outputs(OutputSpec.of(List.of("state"))).memoryManager(small)
                          .memProportion(0.05).build();
-                 SolveResult a = s.solve(described, time);
-                 SolveResult b = s.solve(listed, time)) {
+                 SolveResult a = s.solve(one, time);
+                 SolveResult b = s.solve(other, time)) {
                 assertTrue(a.info().chunks() >= 2, "chunks: " + a.info().chunks());
                 assertEquals(-1L, a.state().segment().mismatch(b.state().segment()), p + ": states differ");
-                assertEquals(xV[52], a.state().get(0, 0, 97 * 53 - 1), "the last run's x at t = 0");
+                assertTrue(Arrays.equals(a.acceptedSteps(), b.acceptedSteps()), p.toString());
+                more.accept(a);
             }
         }
     }

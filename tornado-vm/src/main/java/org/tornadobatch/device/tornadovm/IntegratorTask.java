@@ -148,11 +148,12 @@ public final class IntegratorTask implements AutoCloseable {
 
     /**
      * Sets {@code plan}'s device, a grid scheduler with the integrator's worker grid, and TornadoVM's silent
-     * profiler (from which the result's kernel time comes; on plans not configured here it is 0); returns the plan.
+     * profiler (from which the result's kernel time comes; on plans not configured here it is 0), and the register cap
+     * of {@link TornadoVmRuntime#MAX_REGISTERS_PROPERTY} where one is set; returns the plan.
      */
     public TornadoExecutionPlan configure(TornadoExecutionPlan plan) {
         profiled = true;
-        return plan.withDevice(device()).withGridScheduler(new GridScheduler(taskName(), workerGrid())).withProfiler(ProfilerMode.SILENT);
+        return TvmPlans.ptxFlags(plan.withDevice(device()).withGridScheduler(new GridScheduler(taskName(), workerGrid())).withProfiler(ProfilerMode.SILENT));
     }
 
     /** {@link #run(TornadoExecutionPlan, ChunkListener)} with no listener. */

@@ -48,6 +48,11 @@ public final class TornadoVmRuntime implements DeviceRuntime {
     public static final String CLASSES_PROPERTY = "tornadobatch.tornadovm.classes";
     /** System property: threads per block of the kernels' launches. */
     public static final String BLOCK_PROPERTY = "tornadobatch.tornadovm.block";
+    /**
+     * System property: the most registers a thread of a kernel may use on TornadoVM's PTX backend (CUDA's JIT option
+     * {@code CU_JIT_MAX_REGISTERS}, from 16 to 255); 0 leaves the choice to CUDA's JIT.
+     */
+    public static final String MAX_REGISTERS_PROPERTY = "tornadobatch.tornadovm.maxRegisters";
 
     private final TornadoDevice device;
     private final String name;

@@ -24,6 +24,7 @@ import uk.ac.manchester.tornado.api.WorkerGrid1D;
 import uk.ac.manchester.tornado.api.common.TornadoDevice;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
 import uk.ac.manchester.tornado.api.enums.ProfilerMode;
+import uk.ac.manchester.tornado.api.enums.TornadoVMBackendType;
 import uk.ac.manchester.tornado.api.types.arrays.DoubleArray;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
@@ -272,6 +273,24 @@ final class TvmPlans {
         return String.format(java.util.Locale.ROOT, "%.2f", nanos / 1e6);
     }
 
+    /**
+     * {@code plan} with CUDA's JIT options for its PTX code where {@link TornadoVmRuntime#MAX_REGISTERS_PROPERTY} caps
+     * the registers per thread (TornadoVM's default optimisation level kept); else {@code plan} as it is.
+     */
+    static TornadoExecutionPlan ptxFlags(TornadoExecutionPlan plan) {
+        int cap = maxRegisters();
+        return cap == 0 ? plan : plan.withCompilerFlags(TornadoVMBackendType.PTX, "CU_JIT_OPTIMIZATION_LEVEL 4 CU_JIT_MAX_REGISTERS " + cap);
+    }
+
+    /** The register cap of {@link TornadoVmRuntime#MAX_REGISTERS_PROPERTY}: 0 (none) or 16 to 255. */
+    static int maxRegisters() {
+        int cap = Integer.getInteger(TornadoVmRuntime.MAX_REGISTERS_PROPERTY, 0);
+        if (cap != 0 && (cap < 16 || cap > 255)) {
+            throw new IllegalArgumentException(TornadoVmRuntime.MAX_REGISTERS_PROPERTY + ": " + cap + " (expected: 0 for CUDA's own choice, or 16 to 255)");
+        }
+        return cap;
+    }
+
     /** Threads per block (local work size) of every launch: -Dtornadobatch.tornadovm.block, default 128. */
     static int block() {
         int b = Integer.getInteger(TornadoVmRuntime.BLOCK_PROPERTY, 128);
@@ -307,8 +326,8 @@ final class TvmPlans {
         TaskArrays a = addTask(k, args, g, "run");
         // TornadoVM's "MB" is 10^6 bytes; the 4 MiB cover the arrays' headers and the scalar arrays.
         long limitMb = (a.bytes() + (4L << 20) + 999_999) / 1_000_000;
-        TornadoExecutionPlan plan = new TornadoExecutionPlan(g.snapshot()).withDevice(device).withMemoryLimit(limitMb + "MB")
-                .withProfiler(ProfilerMode.SILENT).withGridScheduler(new GridScheduler(g.getTaskGraphName() + ".run", workerGrid(a)));
+        TornadoExecutionPlan plan = ptxFlags(new TornadoExecutionPlan(g.snapshot()).withDevice(device).withMemoryLimit(limitMb + "MB")
+                .withProfiler(ProfilerMode.SILENT).withGridScheduler(new GridScheduler(g.getTaskGraphName() + ".run", workerGrid(a))));
         LOG.debug("tornadovm: plan {} for {} over {} buffers, memory limit {} MB", g.getTaskGraphName(), k.entryPoint(), a.buffers().size(), limitMb);
         return new Plan(plan, a, false, true, null);
     }

@@ -11,6 +11,7 @@ import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.tornadobatch.device.Availability;
+import org.tornadobatch.device.DeviceRuntimes;
 import org.tornadobatch.solver.Batch;
 import org.tornadobatch.solver.Precision;
 import org.tornadobatch.solver.SolveResult;
@@ -58,6 +59,33 @@ class TornadoVmSolverTest extends BackendAgreementContract {
     @Override
     protected java.util.Set<Algorithm> tooLargeForLorenz() {
         return java.util.Set.of(Algorithm.GAUSS_LEGENDRE_4);
+    }
+
+    /**
+     * A register cap on the PTX kernels ({@code -Dtornadobatch.tornadovm.maxRegisters}; OpenCL ignores it) computes the
+     * same results as CUDA's own choice (each solve on a memory manager of its own, so each builds its plan); a cap
+     * outside 16-255 is one clear line.
+     */
+    @Test
+    void aRegisterCapGivesTheSameResultsAndABadOneIsOneClearLine() {
+        Batch b = lorenzBatch(sizes().float32());
+        StepControl.Builder c = StepControl.builder().atol(1e-6).rtol(1e-6);
+        TimeSpec t = TimeSpec.finalState(1.0);
+        try (org.tornadobatch.memory.MemoryManager one = org.tornadobatch.memory.MemoryManager.builder(backend).build();
+             org.tornadobatch.memory.MemoryManager two = org.tornadobatch.memory.MemoryManager.builder(backend).build();
+             org.tornadobatch.memory.MemoryManager three = org.tornadobatch.memory.MemoryManager.builder(backend).build();
+             SolveResult free = solve(one, LORENZ, Algorithm.DORMAND_PRINCE_54, c, Precision.FLOAT32, OutputSpec.stateOnly(), b, t);
+             SolveResult capped = SystemProperties.with("tornadobatch.tornadovm.maxRegisters", "64",
+                     () -> solve(two, LORENZ, Algorithm.DORMAND_PRINCE_54, c, Precision.FLOAT32, OutputSpec.stateOnly(), b, t))) {
+            org.tornadobatch.tests.Backends.assertBitForBit(free, capped);
+            RuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class,
+                    () -> SystemProperties.with("tornadobatch.tornadovm.maxRegisters", "5",
+                            () -> solve(three, LORENZ, Algorithm.DORMAND_PRINCE_54, c, Precision.FLOAT32, OutputSpec.stateOnly(), b, t)).close());
+            org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("tornadobatch.tornadovm.maxRegisters: 5 (expected: 0"), e.getMessage());
+            IllegalArgumentException atOpen = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> SystemProperties.with("tornadobatch.tornadovm.maxRegisters", "300", () -> DeviceRuntimes.open("tornadovm", 0)).close());
+            org.junit.jupiter.api.Assertions.assertTrue(atOpen.getMessage().contains("maxRegisters: 300 (expected: 0"), atOpen.getMessage());
+        }
     }
 
     @Test

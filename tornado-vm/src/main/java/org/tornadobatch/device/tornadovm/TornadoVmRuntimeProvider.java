@@ -58,6 +58,7 @@ public final class TornadoVmRuntimeProvider implements DeviceRuntimeProvider {
     /** Opens device {@code deviceIndex} of the backend that the option {@code backend} names, or as above. */
     @Override
     public DeviceRuntime open(int deviceIndex, java.util.Map<String, String> options) {
+        TvmPlans.maxRegisters(); // a bad register cap is one clear line before TornadoVM starts
         java.util.Set<String> unknown = new java.util.TreeSet<>(options.keySet());
         unknown.remove("backend");
         if (!unknown.isEmpty()) {

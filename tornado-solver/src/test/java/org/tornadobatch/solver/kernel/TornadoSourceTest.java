@@ -45,6 +45,22 @@ class TornadoSourceTest {
     }
 
     /**
+     * Small adaptive explicit float32 kernels recommend a register cap to TornadoVM's PTX backend; float64, fixed-step
+     * and implicit kernels, bigger systems and driven ones leave it to CUDA's JIT.
+     */
+    @Test
+    void onlySmallAdaptiveExplicitFloat32KernelsRecommendARegisterCap() {
+        java.util.function.Function<KernelSpec, String> cap = spec -> KernelGenerator.generate(spec, "tornadovm").options().get("tornadovm.maxRegisters");
+        assertEquals("64", cap.apply(KernelVariants.spec(Algorithm.DORMAND_PRINCE_54, Controller.PI, Precision.FLOAT32, false)));
+        assertEquals("64", cap.apply(KernelVariants.spec(Algorithm.TSIT5, Controller.GUSTAFSSON, Precision.FLOAT32, true)));
+        assertEquals(null, cap.apply(KernelVariants.spec(Algorithm.DORMAND_PRINCE_54, Controller.PI, Precision.FLOAT64, false)));
+        assertEquals(null, cap.apply(KernelVariants.spec(Algorithm.CLASSICAL_RK4, Controller.FIXED, Precision.FLOAT32, false)));
+        assertEquals(null, cap.apply(KernelVariants.spec(Algorithm.RADAU_IIA_5, Controller.PI, Precision.FLOAT32, false)));
+        assertEquals(null, cap.apply(KernelVariants.spec(Algorithm.RODAS5P, Controller.PI, Precision.FLOAT32, false)));
+        assertEquals(null, cap.apply(KernelVariants.driven(Precision.FLOAT32, 3, false)));
+    }
+
+    /**
      * A sum of a value and itself is written as twice the value (equal in every rounding), in the equations, through
      * an auxiliary and in the Jacobian: TornadoVM 5.2's fused multiply-add phases fail on a product added to itself.
      * Other sums are left as written.

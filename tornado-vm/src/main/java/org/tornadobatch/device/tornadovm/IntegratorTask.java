@@ -149,11 +149,11 @@ public final class IntegratorTask implements AutoCloseable {
     /**
      * Sets {@code plan}'s device, a grid scheduler with the integrator's worker grid, and TornadoVM's silent
      * profiler (from which the result's kernel time comes; on plans not configured here it is 0), and the register cap
-     * of {@link TornadoVmRuntime#MAX_REGISTERS_PROPERTY} where one is set; returns the plan.
+     * the kernel recommends or {@link TornadoVmRuntime#MAX_REGISTERS_PROPERTY} sets; returns the plan.
      */
     public TornadoExecutionPlan configure(TornadoExecutionPlan plan) {
         profiled = true;
-        return TvmPlans.ptxFlags(plan.withDevice(device()).withGridScheduler(new GridScheduler(taskName(), workerGrid())).withProfiler(ProfilerMode.SILENT));
+        return TvmPlans.ptxFlags(kernel.maxRegisters(), plan.withDevice(device()).withGridScheduler(new GridScheduler(taskName(), workerGrid())).withProfiler(ProfilerMode.SILENT));
     }
 
     /** {@link #run(TornadoExecutionPlan, ChunkListener)} with no listener. */

@@ -53,6 +53,11 @@ public final class TornadoVmRuntime implements DeviceRuntime {
      * {@code CU_JIT_MAX_REGISTERS}, from 16 to 255); 0 leaves the choice to CUDA's JIT.
      */
     public static final String MAX_REGISTERS_PROPERTY = "tornadobatch.tornadovm.maxRegisters";
+    /**
+     * Kernel source option: the register cap its generator recommends on PTX (where the property above is not set);
+     * taken out of the options before javac sees them.
+     */
+    public static final String MAX_REGISTERS_OPTION = "tornadovm.maxRegisters";
 
     private final TornadoDevice device;
     private final String name;
@@ -274,6 +279,13 @@ public final class TornadoVmRuntime implements DeviceRuntime {
             return DeviceRuntime.super.compile(source);
         }
         Map<String, String> options = new java.util.LinkedHashMap<>(source.options());
+        String cap = options.remove(MAX_REGISTERS_OPTION);
+        int maxRegisters;
+        try {
+            maxRegisters = cap == null ? 0 : Integer.parseInt(cap.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("kernel option " + MAX_REGISTERS_OPTION + ": '" + cap + "' (expected: a whole number)");
+        }
         options.put("-g", "");
         String modules = System.getProperty("jdk.module.path", "");
         String tornado = java.util.Arrays.stream(modules.split(java.io.File.pathSeparator)).filter(p -> !p.isBlank() && !p.equals("."))
@@ -291,7 +303,7 @@ public final class TornadoVmRuntime implements DeviceRuntime {
         } catch (ReflectiveOperationException e) {
             throw new DeviceException("kernel " + type.getName() + " has no public no-argument constructor: " + e, e);
         }
-        return new TvmKernel(type.getName(), source.signature(), task);
+        return new TvmKernel(type.getName(), source.signature(), task, maxRegisters);
     }
 
     /**

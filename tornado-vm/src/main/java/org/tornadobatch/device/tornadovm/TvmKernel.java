@@ -29,12 +29,15 @@ final class TvmKernel implements Kernel {
     private final KernelSignature signature;
     private final List<KernelParameter.Buffer> buffers;
     private final Object task;
+    /** The register cap its source recommends for PTX ({@link TornadoVmRuntime#MAX_REGISTERS_OPTION}); 0: none. */
+    private final int maxRegisters;
 
-    TvmKernel(String entryPoint, KernelSignature signature, Object task) {
+    TvmKernel(String entryPoint, KernelSignature signature, Object task, int maxRegisters) {
         this.entryPoint = entryPoint;
         this.signature = signature;
         this.buffers = signature.buffers();
         this.task = task;
+        this.maxRegisters = maxRegisters;
         int arity = buffers.size() + 3;
         boolean fits = switch (arity) {
             case 13 -> task instanceof TornadoFunctions.Task13<?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?>;
@@ -47,6 +50,11 @@ final class TvmKernel implements Kernel {
             throw new DeviceException("kernel " + entryPoint + " is not a TornadoVM Task" + arity + " (expected: a generated tornadovm kernel"
                     + " class over " + buffers.size() + " arrays, the packed scalars and the size)");
         }
+    }
+
+    /** The register cap its source recommends for PTX; 0: CUDA's JIT chooses. */
+    int maxRegisters() {
+        return maxRegisters;
     }
 
     @Override

@@ -274,15 +274,16 @@ final class TvmPlans {
     }
 
     /**
-     * {@code plan} with CUDA's JIT options for its PTX code where {@link TornadoVmRuntime#MAX_REGISTERS_PROPERTY} caps
-     * the registers per thread (TornadoVM's default optimisation level kept); else {@code plan} as it is.
+     * {@code plan} with CUDA's JIT options for its PTX code where a register cap applies (TornadoVM's default
+     * optimisation level kept): {@link TornadoVmRuntime#MAX_REGISTERS_PROPERTY} where set (0: none), else
+     * {@code recommended}, the kernel's own (0: none); else {@code plan} as it is.
      */
-    static TornadoExecutionPlan ptxFlags(TornadoExecutionPlan plan) {
-        int cap = maxRegisters();
+    static TornadoExecutionPlan ptxFlags(int recommended, TornadoExecutionPlan plan) {
+        int cap = System.getProperty(TornadoVmRuntime.MAX_REGISTERS_PROPERTY) != null ? maxRegisters() : recommended;
         return cap == 0 ? plan : plan.withCompilerFlags(TornadoVMBackendType.PTX, "CU_JIT_OPTIMIZATION_LEVEL 4 CU_JIT_MAX_REGISTERS " + cap);
     }
 
-    /** The register cap of {@link TornadoVmRuntime#MAX_REGISTERS_PROPERTY}: 0 (none) or 16 to 255. */
+    /** The register cap of {@link TornadoVmRuntime#MAX_REGISTERS_PROPERTY}: 0 (none, also where unset) or 16 to 255. */
     static int maxRegisters() {
         int cap = Integer.getInteger(TornadoVmRuntime.MAX_REGISTERS_PROPERTY, 0);
         if (cap != 0 && (cap < 16 || cap > 255)) {
@@ -326,7 +327,7 @@ final class TvmPlans {
         TaskArrays a = addTask(k, args, g, "run");
         // TornadoVM's "MB" is 10^6 bytes; the 4 MiB cover the arrays' headers and the scalar arrays.
         long limitMb = (a.bytes() + (4L << 20) + 999_999) / 1_000_000;
-        TornadoExecutionPlan plan = ptxFlags(new TornadoExecutionPlan(g.snapshot()).withDevice(device).withMemoryLimit(limitMb + "MB")
+        TornadoExecutionPlan plan = ptxFlags(k.maxRegisters(), new TornadoExecutionPlan(g.snapshot()).withDevice(device).withMemoryLimit(limitMb + "MB")
                 .withProfiler(ProfilerMode.SILENT).withGridScheduler(new GridScheduler(g.getTaskGraphName() + ".run", workerGrid(a))));
         LOG.debug("tornadovm: plan {} for {} over {} buffers, memory limit {} MB", g.getTaskGraphName(), k.entryPoint(), a.buffers().size(), limitMb);
         return new Plan(plan, a, false, true, null);

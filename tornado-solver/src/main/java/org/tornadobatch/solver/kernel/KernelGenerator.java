@@ -181,15 +181,17 @@ public final class KernelGenerator {
 
     /**
      * The tornadovm kernel's options: {@code -g}, and a register cap on PTX ({@code tornadovm.maxRegisters}) for adaptive
-     * explicit float32 kernels of up to 4 states and no drivers. Measured (NVIDIA H100, 2026-12-07): CUDA's JIT gives
-     * TornadoVM's dormand-prince-54 Lorenz float32 kernel 80 registers where nvcc gives this project's CUDA kernel 62,
-     * and ptxas fits it in 64 without spills; capped, it ran in 10.71 ms instead of 11.10 (cuda 9.56). Float64 kernels
-     * and the implicit methods ran slower capped (radau-iia-5 on Robertson 2.4 times), so they keep CUDA's choice.
+     * explicit float32 kernels of at most 7 stages (the 5(4) pairs' size), up to 4 states and no drivers. Measured
+     * (NVIDIA H100, 2026-12-07, through the property): CUDA's JIT gives TornadoVM's dormand-prince-54 Lorenz float32
+     * kernel 80 registers where nvcc gives this project's CUDA kernel 62, and ptxas fits it in 64 without spills;
+     * capped, it ran in 10.71 ms instead of 11.10 (cuda 9.56). The float64 kernel (20.19 -> 21.24 ms) and radau-iia-5
+     * on Robertson (end to end 25.8 -> 61.6 ms) ran slower capped, so they and the larger tableaus (not measured) keep
+     * CUDA's choice.
      */
     static Map<String, String> tornadoVmOptions(KernelSpec spec) {
         boolean capped = spec.precision() == org.tornadobatch.solver.Precision.FLOAT32 && spec.control().controller().isAdaptive()
                 && !spec.tableau().isImplicit() && !spec.tableau().isRosenbrock() && spec.drivers() == null
-                && spec.system().states().size() <= 4;
+                && spec.tableau().stages() <= 7 && spec.system().states().size() <= 4;
         return capped ? Map.of("-g", "", "tornadovm.maxRegisters", String.valueOf(TORNADOVM_F32_MAX_REGISTERS)) : Map.of("-g", "");
     }
 

@@ -45,8 +45,8 @@ class TornadoSourceTest {
     }
 
     /**
-     * Small adaptive explicit float32 kernels recommend a register cap to TornadoVM's PTX backend; float64, fixed-step
-     * and implicit kernels, bigger systems and driven ones leave it to CUDA's JIT.
+     * Small adaptive explicit float32 kernels of at most 7 stages recommend a register cap to TornadoVM's PTX backend;
+     * float64, fixed-step and implicit kernels, larger tableaus, bigger systems and driven ones leave it to CUDA's JIT.
      */
     @Test
     void onlySmallAdaptiveExplicitFloat32KernelsRecommendARegisterCap() {
@@ -54,6 +54,7 @@ class TornadoSourceTest {
         assertEquals("64", cap.apply(KernelVariants.spec(Algorithm.DORMAND_PRINCE_54, Controller.PI, Precision.FLOAT32, false)));
         assertEquals("64", cap.apply(KernelVariants.spec(Algorithm.TSIT5, Controller.GUSTAFSSON, Precision.FLOAT32, true)));
         assertEquals(null, cap.apply(KernelVariants.spec(Algorithm.DORMAND_PRINCE_54, Controller.PI, Precision.FLOAT64, false)));
+        assertEquals(null, cap.apply(KernelVariants.spec(Algorithm.DORMAND_PRINCE_853, Controller.PI, Precision.FLOAT32, false)), "12 stages");
         assertEquals(null, cap.apply(KernelVariants.spec(Algorithm.CLASSICAL_RK4, Controller.FIXED, Precision.FLOAT32, false)));
         assertEquals(null, cap.apply(KernelVariants.spec(Algorithm.RADAU_IIA_5, Controller.PI, Precision.FLOAT32, false)));
         assertEquals(null, cap.apply(KernelVariants.spec(Algorithm.RODAS5P, Controller.PI, Precision.FLOAT32, false)));

@@ -85,6 +85,9 @@ class TornadoVmSolverTest extends BackendAgreementContract {
             IllegalArgumentException atOpen = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                     () -> SystemProperties.with("tornadobatch.tornadovm.maxRegisters", "300", () -> DeviceRuntimes.open("tornadovm", 0)).close());
             org.junit.jupiter.api.Assertions.assertTrue(atOpen.getMessage().contains("maxRegisters: 300 (expected: 0"), atOpen.getMessage());
+            IllegalArgumentException word = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> SystemProperties.with("tornadobatch.tornadovm.maxRegisters", "many", () -> DeviceRuntimes.open("tornadovm", 0)).close());
+            org.junit.jupiter.api.Assertions.assertTrue(word.getMessage().contains("maxRegisters: many (expected: 0"), word.getMessage());
         }
     }
 

@@ -285,9 +285,15 @@ final class TvmPlans {
 
     /** The register cap of {@link TornadoVmRuntime#MAX_REGISTERS_PROPERTY}: 0 (none, also where unset) or 16 to 255. */
     static int maxRegisters() {
-        int cap = Integer.getInteger(TornadoVmRuntime.MAX_REGISTERS_PROPERTY, 0);
+        String given = System.getProperty(TornadoVmRuntime.MAX_REGISTERS_PROPERTY);
+        int cap;
+        try {
+            cap = given == null ? 0 : Integer.parseInt(given.trim());
+        } catch (NumberFormatException e) {
+            cap = -1;
+        }
         if (cap != 0 && (cap < 16 || cap > 255)) {
-            throw new IllegalArgumentException(TornadoVmRuntime.MAX_REGISTERS_PROPERTY + ": " + cap + " (expected: 0 for CUDA's own choice, or 16 to 255)");
+            throw new IllegalArgumentException(TornadoVmRuntime.MAX_REGISTERS_PROPERTY + ": " + given.trim() + " (expected: 0 for CUDA's own choice, or 16 to 255)");
         }
         return cap;
     }

@@ -142,15 +142,11 @@ public final class Batch {
         return source instanceof double[] v ? v.length : ((Sweep.Linspace) source).count();
     }
 
-    /** A copy of {@code v}, on all cores for a long one. */
+    /** A copy of {@code v}, on all cores for a long one ({@link org.tornadobatch.memory.host.HostCopy#copy}). */
     private static double[] copy(double[] v) {
-        if (v.length < 1 << 20) {
-            return v.clone();
-        }
         double[] c = new double[v.length];
-        int block = 1 << 18;
-        org.tornadobatch.HostThreads.parallel(() -> IntStream.range(0, (v.length + block - 1) / block).parallel()
-                .forEach(b -> System.arraycopy(v, b * block, c, b * block, Math.min(block, v.length - b * block))));
+        org.tornadobatch.memory.host.HostCopy.copy(java.lang.foreign.MemorySegment.ofArray(v), 0, java.lang.foreign.MemorySegment.ofArray(c), 0,
+                (long) v.length * Double.BYTES);
         return c;
     }
 

@@ -21,7 +21,7 @@ out=${OUT:-/tmp/gpu-out}
 mkdir -p "$out"
 [ -x /tmp/jre/bin/java ] || tar xJf .device/jre.tar.xz -C /tmp
 export JAVA_HOME=/tmp/jre PATH=/tmp/jre/bin:$PATH
-flags=(--enable-native-access=ALL-UNNAMED -XX:-DontCompileHugeMethods -Dtornadobatch.cache.dir=/tmp/tb-cache)
+flags=(--enable-native-access=ALL-UNNAMED -Dtornadobatch.cache.dir=/tmp/tb-cache)
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader > "$out/gpu.txt" 2>&1
 rc=0
 # Where a TornadoVM SDK is packed: unpacks it once, writes its JVM flags to /tmp/tornadovm.args; false where none is.

@@ -54,7 +54,7 @@ class GoldenOutputsTest {
         return Batch.grid(PENDULUM, Map.of("drive", drive), GridKind.COMBINATORIAL);
     }
 
-    private static String digest(SolveResult r) throws Exception {
+    static String digest(SolveResult r) throws Exception {
         MessageDigest md = MessageDigest.getInstance("SHA-256");
         for (ResultArray a : new ResultArray[] {r.state(), r.observables(), r.stateSummaries(), r.observableSummaries()}) {
             if (a != null) {

@@ -143,6 +143,12 @@ final class KernelFrames {
         }
         line("final long stride = " + KernelArg.STRIDE.local() + ";");
         line("final int last = (int) Math.min((long) " + KernelArg.FIRST.local() + " + end, " + KernelArg.END.local() + ");");
+        List<Code.St> run = g.body();
+        Integer partChars = JavaParts.partCharsFor(JavaParts.size(g.dialect(), run));
+        if (partChars != null) {
+            javaFrame(run, partChars);
+            return out.toString();
+        }
         line("for (int r = " + KernelArg.FIRST.local() + " + first; r < last; r++) {");
         line("    runOne(r, " + String.join(", ", runParameters(false)) + ");");
         line("}");
@@ -151,12 +157,52 @@ final class KernelFrames {
         line("");
         line("private static void runOne(int r, " + String.join(", ", runParameters(true)) + ") {");
         indent++;
-        body();
+        new Printer(g.dialect(), out, indent).print(run);
         indent--;
         line("}");
         indent--;
         line("}");
         return out.toString();
+    }
+
+    /**
+     * The rest of {@link #java} for a big run ({@link JavaParts}): {@code run} fills one {@code Frame} with the arguments and
+     * integrates each run with it; the frame's fields are the arguments and the run's variables, its methods
+     * {@code runOne} and the parts.
+     */
+    private void javaFrame(List<Code.St> run, int partChars) {
+        line("final Frame f = new Frame();");
+        for (String p : runParameters(false)) {
+            line("f." + p + " = " + p + ";");
+        }
+        line("for (int r = " + KernelArg.FIRST.local() + " + first; r < last; r++) {");
+        line("    f.r = r;");
+        line("    f.runOne();");
+        line("}");
+        indent--;
+        line("}");
+        line("");
+        JavaParts parts = new JavaParts(g.dialect(), partChars);
+        StringBuilder runOne = new StringBuilder();
+        new Printer(g.dialect(), runOne, 3, parts, false).print(run);
+        line("/** One run's variables and the arguments it reads, as fields: the run is written in parts (JavaParts). */");
+        line("private static final class Frame {");
+        indent++;
+        line("int r;");
+        runParameters(true).forEach(p -> line(p + ";"));
+        parts.fieldDeclarations().forEach(this::line);
+        line("");
+        line("void runOne() {");
+        out.append(runOne);
+        line("}");
+        for (String m : parts.methods()) {
+            line("");
+            out.append(m);
+        }
+        indent--;
+        line("}");
+        indent--;
+        line("}");
     }
 
     /**

@@ -41,7 +41,7 @@ import org.tornadobatch.system.OdeSystem;
  */
 public final class KernelGenerator {
     /** Bumped whenever the generated code changes meaning, so cached kernels are not reused. */
-    static final String VERSION = "18";
+    static final String VERSION = "19";
 
     /**
      * The largest step (states times stages) whose fixed-step loop is unrolled by two where the dialect asks for
@@ -118,6 +118,9 @@ public final class KernelGenerator {
     public static String key(KernelSpec spec, String language) {
         if (language.equals(JAVA_VECTOR)) {
             return spec.fingerprint() + "#vector";
+        }
+        if (language.equals("java") && JavaParts.requestedPartChars() != null) {
+            return spec.fingerprint() + "#parts=" + JavaParts.requestedPartChars();
         }
         return holdsStep(spec, dialect(spec, language)) ? spec.fingerprint() + "#dt=" + spec.control().dt() : spec.fingerprint();
     }

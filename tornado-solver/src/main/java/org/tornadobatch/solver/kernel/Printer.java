@@ -15,14 +15,38 @@ final class Printer {
     private final Dialect d;
     private final StringBuilder out;
     private int indent;
+    /** The Java kernel's methods of a big run ({@link JavaParts}): variables as fields, long lists outlined; null otherwise. */
+    private final JavaParts parts;
+    /** Whether this prints one of {@link #parts}' methods (a failure leaves it by returning true). */
+    private final boolean inPart;
+    /** Whether the event loop is open in the method printed here (then a failure leaves it by its label). */
+    private boolean inEventLoop;
 
     Printer(Dialect d, StringBuilder out, int indent) {
+        this(d, out, indent, null, false);
+    }
+
+    Printer(Dialect d, StringBuilder out, int indent, JavaParts parts, boolean inPart) {
         this.d = d;
         this.out = out;
         this.indent = indent;
+        this.parts = parts;
+        this.inPart = inPart;
     }
 
-    private void line(String s) {
+    boolean inPart() {
+        return inPart;
+    }
+
+    boolean inEventLoop() {
+        return inEventLoop;
+    }
+
+    Dialect dialect() {
+        return d;
+    }
+
+    void line(String s) {
         out.append("    ".repeat(Math.max(indent, 0))).append(s).append('\n');
     }
 
@@ -33,7 +57,11 @@ final class Printer {
     }
 
     void print(List<St> body) {
-        body.forEach(this::print);
+        if (parts != null) {
+            parts.print(this, body);
+        } else {
+            body.forEach(this::print);
+        }
     }
 
     private void nested(List<St> body) {
@@ -44,6 +72,14 @@ final class Printer {
 
     void print(St s) {
         switch (s) {
+            case Code.Declare dc when parts != null -> {
+                for (Code.Var v : dc.vars()) {
+                    parts.field(v.name(), type(dc.type()));
+                    if (v.init() != null) {
+                        line(v.name() + " = " + ex(v.init()) + ";");
+                    }
+                }
+            }
             case Code.Declare dc -> {
                 StringBuilder sb = new StringBuilder(dc.constant() ? d.constant() : "").append(type(dc.type())).append(' ');
                 for (int i = 0; i < dc.vars().size(); i++) {
@@ -68,7 +104,10 @@ final class Printer {
                 line("}");
             }
             case Code.For f -> {
-                line("for (" + type(f.type()) + " " + f.var() + " = " + ex(f.from()) + "; " + ex(f.cond()) + "; " + f.update() + ") {");
+                if (parts != null) {
+                    parts.field(f.var(), type(f.type()));
+                }
+                line("for (" + (parts != null ? "" : type(f.type()) + " ") + f.var() + " = " + ex(f.from()) + "; " + ex(f.cond()) + "; " + f.update() + ") {");
                 nested(f.body());
                 line("}");
             }
@@ -79,8 +118,14 @@ final class Printer {
             }
             case Code.EventLoop l -> {
                 lineIf(d.beforeEventLoop());
-                line("for (int e = 0; " + d.eventLoopCondition() + "; e++) {");
+                if (parts != null) {
+                    parts.field("e", "int");
+                }
+                line("for (" + (parts != null ? "" : "int ") + "e = 0; " + d.eventLoopCondition() + "; e++) {");
+                boolean outer = inEventLoop;
+                inEventLoop = true;
                 nested(l.body());
+                inEventLoop = outer;
                 line("}");
                 lineIf(d.afterEventLoop());
             }
@@ -89,7 +134,7 @@ final class Printer {
                 nested(l.body());
                 line("}");
             }
-            case Code.Leave l -> lineIf(d.leaveEventLoop());
+            case Code.Leave l -> lineIf(inPart && !inEventLoop ? "return true;" : d.leaveEventLoop());
             case Code.Break b -> line("break;");
             case Code.Guard g -> {
                 line("if (" + ex(g.cond()) + ") {");

@@ -274,13 +274,32 @@ final class TvmPlans {
     }
 
     /**
-     * {@code plan} with CUDA's JIT options for its PTX code where a register cap applies (TornadoVM's default
-     * optimisation level kept): {@link TornadoVmRuntime#MAX_REGISTERS_PROPERTY} where set (0: none), else
-     * {@code recommended}, the kernel's own (0: none); else {@code plan} as it is.
+     * {@code plan} with CUDA's JIT options for its PTX code where a register cap applies: {@link
+     * TornadoVmRuntime#MAX_REGISTERS_PROPERTY} where set (0: none), else {@code recommended}, the kernel's own (0: none);
+     * else {@code plan} as it is. The options are TornadoVM's own ({@code -Dtornado.ptx.compiler.flags}, else its default)
+     * with the cap added ({@link #ptxFlags(String, int)}).
      */
     static TornadoExecutionPlan ptxFlags(int recommended, TornadoExecutionPlan plan) {
         int cap = System.getProperty(TornadoVmRuntime.MAX_REGISTERS_PROPERTY) != null ? maxRegisters() : recommended;
-        return cap == 0 ? plan : plan.withCompilerFlags(TornadoVMBackendType.PTX, "CU_JIT_OPTIMIZATION_LEVEL 4 CU_JIT_MAX_REGISTERS " + cap);
+        String flags = ptxFlags(System.getProperty(PTX_FLAGS_PROPERTY), cap);
+        return flags == null ? plan : plan.withCompilerFlags(TornadoVMBackendType.PTX, flags);
+    }
+
+    /** TornadoVM's property of CUDA JIT options for its PTX code (its default: {@link #PTX_DEFAULT_FLAGS}). */
+    static final String PTX_FLAGS_PROPERTY = "tornado.ptx.compiler.flags";
+    static final String PTX_DEFAULT_FLAGS = "CU_JIT_OPTIMIZATION_LEVEL 4";
+
+    /**
+     * The PTX JIT options for a register cap of {@code cap} over the user's {@code userFlags} (null: TornadoVM's default):
+     * the cap appended; null (the plan keeps TornadoVM's options) where {@code cap} is 0 or the user's options name a
+     * register cap of their own ({@code CU_JIT_MAX_REGISTERS}), which wins.
+     */
+    static String ptxFlags(String userFlags, int cap) {
+        String base = userFlags == null || userFlags.isBlank() ? PTX_DEFAULT_FLAGS : userFlags.trim();
+        if (cap == 0 || base.contains("CU_JIT_MAX_REGISTERS")) {
+            return null;
+        }
+        return base + " CU_JIT_MAX_REGISTERS " + cap;
     }
 
     /** The register cap of {@link TornadoVmRuntime#MAX_REGISTERS_PROPERTY}: 0 (none, also where unset) or 16 to 255. */

@@ -101,9 +101,19 @@ class JavaPartsTest {
             dx = s * x * x
             """, "blowup");
 
+    /** A system driven by a sampled u. */
+    private static final OdeSystem DRIVEN = OdeSystem.parse("""
+            states: x = 1, v = 0
+            parameters: w = 2
+            drivers: u
+            dx = v
+            dv = -w * w * x - 0.2 * v + u
+            """, "driven");
+
     /**
      * Solves whose runs fail in each way a kernel leaves its event loop (the step limit, too small a step, a state that is
-     * not finite), each a digest of its outputs: status, steps, states and the NaNs filled in after a failure.
+     * not finite), each a digest of its outputs: status, steps, states and the NaNs filled in after a failure; and two
+     * driven solves (shared cubic, per-run linear drivers).
      */
     private static Map<String, String> failures() throws Exception {
         double[] x0 = new double[29];
@@ -118,6 +128,22 @@ class JavaPartsTest {
         controls.put("rk4/max-steps", StepControl.builder().dt(0.01).maxSteps(50));
         Map<String, String> out = new LinkedHashMap<>();
         try (MemoryManager mm = Problems.memory()) {
+            // Drivers (a method of their own per driver) in parts too: a cubic shared one and linear per-run ones.
+            double[] u = new double[41];
+            double[][] perRun = new double[x0.length][41];
+            for (int i = 0; i < u.length; i++) {
+                u[i] = Math.sin(0.3 * i);
+                for (int r = 0; r < x0.length; r++) {
+                    perRun[r][i] = Math.cos(0.1 * i * (r + 1));
+                }
+            }
+            for (Drivers d : List.of(Drivers.sampled(0, 0.025, Map.of("u", u)).cubic().wrap(), Drivers.perRun(0, 0.025, Map.of("u", perRun)))) {
+                try (Solver s = Solver.builder(DRIVEN).algorithm(Algorithm.of("dormand-prince-54")).stepControl(StepControl.builder().atol(1e-8)
+                        .rtol(1e-8)).drivers(d).memoryManager(mm).vectorKernels(false).build();
+                     SolveResult r = s.solve(Batch.grid(DRIVEN, Map.of("x", x0), GridKind.COMBINATORIAL), TimeSpec.of(1).withSaveEvery(0.1))) {
+                    out.put("driven/" + out.size(), GoldenOutputsTest.digest(r));
+                }
+            }
             for (Map.Entry<String, StepControl.Builder> c : controls.entrySet()) {
                 String method = c.getKey().substring(0, c.getKey().indexOf('/'));
                 try (Solver s = Solver.builder(BLOW_UP).algorithm(Algorithm.of(method)).stepControl(c.getValue()).memoryManager(mm)

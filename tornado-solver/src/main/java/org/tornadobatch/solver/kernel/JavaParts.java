@@ -13,11 +13,11 @@ import org.tornadobatch.solver.kernel.Code.St;
  * a run of Lorenz-96 with 40 states under dormand-prince-853 is 56,559 bytes of bytecode: past HotSpot's limit of
  * 8000 for compiling a method at all ({@code -XX:-DontCompileHugeMethods} is not the default), so the kernel ran in the
  * interpreter, 40 times slower than the vector kernel. Here a run's variables are the fields of a frame object (one per
- * worker's range of runs), so any consecutive statements can become a method of their own, without parameters: each
- * list of statements printed longer than {@code partChars} characters (but white space) is cut into consecutive groups of at most that
- * size, each group a method ({@code part<n>}) where it is worth one; a statement longer than that on its own counts as
- * its call, and is printed in its part with its bodies cut the same way. The statements and their order are those of the one-method kernel, so the
- * results are the same to the bit.
+ * call of the kernel's {@code run}), so any consecutive statements can become a method of their own, without
+ * parameters: each list of statements printed longer than {@code partChars} characters (but white space) is cut into
+ * consecutive groups of at most that size, each group a method ({@code part<n>}) where it is worth one; a statement
+ * longer than that on its own counts as its call, and is printed in its part with its bodies cut the same way. The
+ * statements and their order are those of the one-method kernel, so the results are the same to the bit.
  *
  * <p>A failure that leaves the event loop ({@link Code.Leave}) from inside a part returns {@code true}, and its caller
  * leaves in turn; a group holding a {@code break} of a loop outside it ({@link Code.Break}) stays in its method.
@@ -42,7 +42,10 @@ final class JavaParts {
     /** Groups printed shorter than this stay in their method (a call costs about as much). */
     private static final int MIN_PART_CHARS = 100;
 
-    /** The system property that sets the part size (characters but white space); set, every Java kernel is written in parts (for tests and measurements). */
+    /**
+     * The system property that sets the part size (characters but white space); set, every Java kernel is written in
+     * parts (for tests and measurements).
+     */
     static final String PART_PROPERTY = "tornadobatch.jvm.partChars";
 
     private final Dialect d;

@@ -42,10 +42,6 @@ final class Printer {
         return inEventLoop;
     }
 
-    Dialect dialect() {
-        return d;
-    }
-
     void line(String s) {
         out.append("    ".repeat(Math.max(indent, 0))).append(s).append('\n');
     }

@@ -197,7 +197,7 @@ final class JavaParts {
         }
         m.append("        }\n");
         methods.set(index, m.toString());
-        p.line(leaves ? "if (" + name + "()) " + (p.inPart() && !p.inEventLoop() ? "return true;" : d.leaveEventLoop()) : name + "();");
+        p.line(leaves ? "if (" + name + "()) " + p.leave() : name + "();");
     }
 
     /** Whether {@code s} leaves an event loop that is not inside it. */

@@ -119,8 +119,9 @@ public final class KernelGenerator {
         if (language.equals(JAVA_VECTOR)) {
             return spec.fingerprint() + "#vector";
         }
-        if (language.equals("java") && JavaParts.requestedPartChars() != null) {
-            return spec.fingerprint() + "#parts=" + JavaParts.requestedPartChars();
+        Integer parts = language.equals("java") ? JavaParts.requestedPartChars() : null;
+        if (parts != null) {
+            return spec.fingerprint() + "#parts=" + parts;
         }
         return holdsStep(spec, dialect(spec, language)) ? spec.fingerprint() + "#dt=" + spec.control().dt() : spec.fingerprint();
     }

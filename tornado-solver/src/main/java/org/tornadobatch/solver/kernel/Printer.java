@@ -34,12 +34,12 @@ final class Printer {
         this.inPart = inPart;
     }
 
-    boolean inPart() {
-        return inPart;
-    }
-
-    boolean inEventLoop() {
-        return inEventLoop;
+    /**
+     * How a failure leaves the event loop from the method printed here: by the loop's label where the loop is open in
+     * it, else (in a part of {@link JavaParts}, called inside the loop) by returning true to the caller.
+     */
+    String leave() {
+        return inPart && !inEventLoop ? "return true;" : d.leaveEventLoop();
     }
 
     void line(String s) {
@@ -130,7 +130,7 @@ final class Printer {
                 nested(l.body());
                 line("}");
             }
-            case Code.Leave l -> lineIf(inPart && !inEventLoop ? "return true;" : d.leaveEventLoop());
+            case Code.Leave l -> lineIf(leave());
             case Code.Break b -> line("break;");
             case Code.Guard g -> {
                 line("if (" + ex(g.cond()) + ") {");

@@ -90,9 +90,12 @@ public final class StiffRobertsonBench {
                 int mid = (n - 1) / 2; // k1 = 0.04 where n is odd
                 System.out.printf(Locale.ROOT, "{\"bench\":\"robertson-stiff\",\"phase\":\"first\",\"backend\":\"%s\",\"device\":\"%s\","
                                 + "\"method\":\"%s\",\"precision\":\"%s\",\"runs\":%d,\"duration\":%g,\"first_solve_ms\":%.1f,\"accepted_mean\":%.1f,"
-                                + "\"accepted_max\":%d,\"rejected_mean\":%.1f,\"failed_runs\":%d,\"k1_mid\":%.6f,\"y1_mid\":%.12g}%n",
+                                + "\"accepted_max\":%d,\"rejected_mean\":%.1f,\"newton_mean\":%.1f,\"jacobians_mean\":%.1f,\"factorisations_mean\":%.1f,"
+                                + "\"failed_runs\":%d,\"k1_mid\":%.6f,\"y1_mid\":%.12g}%n",
                         rt.name(), rt.deviceName(), method.canonicalName(), precision, n, duration, ms, Arrays.stream(acc).average().orElse(0),
-                        Arrays.stream(acc).max().orElse(0), Arrays.stream(rej).average().orElse(0), res.failureCount(),
+                        Arrays.stream(acc).max().orElse(0), Arrays.stream(rej).average().orElse(0),
+                        Arrays.stream(res.newtonIterations()).average().orElse(0), Arrays.stream(res.jacobianEvaluations()).average().orElse(0),
+                        Arrays.stream(res.luFactorisations()).average().orElse(0), res.failureCount(),
                         batch.parameter(0, mid), res.finalState("y1")[mid]);
             }
         }

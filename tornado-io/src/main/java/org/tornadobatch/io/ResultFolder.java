@@ -242,6 +242,10 @@ public final class ResultFolder {
         if (r.usesNewton()) {
             NpyWriter.write(partial.resolve("newton_iterations.npy"), r.newtonIterations());
         }
+        if (r.isImplicit()) {
+            NpyWriter.write(partial.resolve("jacobian_evaluations.npy"), r.jacobianEvaluations());
+            NpyWriter.write(partial.resolve("lu_factorisations.npy"), r.luFactorisations());
+        }
         if (r.windowStarts().length > 0) {
             NpyWriter.write(partial.resolve("window_starts.npy"), r.windowStarts());
         }

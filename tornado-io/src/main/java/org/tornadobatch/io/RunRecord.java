@@ -93,6 +93,10 @@ public final class RunRecord {
         if (r.usesNewton()) {
             arrays.put("newton_iterations", entry("newton_iterations.npy", List.of((long) r.runs()), List.of("run")));
         }
+        if (r.isImplicit()) {
+            arrays.put("jacobian_evaluations", entry("jacobian_evaluations.npy", List.of((long) r.runs()), List.of("run")));
+            arrays.put("lu_factorisations", entry("lu_factorisations.npy", List.of((long) r.runs()), List.of("run")));
+        }
         if (r.windowStarts().length > 0) {
             arrays.put("window_starts", entry("window_starts.npy", List.of((long) r.windowStarts().length), List.of("window")));
         }
@@ -117,11 +121,18 @@ public final class RunRecord {
         int[] acc = r.acceptedSteps();
         run.put("accepted_steps_mean", java.util.Arrays.stream(acc).average().orElse(0));
         run.put("accepted_steps_max", java.util.Arrays.stream(acc).max().orElse(0));
+        Map<String, int[]> counts = new LinkedHashMap<>();
         if (r.usesNewton()) {
-            int[] its = r.newtonIterations();
-            run.put("newton_iterations_mean", java.util.Arrays.stream(its).average().orElse(0));
-            run.put("newton_iterations_max", java.util.Arrays.stream(its).max().orElse(0));
+            counts.put("newton_iterations", r.newtonIterations());
         }
+        if (r.isImplicit()) {
+            counts.put("jacobian_evaluations", r.jacobianEvaluations());
+            counts.put("lu_factorisations", r.luFactorisations());
+        }
+        counts.forEach((name, v) -> {
+            run.put(name + "_mean", java.util.Arrays.stream(v).average().orElse(0));
+            run.put(name + "_max", java.util.Arrays.stream(v).max().orElse(0));
+        });
         m.put("run", run);
         return m;
     }

@@ -24,8 +24,12 @@ public final class SolveResult implements AutoCloseable {
     public static final int PER_RUN_REJECTED = 2;
     /** The row of Newton iterations in the per-run array (zero for methods without them). */
     public static final int PER_RUN_NEWTON = 3;
+    /** The row of Jacobian evaluations in the per-run array (zero for explicit methods). */
+    public static final int PER_RUN_JACOBIANS = 4;
+    /** The row of matrix factorisations in the per-run array (zero for explicit methods). */
+    public static final int PER_RUN_FACTORISATIONS = 5;
     /** The per-run array's rows. */
-    public static final int PER_RUN_ROWS = 4;
+    public static final int PER_RUN_ROWS = 6;
 
     private final double[] time;
     private final ResultArray state;
@@ -43,7 +47,7 @@ public final class SolveResult implements AutoCloseable {
     /**
      * A result over host arrays it now owns (closing it frees them), as the solve pipeline makes it: null for an
      * output not made; {@code perRun} has the rows {@link #PER_RUN_STATUS}, {@link #PER_RUN_ACCEPTED},
-     * {@link #PER_RUN_REJECTED} and {@link #PER_RUN_NEWTON}.
+     * {@link #PER_RUN_REJECTED}, {@link #PER_RUN_NEWTON}, {@link #PER_RUN_JACOBIANS} and {@link #PER_RUN_FACTORISATIONS}.
      */
     public SolveResult(double[] time, ResultArray state, ResultArray observables, ResultArray stateSummaries,
                        ResultArray observableSummaries, ResultArray stepCounts, double[] windowStarts, HostArray perRun, Batch batch,
@@ -150,8 +154,7 @@ public final class SolveResult implements AutoCloseable {
     /**
      * Newton iterations per run, over every attempted step (accepted or rejected), for the methods that iterate (SDIRK,
      * ESDIRK, fully implicit; see {@link #usesNewton()}); zeros for the others. Each iteration evaluates f once per implicit
-     * stage it solves and solves once with the step's factorised matrix. The Jacobian is evaluated, and its matrix
-     * factorised, once per attempted step (accepted + rejected; Radau's error estimate factorises a second matrix).
+     * stage it solves and solves once with the step's factorised matrices.
      */
     public int[] newtonIterations() {
         return row(PER_RUN_NEWTON);
@@ -160,6 +163,28 @@ public final class SolveResult implements AutoCloseable {
     /** Whether the method solves its stages by Newton's iteration ({@link #newtonIterations()} counts them). */
     public boolean usesNewton() {
         return info.usesNewton();
+    }
+
+    /**
+     * Jacobian evaluations per run, for the implicit methods (see {@link #isImplicit()}); zeros for the others. A
+     * Rosenbrock method evaluates J at every attempted step; the adaptive Newton methods keep it across steps where
+     * Newton converged fast (SciPy's Radau's rule), and evaluate it again after a Newton failure on an old one.
+     */
+    public int[] jacobianEvaluations() {
+        return row(PER_RUN_JACOBIANS);
+    }
+
+    /**
+     * Matrix factorisations per run, for the implicit methods; zeros for the others. Each attempted step factorises its
+     * matrix once; Radau IIA's step factorises two (a real one and a complex one, as SciPy's Radau counts them).
+     */
+    public int[] luFactorisations() {
+        return row(PER_RUN_FACTORISATIONS);
+    }
+
+    /** Whether the method evaluates a Jacobian and factorises matrices (Rosenbrock, SDIRK, fully implicit). */
+    public boolean isImplicit() {
+        return info.implicit();
     }
 
     /** How many runs the result holds. */
@@ -344,6 +369,16 @@ public final class SolveResult implements AutoCloseable {
         /** The run's Newton iterations (see {@link SolveResult#newtonIterations()}). */
         public int newtonIterations() {
             return perRun.segment().getAtIndex(ValueLayout.JAVA_INT, (long) PER_RUN_NEWTON * runs + index);
+        }
+
+        /** The run's Jacobian evaluations (see {@link SolveResult#jacobianEvaluations()}). */
+        public int jacobianEvaluations() {
+            return perRun.segment().getAtIndex(ValueLayout.JAVA_INT, (long) PER_RUN_JACOBIANS * runs + index);
+        }
+
+        /** The run's matrix factorisations (see {@link SolveResult#luFactorisations()}). */
+        public int luFactorisations() {
+            return perRun.segment().getAtIndex(ValueLayout.JAVA_INT, (long) PER_RUN_FACTORISATIONS * runs + index);
         }
 
         /** The run's sample times: {@link SolveResult#time()}, NaN from where it failed (see {@link SolveResult#runTimes()}). */

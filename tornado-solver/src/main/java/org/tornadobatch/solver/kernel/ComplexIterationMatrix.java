@@ -84,6 +84,7 @@ final class ComplexIterationMatrix {
         }
         b.declare(true, R, "cPivotMin", lit(IterationMatrix.pivotFactor(n, single)), " * ", largest);
         factorise(b);
+        b.increment("luCount");
         List<Object> smallPivot = new ArrayList<>(List.of("singular"));
         for (int k = 0; k < n; k++) {
             smallPivot.addAll(List.of(" || !(", magnitude(re(k, k), im(k, k)), " > cPivotMin)"));

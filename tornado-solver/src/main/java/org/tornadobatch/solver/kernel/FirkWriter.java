@@ -110,6 +110,8 @@ final class FirkWriter {
         Body b = new Body();
         if (adaptive) {
             b.assign("newtonFail", "false"); // this attempt's: a rejected step is retried smaller
+            b.assign("stepIts", "0");
+            b.assign("rate", "0.0f");
         }
         if (transformation != null) {
             real.build(b, tStart, true, false);

@@ -34,12 +34,40 @@ final class IterationMatrix {
      */
     static final double PIVOT_TOLERANCE = 8;
 
+    /** {@code -Dtornadobatch.jacobianReuse=false}: the Newton methods evaluate J at every attempted step (for comparisons). */
+    static final String REUSE_PROPERTY = "tornadobatch.jacobianReuse";
+
+    /** Whether {@code spec}'s method may keep J across steps: adaptive SDIRK and fully implicit steps (Newton's iteration). */
+    static boolean mayReuseJacobian(KernelSpec spec) {
+        return spec.tableau().usesNewton() && spec.control().controller().isAdaptive();
+    }
+
+    /**
+     * Whether {@code spec}'s kernel keeps J across steps (SciPy's Radau's rule, {@link StepWriter}): where it
+     * {@linkplain #mayReuseJacobian may}, unless {@link #REUSE_PROPERTY} is false. Rosenbrock methods need the exact J at
+     * every step; fixed steps cannot retry a step whose Newton iteration failed on an old one.
+     */
+    static boolean reusesJacobian(KernelSpec spec) {
+        if (!mayReuseJacobian(spec)) {
+            return false;
+        }
+        String v = System.getProperty(REUSE_PROPERTY);
+        if (v == null || v.isBlank() || v.trim().equals("true")) {
+            return true;
+        }
+        if (v.trim().equals("false")) {
+            return false;
+        }
+        throw new IllegalArgumentException("-D" + REUSE_PROPERTY + ": '" + v + "' (expected: true or false)");
+    }
+
     private final KernelGenerator g;
     private final Code.Ty R;
     private final boolean single;
     private final boolean adaptive;
     private final double gamma;
     private final int n;
+    private final boolean reuse;
     private final List<List<Expr>> jac;
     private final List<Expr> dT;
     /** The block form's {@code B} (null: {@code W}), its size {@code s n}, and the names of entries and swaps. */
@@ -66,6 +94,7 @@ final class IterationMatrix {
         this.adaptive = spec.control().controller().isAdaptive();
         this.gamma = gamma;
         this.n = spec.system().states().size();
+        this.reuse = reusesJacobian(spec);
         this.jac = Differentiation.jacobian(spec.system());
         this.dT = withTime ? Differentiation.timeDerivatives(spec.system())
                 : java.util.Collections.nCopies(n, (Expr) new Expr.Num(0, null));
@@ -173,6 +202,7 @@ final class IterationMatrix {
         }
         b.declare(true, R, pivotMin, lit(pivotFactor(size, single)), " * ", largest);
         factorise(b);
+        b.increment("luCount");
         List<Object> smallPivot = new java.util.ArrayList<>(adaptive && !orSingular ? List.of() : List.of("singular || "));
         for (int k = 0; k < size; k++) {
             smallPivot.addAll(List.of(k > 0 ? " || !(" : "!(", call("abs", ex(w(k, k))), " > " + pivotMin + ")"));
@@ -180,8 +210,26 @@ final class IterationMatrix {
         b.assign("singular", new Code.Cat(smallPivot));
     }
 
-    /** Declares {@code J} (and {@code dT}) and evaluates them at {@code tStart} and the state. */
+    /**
+     * Declares {@code J} (and {@code dT}) and evaluates them at {@code tStart} and the state; where J is kept across steps
+     * (declared by the kernel, {@link #declareJacobian}), evaluates it only where {@code needJac}, and sets {@code jacFresh}.
+     */
     private void jacobian(Body b, String tStart) {
+        if (reuse) {
+            b.when(ex("needJac"), x -> {
+                x.addAll(g.jacobian(ex(tStart), g.stateNames(), jac, dT));
+                x.increment("jacEvals");
+                x.assign("needJac", "false");
+                x.assign("jacFresh", "true");
+            }, x -> x.assign("jacFresh", "false"));
+            return;
+        }
+        declare(b);
+        b.addAll(g.jacobian(ex(tStart), g.stateNames(), jac, dT));
+        b.increment("jacEvals");
+    }
+
+    private void declare(Body b) {
         for (int i = 0; i < n; i++) {
             for (int j = 0; j < n; j++) {
                 if (nonZero(i, j)) {
@@ -192,7 +240,11 @@ final class IterationMatrix {
                 b.declare(false, R, "dT" + i, lit(0));
             }
         }
-        b.addAll(g.jacobian(ex(tStart), g.stateNames(), jac, dT));
+    }
+
+    /** The declarations of a J kept across steps ({@link #reusesJacobian}), for the run's start. */
+    static List<St> declareJacobian(KernelGenerator g, KernelSpec spec) {
+        return Body.of(new IterationMatrix(g, spec, 1, false)::declare);
     }
 
     /** Gaussian elimination of {@code W} in place: U above the diagonal, the multipliers of L below it. */

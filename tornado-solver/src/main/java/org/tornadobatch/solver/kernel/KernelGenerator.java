@@ -15,6 +15,7 @@ import org.tornadobatch.device.KernelSignature;
 import org.tornadobatch.device.KernelSource;
 import org.tornadobatch.solver.Precision;
 import org.tornadobatch.solver.RunStatus;
+import org.tornadobatch.solver.SolveResult;
 import org.tornadobatch.solver.kernel.Code.Body;
 import org.tornadobatch.solver.kernel.Code.Ex;
 import org.tornadobatch.solver.kernel.Code.St;
@@ -41,7 +42,7 @@ import org.tornadobatch.system.OdeSystem;
  */
 public final class KernelGenerator {
     /** Bumped whenever the generated code changes meaning, so cached kernels are not reused. */
-    static final String VERSION = "19";
+    static final String VERSION = "20";
 
     /**
      * The largest step (states times stages) whose fixed-step loop is unrolled by two where the dialect asks for
@@ -116,14 +117,15 @@ public final class KernelGenerator {
      * ({@link Dialect#holdsFixedStep()}: TornadoVM), that step size. Kernels are cached under it.
      */
     public static String key(KernelSpec spec, String language) {
+        String base = spec.fingerprint() + (IterationMatrix.reusesJacobian(spec) || !IterationMatrix.mayReuseJacobian(spec) ? "" : "#jacobianEveryStep");
         if (language.equals(JAVA_VECTOR)) {
-            return spec.fingerprint() + "#vector";
+            return base + "#vector";
         }
         Integer parts = language.equals("java") ? JavaParts.requestedPartChars() : null;
         if (parts != null) {
-            return spec.fingerprint() + "#parts=" + parts;
+            return base + "#parts=" + parts;
         }
-        return holdsStep(spec, dialect(spec, language)) ? spec.fingerprint() + "#dt=" + spec.control().dt() : spec.fingerprint();
+        return holdsStep(spec, dialect(spec, language)) ? base + "#dt=" + spec.control().dt() : base;
     }
 
     /**
@@ -230,13 +232,23 @@ public final class KernelGenerator {
         b.declare(false, Ty.INT, "code", "0");
         if (tab.isImplicit()) {
             b.declare(false, Ty.BOOL, "singular", "false"); // the last attempted step's matrix (IterationMatrix)
+            // Jacobian evaluations and matrix factorisations of every attempted step (rows of steps, KernelSpec.perRunRows).
+            b.declare(false, Ty.INT64, Code.var("jacEvals", "0"), Code.var("luCount", "0"));
         }
         if (tab.usesNewton()) {
             b.declare(false, Ty.BOOL, "newtonFail", "false"); // the last attempted step's Newton iteration (SdirkWriter, FirkWriter)
-            b.declare(false, Ty.INT64, "newtonIts", "0"); // Newton iterations of every attempted step: row 2 of steps
+            b.declare(false, Ty.INT64, "newtonIts", "0"); // Newton iterations of every attempted step: a row of steps
             if (ctl.controller().isAdaptive()) {
                 b.addAll(SdirkWriter.newtonTolerance(nStates, single));
+                // The attempt's most Newton iterations of one stage, and its largest contraction rate (SdirkWriter.convergence).
+                b.declare(false, Ty.INT, "stepIts", "0");
+                b.declare(false, Ty.FLOAT, "rate", "0.0f");
             }
+        }
+        if (IterationMatrix.reusesJacobian(spec)) {
+            // J outlives the step (IterationMatrix.build): evaluated where needJac, jacFresh when at the attempt's start.
+            b.addAll(IterationMatrix.declareJacobian(this, spec));
+            b.declare(false, Ty.BOOL, Code.var("needJac", "true"), Code.var("jacFresh", "false"));
         }
         if (FirkWriter.retries(spec)) {
             b.declare(false, Ty.BOOL, "retry", "true"); // the first step, or one after a rejection: FirkWriter refines its estimate
@@ -277,13 +289,19 @@ public final class KernelGenerator {
         // Whatever a failed run did not reach is NaN.
         b.when(ex("code != 0"), outputs::fillNaN);
         b.store("status", "I32", ex("r"), ex("code"));
-        b.store("steps", "I32", ex("r"), ex("(int) (accepted < 2147483647 ? accepted : 2147483647)"));
-        b.store("steps", "I32", ex("stride + r"), ex("(int) (rejected < 2147483647 ? rejected : 2147483647)"));
-        if (tab.usesNewton()) {
-            b.store("steps", "I32", ex("2 * stride + r"), ex("(int) (newtonIts < 2147483647 ? newtonIts : 2147483647)"));
+        int[] rows = spec.perRunRows();
+        for (int k = 0; k < rows.length; k++) {
+            String count = COUNTERS.get(rows[k]);
+            b.store("steps", "I32", ex(k == 0 ? "r" : k == 1 ? "stride + r" : k + " * stride + r"),
+                    ex("(int) (" + count + " < 2147483647 ? " + count + " : 2147483647)"));
         }
         return b.statements();
     }
+
+    /** The run's counter of each row of the per-run array that the kernel writes ({@link KernelSpec#perRunRows}). */
+    private static final Map<Integer, String> COUNTERS = Map.of(SolveResult.PER_RUN_ACCEPTED, "accepted", SolveResult.PER_RUN_REJECTED,
+            "rejected", SolveResult.PER_RUN_NEWTON, "newtonIts", SolveResult.PER_RUN_JACOBIANS, "jacEvals",
+            SolveResult.PER_RUN_FACTORISATIONS, "luCount");
 
     // ------------------------------------------------------------------------------------------ right-hand side
 

@@ -1,8 +1,10 @@
 package org.tornadobatch.solver.kernel;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import org.tornadobatch.solver.Precision;
+import org.tornadobatch.solver.SolveResult;
 import org.tornadobatch.solver.method.ButcherTableau;
 import org.tornadobatch.solver.method.StepControl;
 import org.tornadobatch.solver.output.Metric;
@@ -42,6 +44,23 @@ public record KernelSpec(OdeSystem system, ButcherTableau tableau, StepControl c
     /** Output values per summarised variable. */
     public int slotsPerVariable() {
         return metrics.stream().mapToInt(Metric::slots).sum();
+    }
+
+    /**
+     * The rows of the per-run array ({@link SolveResult}'s {@code PER_RUN_*}) that the kernel
+     * writes into its {@code steps} argument, in that order: accepted and rejected steps; Newton iterations (SDIRK,
+     * fully implicit); Jacobian evaluations and matrix factorisations (every implicit method).
+     */
+    public int[] perRunRows() {
+        List<Integer> rows = new ArrayList<>(List.of(SolveResult.PER_RUN_ACCEPTED, SolveResult.PER_RUN_REJECTED));
+        if (tableau.usesNewton()) {
+            rows.add(SolveResult.PER_RUN_NEWTON);
+        }
+        if (tableau.isImplicit()) {
+            rows.add(SolveResult.PER_RUN_JACOBIANS);
+            rows.add(SolveResult.PER_RUN_FACTORISATIONS);
+        }
+        return rows.stream().mapToInt(Integer::intValue).toArray();
     }
 
     /** What determines the generated code (hashing this with the generator version names the class). */

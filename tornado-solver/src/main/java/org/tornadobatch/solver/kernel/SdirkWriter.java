@@ -77,6 +77,8 @@ final class SdirkWriter {
         Body b = new Body();
         if (adaptive) {
             b.assign("newtonFail", "false"); // this attempt's: a rejected step is retried smaller
+            b.assign("stepIts", "0");
+            b.assign("rate", "0.0f");
         }
         matrix.build(b, tStart);
         double[][] a = tab.a();
@@ -166,6 +168,11 @@ final class SdirkWriter {
         }
         // Diverging, not shrinking, or not finite (a NaN fails every comparison): the step fails.
         y.when(ex("!conv && (!(dn < 3e38f) || (it > 0 && dn >= dPrev))"), z -> z.assign("newtonFail", "true"));
+        if (adaptive) {
+            // The attempt's Newton statistics, which decide whether J is evaluated again (StepWriter) and Gustafsson's safety.
+            y.when(ex("it >= stepIts"), z -> z.assign("stepIts", "it + 1"));
+            y.when(ex("it > 0 && dn > rate * dPrev"), z -> z.assign("rate", "dn / dPrev"));
+        }
         y.assign("dPrev", "dn");
     }
 

@@ -4,6 +4,7 @@ import static org.tornadobatch.solver.kernel.Code.call;
 import static org.tornadobatch.solver.kernel.Code.ex;
 
 import java.util.List;
+import java.util.function.Consumer;
 
 import org.tornadobatch.solver.Precision;
 import org.tornadobatch.solver.RunStatus;
@@ -36,6 +37,8 @@ final class StepWriter {
     private final SdirkWriter sdirk;
     /** The stages of a fully implicit method; null otherwise. */
     private final FirkWriter firk;
+    /** Whether J is kept across steps ({@link IterationMatrix#reusesJacobian}). */
+    private final boolean reuse;
 
     StepWriter(KernelGenerator g, KernelSpec spec) {
         this.g = g;
@@ -49,6 +52,7 @@ final class StepWriter {
         this.rosenbrock = tab.isRosenbrock() ? new RosenbrockWriter(g, spec) : null;
         this.sdirk = tab.isSdirk() ? new SdirkWriter(g, spec) : null;
         this.firk = tab.isFirk() ? new FirkWriter(g, spec) : null;
+        this.reuse = IterationMatrix.reusesJacobian(spec);
     }
 
     private Ex lit(double v) {
@@ -269,6 +273,12 @@ final class StepWriter {
                 if (FirkWriter.retries(spec)) {
                     x.assign("retry", "false");
                 }
+                if (reuse) {
+                    // SciPy's Radau: J is evaluated again at the new point where Newton took more than two iterations
+                    // (of a stage) at a contraction rate above 1e-3; otherwise the old J serves the next step.
+                    x.assign("needJac", "false");
+                    x.when(ex("stepIts > 2 && rate > 0.001f"), y -> y.assign("needJac", "true"));
+                }
                 x.when(ex("!(hit && h < dt * 0.999999)"), y -> {
                     y.assign("le2", "le1");
                     y.assign("le1", "le");
@@ -282,9 +292,20 @@ final class StepWriter {
                 if (FirkWriter.retries(spec)) {
                     x.assign("retry", "true");
                 }
-                x.when(ex("h <= dtMin"), y -> y.update("code", "|=", RunStatus.STEP_TOO_SMALL.bit() + " | (finiteErr ? 0 : "
-                        + RunStatus.NON_FINITE_STATE.bit() + ")").leave());
-                x.assign("dt", call("max", ex("h * (double) gain"), ex("dtMin"))); // harmless after a failure: the step loop's condition ends it
+                Consumer<Body> shrink = y -> {
+                    y.when(ex("h <= dtMin"), z -> z.update("code", "|=", RunStatus.STEP_TOO_SMALL.bit() + " | (finiteErr ? 0 : "
+                            + RunStatus.NON_FINITE_STATE.bit() + ")").leave());
+                    y.assign("dt", call("max", ex("h * (double) gain"), ex("dtMin"))); // harmless after a failure: the step loop's condition ends it
+                };
+                if (reuse) {
+                    // A Newton iteration that failed (or a matrix singular) on an old J: the same step again with a new one (SciPy's Radau).
+                    x.when(ex("(newtonFail || singular) && !jacFresh"), y -> {
+                        y.assign("needJac", "true");
+                        y.assign("dt", "h");
+                    }, shrink);
+                } else {
+                    shrink.accept(x);
+                }
             });
         });
         return List.of(new Code.Guard(ex("accepted + rejected >= maxSteps"),
@@ -313,8 +334,12 @@ final class StepWriter {
                         history, " : 0.0f)")));
             }
             case GUSTAFSSON -> {
-                b.declare(false, Ty.FLOAT, "gain", f32(ctl.safety()), " * ", call("exp2f", ex(f32(-1.0 / p), " * lg")));
-                b.when(ex("accept && history"), x -> x.assign("gain", call("min", ex("gain"), ex(f32(ctl.safety()), " * (float) (h / dtPrev) * ",
+                // With Newton's iteration, RADAU5's safety: safety (1 + 2 maxIts) / (its + 2 maxIts) for the attempt's iterations.
+                Ex safety = tab.usesNewton() ? ex("(", f32(ctl.safety() * (1 + 2 * SdirkWriter.MAX_ITERATIONS)), " / ((float) stepIts + ",
+                        f32(2 * SdirkWriter.MAX_ITERATIONS), "))") : f32(ctl.safety());
+                b.declare(true, Ty.FLOAT, "safe", safety);
+                b.declare(false, Ty.FLOAT, "gain", "safe * ", call("exp2f", ex(f32(-1.0 / p), " * lg")));
+                b.when(ex("accept && history"), x -> x.assign("gain", call("min", ex("gain"), ex("safe * (float) (h / dtPrev) * ",
                         call("exp2f", ex(f32(-1.0 / p), " * (2.0f * lg - le1)"))))));
             }
             default -> throw new IllegalStateException(c.toString());

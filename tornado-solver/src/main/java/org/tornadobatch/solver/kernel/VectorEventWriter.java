@@ -208,6 +208,11 @@ final class VectorEventWriter {
         s.line("status.setAtIndex(I32, r, c);");
         s.line("steps.setAtIndex(I32, r, (int) Math.min(acc[l], 2147483647L));");
         s.line("steps.setAtIndex(I32, stride + r, (int) Math.min(rej[l], 2147483647L));");
+        if (spec.tableau().isImplicit()) {
+            // A Rosenbrock step: one Jacobian and one factorisation per attempted step (KernelSpec.perRunRows).
+            s.line("steps.setAtIndex(I32, 2 * stride + r, (int) Math.min(acc[l] + rej[l], 2147483647L));");
+            s.line("steps.setAtIndex(I32, 3 * stride + r, (int) Math.min(acc[l] + rej[l], 2147483647L));");
+        }
         s.close();
         s.close();
     }

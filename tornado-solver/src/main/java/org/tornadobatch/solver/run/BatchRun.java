@@ -153,8 +153,8 @@ final class BatchRun {
         outputShapes(spec, vars, schedule, count).forEach((label, shape) -> requests.put(label, output(label).request(p, shape)));
         Map<String, long[]> outputs = outputShapes(spec, vars, schedule, runs);
         requests.put(KernelArg.STATUS.label(), KernelArg.STATUS.request(p, count));
-        // Accepted and rejected steps; Newton iterations where the method has them.
-        requests.put(KernelArg.STEPS.label(), KernelArg.STEPS.request(p, spec.tableau().usesNewton() ? 3 : 2, count));
+        // Accepted and rejected steps; Newton iterations, Jacobian evaluations and factorisations where the method has them.
+        requests.put(KernelArg.STEPS.label(), KernelArg.STEPS.request(p, spec.perRunRows().length, count));
         boolean ok = false;
         try (Arena arena = Arena.ofConfined()) { // the event arrays; closing a shared arena would stop every thread
             requested = System.nanoTime();
@@ -259,7 +259,7 @@ final class BatchRun {
                 spec.control().describe(), spec.precision().toString(), rt.name(), rt.deviceName(),
                 runs, chunks, chunkLength, kernel.entryPoint(), compileMillis, kernelMillis, totalMillis, spec.control(), time,
                 solver.outputs(), sums.record(compileMillis, hostArraysMillis, planMillis, chunksMillis, totalMillis),
-                spec.tableau().usesNewton());
+                spec.tableau().usesNewton(), spec.tableau().isImplicit());
         List<String> sn = Variables.names(spec.system().stateNames(), vars.savedStates());
         List<String> on = Variables.names(spec.system().observables(), vars.savedObservables());
         List<String> ssn = slotNames(Variables.names(spec.system().stateNames(), vars.summarisedStates()));
@@ -365,12 +365,17 @@ final class BatchRun {
         MemorySegment p = perRun.segment();
         long intRow = runs * 4L;
         out.add(new ChunkPipeline.Output(resp.get("status").device(), 4, List.of(p.asSlice(SolveResult.PER_RUN_STATUS * intRow, intRow))));
-        List<MemorySegment> steps = new java.util.ArrayList<>(List.of(p.asSlice(SolveResult.PER_RUN_ACCEPTED * intRow, intRow),
-                p.asSlice(SolveResult.PER_RUN_REJECTED * intRow, intRow)));
-        if (spec.tableau().usesNewton()) {
-            steps.add(p.asSlice(SolveResult.PER_RUN_NEWTON * intRow, intRow));
-        } else {
-            p.asSlice(SolveResult.PER_RUN_NEWTON * intRow, intRow).fill((byte) 0);
+        // The kernel's rows of steps into theirs; the counts a method has not are zeros.
+        List<MemorySegment> steps = new ArrayList<>();
+        boolean[] written = new boolean[SolveResult.PER_RUN_ROWS];
+        for (int row : spec.perRunRows()) {
+            steps.add(p.asSlice(row * intRow, intRow));
+            written[row] = true;
+        }
+        for (int row = SolveResult.PER_RUN_ACCEPTED; row < SolveResult.PER_RUN_ROWS; row++) {
+            if (!written[row]) {
+                p.asSlice(row * intRow, intRow).fill((byte) 0);
+            }
         }
         out.add(new ChunkPipeline.Output(resp.get("steps").device(), 4, steps));
         return out;

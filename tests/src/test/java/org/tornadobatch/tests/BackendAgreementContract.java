@@ -135,6 +135,16 @@ public abstract class BackendAgreementContract {
             assertTrue(w <= 1, what + ": " + w);
             if (sameSteps) {
                 assertArrayEquals(j.acceptedSteps(), g.acceptedSteps(), what);
+                // The implicit methods' statistics, written by the backend's kernel into the same rows. Fixed steps evaluate
+                // J and factorise once per step on every backend; a Newton iteration more or less where rounding differs.
+                int[] jn = j.newtonIterations();
+                int[] gn = g.newtonIterations();
+                for (int r = 0; r < g.runs(); r++) {
+                    assertTrue(Math.abs(jn[r] - gn[r]) <= 0.01 * jn[r], what + ": Newton iterations of run " + r + ": " + gn[r]
+                            + " against the jvm's " + jn[r]);
+                }
+                assertArrayEquals(j.jacobianEvaluations(), g.jacobianEvaluations(), what + ": Jacobian evaluations");
+                assertArrayEquals(j.luFactorisations(), g.luFactorisations(), what + ": factorisations");
             }
             return w;
         }

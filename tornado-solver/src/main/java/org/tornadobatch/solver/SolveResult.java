@@ -168,7 +168,7 @@ public final class SolveResult implements AutoCloseable {
     /**
      * Jacobian evaluations per run, for the implicit methods (see {@link #isImplicit()}); zeros for the others. A
      * Rosenbrock method evaluates J at every attempted step; the adaptive Newton methods keep it across steps where
-     * Newton converged fast (SciPy's Radau's rule), and evaluate it again after a Newton failure on an old one.
+     * Newton converged fast (RADAU5's rule), and evaluate it again after a Newton failure on an old one.
      */
     public int[] jacobianEvaluations() {
         return row(PER_RUN_JACOBIANS);

@@ -144,10 +144,17 @@ final class FirkWriter {
     private void newton(Body x, String tStart) {
         x.declare(false, Ty.BOOL, "conv", "false");
         x.declare(false, Ty.FLOAT, "dPrev", "0.0f");
+        if (adaptive) {
+            x.declare(false, Ty.INT, "its", "0");
+            x.declare(false, Ty.FLOAT, "dOld", "0.0f");
+        }
         String f = single ? "" : "(float) ";
         double[] c = tab.c();
         x.loop(Ty.INT, "it", ex("0"), ex("it < " + (adaptive ? SdirkWriter.MAX_ITERATIONS : FIXED_MAX_ITERATIONS)), "it++", loop -> loop.when(ex("!conv && !newtonFail"), y -> {
             y.increment("newtonIts");
+            if (adaptive) {
+                y.increment("its");
+            }
             for (int p = 0; p < s; p++) {
                 for (int i = 0; i < n; i++) {
                     y.declare(false, R, "D" + p + "_" + i);
@@ -192,6 +199,9 @@ final class FirkWriter {
             SdirkWriter.convergence(y, adaptive, false);
         }));
         x.when(ex("!conv"), y -> y.assign("newtonFail", "true"));
+        if (adaptive) {
+            SdirkWriter.newtonStatistics(x);
+        }
     }
 
     /** {@code D = (T (x) I) E^-1 (T^-1 (x) I) D}: {@code V_0} by the real matrix, {@code V_1 + i V_2} by the complex one. */

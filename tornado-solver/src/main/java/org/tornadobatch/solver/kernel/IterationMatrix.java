@@ -43,7 +43,7 @@ final class IterationMatrix {
     }
 
     /**
-     * Whether {@code spec}'s kernel keeps J across steps (SciPy's Radau's rule, {@link StepWriter}): where it
+     * Whether {@code spec}'s kernel keeps J across steps (RADAU5's rule, {@link StepWriter}): where it
      * {@linkplain #mayReuseJacobian may}, unless {@link #REUSE_PROPERTY} is false. Rosenbrock methods need the exact J at
      * every step; fixed steps cannot retry a step whose Newton iteration failed on an old one.
      */

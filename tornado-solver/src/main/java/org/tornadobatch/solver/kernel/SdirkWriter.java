@@ -116,8 +116,15 @@ final class SdirkWriter {
             ys[i] = "Y" + i;
         }
         String f = single ? "" : "(float) ";
+        if (adaptive) {
+            x.declare(false, Ty.INT, "its", "0");
+            x.declare(false, Ty.FLOAT, "dOld", "0.0f");
+        }
         x.loop(Ty.INT, "it", ex("0"), ex("it < " + MAX_ITERATIONS), "it++", loop -> loop.when(ex("!conv && !newtonFail"), y -> {
             y.increment("newtonIts");
+            if (adaptive) {
+                y.increment("its");
+            }
             for (int i = 0; i < n; i++) {
                 y.declare(false, R, "d" + i);
             }
@@ -141,6 +148,9 @@ final class SdirkWriter {
             convergence(y, adaptive, true);
         }));
         x.when(ex("!conv"), y -> y.assign("newtonFail", "true"));
+        if (adaptive) {
+            newtonStatistics(x);
+        }
         for (int i = 0; i < n; i++) {
             x.assign("K" + st + "_" + i, "(Y" + i + " - zS" + i + ") * inv");
         }
@@ -169,11 +179,21 @@ final class SdirkWriter {
         // Diverging, not shrinking, or not finite (a NaN fails every comparison): the step fails.
         y.when(ex("!conv && (!(dn < 3e38f) || (it > 0 && dn >= dPrev))"), z -> z.assign("newtonFail", "true"));
         if (adaptive) {
-            // The attempt's Newton statistics, which decide whether J is evaluated again (StepWriter) and Gustafsson's safety.
-            y.when(ex("it >= stepIts"), z -> z.assign("stepIts", "it + 1"));
-            y.when(ex("it > 0 && dn > rate * dPrev"), z -> z.assign("rate", "dn / dPrev"));
+            y.assign("dOld", "dPrev"); // the last contraction rate is dPrev / dOld after the loop (newtonStatistics)
         }
         y.assign("dPrev", "dn");
+    }
+
+    /**
+     * After an adaptive stage's (or a fully implicit step's) Newton loop, counted in {@code its}, with its last two update
+     * norms in {@code dPrev} and {@code dOld}: the attempt's most iterations of a stage ({@code stepIts}) and its largest
+     * last contraction rate {@code dPrev / dOld} ({@code rate}, RADAU5's theta), which decide whether J is evaluated
+     * again ({@link StepWriter}) and Gustafsson's safety. (After the loop: TornadoVM 5.2 compiled kernels wrongly, every
+     * Newton iteration failing on PoCL, where the loop itself kept the largest rate of its iterations, in any form tried.)
+     */
+    static void newtonStatistics(Body x) {
+        x.when(ex("its > stepIts"), y -> y.assign("stepIts", "its"));
+        x.when(ex("its > 1 && dPrev > rate * dOld"), y -> y.assign("rate", "dPrev / dOld"));
     }
 
     /**

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 import org.junit.jupiter.api.Test;
+import org.tornadobatch.testing.SystemProperties;
 import org.tornadobatch.system.OdeSystem;
 
 /**
@@ -22,17 +23,7 @@ class JacobianReuseTest {
     private static final OdeSystem LINEAR = OdeSystem.parse("states: x = 1, v = 0\ndx = v\ndv = -4 * x - 0.5 * v\n", "linear2");
 
     private static <T> T withReuse(boolean on, Supplier<T> body) {
-        String before = System.getProperty(PROPERTY);
-        System.setProperty(PROPERTY, Boolean.toString(on));
-        try {
-            return body.get();
-        } finally {
-            if (before == null) {
-                System.clearProperty(PROPERTY);
-            } else {
-                System.setProperty(PROPERTY, before);
-            }
-        }
+        return SystemProperties.with(PROPERTY, Boolean.toString(on), body);
     }
 
     /**

@@ -32,9 +32,16 @@ final class VectorPartsWriter {
     /** The most nodes of one derivative (with the auxiliaries it reads); past it the system runs the scalar kernel. */
     static final int STAGE_MAX_NODES = PART_MAX_NODES;
 
-    /** Whether {@code spec}'s kernel is written in parts (by this writer). */
+    /**
+     * Whether {@code spec}'s kernel is written in parts (by this writer): past {@link #FUSED_MAX_NODES}, and a
+     * Rosenbrock step past {@link VectorKernelWriter#ROSENBROCK_MAX_WORK} stages x states.
+     */
     static boolean splits(KernelSpec spec) {
-        return stageNodes(spec) * spec.tableau().stages() > FUSED_MAX_NODES;
+        ButcherTableau tab = spec.tableau();
+        if (tab.isRosenbrock() && tab.stages() * spec.system().states().size() > VectorKernelWriter.ROSENBROCK_MAX_WORK) {
+            return true;
+        }
+        return stageNodes(spec) * tab.stages() > FUSED_MAX_NODES;
     }
 
     /** Expression nodes of one stage: the right-hand side with every auxiliary, and the stage sums. */
@@ -73,6 +80,8 @@ final class VectorPartsWriter {
     private final int explicit;
     /** The parts of the equations of {@code rhs}. */
     private final List<int[]> rhsParts;
+    /** A Rosenbrock step's own methods; null for an explicit method. */
+    private final VectorRosenbrockParts ros;
 
     VectorPartsWriter(VectorSource s, KernelSpec spec, VectorStepWriter w) {
         this.s = s;
@@ -84,6 +93,7 @@ final class VectorPartsWriter {
         this.last = tab.stages() - 1;
         this.explicit = fsal ? last : last + 1;
         this.rhsParts = equationParts();
+        this.ros = tab.isRosenbrock() ? new VectorRosenbrockParts(s, spec, w, this) : null;
     }
 
     /** The equations in parts, each at most PART_MAX_NODES nodes, a state it reads costing one. */
@@ -146,6 +156,9 @@ final class VectorPartsWriter {
         s.line("final boolean[] accm = new boolean[B];");
         s.line("final double[] dnfA = new double[B], dnyA = new double[B], der2A = new double[B];");
         s.line("final float[] atv = new float[" + nStates + "], rtv = new float[" + nStates + "];");
+        if (ros != null) {
+            ros.fields();
+        }
     }
 
     /** In the Block's constructor, after {@code at<i>} and {@code rt<i>}: their arrays. */
@@ -160,6 +173,10 @@ final class VectorPartsWriter {
 
     /** In {@code attempt}: the stages, the new state {@code ns} and the error norm's sum {@code errA}. */
     void attemptStages() {
+        if (ros != null) {
+            ros.attemptStages();
+            return;
+        }
         for (int st = 1; st < explicit; st++) {
             s.line("stage" + st + "(o);");
         }
@@ -180,6 +197,11 @@ final class VectorPartsWriter {
 
     /** The body of {@code step}'s loop over vectors. */
     void fixedStep() {
+        if (ros != null) {
+            ros.fixedStep();
+            acceptCalls(false);
+            return;
+        }
         for (int st = 1; st < explicit; st++) {
             s.line("stage" + st + "(o, ts, h);");
         }
@@ -199,11 +221,11 @@ final class VectorPartsWriter {
     // ------------------------------------------------------------------------------------------ methods
 
     /** A working-type vector of {@code array} at state {@code i + offset} (the loop's {@code i}). */
-    private String at(String array, int offset) {
+    String at(String array, int offset) {
         return s.type() + ".fromArray(" + s.species() + ", " + array + ", " + (offset == 0 ? "i" : "(" + offset + " + i)") + " * B + o)";
     }
 
-    private void loop() {
+    void loop() {
         s.open("for (int i = 0; i < " + nStates + "; i++)");
     }
 
@@ -214,6 +236,17 @@ final class VectorPartsWriter {
 
     /** Every method of the step ({@code adaptive} or fixed), and those of {@code load}. */
     void methods(boolean adaptive) {
+        if (ros != null) {
+            ros.methods(adaptive);
+        } else {
+            explicitMethods(adaptive);
+        }
+        acceptMethods(adaptive);
+        rhsMethods();
+    }
+
+    /** The stages, the new state, an FSAL method's last stage and the error norm's sum of an explicit step. */
+    private void explicitMethods(boolean adaptive) {
         String timeArgs = adaptive ? "" : ", double ts, double h";
         for (int st = 1; st < explicit; st++) {
             s.open("void stage" + st + "(int o" + timeArgs + ")");
@@ -243,8 +276,12 @@ final class VectorPartsWriter {
             s.close();
         }
         if (adaptive) {
-            errorSum();
+            errorSum("hh.mul(" + errorCombination() + ")");
         }
+    }
+
+    /** The accepted lanes' state (and an FSAL method's first stage) and the next first stage. */
+    private void acceptMethods(boolean adaptive) {
         s.open("void acceptState(int o)");
         if (adaptive) {
             s.line("final " + maskType() + " m = VectorMask.fromArray(" + s.species() + ", accm, o);");
@@ -273,20 +310,19 @@ final class VectorPartsWriter {
             }
             s.close();
         }
-        rhsMethods();
     }
 
     /**
      * The error norm's sum of squares into {@code errA}: VectorStepWriter.errorTerm for each state in order, from
-     * {@code ys}, {@code ns} and every stage.
+     * {@code ys}, {@code ns} and the error {@code estimate} at the loop's state.
      */
-    private void errorSum() {
+    void errorSum(String estimate) {
         s.open("void errorSum(int o)");
         s.line("final DoubleVector h = DoubleVector.fromArray(D, hl, o);");
         s.line("final " + s.type() + " hh = " + s.fromDouble("h") + ";");
         s.line("FloatVector accE = FloatVector.zero(F);");
         loop();
-        s.line("final FloatVector err = " + s.toFloat("hh.mul(" + errorCombination() + ")") + ".abs().max(" + VectorSource.f32(1e-16) + ");");
+        s.line("final FloatVector err = " + s.toFloat(estimate) + ".abs().max(" + VectorSource.f32(1e-16) + ");");
         s.line("final FloatVector sc = " + s.toFloat(at("ys", 0)) + ".abs().max(" + s.toFloat(at("ns", 0)) + ".abs()).mul(rtv[i]).add(atv[i]);");
         s.line("final FloatVector q = err.div(sc);");
         s.line("accE = accE.add(q.mul(q));");
@@ -381,7 +417,7 @@ final class VectorPartsWriter {
         s.close();
     }
 
-    private void stepSize(boolean adaptive) {
+    void stepSize(boolean adaptive) {
         if (adaptive) {
             s.line("final DoubleVector ts = DoubleVector.fromArray(D, tl, o);");
             s.line("final DoubleVector h = DoubleVector.fromArray(D, hl, o);");

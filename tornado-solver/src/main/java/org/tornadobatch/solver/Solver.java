@@ -322,7 +322,7 @@ public final class Solver implements AutoCloseable {
     boolean worthVectors(Batch batch, TimeSpec time) {
         double span = time.end() - time.t0();
         boolean adaptive = control.controller().isAdaptive();
-        double steps = !adaptive ? span / control.dt() : algorithm.tableau().isRosenbrock() ? STIFF_STEPS : 100 * Math.max(1, span);
+        double steps = !adaptive ? span / control.dt() : algorithm.tableau().isImplicit() ? STIFF_STEPS : 100 * Math.max(1, span);
         return (double) batch.runs() * steps * system.states().size() >= VECTOR_MIN_WORK;
     }
 

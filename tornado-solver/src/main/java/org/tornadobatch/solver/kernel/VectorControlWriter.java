@@ -44,6 +44,10 @@ final class VectorControlWriter {
                         + safety + ");");
             }
             case GUSTAFSSON -> {
+                if (tab.usesNewton()) {
+                    s.line("final FloatVector safe = " + steps.parts().sdirk().safety(ctl.safety()) + ";");
+                    safety = "safe";
+                }
                 s.line("FloatVector gain = exp2f(lg.mul(" + f32(-1.0 / p) + ")).mul(" + safety + ");");
                 s.line("gain = gain.blend(gain.min(toF(h.div(DoubleVector.fromArray(D, dtp, o))).mul(" + safety + ").mul(exp2f(lg.mul(2.0f).sub(le1).mul("
                         + f32(-1.0 / p) + ")))), accF.and(hist));");

@@ -175,8 +175,9 @@ final class VectorEventWriter {
         s.open("void finish(int r0, int cnt)");
         s.open("for (int l = 0; l < cnt; l++)");
         s.line("final long r = r0 + l;");
-        s.line(spec.tableau().isRosenbrock() ? "final int c = code[l] != 0 && sing[l] ? code[l] | " + RunStatus.SINGULAR_MATRIX.bit() + " : code[l];"
-                : "final int c = code[l];");
+        s.line(spec.tableau().isImplicit() ? "final int c0 = code[l] != 0 && sing[l] ? code[l] | " + RunStatus.SINGULAR_MATRIX.bit() + " : code[l];"
+                : "final int c0 = code[l];");
+        s.line(spec.tableau().usesNewton() ? "final int c = c0 != 0 && nfl[l] ? c0 | " + RunStatus.NEWTON_FAILED.bit() + " : c0;" : "final int c = c0;");
         int ss = spec.savedStates().length;
         int so = spec.savedObservables().length;
         String layout = s.single ? "F32" : "F64";
@@ -208,7 +209,12 @@ final class VectorEventWriter {
         s.line("status.setAtIndex(I32, r, c);");
         s.line("steps.setAtIndex(I32, r, (int) Math.min(acc[l], 2147483647L));");
         s.line("steps.setAtIndex(I32, stride + r, (int) Math.min(rej[l], 2147483647L));");
-        if (spec.tableau().isImplicit()) {
+        if (spec.tableau().usesNewton()) {
+            // Newton iterations, Jacobian evaluations and factorisations, counted per lane (VectorSdirkParts).
+            s.line("steps.setAtIndex(I32, 2 * stride + r, (int) Math.min(nits[l], 2147483647L));");
+            s.line("steps.setAtIndex(I32, 3 * stride + r, (int) Math.min(jev[l], 2147483647L));");
+            s.line("steps.setAtIndex(I32, 4 * stride + r, (int) Math.min(lun[l], 2147483647L));");
+        } else if (spec.tableau().isImplicit()) {
             // A Rosenbrock step: one Jacobian and one factorisation per attempted step (KernelSpec.perRunRows).
             s.line("steps.setAtIndex(I32, 2 * stride + r, (int) Math.min(acc[l] + rej[l], 2147483647L));");
             s.line("steps.setAtIndex(I32, 3 * stride + r, (int) Math.min(acc[l] + rej[l], 2147483647L));");

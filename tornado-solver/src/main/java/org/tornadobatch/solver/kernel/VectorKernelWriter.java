@@ -121,14 +121,14 @@ public final class VectorKernelWriter {
 
     /** Why {@code spec} has no vector kernel, or null where it has one. */
     public static String unsupported(KernelSpec spec) {
-        if (spec.tableau().usesNewton()) {
-            return "an SDIRK or fully implicit method (Newton's iteration per lane is not written for vectors)";
-        }
-        if (spec.tableau().isRosenbrock() && !VectorRosenbrockWriter.derivatives(spec).stream().allMatch(VectorExpressions::supports)) {
-            return "a function without a vector form";
+        if (spec.tableau().usesNewton() && !spec.tableau().isSdirk()) {
+            return "a fully implicit method (its Newton iteration is not written for vectors)";
         }
         if (spec.drivers() != null && spec.tableau().isRosenbrock()) {
             return "drivers in a Rosenbrock step";
+        }
+        if (spec.tableau().isImplicit() && !VectorRosenbrockWriter.derivatives(spec).stream().allMatch(VectorExpressions::supports)) {
+            return "a function without a vector form";
         }
         OdeSystem sys = spec.system();
         if (sys.states().size() > MAX_STATES && (!VectorPartsWriter.splits(spec) || KernelGenerator.javaSummaries(spec).active()
@@ -262,7 +262,7 @@ public final class VectorKernelWriter {
         s.line("final int[] saves = new int[B];");
         s.line("final long[] acc = new long[B], rej = new long[B], accS = new long[B], rejS = new long[B];");
         s.line("final boolean[] alive = new boolean[V];");
-        if (spec.tableau().isRosenbrock()) {
+        if (spec.tableau().isImplicit()) {
             s.line("final boolean[] sing = new boolean[B]; // the lane's last attempted (adaptive) or any (fixed) W was singular");
         }
         if (summaries.active()) {
@@ -318,8 +318,11 @@ public final class VectorKernelWriter {
         steps.drivers().startBlock();
         s.open("for (int l = 0; l < B; l++)");
         s.line("code[l] = l < cnt ? 0 : OUT;");
-        if (spec.tableau().isRosenbrock()) {
+        if (spec.tableau().isImplicit()) {
             s.line("sing[l] = false;");
+        }
+        if (spec.tableau().usesNewton()) {
+            steps.parts().sdirk().startLane();
         }
         s.line("saves[l] = 0;");
         s.line("acc[l] = 0;");

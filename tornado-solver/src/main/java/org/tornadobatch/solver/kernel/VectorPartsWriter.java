@@ -38,6 +38,9 @@ final class VectorPartsWriter {
      */
     static boolean splits(KernelSpec spec) {
         ButcherTableau tab = spec.tableau();
+        if (tab.usesNewton()) {
+            return true; // VectorSdirkParts
+        }
         if (tab.isRosenbrock() && tab.stages() * spec.system().states().size() > VectorKernelWriter.ROSENBROCK_MAX_WORK) {
             return true;
         }
@@ -82,6 +85,8 @@ final class VectorPartsWriter {
     private final List<int[]> rhsParts;
     /** A Rosenbrock step's own methods; null for an explicit method. */
     private final VectorRosenbrockParts ros;
+    /** An SDIRK step's own methods; null for the others. */
+    private final VectorSdirkParts sd;
 
     VectorPartsWriter(VectorSource s, KernelSpec spec, VectorStepWriter w) {
         this.s = s;
@@ -94,6 +99,12 @@ final class VectorPartsWriter {
         this.explicit = fsal ? last : last + 1;
         this.rhsParts = equationParts();
         this.ros = tab.isRosenbrock() ? new VectorRosenbrockParts(s, spec, w, this) : null;
+        this.sd = tab.usesNewton() ? new VectorSdirkParts(s, spec, w, this) : null;
+    }
+
+    /** An SDIRK step's methods; null for the others. */
+    VectorSdirkParts sdirk() {
+        return sd;
     }
 
     /** The equations in parts, each at most PART_MAX_NODES nodes, a state it reads costing one. */
@@ -159,6 +170,9 @@ final class VectorPartsWriter {
         if (ros != null) {
             ros.fields();
         }
+        if (sd != null) {
+            sd.fields();
+        }
     }
 
     /** In the Block's constructor, after {@code at<i>} and {@code rt<i>}: their arrays. */
@@ -166,6 +180,9 @@ final class VectorPartsWriter {
         for (int i = 0; i < nStates; i++) {
             s.line("atv[" + i + "] = at" + i + ";");
             s.line("rtv[" + i + "] = rt" + i + ";");
+        }
+        if (sd != null) {
+            sd.tolerances();
         }
     }
 
@@ -175,6 +192,10 @@ final class VectorPartsWriter {
     void attemptStages() {
         if (ros != null) {
             ros.attemptStages();
+            return;
+        }
+        if (sd != null) {
+            sd.attemptStages();
             return;
         }
         for (int st = 1; st < explicit; st++) {
@@ -197,8 +218,12 @@ final class VectorPartsWriter {
 
     /** The body of {@code step}'s loop over vectors. */
     void fixedStep() {
-        if (ros != null) {
-            ros.fixedStep();
+        if (ros != null || sd != null) {
+            if (ros != null) {
+                ros.fixedStep();
+            } else {
+                sd.fixedStep();
+            }
             acceptCalls(false);
             return;
         }
@@ -238,6 +263,8 @@ final class VectorPartsWriter {
     void methods(boolean adaptive) {
         if (ros != null) {
             ros.methods(adaptive);
+        } else if (sd != null) {
+            sd.methods();
         } else {
             explicitMethods(adaptive);
         }

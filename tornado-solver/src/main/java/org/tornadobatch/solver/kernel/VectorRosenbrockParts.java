@@ -13,8 +13,7 @@ import org.tornadobatch.system.Expr;
  * operations of {@link VectorRosenbrockWriter} (and so of {@link RosenbrockWriter}) lane by lane in the same order,
  * with the matrix, the stages and the new state in workspace arrays instead of locals. {@code rosJac<c>} evaluate rows
  * of the Jacobian and write {@code W = I / (h gamma) - J} into {@code lu} (and {@code df/dt} into {@code dts});
- * {@code rosMatrix} factorises it by loops over its entries ({@code luFactor}, the row swaps' lane masks into
- * {@code swm}) and returns the lanes whose W is singular; {@code rosStage<st>} forms a stage's right-hand side into
+ * {@code rosMatrix} factorises it by loops over its entries ({@link VectorLu}) and returns the lanes whose W is singular; {@code rosStage<st>} forms a stage's right-hand side into
  * {@code kr} and solves with W ({@code luSolve}); {@code newState} and {@code errorSum} are loops over the states. So a
  * step's code grows with the Jacobian's entries and the equations, not with stages times states squared: the fused
  * step of rodas5p (8 stages) was one method of some 5 KB for 3 states, into which C2 stopped inlining the Vector API.
@@ -130,7 +129,7 @@ final class VectorRosenbrockParts {
             // A Rosenbrock step's stages are increments already (h f, not f), and its error weights need not sum to zero.
             p.errorSum(VectorStepWriter.combination(s, tab.errorWeights(), tab.stages(), false, j -> p.at("kr", j * n)));
         }
-        luMethods();
+        VectorLu.methods(s, n);
     }
 
     /** {@code y + K_j * w_j + ...} at the loop's state over the non-zero weights below {@code upTo}. */
@@ -254,66 +253,7 @@ final class VectorRosenbrockParts {
         }
         s.line("v.intoArray(kr, (" + st * n + " + i) * B + o);");
         s.close();
-        s.line("luSolve(o, " + st * n + ");");
-        s.close();
-    }
-
-    /** A vector of {@code array} at slot {@code slot} (an int expression). */
-    private String vec(String array, String slot) {
-        return s.type() + ".fromArray(" + s.species() + ", " + array + ", (" + slot + ") * B + o)";
-    }
-
-    /** luFactor and luSolve: VectorRosenbrockWriter's elimination and substitutions as loops over W's entries. */
-    private void luMethods() {
-        String t = s.type();
-        s.open("void luFactor(int o)");
-        s.open("for (int k = 0; k < " + n + "; k++)");
-        s.open("for (int r = k + 1; r < " + n + "; r++)");
-        s.line("final " + maskType() + " sw = " + vec("lu", "r * " + n + " + k") + ".abs().compare(VectorOperators.GT, " + vec("lu", "k * " + (n + 1)) + ".abs());");
-        s.line("sw.intoArray(swm, (k * " + n + " + r) * B + o);");
-        s.open("if (sw.anyTrue())");
-        s.open("for (int j = 0; j < " + n + "; j++)");
-        s.line("final " + t + " x = " + vec("lu", "k * " + n + " + j") + ", z = " + vec("lu", "r * " + n + " + j") + ";");
-        s.line("x.blend(z, sw).intoArray(lu, (k * " + n + " + j) * B + o);");
-        s.line("z.blend(x, sw).intoArray(lu, (r * " + n + " + j) * B + o);");
-        s.close();
-        s.close();
-        s.close();
-        s.line("final " + t + " piv = " + vec("lu", "k * " + (n + 1)) + ";");
-        s.open("for (int r = k + 1; r < " + n + "; r++)");
-        s.line("final " + t + " m = " + vec("lu", "r * " + n + " + k") + ".div(piv);");
-        s.line("m.intoArray(lu, (r * " + n + " + k) * B + o);");
-        s.open("for (int j = k + 1; j < " + n + "; j++)");
-        s.line(vec("lu", "r * " + n + " + j") + ".sub(m.mul(" + vec("lu", "k * " + n + " + j") + ")).intoArray(lu, (r * " + n + " + j) * B + o);");
-        s.close();
-        s.close();
-        s.close();
-        s.close();
-        s.open("void luSolve(int o, int slot)");
-        s.open("for (int k = 0; k < " + n + "; k++)");
-        s.open("for (int r = k + 1; r < " + n + "; r++)");
-        s.line("final " + maskType() + " sw = VectorMask.fromArray(" + s.species() + ", swm, (k * " + n + " + r) * B + o);");
-        s.open("if (sw.anyTrue())");
-        s.line("final " + t + " x = " + vec("kr", "slot + k") + ", z = " + vec("kr", "slot + r") + ";");
-        s.line("x.blend(z, sw).intoArray(kr, (slot + k) * B + o);");
-        s.line("z.blend(x, sw).intoArray(kr, (slot + r) * B + o);");
-        s.close();
-        s.close();
-        s.close();
-        s.open("for (int r = 1; r < " + n + "; r++)");
-        s.line(t + " v = " + vec("kr", "slot + r") + ";");
-        s.open("for (int k = 0; k < r; k++)");
-        s.line("v = v.sub(" + vec("lu", "r * " + n + " + k") + ".mul(" + vec("kr", "slot + k") + "));");
-        s.close();
-        s.line("v.intoArray(kr, (slot + r) * B + o);");
-        s.close();
-        s.open("for (int r = " + (n - 1) + "; r >= 0; r--)");
-        s.line(t + " v = " + vec("kr", "slot + r") + ";");
-        s.open("for (int k = r + 1; k < " + n + "; k++)");
-        s.line("v = v.sub(" + vec("lu", "r * " + n + " + k") + ".mul(" + vec("kr", "slot + k") + "));");
-        s.close();
-        s.line("v.div(" + vec("lu", "r * " + (n + 1)) + ").intoArray(kr, (slot + r) * B + o);");
-        s.close();
+        s.line("luSolve(o, kr, " + st * n + ");");
         s.close();
     }
 }

@@ -339,6 +339,10 @@ final class VectorStepWriter {
             s.line("singular.intoArray(sing, o);");
             s.line("err = err.blend(" + f32(1e8) + ", singular.cast(F));");
             s.line("final VectorMask<Float> accF = err.compare(VectorOperators.LE, 1.0f);");
+        } else if (tab.usesNewton()) {
+            // A Newton iteration that failed, or a singular matrix, is rejected like a non-finite step (StepWriter).
+            s.line("err = err.blend(" + f32(1e8) + ", singular.or(newtonFail)" + (s.single ? "" : ".cast(F)") + ");");
+            s.line("final VectorMask<Float> accF = err.compare(VectorOperators.LE, 1.0f);");
         } else {
             s.line("final VectorMask<Float> accF = err.compare(VectorOperators.LE, 1.0f);");
         }
@@ -346,6 +350,9 @@ final class VectorStepWriter {
         // Accepted lanes: the new state, time, counts, history and step; rejected ones: the count, a failure or a smaller step.
         s.line("final VectorMask<Double> accept = act.and(accF.cast(D));");
         s.line("final VectorMask<Double> reject = act.andNot(accF.cast(D));");
+        if (tab.usesNewton()) {
+            parts.sdirk().acceptReject(); // retry: the lanes that take the same step again with a fresh J
+        }
         s.line("final " + maskType() + " acceptW = " + s.mask("accept") + ";");
         if (split) {
             s.line("acceptW.intoArray(accm, o);");
@@ -382,11 +389,15 @@ final class VectorStepWriter {
             }
         }
         s.line("nr.add(1L, reject.cast(J)).intoArray(rej, o);");
-        s.line("final VectorMask<Double> small = reject.and(h.compare(VectorOperators.LE, dtMin));");
+        String shrinks = tab.usesNewton() ? "reject.andNot(retry)" : "reject";
+        s.line("final VectorMask<Double> small = " + shrinks + ".and(h.compare(VectorOperators.LE, dtMin));");
         s.line("cd = cd.lanewise(VectorOperators.OR, " + RunStatus.STEP_TOO_SMALL.bit() + ", small.cast(I));");
         s.line("cd = cd.lanewise(VectorOperators.OR, " + RunStatus.NON_FINITE_STATE.bit() + ", small.cast(I).andNot(finiteErr.cast(I)));");
         s.line("cd.intoArray(code, o);");
-        s.line("dt = dt.blend(hg.max(dtMin), reject.andNot(small));");
+        s.line("dt = dt.blend(hg.max(dtMin), " + shrinks + ".andNot(small));");
+        if (tab.usesNewton()) {
+            s.line("dt = dt.blend(h, retry);");
+        }
         s.line("dt.intoArray(dtl, o);");
         s.line("more |= act.andNot(small).and(t.compare(VectorOperators.LT, tEv)).anyTrue();");
         s.close();

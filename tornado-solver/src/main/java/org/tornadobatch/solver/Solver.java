@@ -305,15 +305,16 @@ public final class Solver implements AutoCloseable {
     static final double VECTOR_MIN_WORK = 3e8;
 
     /**
-     * The steps per run that {@link #worthVectors} assumes for an adaptive Rosenbrock solve, whatever its duration: a
-     * stiff solver's steps grow with the logarithm of the time span, not with it (Robertson to t = 1e5 takes about 50 to
-     * 300 with rodas5p and ros3p, HIRES to 321.8 about 200).
+     * The steps per run that {@link #worthVectors} assumes for an adaptive implicit solve, whatever its duration: a stiff
+     * solver's steps grow far slower than the time span (measured on the jvm: Robertson to t = 100 38 with kvaerno5, 50
+     * with rodas5p, 377 with ros3p; to t = 1e5 74 with kvaerno5, 499 with l-stable-sdirk-4; HIRES to 321.8 134 with
+     * kvaerno5, 202 with rodas5p).
      */
     static final double STIFF_STEPS = 300;
 
     /**
      * Whether {@code batch} over {@code time} is work enough for a vector kernel: runs x steps x states, the steps
-     * those of the fixed step, {@link #STIFF_STEPS} for an adaptive Rosenbrock method, or 100 per unit of time for
+     * those of the fixed step, {@link #STIFF_STEPS} for an adaptive implicit method, or 100 per unit of time for
      * other adaptive methods (the Lorenz ensemble takes 83 at 1e-8). Measured (2-core build machine, cold CLI solves,
      * HIRES under rodas5p, 8 states, 202 steps per run): at 16384 runs the vector kernel took 2.4 to 2.6 s against the
      * scalar kernel's 1.8 s, at 131072 runs 7.3 to 7.6 s against 12.7 to 13.0 s; Robertson, 65537 runs to t = 100: the

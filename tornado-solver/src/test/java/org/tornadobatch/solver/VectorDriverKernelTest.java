@@ -2,18 +2,14 @@ package org.tornadobatch.solver;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.Map;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.tornadobatch.memory.MemoryManager;
 import org.tornadobatch.solver.method.Algorithm;
 import org.tornadobatch.solver.method.Controller;
 import org.tornadobatch.solver.method.StepControl;
@@ -25,22 +21,7 @@ import org.tornadobatch.system.OdeSystem;
  * cubic, clamped and wrapped, both precisions; bit for bit in fixed steps, within the tolerance in adaptive ones; and a
  * big driven system whose kernel is in parts.
  */
-class VectorDriverKernelTest {
-    private static MemoryManager memory;
-
-    @BeforeAll
-    static void start() {
-        assumeTrue(Solver.vectorApi(), "the JVM was started without --add-modules jdk.incubator.vector");
-        memory = Problems.memory();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (memory != null) {
-            memory.close();
-        }
-    }
-
+class VectorDriverKernelTest extends VectorKernelCase {
     /** A damped oscillator forced by a driver u, which an observable reads too. */
     private static final OdeSystem FORCED = OdeSystem.parse("""
             states: x = 0.0, v = 1.0

@@ -4,18 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.Map;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.tornadobatch.memory.MemoryManager;
 import org.tornadobatch.solver.method.Algorithm;
 import org.tornadobatch.solver.method.Controller;
 import org.tornadobatch.solver.method.StepControl;
@@ -29,22 +25,7 @@ import org.tornadobatch.system.OdeSystem;
  * in the same order); adaptive ones per run within the solve's tolerance (the controller's log and exp are the
  * Vector API's), with the same statuses.
  */
-class VectorKernelTest {
-    private static MemoryManager memory;
-
-    @BeforeAll
-    static void start() {
-        assumeTrue(Solver.vectorApi(), "the JVM was started without --add-modules jdk.incubator.vector");
-        memory = Problems.memory();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (memory != null) {
-            memory.close();
-        }
-    }
-
+class VectorKernelTest extends VectorKernelCase {
     /** {@code n} runs of Lorenz, rho from 0 to 40. */
     private static Batch lorenz(int n) {
         double[] rho = new double[n];

@@ -4,17 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.tornadobatch.memory.MemoryManager;
 import org.tornadobatch.solver.method.Algorithm;
 import org.tornadobatch.solver.method.Controller;
 import org.tornadobatch.solver.method.StepControl;
@@ -27,22 +23,7 @@ import org.tornadobatch.system.OdeSystem;
  * same order), per run within the tolerance in adaptive ones, with the same statuses; singular lanes fail or shrink
  * alone. (Lorenz and the oscillator under rodas4 and rodas5p, in parts too, are in VectorKernelTest's lists.)
  */
-class VectorRosenbrockPartsTest {
-    private static MemoryManager memory;
-
-    @BeforeAll
-    static void start() {
-        assumeTrue(Solver.vectorApi(), "the JVM was started without --add-modules jdk.incubator.vector");
-        memory = Problems.memory();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (memory != null) {
-            memory.close();
-        }
-    }
-
+class VectorRosenbrockPartsTest extends VectorKernelCase {
     private static final OutputSpec OUT = OutputSpec.of(List.of("state", "step_counts"));
 
     private static SolveResult solve(OdeSystem sys, Algorithm a, StepControl.Builder c, Precision p, Batch b, TimeSpec time, boolean vector) {

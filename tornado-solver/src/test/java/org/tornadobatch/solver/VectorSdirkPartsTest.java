@@ -3,17 +3,13 @@ package org.tornadobatch.solver;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.tornadobatch.memory.MemoryManager;
 import org.tornadobatch.solver.method.Algorithm;
 import org.tornadobatch.solver.method.Controller;
 import org.tornadobatch.solver.method.StepControl;
@@ -28,22 +24,7 @@ import org.tornadobatch.testing.SystemProperties;
  * adaptive, exactly in fixed steps); Jacobian reuse and its property, singular matrices and Newton failures per lane,
  * Gustafsson's controller, drivers. (Lorenz and the oscillator under every SDIRK method are in VectorKernelTest's lists.)
  */
-class VectorSdirkPartsTest {
-    private static MemoryManager memory;
-
-    @BeforeAll
-    static void start() {
-        assumeTrue(Solver.vectorApi(), "the JVM was started without --add-modules jdk.incubator.vector");
-        memory = Problems.memory();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (memory != null) {
-            memory.close();
-        }
-    }
-
+class VectorSdirkPartsTest extends VectorKernelCase {
     private static final OutputSpec OUT = OutputSpec.of(List.of("state", "step_counts"));
 
     private static SolveResult solve(OdeSystem sys, Algorithm a, StepControl.Builder c, Batch b, TimeSpec time, boolean vector) {

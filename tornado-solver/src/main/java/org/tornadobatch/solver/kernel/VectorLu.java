@@ -1,5 +1,10 @@
 package org.tornadobatch.solver.kernel;
 
+import java.util.ArrayList;
+import java.util.List;
+
+import org.tornadobatch.system.Expr;
+
 /**
  * Dense LU of a vector kernel's iteration matrix in a workspace ({@link VectorRosenbrockParts}, {@link VectorSdirkParts}):
  * {@code luFactor(o)} eliminates {@code W} in {@code lu} ({@code n x n} entries, row-major, each a vector of B lanes)
@@ -10,6 +15,32 @@ package org.tornadobatch.solver.kernel;
  */
 final class VectorLu {
     private VectorLu() {
+    }
+
+    /**
+     * The rows of a Jacobian {@code jac} (with {@code extra.get(i)}, where not null, counted with row i) in parts of at
+     * most {@link VectorPartsWriter#PART_MAX_NODES} expression nodes, a row at least: the rows each generated method
+     * evaluates.
+     */
+    static List<int[]> rowParts(List<List<Expr>> jac, List<Expr> extra) {
+        List<int[]> parts = new ArrayList<>();
+        List<Integer> current = new ArrayList<>();
+        int cost = 0;
+        for (int i = 0; i < jac.size(); i++) {
+            int add = extra == null ? 0 : VectorPartsWriter.nodes(extra.get(i));
+            for (Expr e : jac.get(i)) {
+                add += VectorPartsWriter.nodes(e);
+            }
+            if (!current.isEmpty() && cost + add > VectorPartsWriter.PART_MAX_NODES) {
+                parts.add(current.stream().mapToInt(Integer::intValue).toArray());
+                current.clear();
+                cost = 0;
+            }
+            current.add(i);
+            cost += add;
+        }
+        parts.add(current.stream().mapToInt(Integer::intValue).toArray());
+        return parts;
     }
 
     private static String mask(VectorSource s) {

@@ -41,29 +41,7 @@ final class VectorRosenbrockParts {
         this.jac = Differentiation.jacobian(spec.system());
         this.dT = Differentiation.timeDerivatives(spec.system());
         this.timeTerms = dT.stream().anyMatch(e -> !Differentiation.isZero(e));
-        this.rowParts = rowParts();
-    }
-
-    /** The rows in parts of at most {@link VectorPartsWriter#PART_MAX_NODES} expression nodes (a row at least). */
-    private List<int[]> rowParts() {
-        List<int[]> parts = new ArrayList<>();
-        List<Integer> current = new ArrayList<>();
-        int cost = 0;
-        for (int i = 0; i < n; i++) {
-            int add = VectorPartsWriter.nodes(dT.get(i));
-            for (Expr e : jac.get(i)) {
-                add += VectorPartsWriter.nodes(e);
-            }
-            if (!current.isEmpty() && cost + add > VectorPartsWriter.PART_MAX_NODES) {
-                parts.add(current.stream().mapToInt(Integer::intValue).toArray());
-                current.clear();
-                cost = 0;
-            }
-            current.add(i);
-            cost += add;
-        }
-        parts.add(current.stream().mapToInt(Integer::intValue).toArray());
-        return parts;
+        this.rowParts = VectorLu.rowParts(jac, dT);
     }
 
     private String maskType() {

@@ -14,9 +14,9 @@ import org.tornadobatch.system.Expr;
  * the same operations in the same order. {@code sdJac<c>} evaluate rows of J into {@code jw} in the lanes that need one
  * ({@code needm}: every attempting lane, or with Jacobian reuse those whose {@code needJ} is set, RADAU5's rule as the
  * scalar kernel's); {@code sdMatrix} forms {@code W = I / (h gamma) - J} in {@code lu}, factorises it ({@link VectorLu})
- * and returns the singular lanes; {@code sdStage<st>} iterates stage st's Newton updates for every lane at once, a lane
- * dropping out as it converges or fails ({@code conv}, {@code fail} masks; at most {@link SdirkWriter#MAX_ITERATIONS}),
- * counting each lane's iterations, and keeps the attempt's most iterations of a stage ({@code stepItsA}, for
+ * and returns the singular lanes; {@code sdStage<st>} starts stage st and {@code sdNewton} iterates its Newton updates for
+ * every lane at once, a lane dropping out as it converges or fails ({@code convm}, {@code nfl}; at most
+ * {@link SdirkWriter#MAX_ITERATIONS}), counting each lane's iterations, and keeps the attempt's most iterations of a stage ({@code stepItsA}, for
  * Gustafsson's safety) and its largest last contraction rate ({@code rateA}, for the reuse rule). Failure is
  * {@code nfl} (per attempt in adaptive steps, sticky in fixed ones, as the scalar kernel's {@code newtonFail}).
  */

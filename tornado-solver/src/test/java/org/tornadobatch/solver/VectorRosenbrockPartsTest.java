@@ -104,14 +104,9 @@ class VectorRosenbrockPartsTest extends VectorKernelCase {
     void singularLanesFailOrShrinkAlone() {
         // x' = lam x with lam = 1 / (h gamma) makes W exactly singular for a step of h: every third lane; y' = -y beside it
         // takes rodas5p past one method (8 stages x 2 states).
-        OdeSystem growth = OdeSystem.parse("states: x = 1, y = 1\nparameters: lam = 1\ndx = lam * x\ndy = -y\n", "growth2");
+        OdeSystem growth = GROWTH;
         double h = 0.1;
-        double singular = 1.0 / (h * Algorithm.RODAS5P.tableau().rosenbrock().gamma());
-        double[] lam = new double[19];
-        for (int i = 0; i < lam.length; i++) {
-            lam[i] = i % 3 == 0 ? singular : -1 - i;
-        }
-        Batch b = Batch.grid(growth, Map.of("lam", lam), GridKind.COMBINATORIAL);
+        Batch b = singularEveryThird(h, Algorithm.RODAS5P.tableau().rosenbrock().gamma());
         TimeSpec time = TimeSpec.of(0.5).withSaveEvery(0.1);
         StepControl.Builder fixed = StepControl.builder().controller(Controller.FIXED).dt(h);
         for (StepControl.Builder c : List.of(fixed, StepControl.builder().dt(h).atol(1e-10).rtol(1e-8).dtMin(1e-9))) {

@@ -118,14 +118,9 @@ class VectorSdirkPartsTest extends VectorKernelCase {
     @Test
     void singularMatricesFailOrShrinkPerLane() {
         // x' = lam x with lam = 1 / (h gamma) makes W exactly singular for a step of h: every third lane.
-        OdeSystem growth = OdeSystem.parse("states: x = 1, y = 1\nparameters: lam = 1\ndx = lam * x\ndy = -y\n", "growth2");
+        OdeSystem growth = GROWTH;
         double h = 0.1;
-        double singular = 1.0 / (h * Algorithm.L_STABLE_SDIRK_4.tableau().sdirk().gamma());
-        double[] lam = new double[19];
-        for (int i = 0; i < lam.length; i++) {
-            lam[i] = i % 3 == 0 ? singular : -1 - i;
-        }
-        Batch b = Batch.grid(growth, Map.of("lam", lam), GridKind.COMBINATORIAL);
+        Batch b = singularEveryThird(h, Algorithm.L_STABLE_SDIRK_4.tableau().sdirk().gamma());
         TimeSpec time = TimeSpec.of(0.5).withSaveEvery(0.1);
         StepControl.Builder fixed = StepControl.builder().controller(Controller.FIXED).dt(h);
         try (SolveResult v = solve(growth, Algorithm.L_STABLE_SDIRK_4, fixed, b, time, true);

@@ -43,10 +43,6 @@ final class VectorLu {
         return parts;
     }
 
-    private static String mask(VectorSource s) {
-        return s.single ? "VectorMask<Float>" : "VectorMask<Double>";
-    }
-
     /** A vector of {@code array} at slot {@code slot} (an int expression). */
     private static String vec(VectorSource s, String array, String slot) {
         return s.type() + ".fromArray(" + s.species() + ", " + array + ", (" + slot + ") * B + o)";
@@ -58,7 +54,7 @@ final class VectorLu {
         s.open("void luFactor(int o)");
         s.open("for (int k = 0; k < " + n + "; k++)");
         s.open("for (int r = k + 1; r < " + n + "; r++)");
-        s.line("final " + mask(s) + " sw = " + vec(s, "lu", "r * " + n + " + k") + ".abs().compare(VectorOperators.GT, " + vec(s, "lu", "k * " + (n + 1)) + ".abs());");
+        s.line("final " + s.maskType() + " sw = " + vec(s, "lu", "r * " + n + " + k") + ".abs().compare(VectorOperators.GT, " + vec(s, "lu", "k * " + (n + 1)) + ".abs());");
         s.line("sw.intoArray(swm, (k * " + n + " + r) * B + o);");
         s.open("if (sw.anyTrue())");
         s.open("for (int j = 0; j < " + n + "; j++)");
@@ -81,7 +77,7 @@ final class VectorLu {
         s.open("void luSolve(int o, " + s.primitive() + "[] vs, int slot)");
         s.open("for (int k = 0; k < " + n + "; k++)");
         s.open("for (int r = k + 1; r < " + n + "; r++)");
-        s.line("final " + mask(s) + " sw = VectorMask.fromArray(" + s.species() + ", swm, (k * " + n + " + r) * B + o);");
+        s.line("final " + s.maskType() + " sw = VectorMask.fromArray(" + s.species() + ", swm, (k * " + n + " + r) * B + o);");
         s.open("if (sw.anyTrue())");
         s.line("final " + t + " x = " + vec(s, "vs", "slot + k") + ", z = " + vec(s, "vs", "slot + r") + ";");
         s.line("x.blend(z, sw).intoArray(vs, (slot + k) * B + o);");

@@ -71,7 +71,6 @@ final class VectorPartsWriter {
         };
     }
 
-
     private final VectorSource s;
     private final VectorStepWriter w;
     private final OdeSystem sys;
@@ -311,7 +310,7 @@ final class VectorPartsWriter {
     private void acceptMethods(boolean adaptive) {
         s.open("void acceptState(int o)");
         if (adaptive) {
-            s.line("final " + maskType() + " m = VectorMask.fromArray(" + s.species() + ", accm, o);");
+            s.line("final " + s.maskType() + " m = VectorMask.fromArray(" + s.species() + ", accm, o);");
         }
         loop();
         String n = at("ns", 0);
@@ -327,7 +326,7 @@ final class VectorPartsWriter {
             if (adaptive) {
                 s.line("DoubleVector.fromArray(D, tl, o).intoArray(tza, o);");
                 s.line("rhs(o, ys, fs, 0);");
-                s.line("final " + maskType() + " m = VectorMask.fromArray(" + s.species() + ", accm, o);");
+                s.line("final " + s.maskType() + " m = VectorMask.fromArray(" + s.species() + ", accm, o);");
                 loop();
                 s.line(at("ks", 0) + ".blend(" + at("fs", 0) + ", m).intoArray(ks, i * B + o);");
                 s.close();
@@ -452,9 +451,5 @@ final class VectorPartsWriter {
         } else {
             s.line("final " + s.primitive() + " hh = " + (s.single ? "(float) h" : "h") + ";");
         }
-    }
-
-    private String maskType() {
-        return s.single ? "VectorMask<Float>" : "VectorMask<Double>";
     }
 }

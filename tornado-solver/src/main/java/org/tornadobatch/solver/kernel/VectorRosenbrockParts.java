@@ -44,10 +44,6 @@ final class VectorRosenbrockParts {
         this.rowParts = VectorLu.rowParts(jac, dT);
     }
 
-    private String maskType() {
-        return s.single ? "VectorMask<Float>" : "VectorMask<Double>";
-    }
-
     private String timeArgs(boolean adaptive, boolean declare) {
         return adaptive ? "" : declare ? ", double ts, double h" : ", ts, h";
     }
@@ -69,7 +65,7 @@ final class VectorRosenbrockParts {
 
     /** In {@code attempt} (h in {@code hl}): {@code singular}, the stages, the new state and the error norm's sum. */
     void attemptStages() {
-        s.line("final " + maskType() + " singular = rosMatrix(o);");
+        s.line("final " + s.maskType() + " singular = rosMatrix(o);");
         for (int st = 0; st < tab.stages(); st++) {
             s.line("rosStage" + st + "(o);");
         }
@@ -79,7 +75,7 @@ final class VectorRosenbrockParts {
 
     /** In {@code step}: a fixed step's matrix (its singular lanes sticky in {@code sing}), stages and new state. */
     void fixedStep() {
-        s.line("final " + maskType() + " singular = rosMatrix(o, ts, h).or(VectorMask.fromArray(" + s.species() + ", sing, o));");
+        s.line("final " + s.maskType() + " singular = rosMatrix(o, ts, h).or(VectorMask.fromArray(" + s.species() + ", sing, o));");
         s.line("singular.intoArray(sing, o);");
         for (int st = 0; st < tab.stages(); st++) {
             s.line("rosStage" + st + "(o, ts, h);");
@@ -96,7 +92,7 @@ final class VectorRosenbrockParts {
         }
         s.open("void newState(int o" + (adaptive ? "" : ", double h") + ")");
         if (!adaptive) {
-            s.line("final " + maskType() + " singular = VectorMask.fromArray(" + s.species() + ", sing, o);");
+            s.line("final " + s.maskType() + " singular = VectorMask.fromArray(" + s.species() + ", sing, o);");
         }
         p.loop();
         String next = combination(p.at("ys", 0), tab.b(), tab.stages());
@@ -169,7 +165,7 @@ final class VectorRosenbrockParts {
     }
 
     private void matrixMethod(boolean adaptive) {
-        s.open(maskType() + " rosMatrix(int o" + timeArgs(adaptive, true) + ")");
+        s.open(s.maskType() + " rosMatrix(int o" + timeArgs(adaptive, true) + ")");
         for (int c = 0; c < rowParts.size(); c++) {
             s.line("rosJac" + c + "(o" + timeArgs(adaptive, false) + ");");
         }
@@ -180,7 +176,7 @@ final class VectorRosenbrockParts {
         s.close();
         s.line("final " + s.type() + " pivotMin = largest.mul(" + s.literal(tol) + ");");
         s.line("luFactor(o);");
-        s.line(maskType() + " singular = " + s.species() + ".maskAll(false);");
+        s.line(s.maskType() + " singular = " + s.species() + ".maskAll(false);");
         s.open("for (int k = 0; k < " + n + "; k++)");
         s.line("singular = singular.or(" + s.type() + ".fromArray(" + s.species() + ", lu, (k * " + (n + 1) + ") * B + o).abs().compare(VectorOperators.GT, pivotMin).not());");
         s.close();

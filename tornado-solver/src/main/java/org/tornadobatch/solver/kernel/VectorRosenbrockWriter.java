@@ -64,10 +64,6 @@ final class VectorRosenbrockWriter {
         return s.type() + ".zero(" + s.species() + ")";
     }
 
-    private String maskType() {
-        return s.single ? "VectorMask<Float>" : "VectorMask<Double>";
-    }
-
     /**
      * The stages of one step from {@code tStart} (a float64 vector, or a scalar in fixed steps) of size {@code h}
      * ({@code hh} in the working type), with {@code y<i>} and {@code k0_<i>} declared: declares {@code K<st>_<i>},
@@ -130,7 +126,7 @@ final class VectorRosenbrockWriter {
             String m = w(k, k) + ".abs().compare(VectorOperators.GT, pivotMin).not()";
             small.append(k == 0 ? m : ".or(" + m + ")");
         }
-        s.line("final " + maskType() + " singular = " + small + (adaptive ? "" : ")") + ";");
+        s.line("final " + s.maskType() + " singular = " + small + (adaptive ? "" : ")") + ";");
         for (int st = 0; st < tab.stages(); st++) {
             StringBuilder decl = new StringBuilder(s.type());
             for (int i = 0; i < n; i++) {
@@ -216,7 +212,7 @@ final class VectorRosenbrockWriter {
         for (int k = 0; k < n; k++) {
             for (int r = k + 1; r < n; r++) {
                 String sw = "sw" + k + "_" + r;
-                s.line("final " + maskType() + " " + sw + " = " + w(r, k) + ".abs().compare(VectorOperators.GT, " + w(k, k) + ".abs());");
+                s.line("final " + s.maskType() + " " + sw + " = " + w(r, k) + ".abs().compare(VectorOperators.GT, " + w(k, k) + ".abs());");
                 for (int j = 0; j < n; j++) {
                     s.open("");
                     s.line("final " + s.type() + " tmp = " + w(k, j) + ";");

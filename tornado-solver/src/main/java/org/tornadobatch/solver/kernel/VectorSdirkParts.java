@@ -51,10 +51,6 @@ final class VectorSdirkParts {
         return !Differentiation.isZero(jac.get(i).get(j));
     }
 
-    private String maskType() {
-        return single ? "VectorMask<Float>" : "VectorMask<Double>";
-    }
-
     private String args(boolean declare) {
         return adaptive ? "" : declare ? ", double ts, double h" : ", ts, h";
     }
@@ -124,11 +120,11 @@ final class VectorSdirkParts {
         s.line("act" + (single ? ".cast(F)" : "") + ".intoArray(actm, o);");
         stageCalls();
         s.line("errorSum(o);");
-        s.line("final " + maskType() + " newtonFail = " + maskOf("nfl") + ";");
+        s.line("final " + s.maskType() + " newtonFail = " + maskOf("nfl") + ";");
     }
 
     private void stageCalls() {
-        s.line("final " + maskType() + " singular = sdMatrix(o" + args(false) + ");");
+        s.line("final " + s.maskType() + " singular = sdMatrix(o" + args(false) + ");");
         for (int st = 0; st < tab.stages(); st++) {
             if (sdirk.implicit(st)) {
                 s.line("sdStage" + st + "(o" + args(false) + ");");
@@ -180,7 +176,7 @@ final class VectorSdirkParts {
             s.line("final " + s.type() + " hh = " + s.fromDouble("h") + ";");
         } else {
             s.line("final " + s.primitive() + " hh = " + (single ? "(float) h" : "h") + ";");
-            s.line("final " + maskType() + " bad = " + maskOf("sing") + ".or(" + maskOf("nfl") + ");");
+            s.line("final " + s.maskType() + " bad = " + maskOf("sing") + ".or(" + maskOf("nfl") + ");");
         }
         p.loop();
         String next = p.at("ys", 0) + ".add(" + combination(tab.b(), tab.stages()) + ".mul(hh))";
@@ -217,7 +213,7 @@ final class VectorSdirkParts {
             if (adaptive) {
                 s.line("final DoubleVector ts = DoubleVector.fromArray(D, tl, o);");
             }
-            s.line("final " + maskType() + " need = " + maskOf("needm") + ";");
+            s.line("final " + s.maskType() + " need = " + maskOf("needm") + ";");
             w.parameters();
             List<Expr> used = new ArrayList<>();
             for (int i : rows) {
@@ -246,19 +242,19 @@ final class VectorSdirkParts {
     }
 
     private void matrixMethod() {
-        s.open(maskType() + " sdMatrix(int o" + args(true) + ")");
+        s.open(s.maskType() + " sdMatrix(int o" + args(true) + ")");
         p.stepSize(adaptive);
         if (adaptive) {
-            s.line("final " + maskType() + " act0 = " + maskOf("actm") + ";");
+            s.line("final " + s.maskType() + " act0 = " + maskOf("actm") + ";");
             // This attempt's Newton failure and statistics start afresh (SdirkWriter.stages).
             s.line(maskOf("nfl") + ".andNot(act0).intoArray(nfl, o);");
             s.line("FloatVector.fromArray(F, stepItsA, o).blend(0.0f, " + toF("act0") + ").intoArray(stepItsA, o);");
             s.line("FloatVector.fromArray(F, rateA, o).blend(0.0f, " + toF("act0") + ").intoArray(rateA, o);");
         } else {
-            s.line("final " + maskType() + " act0 = IntVector.fromArray(I, code, o).compare(VectorOperators.EQ, 0).cast(" + s.species() + ");");
+            s.line("final " + s.maskType() + " act0 = IntVector.fromArray(I, code, o).compare(VectorOperators.EQ, 0).cast(" + s.species() + ");");
             s.line("act0.intoArray(actm, o);");
         }
-        s.line("final " + maskType() + " need = " + (reuse ? maskOf("needJ") + ".and(act0)" : "act0") + ";");
+        s.line("final " + s.maskType() + " need = " + (reuse ? maskOf("needJ") + ".and(act0)" : "act0") + ";");
         s.open("if (need.anyTrue())");
         s.line("need.intoArray(needm, o);");
         for (int c = 0; c < rowParts.size(); c++) {
@@ -273,6 +269,7 @@ final class VectorSdirkParts {
         String gamma = s.literal(sdirk.gamma());
         s.line("final " + s.type() + " inv = " + (adaptive ? s.type() + ".broadcast(" + s.species() + ", " + s.literal(1) + ").div(hh.mul(" + gamma + "))"
                 : s.type() + ".broadcast(" + s.species() + ", " + s.literal(1) + " / (hh * " + gamma + "))") + ";");
+        s.line("inv.intoArray(inva, o); // the stages' and the residual's");
         s.line(s.type() + " largest = " + s.type() + ".zero(" + s.species() + ");");
         s.open("for (int i = 0; i < " + n + "; i++)");
         s.open("for (int j = 0; j < " + n + "; j++)");
@@ -286,7 +283,7 @@ final class VectorSdirkParts {
         s.line("final " + s.type() + " pivotMin = largest.mul(" + s.literal(IterationMatrix.pivotFactor(n, single)) + ");");
         s.line("luFactor(o);");
         s.line("LongVector.fromArray(J, lun, o).add(1L, act0.cast(J)).intoArray(lun, o);");
-        s.line(maskType() + " singular = " + (adaptive ? s.species() + ".maskAll(false)" : maskOf("sing")) + ";");
+        s.line(s.maskType() + " singular = " + (adaptive ? s.species() + ".maskAll(false)" : maskOf("sing")) + ";");
         s.open("for (int k = 0; k < " + n + "; k++)");
         s.line("singular = singular.or(" + s.type() + ".fromArray(" + s.species() + ", lu, (k * " + (n + 1) + ") * B + o).abs().compare(VectorOperators.GT, pivotMin).not());");
         s.close();
@@ -296,16 +293,14 @@ final class VectorSdirkParts {
     }
 
     /**
-     * {@code sdStage<st>}: the stage's start ({@code zs}, the predictor in {@code yn}, its time in {@code tza}, {@code 1 /
-     * (h gamma)} in {@code inva}), Newton's iteration ({@code sdNewton}), and K.
+     * {@code sdStage<st>}: the stage's start ({@code zs}, the predictor in {@code yn}, its time in {@code tza}; {@code 1 /
+     * (h gamma)} is sdMatrix's, in {@code inva}), Newton's iteration ({@code sdNewton}), and K.
      */
     private void stageMethod(int st) {
         s.open("void sdStage" + st + "(int o" + args(true) + ")");
         p.stepSize(adaptive);
         String gamma = s.literal(sdirk.gamma());
-        s.line("final " + s.type() + " inv = " + (adaptive ? s.type() + ".broadcast(" + s.species() + ", " + s.literal(1) + ").div(hh.mul(" + gamma + "))"
-                : s.type() + ".broadcast(" + s.species() + ", " + s.literal(1) + " / (hh * " + gamma + "))") + ";");
-        s.line("inv.intoArray(inva, o);");
+        s.line("final " + s.type() + " inv = " + s.load("inva", "0") + ";");
         String hg = adaptive ? "hh.mul(" + gamma + ")" : "hh * " + gamma;
         p.loop();
         String zS = st == 0 ? p.at("ys", 0) : p.at("ys", 0) + ".add(" + combination(tab.a()[st], st) + ".mul(hh))";
@@ -333,7 +328,7 @@ final class VectorSdirkParts {
         s.open("void sdNewton(int o)");
         // The iteration's state lives in the workspace, not in loop-carried vectors and masks: C2 boxed those (every
         // iteration allocated them), which cost more than the loads and stores.
-        s.line("final " + maskType() + " act0 = " + maskOf("actm") + ";");
+        s.line("final " + s.maskType() + " act0 = " + maskOf("actm") + ";");
         s.line(s.species() + ".maskAll(false).intoArray(convm, o);");
         s.line("FloatVector.zero(F).intoArray(dPrevA, o);");
         s.line("FloatVector.zero(F).intoArray(dOldA, o);");
@@ -355,7 +350,7 @@ final class VectorSdirkParts {
         }
         s.close();
         s.open("boolean sdIterate(int o, int it)");
-        s.line("final " + maskType() + " act = " + maskOf("actm") + ".andNot(" + maskOf("convm") + ").andNot(" + maskOf("nfl") + ");");
+        s.line("final " + s.maskType() + " act = " + maskOf("actm") + ".andNot(" + maskOf("convm") + ").andNot(" + maskOf("nfl") + ");");
         s.open("if (!act.anyTrue())");
         s.line("return false;");
         s.close();
@@ -382,7 +377,7 @@ final class VectorSdirkParts {
         s.close();
         s.close();
         s.open("void sdUpdate(int o)");
-        s.line("final " + maskType() + " act = " + maskOf("actn") + ";");
+        s.line("final " + s.maskType() + " act = " + maskOf("actn") + ";");
         s.line("FloatVector acc = FloatVector.zero(F);");
         p.loop();
         s.line("final " + s.type() + " d = " + p.at("fs", 0) + ", y = " + p.at("yn", 0) + ".add(d);");
@@ -412,5 +407,4 @@ final class VectorSdirkParts {
         s.line("final VectorMask<Float> cv = " + cv + ";");
         s.line("final VectorMask<Float> fl = dn.compare(VectorOperators.LT, 3e38f).not().or(dn.compare(VectorOperators.GE, dPrev).and(later)).andNot(cv);");
     }
-
 }

@@ -81,6 +81,11 @@ final class VectorSource {
         return single ? x : "toF(" + x + ")";
     }
 
+    /** The working type's mask type. */
+    String maskType() {
+        return single ? "VectorMask<Float>" : "VectorMask<Double>";
+    }
+
     /** A mask of the float64 species as one of the working type's. */
     String mask(String m) {
         return single ? m + ".cast(F)" : m;

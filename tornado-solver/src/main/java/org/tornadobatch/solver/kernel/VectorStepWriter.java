@@ -269,7 +269,7 @@ final class VectorStepWriter {
         parameters();
         s.line("final " + s.primitive() + " hh = " + (s.single ? "(float) h" : "h") + ";");
         if (rosenbrock != null) {
-            s.line("final " + maskType() + " singPrev = VectorMask.fromArray(" + s.species() + ", sing, o);");
+            s.line("final " + s.maskType() + " singPrev = VectorMask.fromArray(" + s.species() + ", sing, o);");
         }
         stages("ts", true);
         if (rosenbrock != null) {
@@ -353,7 +353,7 @@ final class VectorStepWriter {
         if (tab.usesNewton()) {
             parts.sdirk().acceptReject(); // retry: the lanes that take the same step again with a fresh J
         }
-        s.line("final " + maskType() + " acceptW = " + s.mask("accept") + ";");
+        s.line("final " + s.maskType() + " acceptW = " + s.mask("accept") + ";");
         if (split) {
             s.line("acceptW.intoArray(accm, o);");
         } else {
@@ -407,10 +407,6 @@ final class VectorStepWriter {
             parts.methods(true);
             parts.initialStepMethods();
         }
-    }
-
-    private String maskType() {
-        return s.single ? "VectorMask<Float>" : "VectorMask<Double>";
     }
 
     /**

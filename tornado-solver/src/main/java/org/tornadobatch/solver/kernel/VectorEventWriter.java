@@ -3,6 +3,7 @@ package org.tornadobatch.solver.kernel;
 import java.util.List;
 
 import org.tornadobatch.solver.RunStatus;
+import org.tornadobatch.solver.SolveResult;
 import org.tornadobatch.solver.run.Schedule;
 import org.tornadobatch.system.Expr;
 import org.tornadobatch.system.OdeSystem;
@@ -207,17 +208,20 @@ final class VectorEventWriter {
             s.close();
         }
         s.line("status.setAtIndex(I32, r, c);");
-        s.line("steps.setAtIndex(I32, r, (int) Math.min(acc[l], 2147483647L));");
-        s.line("steps.setAtIndex(I32, stride + r, (int) Math.min(rej[l], 2147483647L));");
-        if (spec.tableau().usesNewton()) {
-            // Newton iterations, Jacobian evaluations and factorisations, counted per lane (VectorSdirkParts).
-            s.line("steps.setAtIndex(I32, 2 * stride + r, (int) Math.min(nits[l], 2147483647L));");
-            s.line("steps.setAtIndex(I32, 3 * stride + r, (int) Math.min(jev[l], 2147483647L));");
-            s.line("steps.setAtIndex(I32, 4 * stride + r, (int) Math.min(lun[l], 2147483647L));");
-        } else if (spec.tableau().isImplicit()) {
-            // A Rosenbrock step: one Jacobian and one factorisation per attempted step (KernelSpec.perRunRows).
-            s.line("steps.setAtIndex(I32, 2 * stride + r, (int) Math.min(acc[l] + rej[l], 2147483647L));");
-            s.line("steps.setAtIndex(I32, 3 * stride + r, (int) Math.min(acc[l] + rej[l], 2147483647L));");
+        // The rows KernelSpec.perRunRows lists, in its order (KernelGenerator.COUNTERS for the scalar kernel). A Rosenbrock
+        // step evaluates one Jacobian and factorises once per attempted step; SDIRK lanes count theirs (VectorSdirkParts).
+        boolean newton = spec.tableau().usesNewton();
+        int[] rows = spec.perRunRows();
+        for (int k = 0; k < rows.length; k++) {
+            String count = switch (rows[k]) {
+                case SolveResult.PER_RUN_ACCEPTED -> "acc[l]";
+                case SolveResult.PER_RUN_REJECTED -> "rej[l]";
+                case SolveResult.PER_RUN_NEWTON -> "nits[l]";
+                case SolveResult.PER_RUN_JACOBIANS -> newton ? "jev[l]" : "acc[l] + rej[l]";
+                case SolveResult.PER_RUN_FACTORISATIONS -> newton ? "lun[l]" : "acc[l] + rej[l]";
+                default -> throw new IllegalStateException("per-run row " + rows[k]);
+            };
+            s.line("steps.setAtIndex(I32, " + (k == 0 ? "" : k == 1 ? "stride + " : k + " * stride + ") + "r, (int) Math.min(" + count + ", 2147483647L));");
         }
         s.close();
         s.close();

@@ -2,7 +2,6 @@ package org.tornadobatch.solver;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
@@ -19,7 +18,7 @@ import org.tornadobatch.solver.output.OutputSpec;
 import org.tornadobatch.system.OdeSystem;
 
 /**
- * The jvm backend's vector kernels against its scalar kernels, solve for solve: every explicit and Rosenbrock method with fixed
+ * The jvm backend's vector kernels against its scalar kernels, solve for solve: every method with fixed
  * steps and with each controller, both precisions, batches that are not a multiple of the lane count, lanes of one
  * vector whose step counts differ tenfold, and lanes that fail. Fixed steps agree bit for bit (the same operations
  * in the same order); adaptive ones per run within the solve's tolerance (the controller's log and exp are the
@@ -54,18 +53,8 @@ class VectorKernelTest extends VectorKernelCase {
         }
     }
 
-    /**
-     * Whether the vector kernels cover {@code a}: fully implicit methods have none (the scalar kernel runs them:
-     * fullyImplicitMethodsRunTheScalarKernel). Rosenbrock steps past VectorKernelWriter.ROSENBROCK_MAX_WORK stages x states
-     * are written in parts (VectorRosenbrockParts): rodas4 and rodas5p on Lorenz and the oscillator are; SDIRK steps
-     * always are (VectorSdirkParts).
-     */
-    private static boolean covered(Algorithm a) {
-        return !a.tableau().usesNewton() || a.tableau().isSdirk();
-    }
-
     static Stream<Arguments> fixed() {
-        return Stream.of(Algorithm.values()).filter(VectorKernelTest::covered)
+        return Stream.of(Algorithm.values())
                 .flatMap(a -> Stream.of(Precision.values()).map(p -> Arguments.of(a, p)));
     }
 
@@ -85,7 +74,7 @@ class VectorKernelTest extends VectorKernelCase {
     }
 
     static Stream<Arguments> adaptive() {
-        Stream<Arguments> methods = Stream.of(Algorithm.values()).filter(a -> a.tableau().hasErrorEstimate() && covered(a))
+        Stream<Arguments> methods = Stream.of(Algorithm.values()).filter(a -> a.tableau().hasErrorEstimate())
                 .map(a -> Arguments.of(a, Controller.PI, Precision.FLOAT64));
         Stream<Arguments> controllers = Stream.of(Controller.values()).filter(Controller::isAdaptive)
                 .flatMap(c -> Stream.of(Precision.values()).map(p -> Arguments.of(Algorithm.DORMAND_PRINCE_54, c, p)));
@@ -172,16 +161,6 @@ class VectorKernelTest extends VectorKernelCase {
                     }
                 }
             }
-        }
-    }
-
-    @Test
-    void fullyImplicitMethodsRunTheScalarKernelWhereVectorKernelsAreAsked() {
-        try (Solver s = Solver.builder(Problems.OSCILLATOR).algorithm(Algorithm.RADAU_IIA_5).stepControl(StepControl.builder().atol(1e-8).rtol(1e-8))
-                .memoryManager(memory).vectorKernels(true).build();
-             SolveResult r = s.solve(oscillators(37), TimeSpec.of(1))) {
-            assertFalse(r.info().kernel().contains(".KV"), "scalar kernel: " + r.info().kernel());
-            assertTrue(r.run(0).succeeded());
         }
     }
 

@@ -70,8 +70,20 @@ final class FirkWriter {
         this.n = spec.system().states().size();
         this.s = tab.stages();
         this.aInv = Firk.inverse(tab.a());
+        this.d = newStateWeights(tab, aInv);
+        this.transformation = firk.transformation();
+        this.matrix = transformation == null ? new IterationMatrix(g, spec, aInv) : null;
+        this.real = transformation == null ? null : new IterationMatrix(g, spec, 1 / transformation.gamma(), false);
+        this.complex = transformation == null ? null : new ComplexIterationMatrix(g, spec, transformation, real);
+        this.estimate = !adaptive || !firk.hasEstimate() ? null
+                : real != null ? real : new IterationMatrix(g, spec, firk.estimateGamma(), false);
+    }
+
+    /** The new state's weights {@code d = b^T A^-1} of the stage increments ({@code aInv}: {@code A^-1}). */
+    static double[] newStateWeights(ButcherTableau tab, double[][] aInv) {
         double[] b = tab.b();
-        this.d = new double[s];
+        int s = tab.stages();
+        double[] d = new double[s];
         for (int q = 0; q < s; q++) {
             double sum = 0;
             for (int p = 0; p < s; p++) {
@@ -80,12 +92,7 @@ final class FirkWriter {
             // Radau IIA's d is (0, ..., 0, 1) up to rounding: kept exact where it is within 1e-12.
             d[q] = Math.abs(sum) < 1e-12 ? 0 : Math.abs(sum - 1) < 1e-12 ? 1 : sum;
         }
-        this.transformation = firk.transformation();
-        this.matrix = transformation == null ? new IterationMatrix(g, spec, aInv) : null;
-        this.real = transformation == null ? null : new IterationMatrix(g, spec, 1 / transformation.gamma(), false);
-        this.complex = transformation == null ? null : new ComplexIterationMatrix(g, spec, transformation, real);
-        this.estimate = !adaptive || !firk.hasEstimate() ? null
-                : real != null ? real : new IterationMatrix(g, spec, firk.estimateGamma(), false);
+        return d;
     }
 
     /** Whether the step has the estimate's flag {@code retry} (declared by the kernel, kept by the step loop). */

@@ -45,7 +45,7 @@ final class VectorControlWriter {
             }
             case GUSTAFSSON -> {
                 if (tab.usesNewton()) {
-                    s.line("final FloatVector safe = " + steps.parts().sdirk().safety(ctl.safety()) + ";");
+                    s.line("final FloatVector safe = " + steps.parts().newton().safety(ctl.safety()) + ";");
                     safety = "safe";
                 }
                 s.line("FloatVector gain = exp2f(lg.mul(" + f32(-1.0 / p) + ")).mul(" + safety + ");");

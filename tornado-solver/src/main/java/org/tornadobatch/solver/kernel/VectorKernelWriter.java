@@ -121,8 +121,8 @@ public final class VectorKernelWriter {
 
     /** Why {@code spec} has no vector kernel, or null where it has one. */
     public static String unsupported(KernelSpec spec) {
-        if (spec.tableau().usesNewton() && !spec.tableau().isSdirk()) {
-            return "a fully implicit method (its Newton iteration is not written for vectors)";
+        if (spec.tableau().isFirk() && spec.tableau().firk().transformation() == null && FirkWriter.retries(spec)) {
+            return "a fully implicit method with an error estimate but no transformation";
         }
         if (spec.drivers() != null && spec.tableau().isRosenbrock()) {
             return "drivers in a Rosenbrock step";
@@ -322,7 +322,7 @@ public final class VectorKernelWriter {
             s.line("sing[l] = false;");
         }
         if (spec.tableau().usesNewton()) {
-            steps.parts().sdirk().startLane();
+            steps.parts().newton().startLane();
         }
         s.line("saves[l] = 0;");
         s.line("acc[l] = 0;");
@@ -353,7 +353,11 @@ public final class VectorKernelWriter {
             s.open("while (attempt(tEv))");
             s.close();
         } else {
-            fixedAdvance();
+            if (spec.tableau().isFirk()) {
+                landingAdvance();
+            } else {
+                fixedAdvance();
+            }
         }
         s.line("final int flags = evF.getAtIndex(I32, e);");
         s.line("final boolean any = event(r0, flags, saveIdx" + (adaptive ? "" : ", t") + ");");
@@ -403,6 +407,33 @@ public final class VectorKernelWriter {
         s.close();
         s.line("step(t, tEv - t, tEv);");
         s.line("t = tEv;");
+        s.line("accAlive++;");
+        s.open("for (int l = 0; l < cnt; l++)");
+        s.open("if (code[l] == 0)");
+        s.line("acc[l]++;");
+        s.close();
+        s.close();
+        s.close();
+    }
+
+    /**
+     * StepWriter.landingStep (a fully implicit method's fixed steps, written once in the scalar kernel): steps of dt from
+     * t, the time summed step by step, the one ending within 1e-6 dt of the event shortened to land on it.
+     */
+    private void landingAdvance() {
+        s.open("while (t < tEv)");
+        s.open("if (accAlive >= maxSteps)");
+        s.open("for (int l = 0; l < cnt; l++)");
+        s.line("code[l] |= code[l] == 0 ? " + RunStatus.MAX_STEPS_EXCEEDED.bit() + " : 0;");
+        s.close();
+        s.line("break events;");
+        s.close();
+        s.line("final double rem = tEv - t;");
+        s.line("final boolean hit = rem <= dtInit * 1.000001;");
+        s.line("final double h = hit ? rem : dtInit;");
+        s.line("final double tn = hit ? tEv : t + h;");
+        s.line("step(t, h, tn);");
+        s.line("t = tn;");
         s.line("accAlive++;");
         s.open("for (int l = 0; l < cnt; l++)");
         s.open("if (code[l] == 0)");

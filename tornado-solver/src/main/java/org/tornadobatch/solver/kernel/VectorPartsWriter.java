@@ -39,7 +39,7 @@ final class VectorPartsWriter {
     static boolean splits(KernelSpec spec) {
         ButcherTableau tab = spec.tableau();
         if (tab.usesNewton()) {
-            return true; // VectorSdirkParts
+            return true; // VectorNewtonParts
         }
         if (tab.isRosenbrock() && tab.stages() * spec.system().states().size() > VectorKernelWriter.ROSENBROCK_MAX_WORK) {
             return true;
@@ -84,8 +84,8 @@ final class VectorPartsWriter {
     private final List<int[]> rhsParts;
     /** A Rosenbrock step's own methods; null for an explicit method. */
     private final VectorRosenbrockParts ros;
-    /** An SDIRK step's own methods; null for the others. */
-    private final VectorSdirkParts sd;
+    /** A Newton step's own methods (SDIRK or fully implicit); null for the others. */
+    private final VectorNewtonParts sd;
 
     VectorPartsWriter(VectorSource s, KernelSpec spec, VectorStepWriter w) {
         this.s = s;
@@ -98,11 +98,11 @@ final class VectorPartsWriter {
         this.explicit = fsal ? last : last + 1;
         this.rhsParts = equationParts();
         this.ros = tab.isRosenbrock() ? new VectorRosenbrockParts(s, spec, w, this) : null;
-        this.sd = tab.usesNewton() ? new VectorSdirkParts(s, spec, w, this) : null;
+        this.sd = tab.usesNewton() ? VectorNewtonParts.of(s, spec, w, this) : null;
     }
 
-    /** An SDIRK step's methods; null for the others. */
-    VectorSdirkParts sdirk() {
+    /** A Newton step's methods (SDIRK or fully implicit); null for the others. */
+    VectorNewtonParts newton() {
         return sd;
     }
 

@@ -351,7 +351,7 @@ final class VectorStepWriter {
         s.line("final VectorMask<Double> accept = act.and(accF.cast(D));");
         s.line("final VectorMask<Double> reject = act.andNot(accF.cast(D));");
         if (tab.usesNewton()) {
-            parts.sdirk().acceptReject(); // retry: the lanes that take the same step again with a fresh J
+            parts.newton().acceptReject(); // retry: the lanes that take the same step again with a fresh J
         }
         s.line("final " + s.maskType() + " acceptW = " + s.mask("accept") + ";");
         if (split) {

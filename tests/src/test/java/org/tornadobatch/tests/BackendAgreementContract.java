@@ -262,6 +262,53 @@ public abstract class BackendAgreementContract {
     }
 
     /**
+     * Newton-Krylov SDIRK steps on the device ({@code LinearSolver.KRYLOV}: BiCGStab without W or J in memory): a stiff
+     * chain of 6 cells (small enough for TornadoVM's kernels, each implicit stage writing its own
+     * solve), fixed and adaptive steps, against the jvm backend's; nothing factorised on either.
+     */
+    @Test
+    void krylovSolvesAgreeWithTheJvmBackend() {
+        int n = 6;
+        StringBuilder src = new StringBuilder("states: ");
+        for (int i = 0; i < n; i++) {
+            src.append(i > 0 ? ", " : "").append("u").append(i).append(" = ").append(0.5 + 0.01 * i);
+        }
+        src.append("\nparameters: D = 300, k = 1\n");
+        for (int i = 0; i < n; i++) {
+            src.append("du").append(i).append(" = D * (").append(i == 0 ? "0" : "u" + (i - 1)).append(" - 2 * u").append(i).append(" + ")
+                    .append(i == n - 1 ? "0" : "u" + (i + 1)).append(") - k * u").append(i).append(" * u").append(i).append(" + 1\n");
+        }
+        org.tornadobatch.system.OdeSystem chain = org.tornadobatch.system.OdeSystem.parse(src.toString(), "chain");
+        int runs = sizes().adaptive();
+        double[] k = new double[runs];
+        for (int r = 0; r < runs; r++) {
+            k[r] = 0.5 + 3.0 * r / runs;
+        }
+        Batch b = Batch.grid(chain, Map.of("k", k), org.tornadobatch.solver.GridKind.COMBINATORIAL);
+        record Krylov(Algorithm a, StepControl.Builder c, double rel) {
+        }
+        for (Krylov m : List.of(new Krylov(Algorithm.KVAERNO3, StepControl.builder().controller(Controller.FIXED).dt(0.01), 1e-9),
+                new Krylov(Algorithm.KVAERNO5, StepControl.builder().atol(1e-9).rtol(1e-7), 1e-5))) {
+            SolveResult[] r = new SolveResult[2];
+            for (int d = 0; d < 2; d++) {
+                try (org.tornadobatch.solver.Solver s = org.tornadobatch.solver.Solver.builder(chain).algorithm(m.a()).stepControl(m.c())
+                        .linearSolver(org.tornadobatch.solver.method.LinearSolver.KRYLOV).memoryManager(d == 0 ? memory : jvm).build()) {
+                    r[d] = s.solve(b, TimeSpec.of(0.2).withSaveEvery(0.1));
+                }
+            }
+            try (SolveResult g = r[0]; SolveResult j = r[1]) {
+                double w = worst(g, j, m.rel(), 1e-9);
+                System.out.printf("%s vs jvm, krylov %s: worst %.3g; %.1f accepted steps per run%n", backendName(), m.a(), w, meanSteps(g));
+                assertTrue(w <= 1, m.a() + " krylov: " + w);
+                for (int i = 0; i < runs; i++) {
+                    assertEquals(0, g.luFactorisations()[i], "nothing factorised, run " + i);
+                    assertEquals(org.tornadobatch.solver.RunStatus.SUCCESS, g.status()[i], "run " + i);
+                }
+            }
+        }
+    }
+
+    /**
      * Drivers on the device: dx = u with samples of u, so x(T) is the interpolant's integral (trapezoids for linear
      * clamped samples, computed here), and a driven oscillator with a cubic wrapped driver against the jvm backend.
      */

@@ -27,6 +27,7 @@ import org.tornadobatch.solver.Solver;
 import org.tornadobatch.solver.TimeSpec;
 import org.tornadobatch.solver.method.Algorithm;
 import org.tornadobatch.solver.method.Controller;
+import org.tornadobatch.solver.method.LinearSolver;
 import org.tornadobatch.solver.method.StepControl;
 import org.tornadobatch.solver.output.OutputSpec;
 import org.tornadobatch.system.OdeSystem;
@@ -157,6 +158,11 @@ final class SolveCommand implements Callable<Integer> {
     @Option(names = "--simd", negatable = true, description = "Vector kernels on the jvm backend (several runs per instruction) for"
             + " every batch; --no-simd: scalar kernels (default: vector kernels where the batch's work pays for their JIT warm-up).")
     Boolean simd;
+
+    @Option(names = "--linear-solver", paramLabel = "auto|dense|krylov", defaultValue = "auto", description = "How SDIRK and ESDIRK methods"
+            + " solve Newton's linear systems: dense (LU of W), krylov (BiCGStab without forming W or storing J: memory per run grows"
+            + " with the states, not their square), auto: krylov from 32 states (default: ${DEFAULT-VALUE}).")
+    String linearSolver;
 
     @Option(names = "--mem-proportion", description = "Share of device memory for this solve; bigger batches are chunked.")
     Double memProportion;
@@ -306,6 +312,9 @@ final class SolveCommand implements Callable<Integer> {
         if (simd != null) {
             sb.vectorKernels(simd);
         }
+        LinearSolver linear = LinearSolver.of(linearSolver);
+        linear.krylov(alg.tableau(), system.states().size()); // refuses krylov for a method it does not serve, here
+        sb.linearSolver(linear);
         if (drivers != null) {
             sb.drivers(drivers);
         }

@@ -269,6 +269,56 @@ class SolveCommandTest {
         assertEquals("decay", f[2]);
     }
 
+    /** The data of a little-endian .npy file as a ByteBuffer (after its header). */
+    private static java.nio.ByteBuffer npyData(Path file) throws java.io.IOException {
+        byte[] npy = Files.readAllBytes(file);
+        int start = 10 + (npy[8] & 0xff);
+        return java.nio.ByteBuffer.wrap(npy, start, npy.length - start).slice().order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    }
+
+    @Test
+    void linearSolverChoosesKrylovOrLuWithTheSameResults() throws Exception {
+        // A stiff chain of 34 cells: auto takes the Krylov solves (from 32 states), which factorise nothing; the states
+        // agree with the LU solves' within the tolerance.
+        int n = 34;
+        StringBuilder src = new StringBuilder("states: ");
+        for (int i = 0; i < n; i++) {
+            src.append(i > 0 ? ", " : "").append("u").append(i).append(" = 0.5");
+        }
+        src.append("\nparameters: D = 300, k = 1\n");
+        for (int i = 0; i < n; i++) {
+            src.append("du").append(i).append(" = D * (").append(i == 0 ? "0" : "u" + (i - 1)).append(" - 2 * u").append(i).append(" + ")
+                    .append(i == n - 1 ? "0" : "u" + (i + 1)).append(") - k * u").append(i).append(" * u").append(i).append(" + 1\n");
+        }
+        Path chain = Files.writeString(dir.resolve("chain.ode"), src.toString());
+        String[] common = {chain.toString(), "--sweep", "k=0.5:2:6", "--algorithm", "kvaerno5", "--duration", "0.3", "--rtol", "1e-7",
+            "--atol", "1e-9", "--backend", "jvm", "--outputs", "state,step_counts"};
+        Path dense = dir.resolve("lu");
+        Path krylov = dir.resolve("krylov");
+        Path auto = dir.resolve("ls-auto");
+        assertEquals(0, run(concat(common, "--linear-solver", "dense", "--out", dense.toString())).exit());
+        assertEquals(0, run(concat(common, "--linear-solver", "krylov", "--out", krylov.toString())).exit());
+        assertEquals(0, run(concat(common, "--out", auto.toString())).exit());
+        java.nio.ByteBuffer luDense = npyData(dense.resolve("lu_factorisations.npy"));
+        java.nio.ByteBuffer luKrylov = npyData(krylov.resolve("lu_factorisations.npy"));
+        for (int r = 0; r < 6; r++) {
+            assertTrue(luDense.getInt(4 * r) > 0, "dense: factorised");
+            assertEquals(0, luKrylov.getInt(4 * r), "krylov: nothing factorised");
+        }
+        assertEquals(-1L, Files.mismatch(krylov.resolve("state.npy"), auto.resolve("state.npy")), "auto at 34 states: the Krylov solves");
+        java.nio.ByteBuffer a = npyData(dense.resolve("state.npy"));
+        java.nio.ByteBuffer b = npyData(krylov.resolve("state.npy"));
+        assertEquals(a.remaining(), b.remaining());
+        for (int k = 0; k < a.remaining() / 8; k++) {
+            double ref = a.getDouble(8 * k);
+            assertEquals(ref, b.getDouble(8 * k), 1e-5 * (1e-2 + Math.abs(ref)), "value " + k);
+        }
+        assertBadInput(run(lorenz.toString(), "--linear-solver", "gmres", "--out", dir.resolve("ls1").toString()), "linear solver: gmres");
+        assertBadInput(run(lorenz.toString(), "--algorithm", "radau", "--linear-solver", "krylov", "--out", dir.resolve("ls2").toString()),
+                "krylov serves the SDIRK and ESDIRK methods");
+        assertFalse(Files.exists(dir.resolve("ls2")), "no folder left by a refused option");
+    }
+
     private static String[] concat(String[] a, String... b) {
         String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);

@@ -16,6 +16,7 @@ import org.tornadobatch.solver.kernel.KernelGenerator;
 import org.tornadobatch.solver.kernel.KernelSpec;
 import org.tornadobatch.solver.kernel.VectorKernelWriter;
 import org.tornadobatch.solver.method.Algorithm;
+import org.tornadobatch.solver.method.LinearSolver;
 import org.tornadobatch.solver.method.StepControl;
 import org.tornadobatch.solver.output.OutputSpec;
 import org.tornadobatch.solver.run.CountProperty;
@@ -68,6 +69,8 @@ public final class Solver implements AutoCloseable {
     private final boolean vectorKernels;
     /** The user asked for vector kernels whatever the batch (Builder.vectorKernels(true)); else the work decides. */
     private final boolean vectorAlways;
+    /** Whether the SDIRK method's linear systems are solved by Krylov iterations (Builder.linearSolver). */
+    private final boolean krylov;
     private final Map<String, Kernel> kernels = new ConcurrentHashMap<>();
     /** The solver's own memory owner (a split solve adds parts of its own for its duration). */
     private final SolverPart self;
@@ -95,6 +98,7 @@ public final class Solver implements AutoCloseable {
         this.language = kernelLanguage(memory.runtime());
         this.vectorKernels = !Boolean.FALSE.equals(b.vectorKernels) && language.equals("java") && vectorApi();
         this.vectorAlways = Boolean.TRUE.equals(b.vectorKernels);
+        this.krylov = b.linearSolver.krylov(algorithm.tableau(), system.states().size());
         Variables.check(system, outputs);
         this.streamGroup = "solver-" + IDS.incrementAndGet();
         this.self = new SolverPart(memory, "solver-" + system.name(), streamGroup);
@@ -263,7 +267,8 @@ public final class Solver implements AutoCloseable {
     private SolveJob newJob(Batch batch, TimeSpec time, ResultStore store) {
         Variables vars = Variables.resolve(system, outputs);
         KernelSpec spec = new KernelSpec(system, algorithm.tableau(), control, precision, vars.savedStates(), vars.savedObservables(),
-                vars.summarisedStates(), vars.summarisedObservables(), outputs.metrics(), outputs.stepCounts() || outputs.time(), driverTable());
+                vars.summarisedStates(), vars.summarisedObservables(), outputs.metrics(), outputs.stepCounts() || outputs.time(), driverTable(),
+                krylov);
         Schedule schedule = Schedule.of(time, outputs.hasSummaries());
         long started = System.nanoTime();
         String lang = language;
@@ -375,6 +380,7 @@ public final class Solver implements AutoCloseable {
         private int blockSize;
         private Drivers drivers;
         private Boolean vectorKernels;
+        private LinearSolver linearSolver = LinearSolver.AUTO;
 
         Builder(OdeSystem system) {
             this.system = Objects.requireNonNull(system, "system");
@@ -441,12 +447,22 @@ public final class Solver implements AutoCloseable {
         /**
          * Whether the jvm backend runs vector kernels: kernels that advance a vector of runs per instruction through
          * {@code jdk.incubator.vector}, where the JVM was started with {@code --add-modules jdk.incubator.vector} and
-         * the solve is one they cover (every method but the SDIRK ones; not drivers). True: for every batch (the CLI's {@code --simd});
+         * the solve is one they cover (every method; not Rosenbrock steps with drivers, nor Krylov solves). True: for every batch (the CLI's {@code --simd});
          * false: never (the CLI's {@code --no-simd}). Not called: for batches whose work pays for the vector
          * kernel's JIT warm-up (about 3e8 runs x steps x states). Other backends ignore it.
          */
         public Builder vectorKernels(boolean allowed) {
             this.vectorKernels = allowed;
+            return this;
+        }
+
+        /**
+         * How an SDIRK or ESDIRK method solves its Newton iteration's linear systems (default {@link LinearSolver#AUTO}:
+         * Krylov iterations from {@link LinearSolver#KRYLOV_MIN_STATES} states, else LU); {@link LinearSolver#KRYLOV}
+         * with another method is refused when the solver is built. The CLI's {@code --linear-solver}.
+         */
+        public Builder linearSolver(LinearSolver s) {
+            this.linearSolver = Objects.requireNonNull(s, "linearSolver");
             return this;
         }
 

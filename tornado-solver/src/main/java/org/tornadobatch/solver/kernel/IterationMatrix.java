@@ -37,9 +37,12 @@ final class IterationMatrix {
     /** {@code -Dtornadobatch.jacobianReuse=false}: the Newton methods evaluate J at every attempted step (for comparisons). */
     static final String REUSE_PROPERTY = "tornadobatch.jacobianReuse";
 
-    /** Whether {@code spec}'s method may keep J across steps: adaptive SDIRK and fully implicit steps (Newton's iteration). */
+    /**
+     * Whether {@code spec}'s method may keep J across steps: adaptive SDIRK and fully implicit steps (Newton's iteration),
+     * not Krylov solves (which store no J: {@link KrylovSolve}).
+     */
     static boolean mayReuseJacobian(KernelSpec spec) {
-        return spec.tableau().usesNewton() && spec.control().controller().isAdaptive();
+        return spec.tableau().usesNewton() && spec.control().controller().isAdaptive() && !spec.krylov();
     }
 
     /**

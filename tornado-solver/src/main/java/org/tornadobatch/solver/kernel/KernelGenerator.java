@@ -339,6 +339,27 @@ public final class KernelGenerator {
     }
 
     /**
+     * Assigns {@code target<i> = sum_j J_ij v<j>} (declared by the caller) with the Jacobian {@code jac} at time
+     * {@code time} and states {@code states}, in a block: a Jacobian-vector product from the generated derivatives,
+     * over J's non-zero entries, without storing J ({@link KrylovSolve}).
+     */
+    List<St> jacobianProduct(Ex time, String[] states, List<List<Expr>> jac, String v, String target) {
+        List<Expr> used = new java.util.ArrayList<>();
+        jac.forEach(used::addAll);
+        return evaluation(time, states, used, (b, names) -> {
+            for (int i = 0; i < jac.size(); i++) {
+                List<Object> parts = new java.util.ArrayList<>();
+                for (int j = 0; j < jac.get(i).size(); j++) {
+                    if (!org.tornadobatch.system.Differentiation.isZero(jac.get(i).get(j))) {
+                        parts.addAll(List.of(parts.isEmpty() ? "(" : " + (", sys(jac.get(i).get(j), names), ") * " + v + j));
+                    }
+                }
+                b.assign(target + i, parts.isEmpty() ? new Code.Lit(0, single) : new Code.Cat(parts));
+            }
+        });
+    }
+
+    /**
      * A block evaluating expressions {@code exprs} at time {@code time} ({@code tt}) and states {@code states}: the
      * drivers and auxiliaries they need, then {@code assign}'s statements, given the names they may refer to.
      */

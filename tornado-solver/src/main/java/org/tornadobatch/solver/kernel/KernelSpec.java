@@ -12,12 +12,21 @@ import org.tornadobatch.system.OdeSystem;
 
 /**
  * Everything one generated kernel is specialised for: the system (with its constants), the method, the
- * controller and its coefficients, the precision, and which variables are saved and summarised with which
- * metrics. Index arrays refer to the system's states and observables.
+ * controller and its coefficients, the precision, which variables are saved and summarised with which
+ * metrics, the drivers, and whether an SDIRK step solves its linear systems by Krylov iterations
+ * ({@link org.tornadobatch.solver.method.LinearSolver}). Index arrays refer to the system's states and observables.
  */
 public record KernelSpec(OdeSystem system, ButcherTableau tableau, StepControl control, Precision precision,
                          int[] savedStates, int[] savedObservables, int[] summarisedStates, int[] summarisedObservables,
-                         List<Metric> metrics, boolean stepCounts, DriverTable drivers) {
+                         List<Metric> metrics, boolean stepCounts, DriverTable drivers, boolean krylov) {
+
+    /** A spec whose Newton steps (if any) factorise their matrix ({@code krylov} false). */
+    public KernelSpec(OdeSystem system, ButcherTableau tableau, StepControl control, Precision precision, int[] savedStates,
+                      int[] savedObservables, int[] summarisedStates, int[] summarisedObservables, List<Metric> metrics, boolean stepCounts,
+                      DriverTable drivers) {
+        this(system, tableau, control, precision, savedStates, savedObservables, summarisedStates, summarisedObservables, metrics, stepCounts,
+                drivers, false);
+    }
 
     /** A spec without drivers ({@code drivers} null). */
     public KernelSpec(OdeSystem system, ButcherTableau tableau, StepControl control, Precision precision, int[] savedStates,
@@ -71,6 +80,6 @@ public record KernelSpec(OdeSystem system, ButcherTableau tableau, StepControl c
                 + "#" + precision + "#"
                 + java.util.Arrays.toString(savedStates) + java.util.Arrays.toString(savedObservables)
                 + java.util.Arrays.toString(summarisedStates) + java.util.Arrays.toString(summarisedObservables) + metrics
-                + (stepCounts ? "#counts" : "") + (drivers == null ? "" : "#" + drivers);
+                + (stepCounts ? "#counts" : "") + (drivers == null ? "" : "#" + drivers) + (krylov ? "#krylov" : "");
     }
 }

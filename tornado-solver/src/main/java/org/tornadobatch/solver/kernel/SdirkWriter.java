@@ -16,7 +16,8 @@ import org.tornadobatch.solver.method.Sdirk;
 
 /**
  * The stages of a singly diagonally implicit step ({@link Sdirk}), written out for a system of {@code n} states in
- * scalar variables. {@code W = I / (h gamma) - J} is built and factorised once per step ({@link IterationMatrix});
+ * scalar variables. {@code W = I / (h gamma) - J} is built and factorised once per step ({@link IterationMatrix}), or, with
+ * Krylov solves ({@link KrylovSolve}), never formed;
  * each implicit stage {@code i} then solves {@code Y = s_i + h gamma f(t + c_i h, Y)}, {@code s_i = y + h sum_(j<i)
  * a_ij k_j}, by simplified Newton: from the predictor {@code Y = s_i + h gamma k_(i-1)} (the explicit Euler step for the
  * first stage), each iteration evaluates f once and solves {@code W d = f(Y) - (Y - s_i) / (h gamma)}, {@code Y += d},
@@ -46,7 +47,9 @@ final class SdirkWriter {
     private final ButcherTableau tab;
     private final Sdirk sdirk;
     private final int n;
+    /** W factorised ({@link IterationMatrix}), or null where the systems are solved by {@link #krylov}. */
     private final IterationMatrix matrix;
+    private final KrylovSolve krylov;
 
     SdirkWriter(KernelGenerator g, KernelSpec spec) {
         this.g = g;
@@ -56,7 +59,8 @@ final class SdirkWriter {
         this.tab = spec.tableau();
         this.sdirk = tab.sdirk();
         this.n = spec.system().states().size();
-        this.matrix = new IterationMatrix(g, spec, sdirk.gamma(), false);
+        this.krylov = spec.krylov() ? new KrylovSolve(g, spec, sdirk.gamma()) : null;
+        this.matrix = krylov == null ? new IterationMatrix(g, spec, sdirk.gamma(), false) : null;
     }
 
     private Ex lit(double v) {
@@ -80,7 +84,11 @@ final class SdirkWriter {
             b.assign("stepIts", "0");
             b.assign("rate", "0.0f");
         }
-        matrix.build(b, tStart);
+        if (krylov != null) {
+            krylov.build(b, tStart);
+        } else {
+            matrix.build(b, tStart);
+        }
         double[][] a = tab.a();
         double[] c = tab.c();
         for (int st = 0; st < tab.stages(); st++) {
@@ -132,7 +140,11 @@ final class SdirkWriter {
             for (int i = 0; i < n; i++) {
                 y.update("d" + i, "-=", "(Y" + i + " - zS" + i + ") * inv");
             }
-            matrix.solve(y, "d");
+            if (krylov != null) {
+                krylov.solve(y, "d", tStart);
+            } else {
+                matrix.solve(y, "d");
+            }
             y.declare(false, Ty.FLOAT, "acc", "0.0f");
             for (int i = 0; i < n; i++) {
                 y.update("Y" + i, "+=", "d" + i);

@@ -73,8 +73,8 @@ final class StepWriter {
         if (ctl.controller().isAdaptive()) {
             return List.of(new Code.StepLoop(adaptiveStep()));
         }
-        if (firk != null) {
-            return List.of(new Code.StepLoop(landingStep()));
+        if (firk != null || spec.krylov()) {
+            return List.of(new Code.StepLoop(landingStep())); // a long step, written once
         }
         return Body.of(b -> b.when(ex("t < tEv"), x -> {
             x.declare(true, Ty.DOUBLE, "tBase", "t");
@@ -110,8 +110,9 @@ final class StepWriter {
     }
 
     /**
-     * A fully implicit method's fixed step, written once (its stages are long: the counted loop and its landing step would
-     * write them twice, past the JVM's 64 KB per method sooner): steps of {@code dt} from {@code t}, the last one that
+     * A fully implicit method's fixed step (or an SDIRK step with Krylov solves), written once (its stages are long: the
+     * counted loop and its landing step would write them three times, past the JVM's 64 KB per method and TornadoVM's
+     * 32 KB sooner): steps of {@code dt} from {@code t}, the last one that
      * ends within {@code 1e-6 dt} of the event shortened to land on it.
      */
     private List<St> landingStep() {

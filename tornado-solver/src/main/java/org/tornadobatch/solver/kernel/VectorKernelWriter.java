@@ -121,6 +121,9 @@ public final class VectorKernelWriter {
 
     /** Why {@code spec} has no vector kernel, or null where it has one. */
     public static String unsupported(KernelSpec spec) {
+        if (spec.krylov()) {
+            return "Krylov linear solves (LinearSolver.KRYLOV)";
+        }
         if (spec.tableau().isFirk() && spec.tableau().firk().transformation() == null && FirkWriter.retries(spec)) {
             return "a fully implicit method with an error estimate but no transformation";
         }

@@ -124,4 +124,29 @@ class TornadoVmSolverTest extends BackendAgreementContract {
             org.tornadobatch.tests.Backends.assertBitForBit(whole, split);
         }
     }
+
+    @Test
+    void aKernelPastJavacsLimitIsRefusedAsTornadoVmsOwn() {
+        // kvaerno5 with Krylov solves on a chain of 16 cells: one method past javac's 64 KB (each implicit stage writes
+        // its own solve); the refusal names tornadovm, not the jvm backend (it did).
+        StringBuilder src = new StringBuilder("states: ");
+        for (int i = 0; i < 16; i++) {
+            src.append(i > 0 ? ", " : "").append("u").append(i).append(" = 0.5");
+        }
+        src.append("\nparameters: D = 400, k = 1\n");
+        for (int i = 0; i < 16; i++) {
+            src.append("du").append(i).append(" = D * (").append(i == 0 ? "0" : "u" + (i - 1)).append(" - 2 * u").append(i).append(" + ")
+                    .append(i == 15 ? "0" : "u" + (i + 1)).append(") - k * u").append(i).append(" * u").append(i).append(" + 1\n");
+        }
+        org.tornadobatch.system.OdeSystem chain = org.tornadobatch.system.OdeSystem.parse(src.toString(), "chain16");
+        Batch b = Batch.grid(chain, java.util.Map.of("k", new double[] {1, 2}), org.tornadobatch.solver.GridKind.COMBINATORIAL);
+        var e = org.junit.jupiter.api.Assertions.assertThrows(org.tornadobatch.device.KernelTooLargeException.class, () -> {
+            try (org.tornadobatch.solver.Solver s = org.tornadobatch.solver.Solver.builder(chain).algorithm(Algorithm.KVAERNO5)
+                    .linearSolver(org.tornadobatch.solver.method.LinearSolver.KRYLOV).memoryManager(memory).build()) {
+                s.solve(b, TimeSpec.finalState(0.1)).close();
+            }
+        });
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("too large for the tornadovm backend (more than the JVM's 64 KB")
+                && e.getMessage().contains("cuda"), e.getMessage());
+    }
 }

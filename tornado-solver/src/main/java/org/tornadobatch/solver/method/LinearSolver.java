@@ -16,8 +16,11 @@ import java.util.Locale;
  * Rosenbrock and fully implicit methods always factorise (their stages need exact solves).
  */
 public enum LinearSolver {
+    /** LU of W, once per step. */
     DENSE,
+    /** BiCGStab on products with J, without forming W. */
     KRYLOV,
+    /** {@link #KRYLOV} from {@link #KRYLOV_MIN_STATES} states, else {@link #DENSE}. */
     AUTO;
 
     /** The states from which {@link #AUTO} solves an SDIRK method's systems by Krylov iterations. */

@@ -295,7 +295,15 @@ public final class TornadoVmRuntime implements DeviceRuntime {
             options.put("--add-modules", "tornado.api");
         }
         Path dir = classDirectory();
-        Class<?> type = JavaKernelCompiler.loadClass(new KernelSource("java", source.entryPoint(), source.code(), options, source.signature()), dir);
+        Class<?> type;
+        try {
+            type = JavaKernelCompiler.loadClass(new KernelSource("java", source.entryPoint(), source.code(), options, source.signature()), dir);
+        } catch (org.tornadobatch.device.KernelTooLargeException e) {
+            // javac's own limit (64 KB a method), far past TornadoVM's: said as this backend's, not the jvm backend's.
+            throw new org.tornadobatch.device.KernelTooLargeException("the generated kernel is too large for the tornadovm backend (more than"
+                    + " the JVM's 64 KB of bytecode in one method; TornadoVM 5.2 builds kernels of at most " + MAX_CODE_BYTES + "): "
+                    + TOO_LARGE_REMEDY, e);
+        }
         checkCodeSize(dir.resolve(type.getName().replace('.', '/') + ".class"));
         Object task;
         try {
@@ -313,6 +321,9 @@ public final class TornadoVmRuntime implements DeviceRuntime {
      */
     static final int MAX_CODE_BYTES = 32767;
 
+    private static final String TOO_LARGE_REMEDY = "use the cuda backend, a method with fewer stages or a smaller system (e.g. radau-iia-5"
+            + " or gauss-legendre-2 instead of gauss-legendre-4)";
+
     /** Refuses a kernel class whose methods are past {@link #MAX_CODE_BYTES}, before TornadoVM fails on it at launch. */
     private static void checkCodeSize(Path classFile) {
         byte[] bytes;
@@ -327,8 +338,7 @@ public final class TornadoVmRuntime implements DeviceRuntime {
             if (length > MAX_CODE_BYTES) {
                 throw new org.tornadobatch.device.KernelTooLargeException("the generated kernel is too large for the tornadovm backend ("
                         + length + " bytes of bytecode in one method; TornadoVM 5.2 builds kernels of at most " + MAX_CODE_BYTES
-                        + "): use the cuda backend, a method with fewer stages or a smaller system (e.g. radau-iia-5 or"
-                        + " gauss-legendre-2 instead of gauss-legendre-4)", null);
+                        + "): " + TOO_LARGE_REMEDY, null);
             }
         }
     }

@@ -13,9 +13,6 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.tornadobatch.solver.method.Algorithm;
 import org.tornadobatch.solver.method.Controller;
 import org.tornadobatch.solver.method.StepControl;
-import org.tornadobatch.solver.output.OutputSpec;
-import org.tornadobatch.system.OdeSystem;
-import org.tornadobatch.testing.SystemProperties;
 
 /**
  * Fully implicit steps of the vector kernels (VectorFirkParts: Radau IIA through its real and complex matrices,
@@ -26,39 +23,6 @@ import org.tornadobatch.testing.SystemProperties;
  * in VectorKernelTest's lists.)
  */
 class VectorFirkPartsTest extends VectorKernelCase {
-    private static final OutputSpec OUT = OutputSpec.of(List.of("state", "step_counts"));
-
-    private static SolveResult solve(OdeSystem sys, Algorithm a, StepControl.Builder c, Precision p, Batch b, TimeSpec time, boolean vector) {
-        try (Solver s = Solver.builder(sys).algorithm(a).stepControl(c).precision(p).outputs(OUT).memoryManager(memory).vectorKernels(vector).build()) {
-            SolveResult r = s.solve(b, time);
-            assertEquals(vector, r.info().kernel().contains(".KV"), "vector kernel used: " + r.info().kernel());
-            return r;
-        }
-    }
-
-    /** Statuses, step and Newton counts and states equal to the last bit. */
-    private static void sameBits(SolveResult v, SolveResult s) {
-        assertArrayEquals(s.status(), v.status());
-        assertArrayEquals(s.acceptedSteps(), v.acceptedSteps());
-        assertArrayEquals(s.rejectedSteps(), v.rejectedSteps());
-        assertArrayEquals(s.newtonIterations(), v.newtonIterations());
-        assertArrayEquals(s.jacobianEvaluations(), v.jacobianEvaluations());
-        assertArrayEquals(s.luFactorisations(), v.luFactorisations());
-        assertEquals(-1L, v.state().segment().mismatch(s.state().segment()), "states");
-    }
-
-    private static Batch robertson(int runs) {
-        double[] k1 = new double[runs];
-        for (int i = 0; i < runs; i++) {
-            k1[i] = 0.02 + 0.04 * i / (runs - 1);
-        }
-        return Batch.grid(Problems.ROBERTSON, Map.of("k1", k1), GridKind.COMBINATORIAL);
-    }
-
-    private static void close(int expected, int actual, String what) {
-        assertEquals(expected, actual, Math.max(2, expected / 50.0), what);
-    }
-
     @ParameterizedTest
     @EnumSource(Precision.class)
     void fixedStepsOfAStiffSystemAgreeBitForBit(Precision p) {
@@ -71,7 +35,7 @@ class VectorFirkPartsTest extends VectorKernelCase {
         TimeSpec time = TimeSpec.of(2.0).withSaveEvery(0.5);
         StepControl.Builder fixed = StepControl.builder().controller(Controller.FIXED).dt(0.01);
         for (Algorithm a : List.of(Algorithm.RADAU_IIA_5, Algorithm.GAUSS_LEGENDRE_2, Algorithm.GAUSS_LEGENDRE_4)) {
-            try (SolveResult v = solve(Problems.VAN_DER_POL, a, fixed, p, b, time, true); SolveResult s = solve(Problems.VAN_DER_POL, a, fixed, p, b, time, false)) {
+            try (SolveResult v = solve(Problems.VAN_DER_POL, a, fixed, p, null, b, time, true); SolveResult s = solve(Problems.VAN_DER_POL, a, fixed, p, null, b, time, false)) {
                 sameBits(v, s);
                 assertEquals(RunStatus.SUCCESS, v.status()[0], a + " " + p);
                 assertTrue(v.newtonIterations()[0] >= v.acceptedSteps()[0], a + " iterates: " + v.newtonIterations()[0]);
@@ -85,8 +49,8 @@ class VectorFirkPartsTest extends VectorKernelCase {
         Batch b = robertson(67);
         TimeSpec time = TimeSpec.of(40.0).withSaveEvery(10.0);
         StepControl.Builder c = StepControl.builder().controller(ctl).atol(1e-10).rtol(1e-6).dtMin(1e-14).dtMax(100);
-        try (SolveResult v = solve(Problems.ROBERTSON, Algorithm.RADAU_IIA_5, c, Precision.FLOAT64, b, time, true);
-             SolveResult s = solve(Problems.ROBERTSON, Algorithm.RADAU_IIA_5, c, Precision.FLOAT64, b, time, false)) {
+        try (SolveResult v = solve(Problems.ROBERTSON, Algorithm.RADAU_IIA_5, c, Precision.FLOAT64, null, b, time, true);
+             SolveResult s = solve(Problems.ROBERTSON, Algorithm.RADAU_IIA_5, c, Precision.FLOAT64, null, b, time, false)) {
             assertArrayEquals(s.status(), v.status());
             for (int r = 0; r < b.runs(); r++) {
                 assertEquals(RunStatus.SUCCESS, v.status()[r]);
@@ -111,68 +75,18 @@ class VectorFirkPartsTest extends VectorKernelCase {
 
     @Test
     void withoutJacobianReuseEveryAttemptEvaluatesJAndFactorisesTwice() {
-        Batch b = robertson(19);
-        TimeSpec time = TimeSpec.finalState(10.0);
-        StepControl.Builder c = StepControl.builder().atol(1e-10).rtol(1e-6).dtMin(1e-14);
-        SystemProperties.with("tornadobatch.jacobianReuse", "false", () -> {
-            try (SolveResult v = solve(Problems.ROBERTSON, Algorithm.RADAU_IIA_5, c, Precision.FLOAT64, b, time, true);
-                 SolveResult s = solve(Problems.ROBERTSON, Algorithm.RADAU_IIA_5, c, Precision.FLOAT64, b, time, false)) {
-                assertArrayEquals(s.status(), v.status());
-                for (int r = 0; r < b.runs(); r++) {
-                    int attempts = v.acceptedSteps()[r] + v.rejectedSteps()[r];
-                    assertEquals(attempts, v.jacobianEvaluations()[r], "one J per attempt, run " + r);
-                    assertEquals(2 * attempts, v.luFactorisations()[r], "the real and the complex matrix per attempt, run " + r);
-                    close(s.acceptedSteps()[r], v.acceptedSteps()[r], "accepted steps of run " + r);
-                }
-            }
-            return null;
-        });
+        withoutReuseEveryAttemptEvaluatesJ(Algorithm.RADAU_IIA_5, 2); // the real and the complex matrix
     }
 
     @Test
     void singularMatricesFailOrShrinkPerLane() {
         // x' = lam x: Radau's real matrix gamma / h - lam is exactly singular for a step of h where lam = gamma / h.
-        double h = 0.1;
-        double gamma = 1 / Algorithm.RADAU_IIA_5.tableau().firk().transformation().gamma();
-        Batch b = singularEveryThird(h, gamma);
-        TimeSpec time = TimeSpec.of(0.5).withSaveEvery(0.1);
-        StepControl.Builder fixed = StepControl.builder().controller(Controller.FIXED).dt(h);
-        try (SolveResult v = solve(GROWTH, Algorithm.RADAU_IIA_5, fixed, Precision.FLOAT64, b, time, true);
-             SolveResult s = solve(GROWTH, Algorithm.RADAU_IIA_5, fixed, Precision.FLOAT64, b, time, false)) {
-            sameBits(v, s);
-            assertTrue(RunStatus.decode(v.status()[0]).contains(RunStatus.SINGULAR_MATRIX), RunStatus.decode(v.status()[0]).toString());
-            assertEquals(RunStatus.SUCCESS, v.status()[1]);
-        }
-        StepControl.Builder adaptive = StepControl.builder().dt(h).atol(1e-10).rtol(1e-8).dtMin(1e-9);
-        try (SolveResult v = solve(GROWTH, Algorithm.RADAU_IIA_5, adaptive, Precision.FLOAT64, b, time, true);
-             SolveResult s = solve(GROWTH, Algorithm.RADAU_IIA_5, adaptive, Precision.FLOAT64, b, time, false)) {
-            assertArrayEquals(s.status(), v.status());
-            for (int r = 0; r < b.runs(); r++) {
-                close(s.acceptedSteps()[r], v.acceptedSteps()[r], "accepted steps of run " + r);
-                double ref = s.state().get(5, 0, r);
-                assertEquals(ref, v.state().get(5, 0, r), 1e-6 * Math.abs(ref), "x of run " + r);
-            }
-        }
+        singularLanesAgree(Algorithm.RADAU_IIA_5, 1 / Algorithm.RADAU_IIA_5.tableau().firk().transformation().gamma());
     }
 
     @Test
     void newtonFailuresStayInTheirLanes() {
-        // x' = -k x^3 from x = 1 in fixed steps of 1: the iteration from the explicit Euler predictor diverges for large
-        // k (those lanes end NEWTON_FAILED) and converges for small k, lanes side by side.
-        OdeSystem cubic = OdeSystem.parse("states: x = 1, y = 0\nparameters: k = 1\ndx = -k * x^3\ndy = x - y\n", "cubic");
-        double[] k = new double[21];
-        for (int i = 0; i < k.length; i++) {
-            k[i] = i % 2 == 0 ? 0.1 + 0.01 * i : 1e4 * (1 + i);
-        }
-        Batch b = Batch.grid(cubic, Map.of("k", k), GridKind.COMBINATORIAL);
-        TimeSpec time = TimeSpec.of(3.0).withSaveEvery(1.0);
-        StepControl.Builder fixed = StepControl.builder().controller(Controller.FIXED).dt(1.0);
-        for (Algorithm a : List.of(Algorithm.RADAU_IIA_5, Algorithm.GAUSS_LEGENDRE_2)) {
-            try (SolveResult v = solve(cubic, a, fixed, Precision.FLOAT64, b, time, true); SolveResult s = solve(cubic, a, fixed, Precision.FLOAT64, b, time, false)) {
-                sameBits(v, s);
-                assertEquals(RunStatus.SUCCESS, v.status()[0], a.toString());
-                assertTrue(RunStatus.decode(v.status()[1]).contains(RunStatus.NEWTON_FAILED), a + ": " + RunStatus.decode(v.status()[1]));
-            }
-        }
+        newtonFailuresAgree(Algorithm.RADAU_IIA_5);
+        newtonFailuresAgree(Algorithm.GAUSS_LEGENDRE_2);
     }
 }

@@ -14,7 +14,6 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.tornadobatch.solver.method.Algorithm;
 import org.tornadobatch.solver.method.Controller;
 import org.tornadobatch.solver.method.StepControl;
-import org.tornadobatch.solver.output.OutputSpec;
 import org.tornadobatch.system.OdeSystem;
 
 /**
@@ -24,24 +23,6 @@ import org.tornadobatch.system.OdeSystem;
  * alone. (Lorenz and the oscillator under rodas4 and rodas5p, in parts too, are in VectorKernelTest's lists.)
  */
 class VectorRosenbrockPartsTest extends VectorKernelCase {
-    private static final OutputSpec OUT = OutputSpec.of(List.of("state", "step_counts"));
-
-    private static SolveResult solve(OdeSystem sys, Algorithm a, StepControl.Builder c, Precision p, Batch b, TimeSpec time, boolean vector) {
-        try (Solver s = Solver.builder(sys).algorithm(a).stepControl(c).precision(p).outputs(OUT).memoryManager(memory).vectorKernels(vector)
-                .build()) {
-            SolveResult r = s.solve(b, time);
-            assertEquals(vector, r.info().kernel().contains(".KV"), "vector kernel used: " + r.info().kernel());
-            return r;
-        }
-    }
-
-    private static void sameBits(SolveResult v, SolveResult s) {
-        assertArrayEquals(s.status(), v.status());
-        assertArrayEquals(s.acceptedSteps(), v.acceptedSteps());
-        assertArrayEquals(s.rejectedSteps(), v.rejectedSteps());
-        assertEquals(-1L, v.state().segment().mismatch(s.state().segment()), "states");
-    }
-
     /** Non-autonomous (df/dt not zero for two of three states), no elementary function: the fixed steps' bits agree. */
     private static final OdeSystem DRIVEN = OdeSystem.parse("""
             states: x = 1, y = 0.5, z = 2
@@ -62,7 +43,7 @@ class VectorRosenbrockPartsTest extends VectorKernelCase {
         TimeSpec time = TimeSpec.of(2.0).withSaveEvery(0.5);
         for (Algorithm m : List.of(Algorithm.RODAS4, Algorithm.RODAS5P)) {
             StepControl.Builder c = StepControl.builder().controller(Controller.FIXED).dt(0.01);
-            try (SolveResult v = solve(DRIVEN, m, c, p, b, time, true); SolveResult s = solve(DRIVEN, m, c, p, b, time, false)) {
+            try (SolveResult v = solve(DRIVEN, m, c, p, null, b, time, true); SolveResult s = solve(DRIVEN, m, c, p, null, b, time, false)) {
                 sameBits(v, s);
             }
         }
@@ -78,8 +59,8 @@ class VectorRosenbrockPartsTest extends VectorKernelCase {
         TimeSpec time = TimeSpec.of(40.0).withSaveEvery(10.0);
         StepControl.Builder c = StepControl.builder().atol(1e-10).rtol(1e-6).dtMin(1e-14).dtMax(100);
         for (Algorithm m : List.of(Algorithm.RODAS4, Algorithm.RODAS5P)) {
-            try (SolveResult v = solve(Problems.ROBERTSON, m, c, Precision.FLOAT64, b, time, true);
-                 SolveResult s = solve(Problems.ROBERTSON, m, c, Precision.FLOAT64, b, time, false)) {
+            try (SolveResult v = solve(Problems.ROBERTSON, m, c, Precision.FLOAT64, null, b, time, true);
+                 SolveResult s = solve(Problems.ROBERTSON, m, c, Precision.FLOAT64, null, b, time, false)) {
                 assertArrayEquals(s.status(), v.status());
                 for (int r = 0; r < b.runs(); r++) {
                     assertEquals(RunStatus.SUCCESS, s.status()[r]);
@@ -110,12 +91,12 @@ class VectorRosenbrockPartsTest extends VectorKernelCase {
         TimeSpec time = TimeSpec.of(0.5).withSaveEvery(0.1);
         StepControl.Builder fixed = StepControl.builder().controller(Controller.FIXED).dt(h);
         for (StepControl.Builder c : List.of(fixed, StepControl.builder().dt(h).atol(1e-10).rtol(1e-8).dtMin(1e-9))) {
-            try (SolveResult v = solve(growth, Algorithm.RODAS5P, c, Precision.FLOAT64, b, time, true);
-                 SolveResult s = solve(growth, Algorithm.RODAS5P, c, Precision.FLOAT64, b, time, false)) {
+            try (SolveResult v = solve(growth, Algorithm.RODAS5P, c, Precision.FLOAT64, null, b, time, true);
+                 SolveResult s = solve(growth, Algorithm.RODAS5P, c, Precision.FLOAT64, null, b, time, false)) {
                 sameBits(v, s);
             }
         }
-        try (SolveResult v = solve(growth, Algorithm.RODAS5P, fixed, Precision.FLOAT64, b, time, true)) {
+        try (SolveResult v = solve(growth, Algorithm.RODAS5P, fixed, Precision.FLOAT64, null, b, time, true)) {
             assertEquals(List.of(RunStatus.NON_FINITE_STATE, RunStatus.SINGULAR_MATRIX), RunStatus.decode(v.status()[0]));
             assertEquals(RunStatus.SUCCESS, v.status()[1]);
         }
@@ -139,8 +120,8 @@ class VectorRosenbrockPartsTest extends VectorKernelCase {
         TimeSpec time = TimeSpec.of(1.0).withSaveEvery(0.5);
         for (Algorithm m : List.of(Algorithm.ROS3P, Algorithm.RODAS4)) {
             StepControl.Builder c = StepControl.builder().controller(Controller.FIXED).dt(0.01);
-            try (SolveResult v = solve(longVdp, m, c, Precision.FLOAT64, b, time, true);
-                 SolveResult s = solve(longVdp, m, c, Precision.FLOAT64, b, time, false)) {
+            try (SolveResult v = solve(longVdp, m, c, Precision.FLOAT64, null, b, time, true);
+                 SolveResult s = solve(longVdp, m, c, Precision.FLOAT64, null, b, time, false)) {
                 sameBits(v, s);
             }
         }
@@ -159,11 +140,5 @@ class VectorRosenbrockPartsTest extends VectorKernelCase {
         try (Solver s = Solver.builder(Problems.ROBERTSON).algorithm(Algorithm.DORMAND_PRINCE_54).memoryManager(memory).build()) {
             assertTrue(s.worthVectors(robertson(big / 100), TimeSpec.finalState(1e5)), "an explicit method's steps grow with the span");
         }
-    }
-
-    private static Batch robertson(int runs) {
-        double[] k1 = new double[runs];
-        java.util.Arrays.fill(k1, 0.04);
-        return Batch.grid(Problems.ROBERTSON, Map.of("k1", k1), GridKind.COMBINATORIAL);
     }
 }

@@ -276,6 +276,9 @@ public final class Solver implements AutoCloseable {
             String why = VectorKernelWriter.unsupported(spec);
             if (why == null) {
                 lang = KernelGenerator.JAVA_VECTOR;
+            } else if (vectorAlways) {
+                // Asked for by name (--simd, vectorKernels(true)): said where the user sees it, not only in the debug log.
+                LOG.warn("vector kernels asked for, but they do not cover {}: the scalar kernel runs", why);
             } else {
                 LOG.debug("the scalar kernel: the vector kernels do not cover {}", why);
             }

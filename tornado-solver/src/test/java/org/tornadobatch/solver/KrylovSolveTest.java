@@ -23,7 +23,7 @@ import org.tornadobatch.system.OdeSystem;
 
 /**
  * Newton-Krylov SDIRK steps (LinearSolver.KRYLOV: BiCGStab on W without forming it) against the same methods with LU:
- * a stiff reaction-diffusion chain of 40 states and Robertson's kinetics, adaptive and fixed steps, both precisions;
+ * a stiff reaction-diffusion chain of 40 states and Robertson's kinetics, adaptive (every controller) and fixed steps, both precisions;
  * no factorisation and no stored J in the kernel; the automatic choice by the number of states; refusals.
  */
 class KrylovSolveTest {
@@ -111,6 +111,30 @@ class KrylovSolveTest {
                     for (int i = 0; i < 40; i++) {
                         double ref = d.state().get(2, i, r);
                         assertEquals(ref, k.state().get(2, i, r), tol * (1 + Math.abs(ref)), p + " run " + r + " u" + i);
+                    }
+                }
+            }
+        }
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(value = Controller.class, names = {"I", "PI", "PID", "GUSTAFSSON"})
+    void everyControllerInBothPrecisionsAgreesWithTheLuSolves(Controller ctl) {
+        OdeSystem sys = chain(33);
+        Batch b = sweep(sys, "k", 0.5, 4, 7);
+        TimeSpec time = TimeSpec.of(0.3).withSaveEvery(0.1);
+        for (Precision p : Precision.values()) {
+            double tol = p == Precision.FLOAT32 ? 1e-4 : 1e-7;
+            StepControl.Builder c = StepControl.builder().controller(ctl).atol(tol).rtol(tol);
+            try (SolveResult k = solve(sys, Algorithm.KVAERNO5, c, p, LinearSolver.KRYLOV, b, time);
+                 SolveResult d = solve(sys, Algorithm.KVAERNO5, c, p, LinearSolver.DENSE, b, time)) {
+                for (int r = 0; r < b.runs(); r++) {
+                    assertEquals(RunStatus.SUCCESS, k.status()[r], ctl + " " + p + " run " + r + ": " + RunStatus.decode(k.status()[r]));
+                    for (int s = 0; s < k.time().length; s++) {
+                        for (int i = 0; i < 33; i++) {
+                            double ref = d.state().get(s, i, r);
+                            assertEquals(ref, k.state().get(s, i, r), 100 * tol * (1e-2 + Math.abs(ref)), ctl + " " + p + " run " + r + " u" + i);
+                        }
                     }
                 }
             }

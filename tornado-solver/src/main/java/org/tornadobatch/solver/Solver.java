@@ -450,7 +450,7 @@ public final class Solver implements AutoCloseable {
         /**
          * Whether the jvm backend runs vector kernels: kernels that advance a vector of runs per instruction through
          * {@code jdk.incubator.vector}, where the JVM was started with {@code --add-modules jdk.incubator.vector} and
-         * the solve is one they cover (every method; not Rosenbrock steps with drivers, nor Krylov solves). True: for every batch (the CLI's {@code --simd});
+         * the solve is one they cover (every method; not equations past their length, nor many states with observables or summaries). True: for every batch (the CLI's {@code --simd});
          * false: never (the CLI's {@code --no-simd}). Not called: for batches whose work pays for the vector
          * kernel's JIT warm-up (about 3e8 runs x steps x states). Other backends ignore it.
          */

@@ -178,25 +178,6 @@ class KrylovSolveTest {
     }
 
     @Test
-    void vectorKernelsAskedForByNameSayWhyTheScalarKernelRuns() {
-        // The vector kernels do not cover Krylov solves; asked for them (--simd), the solver said so only at debug level.
-        org.junit.jupiter.api.Assumptions.assumeTrue(Solver.vectorApi(), "the JVM was started without --add-modules jdk.incubator.vector");
-        ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(Solver.class);
-        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> seen = new ch.qos.logback.core.read.ListAppender<>();
-        seen.start();
-        log.addAppender(seen);
-        OdeSystem sys = chain(8);
-        try (Solver s = Solver.builder(sys).algorithm(Algorithm.KVAERNO3).linearSolver(LinearSolver.KRYLOV).vectorKernels(true).memoryManager(memory)
-                .build(); SolveResult r = s.solve(sweep(sys, "k", 1, 2, 3), TimeSpec.finalState(0.01))) {
-            assertFalse(r.info().kernel().contains(".KV"), r.info().kernel());
-            assertTrue(seen.list.stream().anyMatch(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN
-                    && e.getFormattedMessage().contains("do not cover Krylov linear solves")), "warned: " + seen.list);
-        } finally {
-            log.detachAppender(seen);
-        }
-    }
-
-    @Test
     void krylovIsRefusedForMethodsWithoutNewtonStages() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Solver.builder(Problems.ROBERTSON)
                 .algorithm(Algorithm.RADAU_IIA_5).linearSolver(LinearSolver.KRYLOV).memoryManager(memory).build());

@@ -455,4 +455,34 @@ class VectorKernelTest extends VectorKernelCase {
     static Stream<Precision> precisions() {
         return Stream.of(Precision.values());
     }
+
+    @Test
+    void vectorKernelsAskedForByNameSayWhyTheScalarKernelRuns() {
+        // An equation past the vector kernels' length; asked for them (--simd), the solver said why it ran the scalar
+        // kernel only at debug level.
+        StringBuilder sum = new StringBuilder("dx = -x");
+        for (int i = 0; i < 120; i++) {
+            sum.append(" + 0.001 * x * k");
+        }
+        OdeSystem longEq = OdeSystem.parse("states: x = 1\nparameters: k = 1\n" + sum + "\n", "long-equation");
+        Batch b = Batch.grid(longEq, Map.of("k", new double[] {1, 2, 3}), GridKind.COMBINATORIAL);
+        ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(Solver.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> seen = new ch.qos.logback.core.read.ListAppender<>();
+        seen.start();
+        log.addAppender(seen);
+        try {
+            for (boolean asked : new boolean[] {false, true}) {
+                Solver.Builder builder = Solver.builder(longEq).algorithm(Algorithm.CLASSICAL_RK4).stepControl(StepControl.builder()
+                        .controller(Controller.FIXED).dt(0.01)).memoryManager(memory);
+                try (Solver s = (asked ? builder.vectorKernels(true) : builder).build(); SolveResult r = s.solve(b, TimeSpec.finalState(0.1))) {
+                    org.junit.jupiter.api.Assertions.assertFalse(r.info().kernel().contains(".KV"), r.info().kernel());
+                }
+                boolean warned = seen.list.stream().anyMatch(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN
+                        && e.getFormattedMessage().contains("do not cover an equation this long"));
+                assertEquals(asked, warned, (asked ? "asked for: a warning" : "not asked for: none") + ": " + seen.list);
+            }
+        } finally {
+            log.detachAppender(seen);
+        }
+    }
 }

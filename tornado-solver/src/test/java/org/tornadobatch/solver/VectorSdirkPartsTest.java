@@ -60,6 +60,30 @@ class VectorSdirkPartsTest extends VectorKernelCase {
         withoutReuseEveryAttemptEvaluatesJ(Algorithm.KVAERNO5, 1);
     }
 
+    @ParameterizedTest
+    @EnumSource(Precision.class)
+    void krylovSolvesHaveTheScalarKernelsBits(Precision p) {
+        // A chain of 34 cells: LinearSolver.AUTO solves by BiCGStab (VectorKrylov, lanes converging at their own
+        // iteration); fixed and adaptive steps, 21 runs (not a multiple of the lane count).
+        OdeSystem chain = KrylovSolveTest.chain(34);
+        double[] k = new double[21];
+        for (int i = 0; i < k.length; i++) {
+            k[i] = 0.5 + 0.2 * i;
+        }
+        Batch b = Batch.grid(chain, Map.of("k", k), GridKind.COMBINATORIAL);
+        TimeSpec time = TimeSpec.of(0.2).withSaveEvery(0.1);
+        double tol = p == Precision.FLOAT32 ? 1e-4 : 1e-7;
+        for (var m : List.of(Map.entry(Algorithm.KVAERNO3, StepControl.builder().controller(Controller.FIXED).dt(0.01)),
+                Map.entry(Algorithm.KVAERNO5, StepControl.builder().atol(tol).rtol(tol)))) {
+            try (SolveResult v = solve(chain, m.getKey(), m.getValue(), p, null, b, time, true);
+                 SolveResult s = solve(chain, m.getKey(), m.getValue(), p, null, b, time, false)) {
+                sameBits(v, s);
+                assertEquals(0, v.luFactorisations()[0], "nothing factorised");
+                assertEquals(RunStatus.SUCCESS, v.status()[20], m.getKey() + " " + p);
+            }
+        }
+    }
+
     @Test
     void singularMatricesFailOrShrinkPerLane() {
         singularLanesAgree(Algorithm.L_STABLE_SDIRK_4, Algorithm.L_STABLE_SDIRK_4.tableau().sdirk().gamma());

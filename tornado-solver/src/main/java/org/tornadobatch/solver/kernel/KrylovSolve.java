@@ -48,8 +48,8 @@ final class KrylovSolve {
         this.jac = Differentiation.jacobian(spec.system());
     }
 
-    /** BiCGStab iterations per solve before it counts as failed: twice the states, at least 20, at most 200. */
-    int maxIterations() {
+    /** BiCGStab iterations per solve of {@code n} states before it counts as failed: twice the states, at least 20, at most 200. */
+    static int maxIterations(int n) {
         return Math.min(200, Math.max(20, 2 * n));
     }
 
@@ -133,7 +133,7 @@ final class KrylovSolve {
             // A zero right-hand side is solved by zero; a non-finite one fails (every comparison with NaN is false).
             x.declare(false, Ty.BOOL, "kOk", ex("kTol == ", lit(0)));
             x.declare(false, Ty.BOOL, "kDone", "kOk");
-            x.loop(Ty.INT, "kIt", ex("0"), ex("kIt < " + maxIterations()), "kIt++", loop -> loop.when(ex("!kDone"), z -> iteration(z, tStart)));
+            x.loop(Ty.INT, "kIt", ex("0"), ex("kIt < " + maxIterations(n)), "kIt++", loop -> loop.when(ex("!kDone"), z -> iteration(z, tStart)));
             x.when(ex("!kOk"), z -> z.assign("newtonFail", "true"));
             each(x, i -> new Object[] {v + i, "kx" + i});
         });

@@ -121,9 +121,6 @@ public final class VectorKernelWriter {
 
     /** Why {@code spec} has no vector kernel, or null where it has one. */
     public static String unsupported(KernelSpec spec) {
-        if (spec.krylov()) {
-            return "Krylov linear solves (LinearSolver.KRYLOV)";
-        }
         if (spec.tableau().isFirk() && spec.tableau().firk().transformation() == null && FirkWriter.retries(spec)) {
             return "a fully implicit method with an error estimate but no transformation";
         }
@@ -356,7 +353,7 @@ public final class VectorKernelWriter {
             s.open("while (attempt(tEv))");
             s.close();
         } else {
-            if (spec.tableau().isFirk()) {
+            if (spec.tableau().isFirk() || spec.krylov()) {
                 landingAdvance();
             } else {
                 fixedAdvance();
@@ -420,7 +417,7 @@ public final class VectorKernelWriter {
     }
 
     /**
-     * StepWriter.landingStep (a fully implicit method's fixed steps, written once in the scalar kernel): steps of dt from
+     * StepWriter.landingStep (the fixed steps of a fully implicit method or of Krylov solves, written once in the scalar kernel): steps of dt from
      * t, the time summed step by step, the one ending within 1e-6 dt of the event shortened to land on it.
      */
     private void landingAdvance() {

@@ -74,8 +74,13 @@ abstract class VectorNewtonParts {
         return single ? m : m + ".cast(F)";
     }
 
-    /** Rows of the LU in {@code lu} ({@link VectorLu}). */
+    /** Rows of the LU in {@code lu} ({@link VectorLu}); 0 where nothing is factorised. */
     abstract int luRows();
+
+    /** Whether the step evaluates J into {@code jw} (not with Krylov solves, which store none). */
+    boolean formsJacobian() {
+        return true;
+    }
 
     /** The step's own workspace beside the shared one. */
     abstract void ownFields();
@@ -96,7 +101,7 @@ abstract class VectorNewtonParts {
     final void fields() {
         String q = s.primitive();
         int lu = luRows() * luRows();
-        s.line("final " + q + "[] lu = new " + q + "[" + lu + " * B], jw = new " + q + "[" + n * n + " * B];");
+        s.line("final " + q + "[] lu = new " + q + "[" + lu + " * B], jw = new " + q + "[" + (formsJacobian() ? n * n : 0) + " * B];");
         s.line("final boolean[] swm = new boolean[" + lu + " * B], needm = new boolean[B], actm = new boolean[B], actn = new boolean[B], nfl = new boolean[B], convm = new boolean[B];");
         s.line("final boolean[] needJ = new boolean[B], fresh = new boolean[B];");
         s.line("final long[] nits = new long[B], jev = new long[B], lun = new long[B];");
@@ -172,10 +177,14 @@ abstract class VectorNewtonParts {
 
     /** The methods of J, the matrix and Newton's iteration ({@code maxIterations}, {@code rateTest}: SdirkWriter.convergence's), and the LU's. */
     final void newtonMethods(int maxIterations, boolean rateTest) {
-        jacobianMethods();
+        if (formsJacobian()) {
+            jacobianMethods();
+        }
         matrixMethod();
         newtonLoop(maxIterations, rateTest);
-        VectorLu.methods(s, luRows());
+        if (luRows() > 0) {
+            VectorLu.methods(s, luRows());
+        }
     }
 
     private void jacobianMethods() {
@@ -227,14 +236,16 @@ abstract class VectorNewtonParts {
             s.line("final " + s.maskType() + " act0 = IntVector.fromArray(I, code, o).compare(VectorOperators.EQ, 0).cast(" + s.species() + ");");
             s.line("act0.intoArray(actm, o);");
         }
-        s.line("final " + s.maskType() + " need = " + (reuse ? maskOf("needJ") + ".and(act0)" : "act0") + ";");
-        s.open("if (need.anyTrue())");
-        s.line("need.intoArray(needm, o);");
-        for (int c = 0; c < rowParts.size(); c++) {
-            s.line("newtonJac" + c + "(o" + args(false) + ");");
+        if (formsJacobian()) {
+            s.line("final " + s.maskType() + " need = " + (reuse ? maskOf("needJ") + ".and(act0)" : "act0") + ";");
+            s.open("if (need.anyTrue())");
+            s.line("need.intoArray(needm, o);");
+            for (int c = 0; c < rowParts.size(); c++) {
+                s.line("newtonJac" + c + "(o" + args(false) + ");");
+            }
+            s.line("LongVector.fromArray(J, jev, o).add(1L, need.cast(J)).intoArray(jev, o);");
+            s.close();
         }
-        s.line("LongVector.fromArray(J, jev, o).add(1L, need.cast(J)).intoArray(jev, o);");
-        s.close();
         if (reuse) {
             s.line(maskOf("fresh") + ".andNot(act0).or(need).intoArray(fresh, o);");
             s.line(maskOf("needJ") + ".andNot(need).intoArray(needJ, o);");
@@ -251,9 +262,7 @@ abstract class VectorNewtonParts {
      * factorised, counted in {@code lun}, its small pivots added to {@code singular}.
      */
     final void realMatrix(double gamma) {
-        String lit = s.literal(gamma);
-        s.line("final " + s.type() + " inv = " + (adaptive ? s.type() + ".broadcast(" + s.species() + ", " + s.literal(1) + ").div(hh.mul(" + lit + "))"
-                : s.type() + ".broadcast(" + s.species() + ", " + s.literal(1) + " / (hh * " + lit + "))") + ";");
+        inverse(gamma);
         s.line(s.type() + " largest = " + s.type() + ".zero(" + s.species() + ");");
         s.open("for (int i = 0; i < " + n + "; i++)");
         s.open("for (int j = 0; j < " + n + "; j++)");
@@ -265,6 +274,13 @@ abstract class VectorNewtonParts {
         s.close();
         s.close();
         factorAndPivots(n);
+    }
+
+    /** {@code inv = 1 / (h gamma)} in the working type, from {@code hh} (IterationMatrix.build, KrylovSolve.build). */
+    final void inverse(double gamma) {
+        String lit = s.literal(gamma);
+        s.line("final " + s.type() + " inv = " + (adaptive ? s.type() + ".broadcast(" + s.species() + ", " + s.literal(1) + ").div(hh.mul(" + lit + "))"
+                : s.type() + ".broadcast(" + s.species() + ", " + s.literal(1) + " / (hh * " + lit + "))") + ";");
     }
 
     /** {@code luFactor} of the {@code rows} in {@code lu} whose largest entry is {@code largest}, counted, its small pivots into {@code singular}. */

@@ -11,15 +11,23 @@ import org.tornadobatch.solver.method.Sdirk;
  */
 final class VectorSdirkParts extends VectorNewtonParts {
     private final Sdirk sdirk;
+    /** The Krylov solves ({@link org.tornadobatch.solver.method.LinearSolver#KRYLOV}); null where W is factorised. */
+    private final VectorKrylov krylov;
 
     VectorSdirkParts(VectorSource s, KernelSpec spec, VectorStepWriter w, VectorPartsWriter p) {
         super(s, spec, w, p);
         this.sdirk = tab.sdirk();
+        this.krylov = spec.krylov() ? new VectorKrylov(s, spec, w, jac) : null;
     }
 
     @Override
     int luRows() {
-        return n;
+        return krylov == null ? n : 0;
+    }
+
+    @Override
+    boolean formsJacobian() {
+        return krylov == null;
     }
 
     /** The stages and the Newton iterate beside the shared workspace, and {@code 1 / (h gamma)}. */
@@ -27,6 +35,9 @@ final class VectorSdirkParts extends VectorNewtonParts {
     void ownFields() {
         String q = s.primitive();
         s.line("final " + q + "[] kr = new " + q + "[" + n * tab.stages() + " * B], yn = new " + q + "[" + n + " * B], inva = new " + q + "[B];");
+        if (krylov != null) {
+            krylov.fields();
+        }
     }
 
     @Override
@@ -42,6 +53,12 @@ final class VectorSdirkParts extends VectorNewtonParts {
 
     @Override
     void matrices() {
+        if (krylov != null) {
+            inverse(sdirk.gamma());
+            s.line("inv.intoArray(inva, o); // the stages', the residual's and the products'");
+            krylov.matrix();
+            return;
+        }
         realMatrix(sdirk.gamma());
         s.line("inv.intoArray(inva, o); // the stages' and the residual's");
     }
@@ -50,6 +67,9 @@ final class VectorSdirkParts extends VectorNewtonParts {
     @Override
     void methods() {
         newtonMethods(SdirkWriter.MAX_ITERATIONS, true);
+        if (krylov != null) {
+            krylov.methods();
+        }
         for (int st = 0; st < tab.stages(); st++) {
             if (sdirk.implicit(st)) {
                 stageMethod(st);
@@ -114,7 +134,7 @@ final class VectorSdirkParts extends VectorNewtonParts {
     void iteration() {
         s.line("rhs(o, yn, fs, 0);");
         s.line("sdResidual(o);");
-        s.line("luSolve(o, fs, 0);");
+        s.line(krylov != null ? krylov.solveCall() : "luSolve(o, fs, 0);");
         s.line("sdUpdate(o);");
     }
 

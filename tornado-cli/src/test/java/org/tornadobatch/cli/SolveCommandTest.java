@@ -306,6 +306,8 @@ class SolveCommandTest {
             assertEquals(0, luKrylov.getInt(4 * r), "krylov: nothing factorised");
         }
         assertEquals(-1L, Files.mismatch(krylov.resolve("state.npy"), auto.resolve("state.npy")), "auto at 34 states: the Krylov solves");
+        assertTrue(Files.readString(krylov.resolve("run.json")).replaceAll("\\s+", "").contains("\"linear_solver\":\"krylov\""), "run.json records it");
+        assertTrue(Files.readString(dense.resolve("run.json")).replaceAll("\\s+", "").contains("\"linear_solver\":\"dense\""));
         java.nio.ByteBuffer a = npyData(dense.resolve("state.npy"));
         java.nio.ByteBuffer b = npyData(krylov.resolve("state.npy"));
         assertEquals(a.remaining(), b.remaining());

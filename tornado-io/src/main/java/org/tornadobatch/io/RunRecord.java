@@ -68,6 +68,9 @@ public final class RunRecord {
         method.put("first_step", c.estimatesInitialStep() ? "estimated per run (Hairer)" : "dt");
         method.put("max_steps", c.maxSteps());
         method.put("precision", info.precision());
+        if (info.implicit()) {
+            method.put("linear_solver", info.krylov() ? "krylov" : "dense"); // how Newton's or the stages' systems were solved
+        }
         m.put("method", method);
         Map<String, Object> t = new LinkedHashMap<>();
         t.put("duration", time.duration());

@@ -31,9 +31,11 @@ import org.tornadobatch.solver.method.StepControl;
  *                       a split solve, which run at once; so they may add up to more than {@code chunks}.
  * @param usesNewton     whether the method solves its stages by Newton's iteration (the result counts its iterations)
  * @param implicit       whether the method evaluates a Jacobian and factorises matrices (the result counts both)
+ * @param krylov         whether the Newton iteration's linear systems were solved by Krylov iterations, without a matrix
+ *                       ({@link org.tornadobatch.solver.method.LinearSolver}; then nothing is factorised)
  */
 public record SolveInfo(String algorithm, String controller, String stepControl, String precision, String backend, String device,
                         long runs, long chunks, long chunkLength, String kernel, double compileMillis, double kernelMillis,
                         double totalMillis, StepControl control, TimeSpec time, String outputs, java.util.Map<String, Double> phases,
-                        boolean usesNewton, boolean implicit) {
+                        boolean usesNewton, boolean implicit, boolean krylov) {
 }

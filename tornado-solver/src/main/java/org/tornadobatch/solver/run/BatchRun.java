@@ -259,7 +259,7 @@ final class BatchRun {
                 spec.control().describe(), spec.precision().toString(), rt.name(), rt.deviceName(),
                 runs, chunks, chunkLength, kernel.entryPoint(), compileMillis, kernelMillis, totalMillis, spec.control(), time,
                 solver.outputs(), sums.record(compileMillis, hostArraysMillis, planMillis, chunksMillis, totalMillis),
-                spec.tableau().usesNewton(), spec.tableau().isImplicit());
+                spec.tableau().usesNewton(), spec.tableau().isImplicit(), spec.krylov());
         List<String> sn = Variables.names(spec.system().stateNames(), vars.savedStates());
         List<String> on = Variables.names(spec.system().observables(), vars.savedObservables());
         List<String> ssn = slotNames(Variables.names(spec.system().stateNames(), vars.summarisedStates()));

@@ -111,8 +111,8 @@ final class StepWriter {
 
     /**
      * A fully implicit method's fixed step (or an SDIRK step with Krylov solves), written once (its stages are long: the
-     * counted loop and its landing step would write them three times, past the JVM's 64 KB per method and TornadoVM's
-     * 32 KB sooner): steps of {@code dt} from {@code t}, the last one that
+     * counted loop, unrolled by two for small systems, and its landing step would write them two to four times, past the
+     * JVM's 64 KB per method and TornadoVM's 32 KB sooner): steps of {@code dt} from {@code t}, the last one that
      * ends within {@code 1e-6 dt} of the event shortened to land on it.
      */
     private List<St> landingStep() {

@@ -13,7 +13,7 @@ import org.tornadobatch.system.Expr;
  * {@link IterationMatrix}: {@code newtonJac<c>} evaluate rows of J into {@code jw} in the lanes that need one
  * ({@code needm}: every attempting lane, or with Jacobian reuse those whose {@code needJ} is set, RADAU5's rule);
  * {@code newtonMatrix} forms the step's matrices from it, factorises them ({@link VectorLu}) and returns the singular
- * lanes; {@code newton} iterates the Newton updates of every lane at once, a lane dropping out as it converges or fails
+ * lanes (with Krylov solves, {@link VectorKrylov}, neither J nor a matrix is stored); {@code newton} iterates the Newton updates of every lane at once, a lane dropping out as it converges or fails
  * ({@code convm}, {@code nfl}), counting each lane's iterations, and keeps the attempt's most iterations ({@code stepItsA},
  * for Gustafsson's safety) and its largest last contraction rate ({@code rateA}, for the reuse rule). Failure is
  * {@code nfl} (per attempt in adaptive steps, sticky in fixed ones, as the scalar kernel's {@code newtonFail}).

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -195,17 +196,25 @@ class LauncherTest {
         }
         // The estimate of the time left counts the time before the bar appeared: at p% after t s, it is t (1 - p) / p.
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("solving +(\\d+)% .*?\\((\\d+):(\\d+):(\\d+) / (\\d+):(\\d+):(\\d+)\\)").matcher(text);
-        int checked = 0;
+        List<long[]> shown = new java.util.ArrayList<>(); // percent, elapsed s, left s, as each redraw showed them
         while (m.find()) {
-            double p = Integer.parseInt(m.group(1)) / 100.0;
-            long elapsed = Long.parseLong(m.group(3)) * 60 + Long.parseLong(m.group(4));
-            long left = Long.parseLong(m.group(6)) * 60 + Long.parseLong(m.group(7));
-            if (p > 0.05 && p < 0.95 && elapsed >= 1) {
+            shown.add(new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(3)) * 60 + Long.parseLong(m.group(4)),
+                Long.parseLong(m.group(6)) * 60 + Long.parseLong(m.group(7))});
+        }
+        int checked = 0;
+        for (int k = 0; k + 1 < shown.size(); k++) {
+            double p = shown.get(k)[0] / 100.0;
+            long elapsed = shown.get(k)[1];
+            long left = shown.get(k)[2];
+            // The library reads the progress for the percentage and again for the estimate: a chunk that ends between the
+            // two moves the second read up to the next redraw's percentage (seen once in CI: 17% shown, 33% estimated).
+            double pNext = Math.max(p, shown.get(k + 1)[0] / 100.0);
+            if (p > 0.05 && pNext < 0.95 && elapsed >= 1) {
                 // Both clocks are shown in whole seconds, the percentage in whole percent: the true elapsed time is in
-                // [elapsed, elapsed + 1), the true fraction within half a percent.
-                double lo = elapsed * (1 - (p + 0.005)) / (p + 0.005) - 1;
+                // [elapsed, elapsed + 1), the true fraction within half a percent (of this redraw's or the next one's).
+                double lo = elapsed * (1 - (pNext + 0.005)) / (pNext + 0.005) - 1;
                 double hi = (elapsed + 1) * (1 - (p - 0.005)) / (p - 0.005) + 1;
-                assertTrue(left >= lo && left <= hi, "at " + m.group(1) + "% after " + elapsed + " s: " + left + " s left, expected "
+                assertTrue(left >= lo && left <= hi, "at " + shown.get(k)[0] + "% after " + elapsed + " s: " + left + " s left, expected "
                         + lo + " to " + hi);
                 checked++;
             }

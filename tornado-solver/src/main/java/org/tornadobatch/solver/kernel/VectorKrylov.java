@@ -163,6 +163,18 @@ final class VectorKrylov {
         s.close();
     }
 
+    /** In a loop over the states {@code i}: {@code x += coef q} in the live lanes. */
+    private void advance(String coef) {
+        s.line("final " + s.type() + " x = " + vec("cgx", "i") + ";");
+        s.line("x.blend(x.add(" + coef + ".mul(" + vec("cgq", "i") + ")), live).intoArray(cgx, i * B + o);");
+    }
+
+    /** The live lanes whose residual's squared norm {@code norm} is within the tolerance: {@code done}, and {@code kok}. */
+    private void converged(String norm) {
+        s.line("final " + s.maskType() + " done = live.and(" + norm + ".compare(VectorOperators.LE, " + vec("kTol", "0") + "));");
+        s.line(mask("kok") + ".or(done).intoArray(kok, o);");
+    }
+
     /** {@code krSolve}: the start (x = 0, r = r^ = b), the iterations, the failure of unconverged lanes, {@code fs = x}. */
     private void solveMethod() {
         String t = s.type();
@@ -242,12 +254,10 @@ final class VectorKrylov {
         s.line("alpha.intoArray(kAlpha, o);");
         s.open("for (int i = 0; i < " + n + "; i++)");
         s.line(vec("cgr", "i") + ".sub(alpha.mul(" + vec("cgv", "i") + ")).intoArray(cgs, i * B + o);");
-        s.line("final " + t + " x = " + vec("cgx", "i") + ";");
-        s.line("x.blend(x.add(alpha.mul(" + vec("cgq", "i") + ")), live).intoArray(cgx, i * B + o);");
+        advance("alpha");
         s.close();
         dot("ss", "cgs", "cgs");
-        s.line("final " + m + " done = live.and(ss.compare(VectorOperators.LE, " + vec("kTol", "0") + "));");
-        s.line(mask("kok") + ".or(done).intoArray(kok, o);");
+        converged("ss");
         s.line(mask("kdn") + ".or(done).intoArray(kdn, o);");
         s.line("final " + m + " rest = live.andNot(done);");
         s.line("rest.intoArray(kact, o);");
@@ -269,14 +279,12 @@ final class VectorKrylov {
         s.line("final " + t + " omega = ts.div(tt);");
         s.line("omega.intoArray(kOmega, o);");
         s.open("for (int i = 0; i < " + n + "; i++)");
-        s.line("final " + t + " x = " + vec("cgx", "i") + ";");
-        s.line("x.blend(x.add(omega.mul(" + vec("cgq", "i") + ")), live).intoArray(cgx, i * B + o);");
+        advance("omega");
         s.line(vec("cgs", "i") + ".sub(omega.mul(" + vec("cgt", "i") + ")).intoArray(cgr, i * B + o);");
         s.close();
         s.line(vec("kRn", "0") + ".intoArray(kRho, o);");
         dot("rr", "cgr", "cgr");
-        s.line("final " + m + " done = live.and(rr.compare(VectorOperators.LE, " + vec("kTol", "0") + "));");
-        s.line(mask("kok") + ".or(done).intoArray(kok, o);");
+        converged("rr");
         s.line("final " + m + " broken = omega.abs().compare(VectorOperators.GT, " + s.literal(0) + ").not().or(omega.sub(omega).compare("
                 + "VectorOperators.EQ, " + s.literal(0) + ").not());");
         s.line(mask("kdn") + ".or(done).or(live.and(broken)).intoArray(kdn, o);");

@@ -312,8 +312,13 @@ final class SolveCommand implements Callable<Integer> {
         if (simd != null) {
             sb.vectorKernels(simd);
         }
-        LinearSolver linear = LinearSolver.of(linearSolver);
-        linear.krylov(alg.tableau(), system.states().size()); // refuses krylov for a method it does not serve, here
+        LinearSolver linear;
+        try {
+            linear = LinearSolver.of(linearSolver);
+            linear.krylov(alg.tableau(), system.states().size()); // refuses krylov for a method it does not serve, here
+        } catch (IllegalArgumentException e) { // said as the option the user gave
+            throw new IllegalArgumentException("--linear-solver " + e.getMessage().replaceFirst("^linear solver: ", ""), e);
+        }
         sb.linearSolver(linear);
         if (drivers != null) {
             sb.drivers(drivers);

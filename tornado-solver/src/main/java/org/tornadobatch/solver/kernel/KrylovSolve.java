@@ -107,10 +107,10 @@ final class KrylovSolve {
         }
     }
 
-    private void each(Body y, IntFunction<Object[]> statement) {
+    /** {@code target<i> = value(i)} for every state. */
+    private void each(Body y, String target, IntFunction<String> value) {
         for (int i = 0; i < n; i++) {
-            Object[] st = statement.apply(i);
-            y.assign((String) st[0], java.util.Arrays.copyOfRange(st, 1, st.length));
+            y.assign(target + i, value.apply(i));
         }
     }
 
@@ -135,7 +135,7 @@ final class KrylovSolve {
             x.declare(false, Ty.BOOL, "kDone", "kOk");
             x.loop(Ty.INT, "kIt", ex("0"), ex("kIt < " + maxIterations(n)), "kIt++", loop -> loop.when(ex("!kDone"), z -> iteration(z, tStart)));
             x.when(ex("!kOk"), z -> z.assign("newtonFail", "true"));
-            each(x, i -> new Object[] {v + i, "kx" + i});
+            each(x, v, i -> "kx" + i);
         });
     }
 
@@ -144,11 +144,11 @@ final class KrylovSolve {
         z.declare(true, R, "kRn", dot("kh", "kr"));
         z.when(ex("!(", call("abs", ex("kRn")), " > ", lit(0), ")"), w -> w.assign("kDone", "true"), w -> {
             w.declare(true, R, "kBeta", "(kRn / kRho) * (kAlpha / kOmega)");
-            each(w, i -> new Object[] {"kp" + i, "kr" + i + " + kBeta * (kp" + i + " - kOmega * kv" + i + ")"});
-            each(w, i -> new Object[] {"kq" + i, "pd" + i + " * kp" + i});
+            each(w, "kp", i -> "kr" + i + " + kBeta * (kp" + i + " - kOmega * kv" + i + ")");
+            each(w, "kq", i -> "pd" + i + " * kp" + i);
             product(w, tStart, "kq", "kv");
             w.assign("kAlpha", ex("kRn / (", dot("kh", "kv"), ")"));
-            each(w, i -> new Object[] {"ks" + i, "kr" + i + " - kAlpha * kv" + i});
+            each(w, "ks", i -> "kr" + i + " - kAlpha * kv" + i);
             for (int i = 0; i < n; i++) {
                 w.update("kx" + i, "+=", "kAlpha * kq" + i);
             }
@@ -156,14 +156,14 @@ final class KrylovSolve {
                 u.assign("kOk", "true");
                 u.assign("kDone", "true");
             }, u -> {
-                each(u, i -> new Object[] {"kq" + i, "pd" + i + " * ks" + i});
+                each(u, "kq", i -> "pd" + i + " * ks" + i);
                 product(u, tStart, "kq", "kt");
                 u.declare(true, R, "kTt", dot("kt", "kt"));
                 u.assign("kOmega", ex("(", dot("kt", "ks"), ") / kTt"));
                 for (int i = 0; i < n; i++) {
                     u.update("kx" + i, "+=", "kOmega * kq" + i);
                 }
-                each(u, i -> new Object[] {"kr" + i, "ks" + i + " - kOmega * kt" + i});
+                each(u, "kr", i -> "ks" + i + " - kOmega * kt" + i);
                 u.assign("kRho", "kRn");
                 u.when(ex(dot("kr", "kr"), " <= kTol"), q -> {
                     q.assign("kOk", "true");

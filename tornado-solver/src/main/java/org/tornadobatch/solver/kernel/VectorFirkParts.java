@@ -201,7 +201,7 @@ final class VectorFirkParts extends VectorNewtonParts {
         p.loop();
         for (int q = 0; q < st; q++) {
             double[] row = aInv[q];
-            s.line(p.at("df", q * n) + ".sub(hinv.mul(" + combination(row, r -> p.at("zf", r * n), st) + ")).intoArray(df, (" + q * n + " + i) * B + o);");
+            s.line(p.at("df", q * n) + ".sub(hinv.mul(" + VectorStepWriter.combination(s, row, st, false, r -> p.at("zf", r * n)) + ")).intoArray(df, (" + q * n + " + i) * B + o);");
         }
         s.close();
         s.close();
@@ -213,14 +213,14 @@ final class VectorFirkParts extends VectorNewtonParts {
             double[][] tInv = tr.tInv();
             p.loop();
             for (int q = 0; q < st; q++) {
-                s.line(combination(tInv[q], r -> p.at("df", r * n), st) + ".intoArray(vf, (" + q * n + " + i) * B + o);");
+                s.line(VectorStepWriter.combination(s, tInv[q], st, false, r -> p.at("df", r * n)) + ".intoArray(vf, (" + q * n + " + i) * B + o);");
             }
             s.close();
             s.line("luSolve(o, vf, 0);");
             s.line("cSolve(o);");
             p.loop();
             for (int q = 0; q < st; q++) {
-                s.line(combination(t[q], r -> p.at("vf", r * n), st) + ".intoArray(df, (" + q * n + " + i) * B + o);");
+                s.line(VectorStepWriter.combination(s, t[q], st, false, r -> p.at("vf", r * n)) + ".intoArray(df, (" + q * n + " + i) * B + o);");
             }
             s.close();
         }
@@ -377,7 +377,7 @@ final class VectorFirkParts extends VectorNewtonParts {
         s.open("void frEstimate(int o)");
         s.line("final " + s.type() + " hinv = " + s.load("hva", "0") + ";");
         p.loop();
-        s.line("final " + s.type() + " e = hinv.mul(" + combination(firk.estimateWeights(), q -> p.at("zf", q * n), st) + ");");
+        s.line("final " + s.type() + " e = hinv.mul(" + VectorStepWriter.combination(s, firk.estimateWeights(), st, false, q -> p.at("zf", q * n)) + ");");
         s.line("e.intoArray(eF, i * B + o);");
         s.line(p.at("ks", 0) + ".add(e).intoArray(ee, i * B + o);");
         s.close();

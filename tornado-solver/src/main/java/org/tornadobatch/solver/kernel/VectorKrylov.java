@@ -198,11 +198,7 @@ final class VectorKrylov {
         s.line("final " + s.maskType() + " ok = tol.compare(VectorOperators.EQ, " + s.literal(0) + ");");
         s.line("ok.intoArray(kok, o);");
         s.line("ok.or(act.not()).intoArray(kdn, o);");
-        s.open("for (int it = 0; it < " + maxIterations + "; it++)");
-        s.open("if (!krIterate(o))");
-        s.line("break;");
-        s.close();
-        s.close();
+        s.repeat(maxIterations, "krIterate(o)");
         s.line(mask("nfl") + ".or(act.andNot(" + mask("kok") + ")).intoArray(nfl, o);");
         s.open("for (int i = 0; i < " + n + "; i++)");
         s.line(vec("cgx", "i") + ".intoArray(fs, i * B + o);");

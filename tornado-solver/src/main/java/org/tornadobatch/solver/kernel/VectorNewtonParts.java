@@ -308,11 +308,7 @@ abstract class VectorNewtonParts {
         s.line("FloatVector.zero(F).intoArray(dPrevA, o);");
         s.line("FloatVector.zero(F).intoArray(dOldA, o);");
         s.line("FloatVector.zero(F).intoArray(itsA, o);");
-        s.open("for (int it = 0; it < " + maxIterations + "; it++)");
-        s.open("if (!newtonIterate(o, it))");
-        s.line("break;");
-        s.close();
-        s.close();
+        s.repeat(maxIterations, "newtonIterate(o, it)");
         s.line(maskOf("nfl") + ".or(act0.andNot(" + maskOf("convm") + ")).intoArray(nfl, o);");
         if (adaptive) {
             // SdirkWriter.newtonStatistics: the attempt's most iterations of a stage and its largest last contraction rate.
@@ -359,17 +355,5 @@ abstract class VectorNewtonParts {
         }
         s.line("final VectorMask<Float> cv = " + cv + ";");
         s.line("final VectorMask<Float> fl = dn.compare(VectorOperators.LT, 3e38f).not().or(dn.compare(VectorOperators.GE, dPrev).and(later)).andNot(cv);");
-    }
-
-    /** {@code sum_j w_j v(j)} over the non-zero weights, a weight of 1 without its product; {@code zero} where none. */
-    final String combination(double[] wts, java.util.function.IntFunction<String> v, int upTo) {
-        String acc = null;
-        for (int j = 0; j < upTo && j < wts.length; j++) {
-            if (wts[j] != 0) {
-                String term = wts[j] == 1 ? v.apply(j) : v.apply(j) + ".mul(" + s.literal(wts[j]) + ")";
-                acc = acc == null ? term : acc + ".add(" + term + ")";
-            }
-        }
-        return acc == null ? s.type() + ".zero(" + s.species() + ")" : acc;
     }
 }

@@ -101,7 +101,7 @@ final class VectorSdirkParts extends VectorNewtonParts {
 
     /** SdirkWriter.combination at the loop's state: {@code w_0 stage_0 + ...} over the non-zero weights below {@code upTo}. */
     private String combination(double[] wts, int upTo) {
-        return combination(wts, this::stage, upTo);
+        return VectorStepWriter.combination(s, wts, upTo, false, this::stage);
     }
 
     /**

@@ -46,6 +46,15 @@ final class VectorSource {
         indent++;
     }
 
+    /** {@code for (it < max) { if (!step) break; }}: an iteration's method called until it reports no lane left. */
+    void repeat(int max, String step) {
+        open("for (int it = 0; it < " + max + "; it++)");
+        open("if (!" + step + ")");
+        line("break;");
+        close();
+        close();
+    }
+
     /** The working type's vector class. */
     String type() {
         return single ? "FloatVector" : "DoubleVector";

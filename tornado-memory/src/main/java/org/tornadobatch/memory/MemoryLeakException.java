@@ -21,4 +21,22 @@ public class MemoryLeakException extends TornadoBatchException {
     public List<MemoryManager.Leak> leaks() {
         return leaks;
     }
+
+    /**
+     * The end of a manager's teardown that found {@code leaks} and may have failed with {@code first}: throws this
+     * exception for the leaks (logged as the manager's warning, {@code first} suppressed in it), else {@code first}.
+     */
+    static void throwAfterTeardown(List<MemoryManager.Leak> leaks, RuntimeException first) {
+        if (!leaks.isEmpty()) {
+            MemoryLeakException leak = new MemoryLeakException(leaks);
+            org.slf4j.LoggerFactory.getLogger(MemoryManager.class).warn("memory: {}", leak.getMessage());
+            if (first != null) {
+                leak.addSuppressed(first);
+            }
+            throw leak;
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
 }

@@ -460,17 +460,7 @@ public final class MemoryManager implements AutoCloseable {
                 runtime.close();
             }
         }
-        if (!leaks.isEmpty()) {
-            MemoryLeakException leak = new MemoryLeakException(leaks);
-            LOG.warn("memory: {}", leak.getMessage());
-            if (first != null) {
-                leak.addSuppressed(first);
-            }
-            throw leak;
-        }
-        if (first != null) {
-            throw first;
-        }
+        MemoryLeakException.throwAfterTeardown(leaks, first);
     }
 
     // ---------------------------------------------------------------- internals

@@ -43,6 +43,19 @@ final class VectorLu {
         return parts;
     }
 
+    /**
+     * With W's {@code rows x rows} entries in {@code lu} and its largest magnitude in {@code largest}: {@code luFactor}, and
+     * the lanes whose pivot is not above IterationMatrix.pivotFactor times {@code largest} (or not finite) added to the
+     * declared mask {@code singular} (IterationMatrix.build's test).
+     */
+    static void factorWithPivotTest(VectorSource s, int rows) {
+        s.line("final " + s.type() + " pivotMin = largest.mul(" + s.literal(IterationMatrix.pivotFactor(rows, s.single)) + ");");
+        s.line("luFactor(o);");
+        s.open("for (int k = 0; k < " + rows + "; k++)");
+        s.line("singular = singular.or(" + vec(s, "lu", "k * " + (rows + 1)) + ".abs().compare(VectorOperators.GT, pivotMin).not());");
+        s.close();
+    }
+
     /** A vector of {@code array} at slot {@code slot} (an int expression). */
     private static String vec(VectorSource s, String array, String slot) {
         return s.type() + ".fromArray(" + s.species() + ", " + array + ", (" + slot + ") * B + o)";

@@ -285,12 +285,8 @@ abstract class VectorNewtonParts {
 
     /** {@code luFactor} of the {@code rows} in {@code lu} whose largest entry is {@code largest}, counted, its small pivots into {@code singular}. */
     final void factorAndPivots(int rows) {
-        s.line("final " + s.type() + " pivotMin = largest.mul(" + s.literal(IterationMatrix.pivotFactor(rows, single)) + ");");
-        s.line("luFactor(o);");
+        VectorLu.factorWithPivotTest(s, rows);
         s.line("LongVector.fromArray(J, lun, o).add(1L, act0.cast(J)).intoArray(lun, o);");
-        s.open("for (int k = 0; k < " + rows + "; k++)");
-        s.line("singular = singular.or(" + s.type() + ".fromArray(" + s.species() + ", lu, (k * " + (rows + 1) + ") * B + o).abs().compare(VectorOperators.GT, pivotMin).not());");
-        s.close();
     }
 
     /**

@@ -169,17 +169,12 @@ final class VectorRosenbrockParts {
         for (int c = 0; c < rowParts.size(); c++) {
             s.line("rosJac" + c + "(o" + timeArgs(adaptive, false) + ");");
         }
-        double tol = IterationMatrix.pivotFactor(n, s.single);
         s.line(s.type() + " largest = " + s.load("lu", "0") + ".abs();");
         s.open("for (int e = 1; e < " + n * n + "; e++)");
         s.line("largest = largest.max(" + s.type() + ".fromArray(" + s.species() + ", lu, e * B + o).abs());");
         s.close();
-        s.line("final " + s.type() + " pivotMin = largest.mul(" + s.literal(tol) + ");");
-        s.line("luFactor(o);");
         s.line(s.maskType() + " singular = " + s.species() + ".maskAll(false);");
-        s.open("for (int k = 0; k < " + n + "; k++)");
-        s.line("singular = singular.or(" + s.type() + ".fromArray(" + s.species() + ", lu, (k * " + (n + 1) + ") * B + o).abs().compare(VectorOperators.GT, pivotMin).not());");
-        s.close();
+        VectorLu.factorWithPivotTest(s, n);
         s.line("return singular;");
         s.close();
     }

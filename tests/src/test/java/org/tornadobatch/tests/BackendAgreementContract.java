@@ -469,6 +469,42 @@ public abstract class BackendAgreementContract {
         assertChunkedEqualsWhole(memory, sizes().chunkedRuns(), sizes().chunkedBytes());
     }
 
+    /**
+     * Stops ({@code TimeSpec.withStops}): x' = max(t - a, 0) with a = 1 or 1.3 and stops at both, so that no step
+     * straddles a kink and every method integrates the pieces (polynomials in t) exactly: x = (t - a)^2 / 2 after a,
+     * computed here, at every save, by rk4 in fixed steps of 0.4 (whole steps, then one that lands on the next save or
+     * stop) and by dormand-prince-54.
+     */
+    @Test
+    void stepsLandOnTheStops() {
+        org.tornadobatch.system.OdeSystem kink = org.tornadobatch.system.OdeSystem.parse("states: x = 0\nparameters: a = 1\ndx = max(t - a, 0)\n", "kink");
+        double[] a = new double[sizes().fixed()];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = i % 2 == 0 ? 1.0 : 1.3;
+        }
+        Batch batch = Batch.grid(kink, Map.of("a", a), org.tornadobatch.solver.GridKind.COMBINATORIAL);
+        TimeSpec t = TimeSpec.of(2).withSaveEvery(0.5).withStops(1.3, 1.0);
+        OutputSpec out = OutputSpec.of(List.of("state", "step_counts"));
+        for (var m : List.of(Map.entry(Algorithm.CLASSICAL_RK4, StepControl.builder().controller(Controller.FIXED).dt(0.4)),
+                Map.entry(Algorithm.DORMAND_PRINCE_54, StepControl.builder().atol(1e-6).rtol(1e-6)))) {
+            try (SolveResult r = solve(memory, kink, m.getKey(), m.getValue(), Precision.FLOAT64, out, batch, t)) {
+                assertArrayEquals(new double[] {0, 0.5, 1, 1.5, 2}, r.time(), "stops record nothing");
+                for (int run = 0; run < r.runs(); run++) {
+                    assertEquals(0, r.status()[run]);
+                    for (int k = 0; k < 5; k++) {
+                        double tk = 0.5 * k;
+                        double exact = tk > a[run] ? (tk - a[run]) * (tk - a[run]) / 2 : 0;
+                        assertEquals(exact, r.state().get(k, 0, run), 1e-13, m.getKey() + ", run " + run + ", t = " + tk);
+                    }
+                    if (m.getKey() == Algorithm.CLASSICAL_RK4) {
+                        // saves at 0.5 and 1.5 cut the steps too: 0.4, 0.1 | 0.4, 0.1 | 0.3 | 0.2 | 0.4, 0.1 = 8
+                        assertEquals(8, r.acceptedSteps()[run], "run " + run);
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void theCommandLineSolvesOnTheBackend(@TempDir Path dir) throws Exception {
         Path sys = dir.resolve("lorenz.ode");

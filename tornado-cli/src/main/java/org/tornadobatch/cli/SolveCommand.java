@@ -90,6 +90,10 @@ final class SolveCommand implements Callable<Integer> {
     @Option(names = "--sample-every", description = "Summary sampling interval (default: --save-every if it divides the window, else window/10).")
     Double sampleEvery;
 
+    @Option(names = "--tstops", split = ",", paramLabel = "T", description = "Times every run's steps land on exactly, recording"
+            + " nothing there: where a forcing switches, e.g. a pulse's edges (--tstops 10,12); after --t0, up to the end.")
+    List<Double> tstops;
+
     @Option(names = "--algorithm", defaultValue = "dormand-prince-54", description = "Method (default: ${DEFAULT-VALUE}); e.g. rk4, tsit5, vern7, dop853.")
     String algorithm;
 
@@ -248,6 +252,16 @@ final class SolveCommand implements Callable<Integer> {
             swept.put(kv[0], OptionValues.linspace(kv[0], kv[1]));
         }
         TimeSpec time = new TimeSpec(duration, t0, warmup, nan(saveEvery), nan(summariseEvery), nan(sampleEvery), !noSaveStart);
+        if (tstops != null) {
+            double[] stops = tstops.stream().mapToDouble(Double::doubleValue).toArray();
+            for (double s : stops) {
+                if (!(s > time.t0()) || s > time.end()) {
+                    throw new IllegalArgumentException("--tstops: " + s + " is outside the integration span (" + time.t0() + ", " + time.end()
+                            + "] (give times after --t0 and up to --t0 + --warmup + --duration)");
+                }
+            }
+            time = time.withStops(stops);
+        }
         Precision prec = Precision.of(precision);
         OutputSpec spec = OutputSpec.of(outputs).withSaveVariables(saveVariables).withSummariseVariables(summariseVariables);
         org.tornadobatch.solver.run.Schedule schedule = org.tornadobatch.solver.run.Schedule.of(time, spec.hasSummaries());

@@ -269,6 +269,29 @@ class SolveCommandTest {
         assertEquals("decay", f[2]);
     }
 
+    @Test
+    void tstopsLandTheStepsOnTheirTimes() throws Exception {
+        // x' = max(t - a, 0), a = 1: rk4 in steps of 0.4 integrates each side of the kink exactly where a step lands on it
+        // (x(2) = (2 - 1)^2 / 2); without the stop, its step [0.8, 1.2] is Simpson's rule across the kink, 0.4 / 6 * 0.2
+        // for the exact 0.02.
+        Path kink = Files.writeString(dir.resolve("kink.ode"), "states: x = 0\nparameters: a = 1\ndx = max(t - a, 0)\n");
+        String[] common = {kink.toString(), "--algorithm", "rk4", "--dt", "0.4", "--duration", "2", "--no-save-start", "--backend", "jvm"};
+        Path with = dir.resolve("tstops");
+        Path without = dir.resolve("no-tstops");
+        assertEquals(0, run(concat(common, "--tstops", "1", "--out", with.toString())).exit());
+        assertEquals(0, run(concat(common, "--out", without.toString())).exit());
+        assertEquals(0.5, npyData(with.resolve("state.npy")).getDouble(0), 1e-13);
+        assertEquals(0.5 - 0.02 + 0.4 / 6 * 0.2, npyData(without.resolve("state.npy")).getDouble(0), 1e-13);
+        com.fasterxml.jackson.databind.JsonNode time = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                with.resolve("run.json").toFile()).get("time");
+        assertEquals("[1.0]", time.get("stops").toString(), "run.json records the stops");
+        assertBadInput(run(concat(common, "--tstops", "1,2.5", "--out", dir.resolve("bad-tstops").toString())),
+                "--tstops: 2.5 is outside the integration span (0.0, 2.0]");
+        assertBadInput(run(concat(common, "--tstops", "0", "--out", dir.resolve("bad-tstops").toString())), "--tstops: 0.0 is outside");
+        assertBadInput(run(concat(common, "--tstops", "soon", "--out", dir.resolve("bad-tstops").toString())), "--tstops");
+        assertFalse(Files.exists(dir.resolve("bad-tstops")));
+    }
+
     /** The data of a little-endian .npy file as a ByteBuffer (after its header). */
     private static java.nio.ByteBuffer npyData(Path file) throws java.io.IOException {
         byte[] npy = Files.readAllBytes(file);

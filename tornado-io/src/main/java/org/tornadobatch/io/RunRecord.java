@@ -79,6 +79,7 @@ public final class RunRecord {
         t.put("save_every", time.saveEvery());
         t.put("summarise_every", time.summariseEvery());
         t.put("sample_every", time.sampleEvery());
+        t.put("stops", java.util.Arrays.stream(time.stops()).boxed().toList()); // the times steps landed on, recording nothing
         m.put("time", t);
         m.put("outputs", info.outputs());
         Map<String, Object> arrays = new LinkedHashMap<>();

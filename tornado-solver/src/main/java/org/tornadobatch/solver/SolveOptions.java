@@ -31,6 +31,7 @@ public final class SolveOptions {
     private double summariseEvery = Double.NaN;
     private double sampleEvery = Double.NaN;
     private boolean saveStart = true;
+    private double[] stops = new double[0];
     private boolean nanOnFailure;
     private Drivers drivers;
 
@@ -151,6 +152,15 @@ public final class SolveOptions {
         return this;
     }
 
+    /**
+     * Times every run's steps land on exactly, recording nothing there (DifferentialEquations.jl's {@code tstops}):
+     * where a forcing switches, e.g. a stimulus pulse's edges (default: none).
+     */
+    public SolveOptions stops(double... times) {
+        this.stops = times.clone();
+        return this;
+    }
+
     /** Saves the final state only (no sample at the start of recording). */
     public SolveOptions finalStateOnly() {
         this.saveStart = false;
@@ -179,7 +189,7 @@ public final class SolveOptions {
     }
 
     TimeSpec time(double duration) {
-        return new TimeSpec(duration, t0, warmup, saveEvery, summariseEvery, sampleEvery, saveStart);
+        return new TimeSpec(duration, t0, warmup, saveEvery, summariseEvery, sampleEvery, saveStart, stops);
     }
 
     GridKind grid() {

@@ -7,12 +7,18 @@ package org.tornadobatch.solver;
  * {@code summariseEvery} one summary window spans the whole duration; without {@code sampleEvery} summaries
  * sample every {@code saveEvery} when it divides the window, else ten times per window (a hundred when the
  * window was not given either). With {@code saveStart} false the sample at the start of recording is not saved:
- * without {@code saveEvery} that saves the final state only.
+ * without {@code saveEvery} that saves the final state only. {@code stops} are times every run's steps land on
+ * exactly, recording nothing there (DifferentialEquations.jl's {@code tstops}): where a forcing or a parameter
+ * switches (a stimulus pulse's edges), so that no step straddles the switch; each after {@code t0} and at most
+ * {@link #end()}, held sorted and without repeats.
  */
 public record TimeSpec(double duration, double t0, double warmup, double saveEvery, double summariseEvery, double sampleEvery,
-                       boolean saveStart) {
+                       boolean saveStart, double[] stops) {
 
-    /** Checks the times: a finite positive duration, a finite t0, a finite warmup >= 0, intervals within the span and not too many output times. */
+    /**
+     * Checks the times: a finite positive duration, a finite t0, a finite warmup >= 0, intervals within the span, stops
+     * inside it, and not too many output times.
+     */
     public TimeSpec {
         if (!(duration > 0) || !Double.isFinite(duration)) {
             throw new IllegalArgumentException("duration: " + duration + " (expected: a finite number > 0)");
@@ -29,6 +35,54 @@ public record TimeSpec(double duration, double t0, double warmup, double saveEve
         count("saveEvery", saveEvery, duration, 1, "samples");
         count("summariseEvery", summariseEvery, duration, 10, "summary samples (ten per window at least)");
         count("sampleEvery", sampleEvery, duration, 1, "summary samples");
+        stops = checkStops(stops, t0, t0 + warmup + duration);
+    }
+
+    /** Without stops. */
+    public TimeSpec(double duration, double t0, double warmup, double saveEvery, double summariseEvery, double sampleEvery,
+                    boolean saveStart) {
+        this(duration, t0, warmup, saveEvery, summariseEvery, sampleEvery, saveStart, new double[0]);
+    }
+
+    private static double[] checkStops(double[] stops, double t0, double end) {
+        double[] sorted = stops == null ? new double[0] : java.util.Arrays.stream(stops).sorted().distinct().toArray();
+        if (sorted.length > MAX_EVENTS) {
+            throw new IllegalArgumentException("stops: " + sorted.length + " times (at most " + MAX_EVENTS + " per solve)");
+        }
+        for (double s : sorted) {
+            if (!Double.isFinite(s) || !(s > t0) || s > end) {
+                throw new IllegalArgumentException("stops: " + s + " (expected: times after t0 = " + t0 + " and up to the end of"
+                        + " integration, " + end + ")");
+            }
+        }
+        return sorted;
+    }
+
+    /** The times steps land on, sorted (a copy). */
+    @Override
+    public double[] stops() {
+        return stops.clone();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof TimeSpec t && Double.compare(duration, t.duration) == 0 && Double.compare(t0, t.t0) == 0
+                && Double.compare(warmup, t.warmup) == 0 && Double.compare(saveEvery, t.saveEvery) == 0
+                && Double.compare(summariseEvery, t.summariseEvery) == 0 && Double.compare(sampleEvery, t.sampleEvery) == 0
+                && saveStart == t.saveStart && java.util.Arrays.equals(stops, t.stops);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(duration, t0, warmup, saveEvery, summariseEvery, sampleEvery, saveStart) * 31
+                + java.util.Arrays.hashCode(stops);
+    }
+
+    @Override
+    public String toString() {
+        return "TimeSpec[duration=" + duration + ", t0=" + t0 + ", warmup=" + warmup + ", saveEvery=" + saveEvery + ", summariseEvery="
+                + summariseEvery + ", sampleEvery=" + sampleEvery + ", saveStart=" + saveStart + ", stops="
+                + java.util.Arrays.toString(stops) + "]";
     }
 
     /**
@@ -62,32 +116,37 @@ public record TimeSpec(double duration, double t0, double warmup, double saveEve
 
     /** The same span, starting at {@code v}. */
     public TimeSpec withT0(double v) {
-        return new TimeSpec(duration, v, warmup, saveEvery, summariseEvery, sampleEvery, saveStart);
+        return new TimeSpec(duration, v, warmup, saveEvery, summariseEvery, sampleEvery, saveStart, stops);
     }
 
     /** The same span after a settling time {@code v}, integrated but not recorded. */
     public TimeSpec withWarmup(double v) {
-        return new TimeSpec(duration, t0, v, saveEvery, summariseEvery, sampleEvery, saveStart);
+        return new TimeSpec(duration, t0, v, saveEvery, summariseEvery, sampleEvery, saveStart, stops);
     }
 
     /** The same span, saving every {@code v}. */
     public TimeSpec withSaveEvery(double v) {
-        return new TimeSpec(duration, t0, warmup, v, summariseEvery, sampleEvery, saveStart);
+        return new TimeSpec(duration, t0, warmup, v, summariseEvery, sampleEvery, saveStart, stops);
     }
 
     /** The same span, with summary windows {@code v} long. */
     public TimeSpec withSummariseEvery(double v) {
-        return new TimeSpec(duration, t0, warmup, saveEvery, v, sampleEvery, saveStart);
+        return new TimeSpec(duration, t0, warmup, saveEvery, v, sampleEvery, saveStart, stops);
     }
 
     /** The same span, sampling summaries every {@code v}. */
     public TimeSpec withSampleEvery(double v) {
-        return new TimeSpec(duration, t0, warmup, saveEvery, summariseEvery, v, saveStart);
+        return new TimeSpec(duration, t0, warmup, saveEvery, summariseEvery, v, saveStart, stops);
     }
 
     /** The same span, with ({@code true}) or without the sample at the start of recording. */
     public TimeSpec withSaveStart(boolean v) {
-        return new TimeSpec(duration, t0, warmup, saveEvery, summariseEvery, sampleEvery, v);
+        return new TimeSpec(duration, t0, warmup, saveEvery, summariseEvery, sampleEvery, v, stops);
+    }
+
+    /** The same span, its steps landing on {@code times} (each after t0, up to the end; in any order). */
+    public TimeSpec withStops(double... times) {
+        return new TimeSpec(duration, t0, warmup, saveEvery, summariseEvery, sampleEvery, saveStart, times);
     }
 
     /** Where recording starts. */

@@ -8,8 +8,9 @@ import org.tornadobatch.solver.TimeSpec;
 
 /**
  * The output events every run visits, in time order, with what happens at each: a summary window closes
- * ({@link #CLOSE_WINDOW}), summaries take a sample ({@link #SAMPLE}), the state is saved ({@link #SAVE}). At one
- * time they happen in that order. Runs step exactly onto each event time.
+ * ({@link #CLOSE_WINDOW}), summaries take a sample ({@link #SAMPLE}), the state is saved ({@link #SAVE}), or nothing:
+ * a stop ({@link TimeSpec#stops()}, flags 0). At one time they happen in that order. Runs step exactly onto each event
+ * time.
  */
 public record Schedule(double[] eventTimes, int[] eventFlags, double[] saveTimes, int windows, double windowLength,
                        double sampleEvery, double[] windowStarts) {
@@ -83,6 +84,9 @@ public record Schedule(double[] eventTimes, int[] eventFlags, double[] saveTimes
                 }
                 add(events, start + (w + 1) * window, CLOSE_WINDOW, tolerance);
             }
+        }
+        for (double t : spec.stops()) {
+            add(events, t, 0, tolerance);
         }
         double[] times = new double[events.size()];
         int[] flags = new int[events.size()];

@@ -1,6 +1,5 @@
 package org.tornadobatch.solver;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -14,12 +13,12 @@ import org.tornadobatch.memory.MemoryManager;
 import org.tornadobatch.solver.kernel.DriverTable;
 import org.tornadobatch.solver.kernel.KernelGenerator;
 import org.tornadobatch.solver.kernel.KernelSpec;
-import org.tornadobatch.solver.kernel.VectorKernelWriter;
 import org.tornadobatch.solver.method.Algorithm;
 import org.tornadobatch.solver.method.LinearSolver;
 import org.tornadobatch.solver.method.StepControl;
 import org.tornadobatch.solver.output.OutputSpec;
 import org.tornadobatch.solver.run.CountProperty;
+import org.tornadobatch.solver.run.DeviceSet;
 import org.tornadobatch.solver.run.PreparedSolve;
 import org.tornadobatch.solver.run.Schedule;
 import org.tornadobatch.solver.run.SolveJob;
@@ -69,9 +68,13 @@ public final class Solver implements AutoCloseable {
     private final boolean vectorKernels;
     /** The user asked for vector kernels whatever the batch (Builder.vectorKernels(true)); else the work decides. */
     private final boolean vectorAlways;
+    /** Builder.vectorKernels as given (null: not called), for the devices after the first. */
+    private final Boolean vectorChoice;
     /** Whether the SDIRK method's linear systems are solved by Krylov iterations (Builder.linearSolver). */
     private final boolean krylov;
     private final Map<String, Kernel> kernels = new ConcurrentHashMap<>();
+    /** The devices a solve spreads over (Builder.devices); null on one device. */
+    private final DeviceSet devices;
     /** The solver's own memory owner (a split solve adds parts of its own for its duration). */
     private final SolverPart self;
     private final String streamGroup;
@@ -93,11 +96,25 @@ public final class Solver implements AutoCloseable {
             }
             drivers.check(system);
         }
-        this.memory = b.memory != null ? b.memory : MemoryManager.getDefault();
+        if (b.devices != null && b.memory != null) {
+            throw new IllegalArgumentException("devices: given with memoryManager (expected: one or the other; the first device's manager"
+                    + " is the solver's)");
+        }
+        if (b.shares != null && b.devices == null) {
+            throw new IllegalArgumentException("deviceShares: given without devices (expected: Solver.Builder.devices first)");
+        }
+        this.devices = b.devices == null ? null : new DeviceSet(b.devices, b.shares);
+        this.memory = devices != null ? devices.manager(0) : b.memory != null ? b.memory : MemoryManager.getDefault();
+        if (devices != null) {
+            for (int k = 1; k < devices.size(); k++) {
+                KernelChoice.baseLanguage(devices.manager(k).runtime()); // refuses a runtime that cannot run the kernels
+            }
+        }
         this.blockSize = b.blockSize;
-        this.language = kernelLanguage(memory.runtime());
+        this.language = KernelChoice.baseLanguage(memory.runtime());
         this.vectorKernels = !Boolean.FALSE.equals(b.vectorKernels) && language.equals("java") && vectorApi();
         this.vectorAlways = Boolean.TRUE.equals(b.vectorKernels);
+        this.vectorChoice = b.vectorKernels;
         this.krylov = b.linearSolver.krylov(algorithm.tableau(), system.states().size());
         Variables.check(system, outputs);
         this.streamGroup = "solver-" + IDS.incrementAndGet();
@@ -181,9 +198,17 @@ public final class Solver implements AutoCloseable {
         return outputs;
     }
 
-    /** The memory manager the solver allocates from. */
+    /** The memory manager the solver allocates from (on several devices: the first's). */
     public MemoryManager memoryManager() {
         return memory;
+    }
+
+    /**
+     * The share of the runs each device takes in the next solve (several devices: given, or measured by the last solve);
+     * {@code [1.0]} on one.
+     */
+    public double[] deviceShares() {
+        return devices == null ? new double[] {1.0} : devices.shares();
     }
 
     /** Solves {@code batch} over {@code time}. */
@@ -206,6 +231,10 @@ public final class Solver implements AutoCloseable {
      * manager's), into which every chunk's results are copied as it finishes.
      */
     public SolveResult solve(Batch batch, TimeSpec time, ProgressListener progress, ResultStore store) {
+        if (devices != null) {
+            checkSolvable(batch);
+            return devices.solve(newJob(batch, time, store), progress);
+        }
         int parts = parts(batch.runs());
         if (parts <= 1) {
             return prepare(batch, time, progress, store).run();
@@ -228,6 +257,11 @@ public final class Solver implements AutoCloseable {
         return new SolverPart(memory, "solver-" + system.name() + "-part" + index, streamGroup + "-part" + index);
     }
 
+    /** A new memory owner on device {@code index} of a solve over several, running {@code kernel}; the caller closes it. */
+    private SolverPart newDevicePart(int index, Kernel kernel) {
+        return new SolverPart(devices.manager(index), "solver-" + system.name() + "-device" + index, streamGroup + "-device" + index, kernel);
+    }
+
     /**
      * Prepares a solve of {@code batch} over {@code time} without running it: the kernel compiled, the chunks
      * planned, the arrays allocated (see {@link PreparedSolve}). Run or close it before the next solve.
@@ -243,6 +277,10 @@ public final class Solver implements AutoCloseable {
 
     private PreparedSolve prepare(Batch batch, TimeSpec time, ProgressListener progress, ResultStore store) {
         checkSolvable(batch);
+        if (devices != null) {
+            throw new IllegalStateException("prepare: this solver spreads its solves over " + devices.size() + " devices; prepare works on"
+                    + " one (build a solver with memoryManager for a prepared solve)");
+        }
         if (prepared != null) {
             throw new IllegalStateException("this solver has a prepared solve that was neither run nor closed; run or close it first");
         }
@@ -271,26 +309,26 @@ public final class Solver implements AutoCloseable {
                 krylov);
         Schedule schedule = Schedule.of(time, outputs.hasSummaries());
         long started = System.nanoTime();
-        String lang = language;
-        if (vectorKernels && (vectorAlways || worthVectors(batch, time))) {
-            String why = VectorKernelWriter.unsupported(spec);
-            if (why == null) {
-                lang = KernelGenerator.JAVA_VECTOR;
-            } else if (vectorAlways) {
-                // Asked for by name (--simd, vectorKernels(true)): said where the user sees it, not only in the debug log.
-                LOG.warn("vector kernels asked for, but they do not cover {}: the scalar kernel runs", why);
-            } else {
-                LOG.debug("the scalar kernel: the vector kernels do not cover {}", why);
-            }
-        }
-        String kernelLanguage = lang;
+        String kernelLanguage = KernelChoice.language(spec, language, vectorKernels, vectorAlways, worthVectors(batch, time));
         Kernel kernel = kernels.computeIfAbsent(KernelGenerator.key(spec, kernelLanguage),
                 k -> memory.runtime().compile(KernelGenerator.generate(spec, kernelLanguage)));
+        java.util.function.IntFunction<SolverPart> parts = this::newPart;
+        if (devices != null) {
+            Kernel[] each = new Kernel[devices.size()];
+            each[0] = kernel;
+            for (int d = 1; d < each.length; d++) {
+                String base = KernelChoice.baseLanguage(devices.manager(d).runtime());
+                String lang = KernelChoice.language(spec, base, !Boolean.FALSE.equals(vectorChoice) && base.equals("java") && vectorApi(),
+                        vectorAlways, worthVectors(batch, time));
+                each[d] = devices.kernel(d, KernelGenerator.key(spec, lang), () -> KernelGenerator.generate(spec, lang));
+            }
+            parts = d -> newDevicePart(d, each[d]);
+        }
         double compileMillis = (System.nanoTime() - started) / 1e6;
         long tables = System.nanoTime();
         SolveJob.Setting setting = new SolveJob.Setting(memory, algorithm.canonicalName(), outputs.toString(),
                 drivers == null || drivers.isPerRun() ? null : drivers.coefficients(system.drivers()),
-                drivers == null || !drivers.isPerRun() ? null : drivers.perRunCoefficients(system.drivers()), blockSize, self, this::newPart);
+                drivers == null || !drivers.isPerRun() ? null : drivers.perRunCoefficients(system.drivers()), blockSize, self, parts);
         if (drivers != null) {
             LOG.debug("drivers' tables: {} ms", Math.round((System.nanoTime() - tables) / 1e6));
         }
@@ -304,58 +342,14 @@ public final class Solver implements AutoCloseable {
         }
     }
 
-    /**
-     * The estimated work (runs x steps x states) from which a vector kernel pays for its JIT warm-up. HotSpot runs
-     * Vector API code interpreted, and then without its intrinsics, until C2 has compiled it: about 1 to 2 s of a
-     * cold solve on the 2-core build machine (docs/performance.md), against a scalar kernel that is 1.5x to 8x slower
-     * once warm. 3e8 is about 3 s of scalar work on Lorenz.
-     */
-    static final double VECTOR_MIN_WORK = 3e8;
-
-    /**
-     * The steps per run that {@link #worthVectors} assumes for an adaptive implicit solve, whatever its duration: a stiff
-     * solver's steps grow far slower than the time span (measured on the jvm: Robertson to t = 100 38 with kvaerno5, 50
-     * with rodas5p, 377 with ros3p; to t = 1e5 74 with kvaerno5, 499 with l-stable-sdirk-4; HIRES to 321.8 134 with
-     * kvaerno5, 202 with rodas5p).
-     */
-    static final double STIFF_STEPS = 300;
-
-    /**
-     * Whether {@code batch} over {@code time} is work enough for a vector kernel: runs x steps x states, the steps
-     * those of the fixed step, {@link #STIFF_STEPS} for an adaptive implicit method, or 100 per unit of time for
-     * other adaptive methods (the Lorenz ensemble takes 83 at 1e-8). Measured (2-core build machine, cold CLI solves,
-     * HIRES under rodas5p, 8 states, 202 steps per run): at 16384 runs the vector kernel took 2.4 to 2.6 s against the
-     * scalar kernel's 1.8 s, at 131072 runs 7.3 to 7.6 s against 12.7 to 13.0 s; Robertson, 65537 runs to t = 100: the
-     * first solve 3.8 s against 1.1 s.
-     */
+    /** Whether {@code batch} over {@code time} is work enough for a vector kernel ({@link KernelChoice#worthVectors}). */
     boolean worthVectors(Batch batch, TimeSpec time) {
-        double span = time.end() - time.t0();
-        boolean adaptive = control.controller().isAdaptive();
-        double steps = !adaptive ? span / control.dt() : algorithm.tableau().isImplicit() ? STIFF_STEPS : 100 * Math.max(1, span);
-        return (double) batch.runs() * steps * system.states().size() >= VECTOR_MIN_WORK;
+        return KernelChoice.worthVectors(system, algorithm, control, batch, time);
     }
-
-    private static final java.util.concurrent.atomic.AtomicBoolean VECTOR_API_NOTED = new java.util.concurrent.atomic.AtomicBoolean();
 
     /** Whether this JVM reads {@code jdk.incubator.vector} (started with {@code --add-modules jdk.incubator.vector}). */
     static boolean vectorApi() {
-        boolean present = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
-        if (!present && VECTOR_API_NOTED.compareAndSet(false, true)) {
-            LOG.info("the jvm backend runs scalar kernels: start the JVM with --add-modules jdk.incubator.vector for vector kernels"
-                    + " (several runs per instruction; the tornado-batch launcher does)");
-        }
-        return present;
-    }
-
-    /** The language the solver's kernels are generated in for {@code runtime}: cuda, tornadovm or java, the first it accepts. */
-    private static String kernelLanguage(DeviceRuntime runtime) {
-        for (String l : List.of("cuda", "tornadovm", "java")) {
-            if (runtime.kernelLanguages().contains(l)) {
-                return l;
-            }
-        }
-        throw new IllegalArgumentException("backend: " + runtime.name() + " cannot run this solver's kernels (it accepts "
-                + runtime.kernelLanguages() + "; the solver generates " + KernelGenerator.LANGUAGES + ")");
+        return KernelChoice.vectorApi();
     }
 
     @Override
@@ -368,6 +362,9 @@ public final class Solver implements AutoCloseable {
         }
         closed = true;
         kernels.values().forEach(Kernel::close);
+        if (devices != null) {
+            devices.close();
+        }
         self.close();
     }
 
@@ -379,6 +376,8 @@ public final class Solver implements AutoCloseable {
         private Precision precision = Precision.FLOAT64;
         private OutputSpec outputs = OutputSpec.stateOnly();
         private MemoryManager memory;
+        private List<MemoryManager> devices;
+        private double[] shares;
         private OptionalDouble memProportion = OptionalDouble.empty();
         private int blockSize;
         private Drivers drivers;
@@ -417,6 +416,29 @@ public final class Solver implements AutoCloseable {
         /** The manager that allocates device memory (default: {@link MemoryManager#getDefault()}). */
         public Builder memoryManager(MemoryManager m) {
             this.memory = Objects.requireNonNull(m, "memoryManager");
+            return this;
+        }
+
+        /**
+         * Spreads every batch over several devices, one memory manager each (the first is the solver's; two managers of
+         * one device, such as two contexts on one GPU, count as two): device k solves a contiguous range of the runs with
+         * its own arrays, chunks and kernel, into one result. The ranges follow {@link #deviceShares} where given, else
+         * equal ranges first and then each device's measured speed ({@link Solver#deviceShares()}). Results equal one
+         * device's solve run for run. The managers stay the caller's to close. The CLI's {@code --device 0,1}.
+         */
+        public Builder devices(List<MemoryManager> managers) {
+            this.devices = List.copyOf(Objects.requireNonNull(managers, "devices"));
+            return this;
+        }
+
+        /** {@link #devices(List)} of these managers. */
+        public Builder devices(MemoryManager... managers) {
+            return devices(List.of(managers));
+        }
+
+        /** The share of the runs each of {@link #devices} takes, in their order (any positive weights; default: measured). */
+        public Builder deviceShares(double... shares) {
+            this.shares = shares.clone();
             return this;
         }
 

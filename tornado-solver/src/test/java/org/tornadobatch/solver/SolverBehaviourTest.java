@@ -148,7 +148,7 @@ class SolverBehaviourTest {
 
 
     /** Lorenz with rho = linspace(0, 21, n). */
-    private static Batch lorenzSweep(int n) {
+    static Batch lorenzSweep(int n) {
         double[] rho = new double[n];
         for (int i = 0; i < n; i++) {
             rho[i] = 21.0 * i / (n - 1);

@@ -352,9 +352,9 @@ class VectorKernelTest extends VectorKernelCase {
 
     @Test
     void byDefaultOnlyBatchesWorthTheJitWarmUpRunVectorKernels() {
-        // Solver.VECTOR_MIN_WORK: runs x steps x states; Lorenz has 3 states, RK4 at dt 1e-3 over 10 takes 10^4 steps.
+        // KernelChoice.VECTOR_MIN_WORK: runs x steps x states; Lorenz has 3 states, RK4 at dt 1e-3 over 10 takes 10^4 steps.
         StepControl.Builder c = StepControl.builder().controller(Controller.FIXED).dt(1e-3);
-        int big = (int) Math.ceil(Solver.VECTOR_MIN_WORK / (1e4 * 3));
+        int big = (int) Math.ceil(KernelChoice.VECTOR_MIN_WORK / (1e4 * 3));
         for (int runs : new int[] {big / 10, big}) {
             try (Solver s = Solver.builder(Problems.LORENZ).algorithm(Algorithm.CLASSICAL_RK4).stepControl(c).memoryManager(memory).build();
                  SolveResult r = s.solve(lorenz(runs), TimeSpec.finalState(10))) {

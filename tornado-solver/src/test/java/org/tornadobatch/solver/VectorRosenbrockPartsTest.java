@@ -129,8 +129,8 @@ class VectorRosenbrockPartsTest extends VectorKernelCase {
 
     @Test
     void byDefaultAStiffSolveTakesTheVectorKernelByItsRunsNotItsDuration() {
-        // Solver.STIFF_STEPS: an adaptive Rosenbrock solve counts 300 steps per run however long; Robertson has 3 states.
-        int big = (int) Math.ceil(Solver.VECTOR_MIN_WORK / (Solver.STIFF_STEPS * 3));
+        // KernelChoice.STIFF_STEPS: an adaptive Rosenbrock solve counts 300 steps per run however long; Robertson has 3 states.
+        int big = (int) Math.ceil(KernelChoice.VECTOR_MIN_WORK / (KernelChoice.STIFF_STEPS * 3));
         try (Solver s = Solver.builder(Problems.ROBERTSON).algorithm(Algorithm.RODAS5P).memoryManager(memory).build()) {
             for (double end : new double[] {1, 1e5}) {
                 assertFalse(s.worthVectors(robertson(big - 1), TimeSpec.finalState(end)), "runs " + (big - 1) + " to " + end);

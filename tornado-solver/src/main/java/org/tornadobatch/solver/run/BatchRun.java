@@ -97,13 +97,13 @@ final class BatchRun {
         this.spec = job.spec();
         this.vars = job.vars();
         this.schedule = job.schedule();
-        this.kernel = job.kernel();
+        this.kernel = owner.kernel() != null ? owner.kernel() : job.kernel();
         this.batch = job.batch();
         this.time = job.time();
         this.progress = progress;
         this.compileMillis = job.compileMillis();
         this.started = job.started();
-        this.memory = solver.memory();
+        this.memory = owner.memory(); // the solver's, or on a solve over several devices the part's device's
         this.type = spec.precision().elementType();
         this.runs = batch.runs();
     }
@@ -252,11 +252,17 @@ final class BatchRun {
      * allocating the result arrays, planning and allocating device memory, the chunk loop) and chunk counts.
      */
     SolveResult result(PhaseTimes sums, double hostArraysMillis, double planMillis, double chunksMillis, long chunks, long chunkLength, int parts) {
-        DeviceRuntime rt = memory.runtime();
+        return result(sums, hostArraysMillis, planMillis, chunksMillis, chunks, chunkLength, parts,
+                new String[] {memory.runtime().name(), memory.runtime().deviceName()});
+    }
+
+    /** As above, naming the runtime and device {@code devices} ({backend, device}: several joined, on a solve over several). */
+    SolveResult result(PhaseTimes sums, double hostArraysMillis, double planMillis, double chunksMillis, long chunks, long chunkLength, int parts,
+                       String[] devices) {
         double totalMillis = (System.nanoTime() - started) / 1e6;
         double kernelMillis = sums.kernelMillis();
         SolveInfo info = new SolveInfo(solver.algorithm(), spec.control().controller().toString(),
-                spec.control().describe(), spec.precision().toString(), rt.name(), rt.deviceName(),
+                spec.control().describe(), spec.precision().toString(), devices[0], devices[1],
                 runs, chunks, chunkLength, kernel.entryPoint(), compileMillis, kernelMillis, totalMillis, spec.control(), time,
                 solver.outputs(), sums.record(compileMillis, hostArraysMillis, planMillis, chunksMillis, totalMillis),
                 spec.tableau().usesNewton(), spec.tableau().isImplicit(), spec.krylov());

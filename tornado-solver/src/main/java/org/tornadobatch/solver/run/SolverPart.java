@@ -17,14 +17,34 @@ import org.tornadobatch.memory.OwnerSettings;
  */
 public final class SolverPart implements AutoCloseable {
     private final MemoryManager memory;
+    private final org.tornadobatch.device.Kernel kernel;
     private final List<DeviceStream> streams = new ArrayList<>();
     private HostBuffer pinned;
 
-    /** Registers a new owner called {@code name} in {@code streamGroup} with {@code memory}. */
+    /** Registers a new owner called {@code name} in {@code streamGroup} with {@code memory}; it runs the solve's kernel. */
     public SolverPart(MemoryManager memory, String name, String streamGroup) {
+        this(memory, name, streamGroup, null);
+    }
+
+    /**
+     * Registers a new owner called {@code name} in {@code streamGroup} with {@code memory} (a device's memory manager),
+     * which runs {@code kernel} (compiled for that manager's runtime; null: the solve's kernel).
+     */
+    public SolverPart(MemoryManager memory, String name, String streamGroup, org.tornadobatch.device.Kernel kernel) {
         this.memory = memory;
+        this.kernel = kernel;
         // No hooks: a solve takes its arrays from MemoryManager.allocate's answer.
         memory.register(this, OwnerSettings.<SolverPart>builder().name(name).streamGroup(streamGroup).build());
+    }
+
+    /** The memory manager this part allocates with (its device's). */
+    MemoryManager memory() {
+        return memory;
+    }
+
+    /** The kernel this part runs: its device's, or null for the solve's. */
+    org.tornadobatch.device.Kernel kernel() {
+        return kernel;
     }
 
     /**

@@ -30,12 +30,26 @@ public final class SplitRun {
     private SplitRun() {
     }
 
-    /** Solves {@code job}'s batch in {@code parts} parts at once (see the class comment). */
+    /** Solves {@code job}'s batch in {@code parts} parts at once (see the class comment), of equal numbers of runs. */
     public static SolveResult solve(SolveJob job, ProgressListener progress, int parts) {
+        double[] shares = new double[parts];
+        java.util.Arrays.fill(shares, 1.0 / parts);
+        return solve(job, progress, shares, new double[parts]);
+    }
+
+    /**
+     * Solves {@code job}'s batch in parts at once, part {@code k} (the solver's {@code parts().apply(k)}: on a solve over
+     * several devices, device k's owner) taking the share {@code shares[k]} of the runs (shares summing to 1; a part
+     * whose share rounds to no run is left out), and returns with {@code partMillis[k]} the time from its start to its
+     * last chunk's end (0 where it had no run).
+     */
+    public static SolveResult solve(SolveJob job, ProgressListener progress, double[] shares, double[] partMillis) {
         SolveJob.Setting solver = job.solver();
         KernelSpec spec = job.spec();
         MemoryManager memory = solver.memory();
         int runs = job.batch().runs();
+        int parts = shares.length;
+        long[] firsts = ranges(runs, shares);
         List<SolverPart> owners = new ArrayList<>();
         List<BatchRun> runsOf = new ArrayList<>();
         SolveJob.Results results = null;
@@ -56,25 +70,38 @@ public final class SplitRun {
             long started = 0;
             try {
                 for (int k = 0; k < parts; k++) {
-                    long from = (long) runs * k / parts;
-                    int count = (int) ((long) runs * (k + 1) / parts - from);
+                    long from = firsts[k];
+                    int count = (int) (firsts[k + 1] - from);
+                    if (count == 0) {
+                        turns.pass(k);
+                        continue;
+                    }
                     SolverPart owner = owners.get(k);
                     BatchRun r = new BatchRun(job, owner, ProgressListener.NONE, from, count, results);
                     r.prepare();
                     runsOf.add(r);
-                    if (k == 0) {
+                    if (runsOf.size() == 1) {
+                        started = System.nanoTime();
+                    }
+                    if (owner.memory() != memory || k > 0 && owners.get(k - 1).memory() != memory) {
+                        LOG.info("solving runs {} to {} of {} ({}) with {} ({}), {} on {} [{}]: {}", from, from + count - 1, runs, spec.system().name(),
+                                spec.tableau().name(), spec.control().describe(), spec.precision(), owner.memory().runtime().name(),
+                                owner.memory().runtime().deviceName(), r.plan());
+                    } else if (k == 0) {
                         LOG.info("solving {} runs of {} with {} ({}), {} on {} [{}] in {} parts at once: {} each", runs, spec.system().name(),
                                 spec.tableau().name(), spec.control().describe(), spec.precision(), memory.runtime().name(),
                                 memory.runtime().deviceName(), parts, r.plan());
-                        started = System.nanoTime();
                     }
                     int index = k;
                     ProgressListener mine = progress == ProgressListener.NONE ? ProgressListener.NONE
                             : (done, total, chunk, chunks) -> summed.report(index, done, chunk == chunks);
                     r.firstGather(turns.gate(index));
+                    long partStart = System.nanoTime();
                     futures.add(THREADS.submit(() -> {
                         try {
-                            return r.runChunks(mine);
+                            double k2 = r.runChunks(mine);
+                            partMillis[index] = (System.nanoTime() - partStart) / 1e6;
+                            return k2;
                         } finally {
                             turns.pass(index); // a part that failed before its gather must not hold up the others
                         }
@@ -131,7 +158,8 @@ public final class SplitRun {
             for (BatchRun r : runsOf) {
                 r.release(true);
             }
-            SolveResult result = runsOf.get(0).result(sums, (hosted - t0) / 1e6, (planned - hosted) / 1e6, chunksMillis, chunks, chunkLength, parts);
+            SolveResult result = runsOf.get(0).result(sums, (hosted - t0) / 1e6, (planned - hosted) / 1e6, chunksMillis, chunks, chunkLength,
+                    runsOf.size(), devices(runsOf));
             ok = true;
             return result;
         } finally {
@@ -150,6 +178,63 @@ public final class SplitRun {
                 f.rethrow();
             }
         }
+    }
+
+    /**
+     * The first run of each part for {@code runs} runs split by {@code shares} (weights >= 0, one at least > 0), and
+     * {@code runs} last: each part's count rounded down, the runs left over given by largest remainders (ties to the
+     * earlier part).
+     */
+    public static long[] ranges(int runs, double[] shares) {
+        double sum = 0;
+        for (double v : shares) {
+            if (!(v >= 0) || !Double.isFinite(v)) {
+                throw new IllegalArgumentException("shares: " + java.util.Arrays.toString(shares) + " (expected: finite numbers >= 0)");
+            }
+            sum += v;
+        }
+        if (!(sum > 0)) {
+            throw new IllegalArgumentException("shares: " + java.util.Arrays.toString(shares) + " (expected: at least one > 0)");
+        }
+        long[] counts = new long[shares.length];
+        double[] rest = new double[shares.length];
+        long given = 0;
+        for (int k = 0; k < shares.length; k++) {
+            double exact = runs * shares[k] / sum;
+            counts[k] = (long) Math.floor(exact);
+            rest[k] = exact - counts[k];
+            given += counts[k];
+        }
+        Integer[] order = new Integer[shares.length];
+        for (int k = 0; k < order.length; k++) {
+            order[k] = k;
+        }
+        java.util.Arrays.sort(order, (a, b) -> Double.compare(rest[b], rest[a]));
+        for (int i = 0; given < runs; i = (i + 1) % order.length) {
+            if (shares[order[i]] > 0) {
+                counts[order[i]]++;
+                given++;
+            }
+        }
+        long[] firsts = new long[shares.length + 1];
+        for (int k = 0; k < shares.length; k++) {
+            firsts[k + 1] = firsts[k] + counts[k];
+        }
+        return firsts;
+    }
+
+    /** The runtimes (each name once) and devices (each runtime once) the parts ran on, in order, joined by " + ". */
+    private static String[] devices(List<BatchRun> runs) {
+        java.util.LinkedHashSet<String> names = new java.util.LinkedHashSet<>();
+        List<String> devices = new ArrayList<>();
+        java.util.Set<Object> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (BatchRun r : runs) {
+            if (seen.add(r.runtime())) {
+                names.add(r.runtime().name());
+                devices.add(r.runtime().deviceName());
+            }
+        }
+        return new String[] {String.join(" + ", names), String.join(" + ", devices)};
     }
 
     /**

@@ -505,6 +505,47 @@ public abstract class BackendAgreementContract {
         }
     }
 
+    /**
+     * One solve spread over two devices ({@code Solver.Builder.devices}): the backend's device beside the jvm, and two
+     * runtimes (two contexts) on the backend's one device. Each run equals, bit for bit, the same run solved by its
+     * device alone (the same kernel on the same values), and the runs split at the shares' boundary.
+     */
+    @Test
+    void aSolveSpreadOverTwoDevicesEqualsEachDevicesOwnRuns() {
+        Batch lorenz = lorenzBatch(sizes().fixed());
+        TimeSpec t = TimeSpec.of(1.0).withSaveEvery(0.25);
+        for (var m : List.of(Map.entry(Algorithm.CLASSICAL_RK4, StepControl.builder().controller(Controller.FIXED).dt(1e-3)),
+                Map.entry(Algorithm.DORMAND_PRINCE_54, StepControl.builder().atol(1e-8).rtol(1e-8)))) {
+            Case c = new Case(LORENZ, m.getKey(), m.getValue(), Precision.FLOAT64, OutputSpec.of(List.of("state", "step_counts")), lorenz, t);
+            long half = org.tornadobatch.solver.run.SplitRun.ranges(lorenz.runs(), new double[] {1, 1})[1];
+            try (DeviceRuntime second = DeviceRuntimes.open(backendName(), 0);
+                 MemoryManager secondMemory = MemoryManager.builder(second).build();
+                 SolveResult g = run(memory, c);
+                 SolveResult j = run(jvm, c)) {
+                for (MemoryManager other : List.of(jvm, secondMemory)) {
+                    try (org.tornadobatch.solver.Solver s = org.tornadobatch.solver.Solver.builder(LORENZ).algorithm(m.getKey()).stepControl(m.getValue())
+                            .outputs(c.out).devices(memory, other).deviceShares(1, 1).build();
+                         SolveResult spread = s.solve(lorenz, t)) {
+                        String what = m.getKey() + " on " + backendName() + " + " + other.runtime().name();
+                        assertTrue(spread.info().device().contains(" + "), spread.info().device());
+                        for (int run = 0; run < lorenz.runs(); run++) {
+                            SolveResult own = run < half || other == secondMemory ? g : j;
+                            assertEquals(own.acceptedSteps()[run], spread.acceptedSteps()[run], what + ", run " + run);
+                            for (int k = 0; k < 5; k++) {
+                                for (int v = 0; v < 3; v++) {
+                                    assertEquals(Double.doubleToRawLongBits(own.state().get(k, v, run)), Double.doubleToRawLongBits(spread.state().get(k, v, run)),
+                                            what + ", run " + run + ", save " + k + ", state " + v);
+                                }
+                            }
+                        }
+                        System.out.printf("%s: %d runs, bit for bit each device's own; next shares %s%n", what, lorenz.runs(),
+                                java.util.Arrays.toString(s.deviceShares()));
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void theCommandLineSolvesOnTheBackend(@TempDir Path dir) throws Exception {
         Path sys = dir.resolve("lorenz.ode");
@@ -517,5 +558,12 @@ public abstract class BackendAgreementContract {
         assertTrue(Files.size(out.resolve("state.npy")) > (long) n * 3 * 8);
         String run = Files.readString(out.resolve("run.json"));
         assertTrue(run.contains("\"backend\" : \"" + backendName() + "\""), run);
+        // --device 0,0: the same solve spread over two contexts on the one device, the same bytes
+        Path two = dir.resolve("two");
+        assertEquals(0, TornadoBatch.newCommandLine().execute("solve", sys.toString(), "--sweep", "rho=0:21:" + n, "--backend", backendName(),
+                "--algorithm", "rk4", "--dt", "0.001", "--device", "0,0", "--out", two.toString(), "--quiet"));
+        assertEquals(-1L, Files.mismatch(out.resolve("state.npy"), two.resolve("state.npy")), "state.npy of --device 0,0");
+        String twoRun = Files.readString(two.resolve("run.json"));
+        assertTrue(twoRun.contains(" + "), "run.json names both devices: " + twoRun);
     }
 }

@@ -151,8 +151,9 @@ final class SolveCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "Worker threads of the jvm backend (default: all cores).")
     Integer threads;
 
-    @Option(names = "--device", defaultValue = "0", paramLabel = "N|B:D", description = "Device index (default: ${DEFAULT-VALUE});"
-            + " on tornadovm also B:D, device D of TornadoVM backend B as tornado-batch devices lists them (default there: PTX, then a GPU).")
+    @Option(names = "--device", defaultValue = "0", paramLabel = "N|B:D|LIST|all", description = "Device index (default: ${DEFAULT-VALUE});"
+            + " on tornadovm also B:D, device D of TornadoVM backend B as tornado-batch devices lists them (default there: PTX, then a GPU);"
+            + " a list (0,1) spreads one solve over the devices, all: every cuda device, jvm in a list: the host's cores beside GPUs.")
     String deviceText;
 
     @Option(names = "--block-size", description = "Runs per thread block on GPUs, per task on the jvm backend"
@@ -201,8 +202,8 @@ final class SolveCommand implements Callable<Integer> {
         }
     }
 
-    /** Opens the runtime of --backend, --device and --threads (a cuda device on its own thread, from the start). */
-    private RuntimeOpener runtimes;
+    /** Opens the runtimes of --backend, --device and --threads (cuda devices on threads of their own, from the start). */
+    private DeviceOpeners runtimes;
 
     private int solveChecked() throws Exception {
         try {
@@ -220,7 +221,7 @@ final class SolveCommand implements Callable<Integer> {
         // Everything the command line says is checked before any device, kernel or folder work; a cuda device is
         // opened meanwhile (its driver's start and context take a few hundred ms), and its errors are reported where
         // the solve takes it, after every other check.
-        runtimes = RuntimeOpener.start(backend, threads, deviceText);
+        runtimes = DeviceOpeners.start(backend, threads, deviceText);
         ResultFolder.check(out, overwrite, ResultFolder.Wording.CLI);
         plotOptions.checkPath();
         if (blockSize != null && (blockSize < 1 || blockSize > 1024)) {
@@ -346,10 +347,13 @@ final class SolveCommand implements Callable<Integer> {
         before.put("startup", startup);
         before.put("parse", (parsed - begun) / 1e6);
         before.put("grid", (gridded - parsed) / 1e6);
-        try (DeviceRuntime runtime = runtimes.take(before);
-             MemoryManager memory = managerBuilder(runtime, alloc).build()) {
-            sb.memoryManager(memory);
-            if (!runtime.name().equals("jvm")) {
+        try (DeviceOpeners.Open devices = runtimes.open(before, rt -> managerBuilder(rt, alloc).build())) {
+            if (devices.managers().size() == 1) {
+                sb.memoryManager(devices.managers().get(0));
+            } else {
+                sb.devices(devices.managers());
+            }
+            if (!devices.first().name().equals("jvm")) {
                 // A device solves: the host's cores are free to write the grid's files meanwhile (on the jvm backend
                 // they are the solve's, and a writer beside it slowed the kernel more than it saved).
                 folder.writeGridAhead(batch, csv);

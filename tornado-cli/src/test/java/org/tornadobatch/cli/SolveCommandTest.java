@@ -417,6 +417,27 @@ class SolveCommandTest {
     }
 
     @Test
+    void deviceListsThatCannotBe() {
+        assertBadInput(run(lorenz.toString(), "--backend", "jvm", "--device", "0,1", "--out", dir.resolve("dl1").toString()),
+                "--device 0,1: the jvm backend is one device (the host's cores)");
+        assertBadInput(run(lorenz.toString(), "--backend", "jvm", "--device", "all", "--out", dir.resolve("dl2").toString()),
+                "--device all: every device of the cuda backend (with --backend jvm");
+        assertBadInput(run(lorenz.toString(), "--backend", "cuda", "--device", "0,jvm,jvm", "--out", dir.resolve("dl3").toString()),
+                "jvm more than once");
+        assertBadInput(run(lorenz.toString(), "--backend", "cuda", "--device", "jvm", "--out", dir.resolve("dl4").toString()),
+                "--device jvm: the host's cores beside GPUs in a list");
+        assertBadInput(run(lorenz.toString(), "--backend", "jvm", "--device", "0,x", "--out", dir.resolve("dl5").toString()),
+                "--device 0,x: the jvm backend is one device");
+        if (org.tornadobatch.device.DeviceRuntimes.discover().stream().noneMatch(f -> f.name().equals("cuda") && f.availability().available())) {
+            assertBadInput(run(lorenz.toString(), "--backend", "cuda", "--device", "all", "--out", dir.resolve("dl6").toString()),
+                    "--backend cuda --device all: ");
+        }
+        for (String d : List.of("dl1", "dl2", "dl3", "dl4", "dl5", "dl6")) {
+            assertFalse(Files.exists(dir.resolve(d)), d);
+        }
+    }
+
+    @Test
     void aConstantCannotBeSwept() {
         assertBadInput(run(lorenz.toString(), "--sweep", "beta=1:2:3", "--out", dir.resolve("o8").toString()), "is a constant");
     }

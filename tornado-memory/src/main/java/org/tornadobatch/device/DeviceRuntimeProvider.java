@@ -35,4 +35,12 @@ public interface DeviceRuntimeProvider {
     default java.util.List<String> devices() {
         return java.util.List.of();
     }
+
+    /**
+     * How many devices the runtime can open (indices 0 to this - 1), for {@code --device all}: one per line of
+     * {@link #devices()}, at least one. Call only when available.
+     */
+    default int deviceCount() {
+        return Math.max(1, devices().size());
+    }
 }

@@ -52,6 +52,24 @@ public final class DeviceRuntimes {
     }
 
     /**
+     * How many devices runtime {@code name} can open ({@link DeviceRuntimeProvider#deviceCount()}).
+     *
+     * @throws DeviceException where no such runtime is found or it cannot start here
+     */
+    public static int deviceCount(String name) {
+        for (DeviceRuntimeProvider p : providers()) {
+            if (p.name().equals(name)) {
+                Availability a = availability(p);
+                if (!a.available()) {
+                    throw new DeviceException("the " + name + " runtime cannot start here: " + a.reason());
+                }
+                return p.deviceCount();
+            }
+        }
+        throw new DeviceException("no " + name + " runtime on the class path");
+    }
+
+    /**
      * Opens a runtime: {@code "auto"} takes the available one of highest priority; any other name must be
      * found and available.
      *

@@ -57,4 +57,15 @@ public final class CudaRuntimeProvider implements DeviceRuntimeProvider {
     public DeviceRuntime open(int deviceIndex) {
         return CudaRuntime.open(deviceIndex);
     }
+
+    /** The driver's device count ({@code cuDeviceGetCount}). */
+    @Override
+    public int deviceCount() {
+        CudaDriver d = CudaDriver.get();
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment n = a.allocate(java.lang.foreign.ValueLayout.JAVA_INT);
+            d.check("cuDeviceGetCount", "the driver", d.cuDeviceGetCount(n));
+            return n.get(java.lang.foreign.ValueLayout.JAVA_INT, 0);
+        }
+    }
 }

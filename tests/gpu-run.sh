@@ -11,6 +11,9 @@
 #                                 and float32, with the launcher's JVM flags and class-data archive; then
 #                                 UserPathBench in-process (cuda; tornadovm where packed); NumPy's and dd's write
 #                                 speed of the same bytes (userpath.log, userpath-bench-*.log)
+#   gpu-run.sh devices            MultiDeviceLorenzBench (one solve spread over DEVICES, default 0,1 where the machine has two
+#                                 GPUs, else 0,0: two contexts on one; DEVICES_ARGS default "25 float32,float64 5") on cuda,
+#                                 and on tornadovm where an SDK is packed (devices-BACKEND.log)
 #   gpu-run.sh stiff              StiffRobertsonBench (STIFF_ARGS: runs, durations, reps; default 4097,1048577
 #                                 100,100000 3) for each of STIFF_METHODS on cuda, and on tornadovm where an SDK
 #                                 is packed (stiff-BACKEND.log)
@@ -118,6 +121,23 @@ PY
       2>&1 | grep -v incubator | tee "$out/userpath-bench-$b.log"
     java "${jf[@]}" -Xmx64g -Dbench.dir=/tmp -cp "$cp" org.tornadobatch.bench.UserPathBench $b 22 series float32 2 ${USERPATH_PROPORTIONS:--,0.004,0.001} \
       2>&1 | grep -v incubator | tee -a "$out/userpath-bench-$b.log"
+  done
+fi
+if [ "$what" = devices ]; then
+  gpus=$(nvidia-smi -L 2>/dev/null | wc -l)
+  devices=${DEVICES:-$([ "$gpus" -ge 2 ] && echo 0,1 || echo 0,0)}
+  backends=(cuda)
+  packed_tornadovm && backends+=(tornadovm)
+  for b in "${backends[@]}"; do
+    if [ "$b" = tornadovm ]; then
+      jf=(@/tmp/tornadovm.args "${flags[@]}" -Dtornado.recover.bailout=False -Dtornadobatch.tornadovm.classes=/tmp/tornadovm-classes -Dtornado.device.memory=64GB)
+      cp=".device/bench/*:.device/lib/*:/tmp/tornadovm-classes"
+    else
+      jf=("${flags[@]}")
+      cp=".device/bench/*:.device/lib/*"
+    fi
+    java "${jf[@]}" -Xmx64g -cp "$cp" org.tornadobatch.bench.MultiDeviceLorenzBench $b $devices ${DEVICES_ARGS:-25 float32,float64 5} \
+      2>&1 | grep -v incubator | tee "$out/devices-$b.log"
   done
 fi
 if [ "$what" = stiff ]; then

@@ -96,19 +96,10 @@ public final class Solver implements AutoCloseable {
             }
             drivers.check(system);
         }
-        if (b.devices != null && b.memory != null) {
-            throw new IllegalArgumentException("devices: given with memoryManager (expected: one or the other; the first device's manager"
-                    + " is the solver's)");
-        }
-        if (b.shares != null && b.devices == null) {
-            throw new IllegalArgumentException("deviceShares: given without devices (expected: Solver.Builder.devices first)");
-        }
-        this.devices = b.devices == null ? null : new DeviceSet(b.devices, b.shares);
+        this.devices = DeviceSet.of(b.devices, b.shares, b.memory != null);
         this.memory = devices != null ? devices.manager(0) : b.memory != null ? b.memory : MemoryManager.getDefault();
         if (devices != null) {
-            for (int k = 1; k < devices.size(); k++) {
-                KernelChoice.baseLanguage(devices.manager(k).runtime()); // refuses a runtime that cannot run the kernels
-            }
+            devices.forEach(m -> KernelChoice.baseLanguage(m.runtime())); // refuses a runtime that cannot run the kernels
         }
         this.blockSize = b.blockSize;
         this.language = KernelChoice.baseLanguage(memory.runtime());
@@ -209,6 +200,11 @@ public final class Solver implements AutoCloseable {
      */
     public double[] deviceShares() {
         return devices == null ? new double[] {1.0} : devices.shares();
+    }
+
+    /** On several devices: each device's runs and times in the last solve; else empty. */
+    public List<org.tornadobatch.solver.run.DeviceTimes> lastDeviceTimes() {
+        return devices == null ? List.of() : devices.lastTimes();
     }
 
     /** Solves {@code batch} over {@code time}. */

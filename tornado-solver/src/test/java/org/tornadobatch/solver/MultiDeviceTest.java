@@ -68,6 +68,9 @@ class MultiDeviceTest {
                         assertEquals(a.runtime().deviceName() + " + " + b.runtime().deviceName(), spread.info().device());
                         assertTrue(spread.info().chunks() >= 3, "the small device's runs in chunks: " + spread.info().chunks());
                     }
+                    var times = two.lastDeviceTimes();
+                    assertEquals(List.of(501L, 500L), times.stream().map(t -> t.runs()).toList(), "equal shares of 1001 runs, the odd run to the first");
+                    assertTrue(times.stream().allMatch(t -> t.wallMillis() > 0 && t.kernelMillis() > 0), times.toString());
                     double[] measured = two.deviceShares();
                     assertEquals(1.0, measured[0] + measured[1], 1e-12);
                     assertTrue(measured[0] > 0 && measured[1] > 0, java.util.Arrays.toString(measured));
@@ -77,6 +80,7 @@ class MultiDeviceTest {
                     try (SolveResult r = uneven.solve(batch, TIME)) { // the second device takes no run
                         sameBits(whole, r);
                         assertArrayEquals(new double[] {0.25, 0, 0.75}, uneven.deviceShares(), "given shares stay");
+                        assertEquals(List.of(250L, 751L), uneven.lastDeviceTimes().stream().map(t -> t.runs()).toList(), "no part for the idle device");
                     }
                 }
             }

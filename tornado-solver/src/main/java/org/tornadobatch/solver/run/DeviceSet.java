@@ -32,6 +32,7 @@ public final class DeviceSet implements AutoCloseable {
     private final boolean given;
     private double[] shares;
     private final Map<String, Kernel> kernels = new ConcurrentHashMap<>();
+    private List<DeviceTimes> last = List.of();
 
     /**
      * The devices of {@code managers} (at least two; the same manager twice is refused, while two managers of one
@@ -64,6 +65,26 @@ public final class DeviceSet implements AutoCloseable {
         }
     }
 
+    /**
+     * The devices of {@code Solver.Builder.devices} ({@code managers}, null: none) with its {@code shares} (null: measured),
+     * or null without devices; refuses shares without devices, and devices beside a memory manager ({@code withManager}).
+     */
+    public static DeviceSet of(List<MemoryManager> managers, double[] shares, boolean withManager) {
+        if (managers != null && withManager) {
+            throw new IllegalArgumentException("devices: given with memoryManager (expected: one or the other; the first device's manager"
+                    + " is the solver's)");
+        }
+        if (shares != null && managers == null) {
+            throw new IllegalArgumentException("deviceShares: given without devices (expected: Solver.Builder.devices first)");
+        }
+        return managers == null ? null : new DeviceSet(managers, shares);
+    }
+
+    /** Calls {@code action} with each device's memory manager, in order. */
+    public void forEach(java.util.function.Consumer<MemoryManager> action) {
+        managers.forEach(action);
+    }
+
     /** How many devices. */
     public int size() {
         return managers.size();
@@ -79,6 +100,11 @@ public final class DeviceSet implements AutoCloseable {
         return shares.clone();
     }
 
+    /** Each device's runs and times in the last solve (devices that took no run left out); empty before one. */
+    public synchronized List<DeviceTimes> lastTimes() {
+        return last;
+    }
+
     /** Device {@code k}'s kernel for {@code key}, compiled from {@code source} on its runtime the first time (k >= 1). */
     public Kernel kernel(int k, String key, Supplier<KernelSource> source) {
         return kernels.computeIfAbsent(k + "@" + key, x -> managers.get(k).runtime().compile(source.get()));
@@ -91,22 +117,24 @@ public final class DeviceSet implements AutoCloseable {
      */
     public org.tornadobatch.solver.SolveResult solve(SolveJob job, org.tornadobatch.solver.ProgressListener progress) {
         double[] now = shares();
-        double[] millis = new double[now.length];
-        org.tornadobatch.solver.SolveResult r = SplitRun.solve(job, progress, now, millis);
-        long[] firsts = SplitRun.ranges(job.batch().runs(), now);
+        DeviceTimes[] times = new DeviceTimes[now.length];
+        org.tornadobatch.solver.SolveResult r = SplitRun.solve(job, progress, now, times);
         List<String> each = new ArrayList<>();
         double[] speed = new double[now.length];
         boolean measured = true;
         for (int k = 0; k < now.length; k++) {
-            long runs = firsts[k + 1] - firsts[k];
-            speed[k] = millis[k] > 0 ? runs / millis[k] : 0;
-            measured &= runs > 0 && millis[k] > 0;
-            each.add(String.format(java.util.Locale.ROOT, "%s [%s] %d runs in %.1f ms", managers.get(k).runtime().name(),
-                    managers.get(k).runtime().deviceName(), runs, millis[k]));
+            DeviceTimes t = times[k];
+            measured &= t != null && t.wallMillis() > 0;
+            if (t != null) {
+                speed[k] = t.runs() / Math.max(t.wallMillis(), 1e-9);
+                each.add(String.format(java.util.Locale.ROOT, "%s [%s] %d runs in %.1f ms (kernel %.1f ms)", t.backend(), t.device(), t.runs(),
+                        t.wallMillis(), t.kernelMillis()));
+            }
         }
         LOG.info("devices: {}", String.join("; ", each));
-        if (!given && measured) {
-            synchronized (this) {
+        synchronized (this) {
+            last = java.util.Arrays.stream(times).filter(java.util.Objects::nonNull).toList();
+            if (!given && measured) {
                 shares = normalised(speed);
             }
         }

@@ -48,6 +48,11 @@ final class PhaseTimes {
         return kernel;
     }
 
+    /** The device's copies to it and back (NaN each where not timed: see the class comment). */
+    synchronized double[] copyMillis() {
+        return copiesTimed ? new double[] {toDevice, toHost} : new double[] {Double.NaN, Double.NaN};
+    }
+
     /** Adds another part's sums to these. */
     synchronized void add(PhaseTimes o) {
         synchronized (o) {

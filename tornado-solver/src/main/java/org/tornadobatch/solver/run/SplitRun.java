@@ -34,16 +34,16 @@ public final class SplitRun {
     public static SolveResult solve(SolveJob job, ProgressListener progress, int parts) {
         double[] shares = new double[parts];
         java.util.Arrays.fill(shares, 1.0 / parts);
-        return solve(job, progress, shares, new double[parts]);
+        return solve(job, progress, shares, new DeviceTimes[parts]);
     }
 
     /**
      * Solves {@code job}'s batch in parts at once, part {@code k} (the solver's {@code parts().apply(k)}: on a solve over
      * several devices, device k's owner) taking the share {@code shares[k]} of the runs (shares summing to 1; a part
-     * whose share rounds to no run is left out), and returns with {@code partMillis[k]} the time from its start to its
-     * last chunk's end (0 where it had no run).
+     * whose share rounds to no run is left out), and returns with {@code times[k]} its runs and times (null where it had
+     * no run).
      */
-    public static SolveResult solve(SolveJob job, ProgressListener progress, double[] shares, double[] partMillis) {
+    public static SolveResult solve(SolveJob job, ProgressListener progress, double[] shares, DeviceTimes[] times) {
         SolveJob.Setting solver = job.solver();
         KernelSpec spec = job.spec();
         MemoryManager memory = solver.memory();
@@ -100,7 +100,7 @@ public final class SplitRun {
                     futures.add(THREADS.submit(() -> {
                         try {
                             double k2 = r.runChunks(mine);
-                            partMillis[index] = (System.nanoTime() - partStart) / 1e6;
+                            times[index] = DeviceTimes.of(r, count, (System.nanoTime() - partStart) / 1e6);
                             return k2;
                         } finally {
                             turns.pass(index); // a part that failed before its gather must not hold up the others

@@ -35,6 +35,16 @@ packed_tornadovm() {
   tests/tornadovm-flags.sh /tmp/tornadovm.args || exit 2
   mkdir -p /tmp/tornadovm-classes
 }
+# The JVM flags (jf) and class path (cp) of a benchmark on backend $1 (tornadovm: TornadoVM's flags and kernel classes).
+bench_jvm() {
+  if [ "$1" = tornadovm ]; then
+    jf=(@/tmp/tornadovm.args "${flags[@]}" -Dtornado.recover.bailout=False -Dtornadobatch.tornadovm.classes=/tmp/tornadovm-classes -Dtornado.device.memory=64GB)
+    cp=".device/bench/*:.device/lib/*:/tmp/tornadovm-classes"
+  else
+    jf=("${flags[@]}")
+    cp=".device/bench/*:.device/lib/*"
+  fi
+}
 if [ "$what" = tests ] || [ "$what" = all ]; then
   java "${flags[@]}" -cp ".device/tools/*" org.junit.platform.console.ConsoleLauncher execute \
     --class-path ".device/test-classes:$(ls .device/lib/*.jar | tr '\n' ':')" --scan-class-path .device/test-classes \
@@ -129,13 +139,7 @@ if [ "$what" = devices ]; then
   backends=(cuda)
   packed_tornadovm && backends+=(tornadovm)
   for b in "${backends[@]}"; do
-    if [ "$b" = tornadovm ]; then
-      jf=(@/tmp/tornadovm.args "${flags[@]}" -Dtornado.recover.bailout=False -Dtornadobatch.tornadovm.classes=/tmp/tornadovm-classes -Dtornado.device.memory=64GB)
-      cp=".device/bench/*:.device/lib/*:/tmp/tornadovm-classes"
-    else
-      jf=("${flags[@]}")
-      cp=".device/bench/*:.device/lib/*"
-    fi
+    bench_jvm "$b"
     java "${jf[@]}" -Xmx64g -cp "$cp" org.tornadobatch.bench.MultiDeviceLorenzBench $b $devices ${DEVICES_ARGS:-25 float32,float64 5} \
       2>&1 | grep -v incubator | tee "$out/devices-$b.log"
   done
@@ -144,13 +148,7 @@ if [ "$what" = stiff ]; then
   backends=(cuda)
   packed_tornadovm && backends+=(tornadovm)
   for b in "${backends[@]}"; do
-    if [ "$b" = tornadovm ]; then
-      jf=(@/tmp/tornadovm.args "${flags[@]}" -Dtornado.recover.bailout=False -Dtornadobatch.tornadovm.classes=/tmp/tornadovm-classes -Dtornado.device.memory=64GB)
-      cp=".device/bench/*:.device/lib/*:/tmp/tornadovm-classes"
-    else
-      jf=("${flags[@]}")
-      cp=".device/bench/*:.device/lib/*"
-    fi
+    bench_jvm "$b"
     for m in ${STIFF_METHODS:-rodas5p l-stable-sdirk-4 kvaerno3}; do
       java "${jf[@]}" -Xmx48g -cp "$cp" org.tornadobatch.bench.StiffRobertsonBench $b ${STIFF_ARGS:-4097,1048577 100,100000 3} $m \
         2>&1 | grep -v incubator | tee -a "$out/stiff-$b.log"

@@ -79,6 +79,7 @@ public final class Solver implements AutoCloseable {
     private final SolverPart self;
     private final String streamGroup;
     private final boolean manualProportion;
+    private final OptionalDouble memProportion;
     private boolean closed;
     private PreparedSolve prepared;
 
@@ -111,6 +112,7 @@ public final class Solver implements AutoCloseable {
         this.streamGroup = "solver-" + IDS.incrementAndGet();
         this.self = new SolverPart(memory, "solver-" + system.name(), streamGroup);
         this.manualProportion = b.memProportion.isPresent();
+        this.memProportion = b.memProportion;
         b.memProportion.ifPresent(p -> memory.setManualProportion(self, p));
     }
 
@@ -194,10 +196,7 @@ public final class Solver implements AutoCloseable {
         return memory;
     }
 
-    /**
-     * The share of the runs each device takes in the next solve (several devices: given, or measured by the last solve);
-     * {@code [1.0]} on one.
-     */
+    /** The share of the runs each device takes in the next solve (given, or measured by the last solve); {@code [1.0]} on one. */
     public double[] deviceShares() {
         return devices == null ? new double[] {1.0} : devices.shares();
     }
@@ -253,9 +252,12 @@ public final class Solver implements AutoCloseable {
         return new SolverPart(memory, "solver-" + system.name() + "-part" + index, streamGroup + "-part" + index);
     }
 
-    /** A new memory owner on device {@code index} of a solve over several, running {@code kernel}; the caller closes it. */
+    /** An owner on device {@code index} of several running {@code kernel} (with memProportion where given); the caller closes it. */
     private SolverPart newDevicePart(int index, Kernel kernel) {
-        return new SolverPart(devices.manager(index), "solver-" + system.name() + "-device" + index, streamGroup + "-device" + index, kernel);
+        SolverPart p = new SolverPart(devices.manager(index), "solver-" + system.name() + "-device" + index, streamGroup + "-device" + index,
+                kernel);
+        memProportion.ifPresent(v -> devices.manager(index).setManualProportion(p, v));
+        return p;
     }
 
     /**

@@ -90,6 +90,23 @@ class MultiDeviceTest {
     }
 
     @Test
+    void memProportionBoundsEveryDevicesShare() {
+        Batch batch = SolverBehaviourTest.lorenzSweep(1000);
+        MemoryManager a = device(16L << 20, 1);
+        MemoryManager b = device(16L << 20, 1);
+        try (Solver whole = Solver.builder(Problems.LORENZ).outputs(OUT).devices(a, b).build();
+             Solver bounded = Solver.builder(Problems.LORENZ).outputs(OUT).devices(a, b).memProportion(0.005).build();
+             SolveResult w = whole.solve(batch, TIME);
+             SolveResult r = bounded.solve(batch, TIME)) {
+            assertEquals(2, w.info().chunks(), "a chunk per device");
+            assertTrue(r.info().chunks() >= 6, "each device's runs in chunks of its bounded share: " + r.info().chunks());
+            sameBits(w, r);
+        } finally {
+            closeAll(a, b);
+        }
+    }
+
+    @Test
     void sharesAreSplitByLargestRemaindersAndCheckedWhereGiven() {
         assertArrayEquals(new long[] {0, 3, 3, 10}, org.tornadobatch.solver.run.SplitRun.ranges(10, new double[] {1, 0, 2.5}));
         assertArrayEquals(new long[] {0, 4, 7, 10}, org.tornadobatch.solver.run.SplitRun.ranges(10, new double[] {1, 1, 1}));

@@ -49,7 +49,11 @@ final class DeviceOpeners {
             }
         }
         boolean hasJvm = items.stream().anyMatch(i -> i.equalsIgnoreCase("jvm"));
-        if (items.size() > 1 && (b.equals("jvm") || b.equals("auto") && hasJvm)) {
+        if (items.size() > 1 && b.equals("auto")) {
+            throw new IllegalArgumentException("--device " + text + ": a list of devices names them on one backend (give --backend cuda or"
+                    + " tornadovm; auto could fall back to the jvm for each)");
+        }
+        if (items.size() > 1 && b.equals("jvm")) {
             throw new IllegalArgumentException("--device " + text + ": the jvm backend is one device (the host's cores); list GPUs with"
                     + " --backend cuda or tornadovm (and jvm among them for the cores beside them: --device 0,jvm)");
         }

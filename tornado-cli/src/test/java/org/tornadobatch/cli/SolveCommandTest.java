@@ -432,7 +432,9 @@ class SolveCommandTest {
             assertBadInput(run(lorenz.toString(), "--backend", "cuda", "--device", "all", "--out", dir.resolve("dl6").toString()),
                     "--backend cuda --device all: ");
         }
-        for (String d : List.of("dl1", "dl2", "dl3", "dl4", "dl5", "dl6")) {
+        assertBadInput(run(lorenz.toString(), "--device", "0,1", "--out", dir.resolve("dl7").toString()),
+                "--device 0,1: a list of devices names them on one backend");
+        for (String d : List.of("dl1", "dl2", "dl3", "dl4", "dl5", "dl6", "dl7")) {
             assertFalse(Files.exists(dir.resolve(d)), d);
         }
     }

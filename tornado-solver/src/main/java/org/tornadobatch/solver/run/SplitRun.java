@@ -73,7 +73,7 @@ public final class SplitRun {
                     long from = firsts[k];
                     int count = (int) (firsts[k + 1] - from);
                     if (count == 0) {
-                        turns.pass(k);
+                        turns.skip(k);
                         continue;
                     }
                     SolverPart owner = owners.get(k);
@@ -243,6 +243,7 @@ public final class SplitRun {
      */
     static final class Turns {
         private int next;
+        private final java.util.Set<Integer> skipped = new java.util.HashSet<>();
 
         ChunkPipeline.Gate gate(int part) {
             return new ChunkPipeline.Gate() {
@@ -273,7 +274,21 @@ public final class SplitRun {
         synchronized void pass(int part) {
             if (next <= part) {
                 next = part + 1;
+                skipOver();
                 notifyAll();
+            }
+        }
+
+        /** Part {@code part} has no runs: its turn passes as soon as the parts before it have had theirs. */
+        synchronized void skip(int part) {
+            skipped.add(part);
+            skipOver();
+            notifyAll();
+        }
+
+        private void skipOver() {
+            while (skipped.contains(next)) {
+                next++;
             }
         }
     }

@@ -60,4 +60,21 @@ class SplitRunTurnsTest {
             threads.shutdownNow();
         }
     }
+
+    /** A part without runs (a device whose share rounds to none) keeps the order: the part after it waits for the one before. */
+    @Test
+    void aSkippedPartKeepsTheOrderOfTheOthers() throws Exception {
+        SplitRun.Turns turns = new SplitRun.Turns();
+        ExecutorService threads = Executors.newSingleThreadExecutor();
+        try {
+            turns.skip(1);
+            Future<?> third = threads.submit(() -> turns.gate(2).enter());
+            Thread.sleep(200);
+            org.junit.jupiter.api.Assertions.assertFalse(third.isDone(), "part 2 went before part 0 had its turn");
+            turns.pass(0);
+            third.get(10, TimeUnit.SECONDS);
+        } finally {
+            threads.shutdownNow();
+        }
+    }
 }

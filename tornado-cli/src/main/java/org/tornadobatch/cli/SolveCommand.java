@@ -254,14 +254,11 @@ final class SolveCommand implements Callable<Integer> {
         }
         TimeSpec time = new TimeSpec(duration, t0, warmup, nan(saveEvery), nan(summariseEvery), nan(sampleEvery), !noSaveStart);
         if (tstops != null) {
-            double[] stops = tstops.stream().mapToDouble(Double::doubleValue).toArray();
-            for (double s : stops) {
-                if (!(s > time.t0()) || s > time.end()) {
-                    throw new IllegalArgumentException("--tstops: " + s + " is outside the integration span (" + time.t0() + ", " + time.end()
-                            + "] (give times after --t0 and up to --t0 + --warmup + --duration)");
-                }
+            try {
+                time = time.withStops(tstops.stream().mapToDouble(Double::doubleValue).toArray());
+            } catch (IllegalArgumentException e) { // TimeSpec's check, said as the option the user gave
+                throw new IllegalArgumentException("--tstops: " + e.getMessage().replaceFirst("^stops: ", ""), e);
             }
-            time = time.withStops(stops);
         }
         Precision prec = Precision.of(precision);
         OutputSpec spec = OutputSpec.of(outputs).withSaveVariables(saveVariables).withSummariseVariables(summariseVariables);

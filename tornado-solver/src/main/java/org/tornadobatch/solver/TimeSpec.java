@@ -51,8 +51,8 @@ public record TimeSpec(double duration, double t0, double warmup, double saveEve
         }
         for (double s : sorted) {
             if (!Double.isFinite(s) || !(s > t0) || s > end) {
-                throw new IllegalArgumentException("stops: " + s + " (expected: times after t0 = " + t0 + " and up to the end of"
-                        + " integration, " + end + ")");
+                throw new IllegalArgumentException("stops: " + s + " is outside the integration span (" + t0 + ", " + end + "] (expected:"
+                        + " times after t0 and up to t0 + warmup + duration)");
             }
         }
         return sorted;
